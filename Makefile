@@ -1,0 +1,47 @@
+# The course's entry points. Each target creates .venv first when it is missing (or pyproject.toml changed).
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+JUPYTER := $(VENV)/bin/jupyter
+STAMP  := $(VENV)/.installed
+PORT   ?= 8888
+PYTEST_ARGS ?=
+
+.PHONY: help lab lab-instructor test release grade bench clean
+
+help:
+	@echo "make lab             student workspace (workspace/, seeded from release/) in JupyterLab"
+	@echo "make lab-instructor  JupyterLab on the course root with nbgrader's instructor tools"
+	@echo "make test            the whole test suite"
+	@echo "make release         regenerate release/ from source/ with nbgrader"
+	@echo "make grade           autograde submissions (default: the bundled sample class) into graded/"
+	@echo "make bench           benchmarks, written to bench/results.md"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+lab: $(STAMP)
+	$(PY) -m course.workspace release workspace
+	JUPYTER_CONFIG_DIR=$(CURDIR)/jupyter-config/student $(JUPYTER) lab --notebook-dir=workspace --port=$(PORT)
+
+lab-instructor: $(STAMP)
+	JUPYTER_CONFIG_DIR=$(CURDIR)/jupyter-config/instructor $(JUPYTER) lab --notebook-dir=. --port=$(PORT)
+
+test: $(STAMP)
+	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+release: $(STAMP)
+	$(PY) -m course.authoring
+
+grade: $(STAMP)
+	$(PY) -m autograder grade $(GRADE_ARGS)
+
+bench: $(STAMP)
+	$(PY) -m bench
+
+clean:
+	rm -rf graded autograded submitted feedback gradebook.db .pytest_cache

@@ -1,0 +1,314 @@
+"""Assertions for notebook test cells: one sentence on failure, one short line on success.
+
+Every test cell in the course calls these instead of bare ``assert``s, so that a student reads *what* is
+wrong and the likely fix ("`softmax(Z)` has columns summing to 2.7, expected 1: did you normalise over
+axis 0?"), and so that a hostile answer cannot slip through with an object whose ``__eq__`` is always true:
+values are converted with ``numpy.asarray`` and compared by tolerance, types are checked first.
+
+Order of checks inside one test: type, then shape, then value. Each helper raises ``AssertionError`` with a
+single sentence; ``hint`` (when given) is appended after a colon, so callers can name the common mistake.
+
+Success lines go to stdout (nbgrader scores a test cell with any stderr output as zero).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+__all__ = [
+    "CheckError",
+    "passed",
+    "check_type",
+    "check_shape",
+    "check_dtype_kind",
+    "check_close",
+    "check_equal",
+    "check_in_range",
+    "check_probability_columns",
+    "check_monotone",
+    "check_finite",
+    "check_raises",
+    "check_uniform",
+    "check_decade_balance",
+    "check_true",
+]
+
+
+class CheckError(AssertionError):
+    """An ``AssertionError`` whose message is the sentence a student reads."""
+
+
+def _fail(message: str, hint: str | None = None) -> None:
+    text = message.rstrip(".")
+    if hint:
+        text += ": " + hint.rstrip(".")
+    raise CheckError(text + ".")
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    """A compact repr for messages: arrays summarised, long text cut."""
+    if isinstance(value, np.ndarray):
+        if value.size <= 6:
+            text = np.array2string(value, precision=4, separator=", ").replace("\n", "")
+        else:
+            text = f"array of shape {value.shape}"
+    elif isinstance(value, float):
+        text = f"{value:.6g}"
+    else:
+        text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def passed(what: str) -> None:
+    """Print the one short line a passing test shows."""
+    print(f"\u2713 {what}")
+
+
+def check_true(condition: bool, message: str, hint: str | None = None) -> None:
+    """Fail with ``message`` unless ``condition`` is exactly a true bool (numpy bools allowed)."""
+    if not isinstance(condition, (bool, np.bool_)) or not bool(condition):
+        _fail(message, hint)
+
+
+def check_type(value: Any, expected: type | tuple[type, ...], name: str, hint: str | None = None) -> None:
+    """``value`` must be an instance of ``expected``; bools never count as numbers."""
+    expected_tuple = expected if isinstance(expected, tuple) else (expected,)
+    is_bool = isinstance(value, (bool, np.bool_))
+    bool_wanted = any(t in (bool, np.bool_) for t in expected_tuple)
+    if not isinstance(value, expected_tuple) or (is_bool and not bool_wanted):
+        names = " or ".join(getattr(t, "__name__", str(t)) for t in expected_tuple)
+        _fail(f"`{name}` should be a {names}, but it is a {type(value).__name__}", hint)
+
+
+def _as_array(value: Any, name: str) -> np.ndarray:
+    if isinstance(value, np.ndarray):
+        return value
+    # Only plain numbers, sequences and objects exposing __array__ (e.g. tf.Tensor) become arrays; anything
+    # else (None, a dict, a custom object) is reported rather than silently wrapped as an object array.
+    if value is None or isinstance(value, (str, bytes, dict, set)):
+        _fail(f"`{name}` should be an array of numbers, but it is {type(value).__name__}")
+    try:
+        array = np.asarray(value)
+    except Exception:  # noqa: BLE001 - any conversion failure is the student's, and is explained
+        _fail(f"`{name}` cannot be turned into a numpy array (it is a {type(value).__name__})")
+    if array.dtype == object:
+        _fail(f"`{name}` should be an array of numbers, but it holds {type(value).__name__} objects")
+    return array
+
+
+def check_shape(value: Any, expected: tuple[int, ...], name: str, hint: str | None = None) -> np.ndarray:
+    """``value`` must be array-like with exactly ``expected`` shape; returns it as an array."""
+    array = _as_array(value, name)
+    if array.shape != tuple(expected):
+        if hint is None and array.shape == tuple(reversed(expected)) and len(expected) == 2:
+            hint = "it looks transposed (columns are examples in this notebook)"
+        _fail(f"`{name}` has shape {array.shape}, expected {tuple(expected)}", hint)
+    return array
+
+
+def check_dtype_kind(value: Any, kinds: str, name: str, hint: str | None = None) -> np.ndarray:
+    """``value``'s dtype kind must be one of ``kinds`` ('i' int, 'u' unsigned, 'f' float, 'b' bool)."""
+    array = _as_array(value, name)
+    if array.dtype.kind not in kinds:
+        wanted = {"i": "integer", "u": "unsigned integer", "f": "floating-point", "b": "boolean"}
+        words = " or ".join(wanted.get(k, k) for k in kinds)
+        _fail(f"`{name}` has dtype {array.dtype}, expected {words} numbers", hint)
+    return array
+
+
+def check_finite(value: Any, name: str, hint: str | None = None) -> np.ndarray:
+    """Every entry of ``value`` must be finite (no NaN, no inf)."""
+    array = _as_array(value, name)
+    if array.dtype.kind in "fc" and not np.all(np.isfinite(array)):
+        bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
+        _fail(f"`{name}` has {bad} NaN or infinite entr{'y' if bad == 1 else 'ies'}", hint)
+    return array
+
+
+def check_close(
+    value: Any,
+    expected: Any,
+    name: str,
+    *,
+    rtol: float = 1e-6,
+    atol: float = 1e-8,
+    hint: str | None = None,
+) -> np.ndarray:
+    """``value`` must match ``expected`` in shape and, entry by entry, within the tolerances."""
+    want = np.asarray(expected, dtype=float)
+    got = check_shape(value, want.shape, name)
+    if got.dtype.kind not in "iufb":
+        _fail(f"`{name}` should hold numbers, but its dtype is {got.dtype}", hint)
+    got = got.astype(float)
+    if np.any(np.isnan(got)) and not np.any(np.isnan(want)):
+        _fail(f"`{name}` contains NaN", hint)
+    close = np.isclose(got, want, rtol=rtol, atol=atol, equal_nan=True)
+    if not np.all(close):
+        if want.ndim == 0:
+            _fail(f"`{name}` is {_short(float(got))}, expected {_short(float(want))}", hint)
+        index = tuple(int(i) for i in np.argwhere(~close)[0])
+        worst = float(np.max(np.abs(got - want)[~close]))
+        _fail(
+            f"`{name}` differs from the expected values at {int(np.count_nonzero(~close))} of "
+            f"{want.size} entries (first at index {index}: got {_short(float(got[index]))}, expected "
+            f"{_short(float(want[index]))}; largest difference {worst:.3g})",
+            hint,
+        )
+    return got
+
+
+def check_equal(value: Any, expected: Any, name: str, hint: str | None = None) -> None:
+    """Exact equality for plain values (ints, strings, tuples, dicts), with types compared first.
+
+    The comparison is done from ``expected``'s side and the types must match, so an object whose
+    ``__eq__`` always returns True cannot pass.
+    """
+    if type(value) is not type(expected) and not (
+        isinstance(value, numbers.Integral)
+        and isinstance(expected, numbers.Integral)
+        and not isinstance(value, (bool, np.bool_))
+    ):
+        _fail(
+            f"`{name}` should be a {type(expected).__name__} equal to {_short(expected)}, "
+            f"but it is a {type(value).__name__}",
+            hint,
+        )
+    if not (expected == value) is True:  # noqa: SIM201 - keep `expected` on the left on purpose
+        _fail(f"`{name}` is {_short(value)}, expected {_short(expected)}", hint)
+
+
+def check_in_range(
+    value: Any,
+    low: float,
+    high: float,
+    name: str,
+    *,
+    inclusive: bool = True,
+    hint: str | None = None,
+) -> np.ndarray:
+    """Every entry of ``value`` lies in ``[low, high]`` (or ``[low, high)`` when ``inclusive`` is False)."""
+    array = _as_array(value, name).astype(float)
+    above = array > high if inclusive else array >= high
+    outside = (array < low) | above | np.isnan(array)
+    if np.any(outside):
+        count = int(np.count_nonzero(outside))
+        example = float(array[outside].flat[0])
+        bracket = "]" if inclusive else ")"
+        _fail(
+            f"{count} of {array.size} values of `{name}` fall outside [{low:g}, {high:g}{bracket} "
+            f"(for example {example:.6g})",
+            hint,
+        )
+    return array
+
+
+def check_probability_columns(value: Any, name: str, *, axis: int = 0, atol: float = 1e-6) -> np.ndarray:
+    """Entries in [0, 1] and each slice along ``axis`` summing to 1 (columns, by the numpy convention)."""
+    array = _as_array(value, name).astype(float)
+    check_finite(array, name, hint="look for an overflow in exp(): subtract the column maximum first")
+    if np.any(array < -atol) or np.any(array > 1 + atol):
+        _fail(f"`{name}` has entries outside [0, 1] (from {array.min():.3g} to {array.max():.3g})")
+    sums = array.sum(axis=axis)
+    if not np.allclose(sums, 1.0, atol=atol):
+        worst = float(sums.flat[int(np.argmax(np.abs(sums - 1.0)))])
+        where = "columns" if axis == 0 else "rows"
+        other = 1 - axis if array.ndim == 2 else "the other axis"
+        _fail(
+            f"the {where} of `{name}` must each sum to 1, but one sums to {worst:.4g}",
+            f"did you normalise over axis {axis} (not axis {other})?",
+        )
+    return array
+
+
+def check_monotone(
+    value: Any, name: str, *, increasing: bool = True, strict: bool = False, hint: str | None = None
+) -> np.ndarray:
+    """A 1-D sequence that never goes down (or never up, with ``increasing=False``)."""
+    array = _as_array(value, name).astype(float).ravel()
+    steps = np.diff(array) if increasing else -np.diff(array)
+    bad = steps <= 0 if strict else steps < 0
+    if np.any(bad):
+        i = int(np.argmax(bad))
+        word = "increase" if increasing else "decrease"
+        _fail(
+            f"`{name}` should {'strictly ' if strict else ''}{word}, but goes from "
+            f"{array[i]:.6g} to {array[i + 1]:.6g} at position {i}",
+            hint,
+        )
+    return array
+
+
+def check_raises(
+    call: Callable[[], Any],
+    exception: type[BaseException] | tuple[type[BaseException], ...],
+    what: str,
+    hint: str | None = None,
+) -> BaseException:
+    """``call()`` must raise ``exception``; ``what`` describes the bad input ("a range with low > high")."""
+    expected = exception if isinstance(exception, tuple) else (exception,)
+    names = " or ".join(e.__name__ for e in expected)
+    try:
+        call()
+    except expected as error:  # the behaviour we want
+        return error
+    except Exception as error:  # noqa: BLE001 - a different error is the mistake we explain
+        _fail(f"{what} should raise {names}, but it raised {type(error).__name__}: {error}", hint)
+    _fail(f"{what} should raise {names}, but nothing was raised", hint)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def check_uniform(
+    samples: Any,
+    low: float,
+    high: float,
+    name: str,
+    *,
+    bins: int = 10,
+    hint: str | None = None,
+) -> None:
+    """``samples`` look uniform on ``[low, high]``: every one of ``bins`` equal bins holds its share.
+
+    The tolerance is six standard deviations of a binomial count, so a correct sampler fails with
+    probability far below one in a million while the usual mistakes (a skewed or a wrong range) fail.
+    """
+    array = check_in_range(samples, low, high, name)
+    n = array.size
+    if n < 20 * bins:
+        raise ValueError(f"check_uniform needs at least {20 * bins} samples, got {n}.")
+    counts, _ = np.histogram(array, bins=bins, range=(low, high))
+    p = 1.0 / bins
+    tolerance = 6.0 * math.sqrt(n * p * (1 - p))
+    worst = int(np.argmax(np.abs(counts - n * p)))
+    if abs(counts[worst] - n * p) > tolerance:
+        left = low + worst * (high - low) / bins
+        _fail(
+            f"`{name}` is not uniform on [{low:g}, {high:g}]: the bin starting at {left:.4g} holds "
+            f"{counts[worst]} of {n} samples, expected about {n * p:.0f}",
+            hint,
+        )
+
+
+def check_decade_balance(
+    counts: Sequence[int] | np.ndarray,
+    name: str,
+    *,
+    hint: str | None = None,
+) -> None:
+    """Per-decade counts of a log-uniform sample must be about equal (six binomial sigmas)."""
+    array = _as_array(counts, name).astype(float).ravel()
+    n = array.sum()
+    k = array.size
+    p = 1.0 / k
+    tolerance = 6.0 * math.sqrt(n * p * (1 - p))
+    worst = int(np.argmax(np.abs(array - n * p)))
+    if abs(array[worst] - n * p) > tolerance:
+        share = array[worst] / n if n else 0.0
+        _fail(
+            f"each of the {k} decades should hold about {100 * p:.0f}% of `{name}`, but decade {worst} "
+            f"holds {100 * share:.0f}%",
+            hint,
+        )

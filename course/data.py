@@ -1,0 +1,116 @@
+"""Data sets for the notebooks: generated 2-D sets and scikit-learn's bundled digits.
+
+Nothing here downloads: every set is generated from a seed or ships inside an installed package.
+Arrays follow the numpy notebooks' convention, **columns are examples**: ``X`` is ``(n_x, m)`` and binary
+labels ``Y`` are ``(1, m)``. ``load_digits_split`` is the exception and says so (notebook 06 is batch-first).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Split", "make_moons_2d", "make_blobs_2d", "train_dev_split", "load_digits_split"]
+
+
+@dataclass(frozen=True)
+class Split:
+    """A train / dev split; shapes follow the loader that made it."""
+
+    X_train: np.ndarray
+    Y_train: np.ndarray
+    X_dev: np.ndarray
+    Y_dev: np.ndarray
+
+
+def _check_count(name: str, value: int, minimum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}.")
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}.")
+
+
+def make_moons_2d(m: int = 400, noise: float = 0.2, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Two interleaving half circles, a set no straight line separates.
+
+    Returns:
+        X: ``(2, m)`` float array, roughly centred on the origin.
+        Y: ``(1, m)`` float array of 0/1 labels, half of each.
+    """
+    _check_count("m", m, 2)
+    if noise < 0:
+        raise ValueError(f"noise must be non-negative, got {noise}.")
+    rng = np.random.default_rng(seed)
+    m_top = m // 2
+    m_bottom = m - m_top
+    t_top = rng.uniform(0.0, np.pi, m_top)
+    t_bottom = rng.uniform(0.0, np.pi, m_bottom)
+    top = np.stack([np.cos(t_top), np.sin(t_top)])
+    bottom = np.stack([1.0 - np.cos(t_bottom), 0.5 - np.sin(t_bottom)])
+    X = np.concatenate([top, bottom], axis=1) - np.array([[0.5], [0.25]])
+    X = X + noise * rng.standard_normal(X.shape)
+    Y = np.concatenate([np.zeros(m_top), np.ones(m_bottom)])[None, :]
+    order = rng.permutation(m)
+    return X[:, order], Y[:, order]
+
+
+def make_blobs_2d(
+    m: int = 300, num_classes: int = 3, spread: float = 0.6, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """``num_classes`` Gaussian blobs on a circle of radius 2.
+
+    Returns:
+        X: ``(2, m)`` float array.
+        labels: ``(m,)`` int array in ``0 .. num_classes - 1``.
+    """
+    _check_count("m", m, num_classes)
+    _check_count("num_classes", num_classes, 2)
+    if spread <= 0:
+        raise ValueError(f"spread must be positive, got {spread}.")
+    rng = np.random.default_rng(seed)
+    labels = np.arange(m) % num_classes
+    angles = 2 * np.pi * labels / num_classes
+    centres = 2.0 * np.stack([np.cos(angles), np.sin(angles)])
+    X = centres + spread * rng.standard_normal((2, m))
+    order = rng.permutation(m)
+    return X[:, order], labels[order].astype(np.int64)
+
+
+def train_dev_split(X: np.ndarray, Y: np.ndarray, dev_fraction: float = 0.25) -> Split:
+    """Split column-wise (examples are columns): the last ``dev_fraction`` of the columns is the dev set."""
+    X = np.asarray(X)
+    Y = np.asarray(Y)
+    if X.ndim != 2:
+        raise ValueError(f"X must be a 2-D (n_x, m) array, got shape {X.shape}.")
+    if Y.shape[-1] != X.shape[1]:
+        raise ValueError(f"X has {X.shape[1]} examples (columns) but Y has {Y.shape[-1]}.")
+    if not 0.0 < dev_fraction < 1.0:
+        raise ValueError(f"dev_fraction must be strictly between 0 and 1, got {dev_fraction}.")
+    m_dev = max(1, int(round(X.shape[1] * dev_fraction)))
+    cut = X.shape[1] - m_dev
+    return Split(X[:, :cut], Y[..., :cut], X[:, cut:], Y[..., cut:])
+
+
+def load_digits_split(test_fraction: float = 0.2, seed: int = 0) -> Split:
+    """scikit-learn's 8x8 digits (1797 images shipped with the package), shuffled and split.
+
+    Batch-first, as notebook 06 uses it: ``X_*`` is ``(m, 64)`` float32 pixel values in ``[0, 16]``,
+    ``Y_*`` is ``(m,)`` int64 labels in ``0..9``. Notebook 05 transposes ``X`` to put examples in columns.
+    """
+    from sklearn.datasets import load_digits  # imported here: only 05 and 06 need scikit-learn
+
+    if not 0.0 < test_fraction < 1.0:
+        raise ValueError(f"test_fraction must be strictly between 0 and 1, got {test_fraction}.")
+    digits = load_digits()
+    X = digits.data.astype(np.float32)
+    y = digits.target.astype(np.int64)
+    if X.shape != (1797, 64) or y.min() != 0 or y.max() != 9:
+        raise RuntimeError(
+            f"scikit-learn's digits data looks wrong (X {X.shape}, labels {y.min()}..{y.max()}): "
+            "reinstall scikit-learn."
+        )
+    order = np.random.default_rng(seed).permutation(len(y))
+    X, y = X[order], y[order]
+    cut = len(y) - int(round(len(y) * test_fraction))
+    return Split(X[:cut], y[:cut], X[cut:], y[cut:])

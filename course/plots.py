@@ -1,0 +1,146 @@
+"""The course's figure style and the plotting helpers several notebooks share.
+
+Every function takes an optional ``ax`` and returns the ``Axes`` it drew on, so notebooks can compose
+figures and tests can inspect what was drawn without a display. Notebook-specific pictures live next to
+the visualizer that needs them in ``course.widgets``.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import matplotlib
+
+import numpy as np
+
+__all__ = [
+    "PALETTE",
+    "course_style",
+    "apply_style",
+    "axes_or_new",
+    "plot_learning_curves",
+    "plot_points_2d",
+    "plot_heatmap",
+]
+
+# Colour-blind-safe (Okabe-Ito), in the order series are drawn.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+
+
+def course_style() -> dict:
+    """Matplotlib rc settings shared by every figure in the course."""
+    return {
+        "figure.figsize": (6.4, 4.0),
+        "figure.dpi": 100,
+        "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.grid": True,
+        "grid.alpha": 0.3,
+        "axes.titlesize": 11,
+        "axes.labelsize": 10,
+        "legend.frameon": False,
+        "font.size": 10,
+    }
+
+
+def apply_style() -> None:
+    """Use the course style for the rest of the session (called by each notebook's setup cell)."""
+    matplotlib.rcParams.update(course_style())
+
+
+def axes_or_new(ax=None, figsize: tuple[float, float] | None = None):
+    """``ax`` itself, or the axes of a new figure drawn in the course style."""
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    with matplotlib.rc_context(course_style()):
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def plot_learning_curves(
+    curves: np.ndarray | Sequence[Sequence[float]],
+    *,
+    labels: Sequence[str] | None = None,
+    highlight: int | None = None,
+    ylabel: str = "dev loss",
+    log_y: bool = False,
+    ax=None,
+):
+    """One line per run (rows of ``curves``, epochs along the x axis); ``highlight`` draws one run bold.
+
+    Runs that diverged (non-finite values) are drawn up to their last finite epoch and marked with a cross.
+    """
+    ax = axes_or_new(ax)
+    curves = np.atleast_2d(np.asarray(curves, dtype=float))
+    epochs = np.arange(1, curves.shape[1] + 1)
+    for i, curve in enumerate(curves):
+        finite = np.isfinite(curve)
+        emphasised = highlight is not None and i == highlight
+        kwargs = {
+            "lw": 2.6 if emphasised else 1.0,
+            "alpha": 1.0 if emphasised or highlight is None else 0.45,
+            "color": PALETTE[3] if emphasised else PALETTE[i % len(PALETTE)] if labels else PALETTE[0],
+            "label": labels[i] if labels else None,
+            "zorder": 3 if emphasised else 2,
+        }
+        ax.plot(epochs[finite], curve[finite], **kwargs)
+        if not finite.all() and finite.any():
+            last = int(np.flatnonzero(finite)[-1])
+            ax.plot(epochs[last], curve[last], marker="x", color="black", ms=6, zorder=4)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(ylabel)
+    if log_y:
+        ax.set_yscale("log")
+    if labels:
+        ax.legend(fontsize=8)
+    return ax
+
+
+def plot_points_2d(X: np.ndarray, labels: np.ndarray, *, title: str | None = None, ax=None):
+    """Scatter a 2-D data set with examples in columns (``X`` is ``(2, m)``), one colour per label."""
+    ax = axes_or_new(ax)
+    X = np.asarray(X)
+    labels = np.asarray(labels).ravel()
+    if X.ndim != 2 or X.shape[0] != 2:
+        raise ValueError(f"X must have shape (2, m) with examples in columns, got {X.shape}.")
+    if labels.size != X.shape[1]:
+        raise ValueError(f"labels has {labels.size} entries but X has {X.shape[1]} examples.")
+    for k, value in enumerate(np.unique(labels)):
+        mask = labels == value
+        ax.scatter(X[0, mask], X[1, mask], s=12, color=PALETTE[k % len(PALETTE)], label=f"class {value:g}")
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.legend(fontsize=8, loc="best")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_heatmap(
+    values: np.ndarray,
+    x_edges: tuple[float, float],
+    y_edges: tuple[float, float],
+    *,
+    xlabel: str = "",
+    ylabel: str = "",
+    cmap: str = "viridis_r",
+    colorbar_label: str | None = None,
+    ax=None,
+):
+    """Show ``values`` (rows = y, columns = x) over the rectangle ``x_edges`` × ``y_edges``."""
+    ax = axes_or_new(ax)
+    image = ax.imshow(
+        np.asarray(values),
+        origin="lower",
+        extent=(x_edges[0], x_edges[1], y_edges[0], y_edges[1]),
+        aspect="auto",
+        cmap=cmap,
+    )
+    if colorbar_label is not None:
+        ax.figure.colorbar(image, ax=ax, label=colorbar_label)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(False)
+    return ax
