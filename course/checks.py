@@ -14,7 +14,6 @@ Success lines go to stdout (nbgrader scores a test cell with any stderr output a
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -167,17 +166,16 @@ def check_equal(value: Any, expected: Any, name: str, hint: str | None = None) -
     The comparison is done from ``expected``'s side and the types must match, so an object whose
     ``__eq__`` always returns True cannot pass.
     """
-    if type(value) is not type(expected) and not (
-        isinstance(value, numbers.Integral)
-        and isinstance(expected, numbers.Integral)
-        and not isinstance(value, (bool, np.bool_))
-    ):
+    # Exact types only (a subclass could override __eq__); numpy integers count as ints.
+    plain_int = type(value) is int or isinstance(value, np.integer)
+    if type(value) is not type(expected) and not (plain_int and type(expected) is int):
         _fail(
             f"`{name}` should be a {type(expected).__name__} equal to {_short(expected)}, "
             f"but it is a {type(value).__name__}",
             hint,
         )
-    if not (expected == value) is True:  # noqa: SIM201 - keep `expected` on the left on purpose
+    same = expected == value  # `expected` on the left: its own __eq__ decides, not the student's object
+    if not (isinstance(same, (bool, np.bool_)) and bool(same)):
         _fail(f"`{name}` is {_short(value)}, expected {_short(expected)}", hint)
 
 

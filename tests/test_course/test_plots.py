@@ -1,0 +1,35 @@
+"""course.plots: every helper draws on the axes it returns, headless."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from course import plots  # noqa: E402
+
+
+def test_style_applies():
+    plots.apply_style()
+    assert matplotlib.rcParams["axes.spines.top"] is False
+
+
+def test_learning_curves_marks_diverged_runs():
+    curves = np.array([[1.0, 0.5, 0.4], [1.0, np.inf, np.nan]])
+    ax = plots.plot_learning_curves(curves, highlight=0)
+    assert len(ax.lines) == 3  # two curves and one divergence marker
+    assert ax.lines[0].get_linewidth() > ax.lines[1].get_linewidth()
+
+
+def test_points_2d_one_colour_per_class():
+    X = np.random.default_rng(0).normal(size=(2, 20))
+    ax = plots.plot_points_2d(X, np.arange(20) % 2, title="two classes")
+    assert len(ax.collections) == 2 and ax.get_title() == "two classes"
+    with pytest.raises(ValueError, match="examples in columns"):
+        plots.plot_points_2d(X.T, np.arange(20) % 2)
+
+
+def test_heatmap_extent():
+    ax = plots.plot_heatmap(np.zeros((4, 5)), (0, 1), (-2, 2), xlabel="a", colorbar_label="loss")
+    assert ax.images[0].get_extent() == [0, 1, -2, 2] and ax.get_xlabel() == "a"
