@@ -16,9 +16,12 @@ RESULTS = Path(__file__).resolve().parent / "results.md"
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("topics", nargs="*", choices=TOPICS + [[]], default=TOPICS, metavar="topic",
+    parser.add_argument("topics", nargs="*", metavar="topic",
                         help=f"sections to run (default: all of {', '.join(TOPICS)})")
     args = parser.parse_args(argv)
+    unknown = sorted(set(args.topics) - set(TOPICS))
+    if unknown:
+        parser.error(f"unknown topic {', '.join(unknown)}; choose from {', '.join(TOPICS)}")
     topics = args.topics or TOPICS
     header = (
         "# Benchmark results\n\n"
