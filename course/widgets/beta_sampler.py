@@ -1,0 +1,203 @@
+"""Notebook 02's beta sampler: where momentum samples land once read as averaging windows.
+
+``compute_beta_samples`` draws ``beta`` uniformly between ``low`` and ``high`` (the tempting way) and asks
+the student's ``sample_beta`` for a second sample (the way the notebook teaches); the student's
+``effective_window`` turns every sample into the number of values an exponentially weighted average
+roughly covers, ``1 / (1 - beta)``. Histograms of ``beta`` and of the window (log axis), and each draw's
+window in order, show that uniform ``beta`` crowds the short windows.
+``show_beta_sampler`` wires a range slider over typical ``beta`` values to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from course.widgets.log_sampler import call_student
+
+__all__ = ["BetaSamples", "BETA_TICKS", "compute_beta_samples", "show_beta_sampler"]
+
+# The values a person actually types for momentum / EWA beta, as slider stops.
+BETA_TICKS = (0.0, 0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999, 0.9995, 0.9999)
+SAMPLE_COUNTS = (100, 300, 1_000, 3_000, 10_000)
+SHOWN_POINTS = 300  # draws shown one by one in the third panel: enough to see the density, cheap to draw
+
+
+@dataclass(frozen=True)
+class BetaSamples:
+    """Everything the beta sampler draws, for one range and one sample size.
+
+    ``uniform`` / ``student``: ``(n,)`` samples of beta, the second from the student's ``sample_beta``
+    (``None`` until it works). ``windows``: ``(2, n)`` averaging windows of both (row 1 NaN when missing),
+    or ``None`` until ``effective_window`` works. ``beta_edges`` / ``window_edges``: ``(bins + 1,)`` edges,
+    linear in beta, log-spaced in window. ``beta_hist`` / ``window_hist``: ``(2, bins)`` counts (row 0
+    uniform, row 1 student).
+    ``in_top_tenth``: ``(2,)`` share of each sample in the ten-times-longest windows ``[w_high / 10, w_high]``.
+    ``note``: what is missing and why (empty when everything is drawn).
+    """
+
+    low: float
+    high: float
+    uniform: np.ndarray
+    student: np.ndarray | None
+    windows: np.ndarray | None
+    beta_edges: np.ndarray
+    beta_hist: np.ndarray
+    window_edges: np.ndarray
+    window_hist: np.ndarray
+    in_top_tenth: np.ndarray
+    note: str
+
+
+def _validate(low: float, high: float, n: int, bins: int) -> None:
+    if not (np.isfinite(low) and np.isfinite(high)) or not 0 <= low < high < 1:
+        raise ValueError(f"beta's range must satisfy 0 <= low < high < 1, got low={low!r}, high={high!r}.")
+    for name, value in (("n", n), ("bins", bins)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+
+
+def compute_beta_samples(
+    low: float,
+    high: float,
+    n: int,
+    *,
+    seed: int = 0,
+    sampler: Callable | None = None,
+    window: Callable | None = None,
+    bins: int = 40,
+) -> BetaSamples:
+    """Sample ``beta`` in ``[low, high]`` uniformly and with ``sampler``, and measure both with ``window``.
+
+    ``sampler(low, high, n, rng)`` is the student's ``sample_beta`` and ``window(beta)`` their
+    ``effective_window``; each may be missing, unfinished or wrong, which ``note`` then explains.
+    """
+    _validate(low, high, n, bins)
+    rng = np.random.default_rng(seed)
+    uniform = rng.uniform(low, high, n)
+    notes = []
+
+    student = None
+    if sampler is None:
+        notes.append("Pass your sample_beta to compare it with uniform beta.")
+    else:
+        drawn, note = call_student("sample_beta", lambda: np.asarray(sampler(low, high, n, rng), dtype=float))
+        if drawn is not None and drawn.shape != (n,):
+            note = f"Your sample_beta returned shape {drawn.shape}, expected ({n},)."
+        elif drawn is not None:
+            student = drawn
+        notes.append(note)
+
+    windows = None
+    if window is None:
+        notes.append("Pass your effective_window to see the averaging windows.")
+    else:
+        both = uniform if student is None else np.concatenate([uniform, student])
+        values, note = call_student("effective_window", lambda: np.asarray(window(both), dtype=float))
+        if values is not None and values.shape != both.shape:
+            values, note = None, f"Your effective_window turned {both.shape} betas into shape {values.shape}."
+        if values is not None:
+            windows = np.full((2, n), np.nan)
+            windows[0] = values[:n]
+            if student is not None:
+                windows[1] = values[n:]
+        notes.append(note)
+
+    beta_edges = np.linspace(low, high, bins + 1)
+    w_low, w_high = 1.0 / (1.0 - low), 1.0 / (1.0 - high)  # the axis of the true window, for reference
+    window_edges = np.geomspace(w_low, w_high, bins + 1)
+    beta_hist = np.zeros((2, bins), dtype=int)
+    window_hist = np.zeros((2, bins), dtype=int)
+    in_top = np.full(2, np.nan)
+    for row, betas in enumerate((uniform, student)):
+        if betas is None:
+            continue
+        beta_hist[row] = np.histogram(betas[np.isfinite(betas)], bins=beta_edges)[0]
+        if windows is not None:
+            finite = windows[row][np.isfinite(windows[row])]
+            window_hist[row] = np.histogram(finite, bins=window_edges)[0]
+            in_top[row] = np.mean(windows[row] >= w_high / 10)
+    return BetaSamples(
+        float(low), float(high), uniform, student, windows, beta_edges, beta_hist, window_edges, window_hist,
+        in_top, " ".join(n for n in notes if n),
+    )
+
+
+def show_beta_sampler(sample_beta: Callable | None = None, effective_window: Callable | None = None,
+                      *, seed: int = 0):
+    """The interactive beta sampler: a beta-range slider, a sample-count slider and three panels.
+
+    Takes the student's ``sample_beta`` and ``effective_window``; what they cannot draw yet is left
+    empty with a note. Returns the ``ipywidgets.VBox`` to display; its first two children are the sliders.
+    """
+    import ipywidgets as widgets
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    from course.plots import PALETTE, course_style
+    from course.widgets.live_figure import LiveFigure
+
+    beta_range = widgets.SelectionRangeSlider(
+        options=[(f"{b:g}", b) for b in BETA_TICKS], index=(3, 8), description="beta range",
+        continuous_update=False, layout=widgets.Layout(width="480px"),
+    )
+    count = widgets.SelectionSlider(
+        options=list(SAMPLE_COUNTS), value=1_000, description="samples", continuous_update=False,
+    )
+    with matplotlib.rc_context(course_style()):
+        fig, (ax_beta, ax_win, ax_draws) = plt.subplots(1, 3, figsize=(12, 3.6))
+    labels = ("beta uniform in [low, high]", "your sample_beta")
+    colours = (PALETTE[1], PALETTE[0])
+    start = compute_beta_samples(0.9, 0.999, 10, seed=seed)  # placeholder data, replaced by the first update
+    beta_bars = [ax_beta.stairs(start.beta_hist[i], start.beta_edges, fill=True, alpha=0.55, color=colours[i],
+                                label=labels[i]) for i in range(2)]
+    win_bars = [ax_win.stairs(start.window_hist[i], start.window_edges, fill=True, alpha=0.55, color=colours[i])
+                for i in range(2)]
+    dots = [ax_draws.scatter([], [], s=10, alpha=0.7, color=colours[i]) for i in range(2)]
+    ax_beta.set(title="beta, linear axis", xlabel="beta", ylabel="samples per bin")
+    ax_win.set(title="averaging window 1/(1-beta), log axis", xlabel="window (values averaged)")
+    ax_draws.set(title=f"window of each draw (first {SHOWN_POINTS})", xlabel="draw", ylabel="window")
+    ax_win.set_xscale("log")
+    ax_draws.set_yscale("log")
+    ax_draws.set(xlim=(0, SHOWN_POINTS), ylim=(5, 2000))  # finite limits before the first draw of an empty log axis
+    ax_beta.legend(loc="upper left", fontsize=8)
+    note = ax_draws.text(0.5, 0.5, "", transform=ax_draws.transAxes, ha="center", va="center", wrap=True,
+                         fontsize=9, bbox={"boxstyle": "round", "fc": "#fff8e0", "ec": PALETTE[1]})
+    share = ax_win.text(0.03, 0.97, "", transform=ax_win.transAxes, va="top", fontsize=9)
+    fig.tight_layout()
+    live = LiveFigure(fig)
+
+    def update(_change=None) -> None:
+        low, high = beta_range.value
+        data = compute_beta_samples(low, high, count.value, seed=seed, sampler=sample_beta,
+                                    window=effective_window)
+        for i in range(2):
+            beta_bars[i].set_data(data.beta_hist[i], data.beta_edges)
+            win_bars[i].set_data(data.window_hist[i], data.window_edges)
+        ax_beta.set_xlim(low, high)
+        ax_beta.set_ylim(0, 1.1 * max(1, data.beta_hist.max()))
+        ax_win.set_xlim(data.window_edges[0], data.window_edges[-1])
+        ax_win.set_ylim(0, 1.1 * max(1, data.window_hist.max()))
+        ax_draws.set_ylim(data.window_edges[0] / 1.5, data.window_edges[-1] * 1.5)
+        for i, betas in enumerate((data.uniform, data.student)):
+            if betas is None or data.windows is None:
+                dots[i].set_offsets(np.empty((0, 2)))
+            else:
+                shown = data.windows[i, :SHOWN_POINTS]
+                dots[i].set_offsets(np.column_stack([np.arange(shown.size), shown]))
+        note.set_text(data.note)
+        note.set_visible(bool(data.note))
+        if np.isfinite(data.in_top_tenth).any():
+            parts = [f"{name} {100 * v:.0f}%" for name, v in zip(("uniform", "yours"), data.in_top_tenth)
+                     if np.isfinite(v)]
+            share.set_text(f"windows of {1 / (1 - high) / 10:.3g} values or more:\n  " + ", ".join(parts))
+        else:
+            share.set_text("")
+        live.refresh()
+
+    beta_range.observe(update, names="value")
+    count.observe(update, names="value")
+    update()
+    return widgets.VBox([beta_range, count, live.output])

@@ -1,0 +1,199 @@
+"""Notebook 02's log sampler: the same random draws spread linearly and log-uniformly over a range.
+
+``compute_log_samples`` turns one set of uniform draws ``u`` in ``[0, 1)`` into two samples of
+``[low, high]``: ``low + (high - low) * u`` (the number line) and ``low * (high / low) ** u`` (equal room
+for every power of ten). Histograms on a linear and on a log axis show where each lands; the per-decade
+bars come from the student's ``decade_counts``, passed in as ``counter``, so the picture checks their code.
+``show_log_sampler`` wires an exponent-range slider and a sample-count slider to it.
+
+The mapping of ``u`` here serves the picture only: it takes fixed draws, not a range and a generator, and
+is no substitute for the notebook's ``sample_log_uniform`` exercise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+__all__ = ["LogSamples", "call_student", "compute_log_samples", "show_log_sampler"]
+
+SAMPLE_COUNTS = (100, 300, 1_000, 3_000, 10_000)
+
+
+@dataclass(frozen=True)
+class LogSamples:
+    """Everything the log sampler draws, for one range and one sample size.
+
+    ``linear`` / ``logarithmic``: ``(n,)`` samples; entry i of both comes from the same uniform draw.
+    ``lin_edges`` / ``log_edges``: ``(bins + 1,)`` bin edges, equal widths on a linear / a log axis.
+    ``lin_hist`` / ``log_hist``: ``(2, bins)`` counts, row 0 the linear samples, row 1 the log-uniform ones.
+    ``decade_edges``: ``(k + 1,)`` powers of ten bounding the ``k`` decades the range touches.
+    ``decades``: ``(2, k)`` int counts from the student's ``decade_counts`` (same rows), or ``None``.
+    ``top_share``: ``(2,)`` share of each sample in the top decade ``[high / 10, high]``.
+    ``note``: why ``decades`` is missing (empty when it is there).
+    """
+
+    low: float
+    high: float
+    linear: np.ndarray
+    logarithmic: np.ndarray
+    lin_edges: np.ndarray
+    lin_hist: np.ndarray
+    log_edges: np.ndarray
+    log_hist: np.ndarray
+    decade_edges: np.ndarray
+    decades: np.ndarray | None
+    top_share: np.ndarray
+    note: str
+
+
+def call_student(name: str, thunk: Callable[[], object]) -> tuple[object | None, str]:
+    """Run ``thunk`` (which calls the student's ``name``); return ``(result, "")`` or ``(None, note)``.
+
+    A visualizer must never crash on unfinished work: ``NotImplementedError`` becomes a friendly
+    note, any other error a note that names it. Shared by the samplers of notebook 02.
+    """
+    try:
+        return thunk(), ""
+    except NotImplementedError:
+        return None, f"Write {name} above and run its cell: this panel uses your function."
+    except Exception as error:  # noqa: BLE001 - any failure of student code is shown, not raised
+        return None, f"Your {name} raised {type(error).__name__}: {error}"[:200]
+
+
+def _validate(low: float, high: float, n: int, bins: int) -> None:
+    if not (np.isfinite(low) and np.isfinite(high)) or not 0 < low < high:
+        raise ValueError(f"the range must satisfy 0 < low < high, got low={low!r}, high={high!r}.")
+    for name, value in (("n", n), ("bins", bins)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+
+
+def compute_log_samples(
+    low: float,
+    high: float,
+    n: int,
+    *,
+    seed: int = 0,
+    counter: Callable | None = None,
+    bins: int = 40,
+) -> LogSamples:
+    """Draw ``n`` uniforms once and spread them over ``[low, high]`` both ways (see the module docstring).
+
+    ``counter(samples, low, high)`` is the student's ``decade_counts``; when it is missing, not written yet
+    or fails, ``decades`` is ``None`` and ``note`` says what to do.
+    """
+    _validate(low, high, n, bins)
+    u = np.random.default_rng(seed).random(n)
+    linear = low + (high - low) * u
+    logarithmic = np.clip(low * (high / low) ** u, low, high)  # clip: rounding must not leave the range
+
+    lin_edges = np.linspace(low, high, bins + 1)
+    log_edges = np.geomspace(low, high, bins + 1)
+    lin_hist = np.stack([np.histogram(s, bins=lin_edges)[0] for s in (linear, logarithmic)])
+    log_hist = np.stack([np.histogram(s, bins=log_edges)[0] for s in (linear, logarithmic)])
+
+    first, last = int(np.floor(np.log10(low))), int(np.ceil(np.log10(high)))
+    decade_edges = 10.0 ** np.arange(first, max(last, first + 1) + 1)
+    top = np.array([np.mean(s >= high / 10) for s in (linear, logarithmic)])
+
+    decades, note = None, ""
+    if counter is None:
+        note = "Pass your decade_counts to see how many samples land in each decade."
+    else:
+        results, note = call_student(
+            "decade_counts",
+            lambda: [np.asarray(counter(s, low, high)) for s in (linear, logarithmic)],
+        )
+        if results is not None:
+            k = decade_edges.size - 1
+            if any(r.shape != (k,) for r in results):
+                note = (f"Your decade_counts returned shape {results[0].shape} for [{low:.3g}, {high:.3g}], "
+                        f"which touches {k} decades: expected ({k},).")
+            else:
+                decades = np.stack(results)
+    return LogSamples(
+        float(low), float(high), linear, logarithmic, lin_edges, lin_hist, log_edges, log_hist,
+        decade_edges, decades, top, note,
+    )
+
+
+def show_log_sampler(decade_counts: Callable | None = None, *, seed: int = 0):
+    """The interactive log sampler: an exponent-range slider, a sample-count slider and three panels.
+
+    ``decade_counts`` is the student's function (the bars stay empty, with a note, until it works).
+    Returns the ``ipywidgets.VBox`` to display; its first two children are the two sliders.
+    """
+    import ipywidgets as widgets
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    from course.plots import PALETTE, course_style
+    from course.widgets.live_figure import LiveFigure
+
+    exponents = widgets.FloatRangeSlider(
+        value=(-4.0, 0.0), min=-6.0, max=2.0, step=0.5, description="log10 range",
+        continuous_update=False, readout_format=".1f", layout=widgets.Layout(width="420px"),
+        style={"description_width": "initial"},
+    )
+    count = widgets.SelectionSlider(
+        options=list(SAMPLE_COUNTS), value=1_000, description="samples", continuous_update=False,
+    )
+    with matplotlib.rc_context(course_style()):
+        fig, (ax_lin, ax_log, ax_dec) = plt.subplots(1, 3, figsize=(12, 3.6))
+    labels = ("uniform on the number line", "log-uniform (uniform exponent)")
+    colours = (PALETTE[1], PALETTE[0])
+    start = compute_log_samples(1e-4, 1.0, 10, seed=seed)  # placeholder data, replaced by the first update
+    lin_bars = [ax_lin.stairs(start.lin_hist[i], start.lin_edges, fill=True, alpha=0.55, color=colours[i],
+                              label=labels[i]) for i in range(2)]
+    log_bars = [ax_log.stairs(start.log_hist[i], start.log_edges, fill=True, alpha=0.55, color=colours[i])
+                for i in range(2)]
+    dec_bars = [ax_dec.stairs(np.zeros(start.decade_edges.size - 1), start.decade_edges, fill=i == 1,
+                              alpha=0.55 if i else 1.0, lw=2, color=colours[i]) for i in range(2)]
+    ax_lin.set_title("histogram, linear axis")
+    ax_log.set_title("histogram, log axis")
+    ax_dec.set_title("per decade (your decade_counts)")
+    for ax in (ax_log, ax_dec):
+        ax.set_xscale("log")
+    for ax in (ax_lin, ax_log, ax_dec):
+        ax.set_xlabel("sampled value")
+    ax_lin.set_ylabel("samples per bin")
+    ax_dec.set_ylabel("samples")
+    ax_lin.legend(loc="upper right", fontsize=8)
+    note = ax_dec.text(0.5, 0.5, "", transform=ax_dec.transAxes, ha="center", va="center", wrap=True,
+                       fontsize=9, bbox={"boxstyle": "round", "fc": "#fff8e0", "ec": PALETTE[1]})
+    share = ax_log.text(0.03, 0.97, "", transform=ax_log.transAxes, va="top", fontsize=9)
+    fig.tight_layout()
+    live = LiveFigure(fig)
+
+    def update(_change=None) -> None:
+        low, high = 10.0 ** exponents.value[0], 10.0 ** exponents.value[1]
+        if high <= low:  # both handles on the same tick: widen by one step
+            high = low * 10**0.5
+        data = compute_log_samples(low, high, count.value, seed=seed, counter=decade_counts)
+        for i in range(2):
+            lin_bars[i].set_data(data.lin_hist[i], data.lin_edges)
+            log_bars[i].set_data(data.log_hist[i], data.log_edges)
+        ax_lin.set_xlim(low, high)
+        ax_lin.set_ylim(0, 1.1 * data.lin_hist.max())
+        ax_log.set_xlim(low, high)
+        ax_log.set_ylim(0, 1.1 * data.log_hist.max())
+        ax_dec.set_xlim(data.decade_edges[0], data.decade_edges[-1])
+        heights = data.decades if data.decades is not None else np.zeros((2, data.decade_edges.size - 1))
+        for i in range(2):
+            dec_bars[i].set_data(heights[i], data.decade_edges)
+        ax_dec.set_ylim(0, 1.1 * max(1, heights.max()))
+        note.set_text(data.note)
+        note.set_visible(bool(data.note))
+        share.set_text(
+            f"in the top decade [{high / 10:.2g}, {high:.2g}]:\n"
+            f"  uniform {100 * data.top_share[0]:.0f}%, log-uniform {100 * data.top_share[1]:.0f}%"
+        )
+        live.refresh()
+
+    exponents.observe(update, names="value")
+    count.observe(update, names="value")
+    update()
+    return widgets.VBox([exponents, count, live.output])
