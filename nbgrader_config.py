@@ -36,7 +36,7 @@ c.ExecutePreprocessor.timeout = 120
 c.Execute.timeout = 120
 
 # A warning on stderr must not zero a correct answer (nbgrader scores any stderr output as a failure).
-# Drop the lines TensorFlow, absl, XLA and Python's warnings module print; real errors are outputs of
+# Drop the lines TensorFlow, absl, XLA, tqdm and Python's warnings module print; real errors are outputs of
 # type "error" and are never touched by this preprocessor.
 c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = (
@@ -45,4 +45,5 @@ c.IgnorePattern.pattern = (
     r"|WARNING: All log messages before absl::InitializeLog"
     r"|WARNING:(?:tensorflow|absl):)"
     r"|\b\w*Warning: "  # Python's warnings module: "file.py:12: RuntimeWarning: overflow ..."
+    r"|\d+%\|.*\|"  # tqdm progress bars: " 40%|####      | 4/10 [00:01<00:02, ...]"
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -18,7 +19,13 @@ from pathlib import Path
 
 COURSE_ROOT = Path(__file__).resolve().parent.parent
 
-__all__ = ["assignments", "generate_release", "normalised", "main"]
+__all__ = ["assignments", "generate_release", "normalised", "nbgrader_env", "main"]
+
+
+def nbgrader_env() -> dict[str, str]:
+    """The environment for an nbgrader subprocess: it runs ``alembic`` by name, so our venv's bin comes first."""
+    bin_dir = str(Path(sys.executable).parent)
+    return {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", "")}
 
 
 def assignments(course_root: Path = COURSE_ROOT) -> list[str]:
@@ -45,6 +52,7 @@ def generate_release(dest: Path, course_root: Path = COURSE_ROOT, names: list[st
                 cwd=root,
                 capture_output=True,
                 text=True,
+                env=nbgrader_env(),
             )
             generated = root / "release" / name / f"{name}.ipynb"
             if result.returncode != 0 or not generated.is_file():

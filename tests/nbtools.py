@@ -18,6 +18,8 @@ from pathlib import Path
 
 import nbformat
 
+from course.authoring import nbgrader_env
+
 REPO = Path(__file__).resolve().parents[1]
 SOURCE = REPO / "source"
 RELEASE = REPO / "release"
@@ -135,11 +137,14 @@ class GradedSubmission:
 
 
 def autograde(
-    assignment: str, submissions: dict[str, nbformat.NotebookNode], scratch: Path
+    assignment: str, submissions: dict[str, nbformat.NotebookNode], scratch: Path, source: Path = SOURCE
 ) -> dict[str, GradedSubmission]:
-    """Grade ``submissions`` (student id -> notebook) with real nbgrader in the scratch course ``scratch``."""
+    """Grade ``submissions`` (student id -> notebook) with real nbgrader in the scratch course ``scratch``.
+
+    ``source`` is the folder holding ``<assignment>/<assignment>.ipynb`` (the course's ``source/`` by default).
+    """
     shutil.copy2(REPO / "nbgrader_config.py", scratch / "nbgrader_config.py")
-    shutil.copytree(SOURCE / assignment, scratch / "source" / assignment)
+    shutil.copytree(source / assignment, scratch / "source" / assignment)
     _nbgrader(scratch, "generate_assignment", assignment, "--force")
     for student, nb in submissions.items():
         folder = scratch / "submitted" / student / assignment
@@ -165,7 +170,8 @@ def autograde(
 
 def _nbgrader(root: Path, *args: str) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "nbgrader", *args], cwd=root, capture_output=True, text=True, timeout=1800
+        [sys.executable, "-m", "nbgrader", *args], cwd=root, capture_output=True, text=True, timeout=1800,
+        env=nbgrader_env(),
     )
     if result.returncode != 0:
         raise RuntimeError(f"nbgrader {' '.join(args)} failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")

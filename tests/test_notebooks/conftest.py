@@ -4,7 +4,7 @@ from tests.nbtools import SOURCE
 
 
 def source_assignments() -> list[str]:
-    return sorted(p.name for p in SOURCE.iterdir() if (p / f"{p.name}.ipynb").is_file())
+    return sorted(p.parent.name for p in SOURCE.glob("*/*.ipynb") if p.stem == p.parent.name)
 
 
 @pytest.fixture(params=source_assignments())
