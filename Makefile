@@ -6,6 +6,8 @@ JUPYTER := $(VENV)/bin/jupyter
 STAMP  := $(VENV)/.installed
 PORT   ?= 8888
 PYTEST_ARGS ?=
+# nbgrader runs helper programs (alembic) by name: the venv comes first on PATH.
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 .PHONY: help lab lab-instructor test release grade bench clean
 
