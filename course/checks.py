@@ -34,6 +34,8 @@ __all__ = [
     "check_uniform",
     "check_decade_balance",
     "check_true",
+    "check_same_rows",
+    "check_close_or_mistake",
 ]
 
 
@@ -310,3 +312,69 @@ def check_decade_balance(
             f"holds {100 * share:.0f}%",
             hint,
         )
+
+
+def check_same_rows(
+    value: Any,
+    expected: Any,
+    name: str,
+    *,
+    rtol: float = 1e-6,
+    atol: float = 1e-9,
+    hint: str | None = None,
+) -> np.ndarray:
+    """``value`` holds the same rows as ``expected`` in any order (for sets of points such as a grid).
+
+    Shapes must match; then every expected row must appear in ``value`` and every row of ``value`` must be
+    expected, within the tolerances. Meant for rows that are distinct, as grid points are.
+    """
+    want = np.asarray(expected, dtype=float)
+    if want.ndim != 2:
+        raise ValueError(f"check_same_rows compares 2-D arrays, got expected of shape {want.shape}.")
+    got = check_shape(value, want.shape, name, hint)
+    if got.dtype.kind not in "iuf":
+        _fail(f"`{name}` should hold numbers, but its dtype is {got.dtype}", hint)
+    got = got.astype(float)
+    close = np.all(np.isclose(got[:, None, :], want[None, :, :], rtol=rtol, atol=atol), axis=2)
+    missing = ~close.any(axis=0)
+    if np.any(missing):
+        example = want[int(np.argmax(missing))]
+        _fail(
+            f"`{name}` is missing {int(missing.sum())} of the {want.shape[0]} expected rows "
+            f"(for example {_short(example)})",
+            hint,
+        )
+    stray = ~close.any(axis=1)
+    if np.any(stray):
+        example = got[int(np.argmax(stray))]
+        _fail(f"`{name}` has {int(stray.sum())} unexpected rows (for example {_short(example)})", hint)
+    return got
+
+
+def check_close_or_mistake(
+    value: Any,
+    expected: Any,
+    name: str,
+    *,
+    mistakes: Sequence[tuple[Any, str]] = (),
+    rtol: float = 1e-6,
+    atol: float = 1e-8,
+    hint: str | None = None,
+) -> np.ndarray:
+    """Like :func:`check_close`, but a wrong value that matches a known mistake gets that mistake's hint.
+
+    ``mistakes`` pairs the value a common mistake produces with the sentence that explains it, e.g.
+    ``[(box_of_highest_scores, "keep the lowest scores: they are losses")]``. When ``value`` is not close to
+    ``expected`` but is close to one of them, the failure names that mistake; otherwise ``hint`` is used.
+    """
+    want = np.asarray(expected, dtype=float)
+    got = check_shape(value, want.shape, name, hint)
+    if got.dtype.kind in "iufb":
+        as_float = got.astype(float)
+        if not np.allclose(as_float, want, rtol=rtol, atol=atol, equal_nan=True):
+            for wrong, explanation in mistakes:
+                wrong = np.asarray(wrong, dtype=float)
+                if wrong.shape == want.shape and np.allclose(as_float, wrong, rtol=rtol, atol=atol, equal_nan=True):
+                    hint = explanation
+                    break
+    return check_close(got, want, name, rtol=rtol, atol=atol, hint=hint)

@@ -113,3 +113,33 @@ def test_check_true_requires_a_real_bool():
     checks.check_true(np.bool_(True), "fine")
     with pytest.raises(AssertionError, match="must hold"):
         checks.check_true(AlwaysEqual(), "must hold")
+
+
+def test_check_same_rows_ignores_order_and_names_a_missing_row():
+    expected = np.array([[0.0, 1.0], [0.0, 2.0], [1.0, 1.0], [1.0, 2.0]])
+    got = checks.check_same_rows(expected[::-1] + 1e-12, expected, "grid")
+    assert got.shape == (4, 2)
+    with pytest.raises(AssertionError, match=r"`grid` is missing 1 of the 4 expected rows \(for example \[1., 2.\]\)"):
+        checks.check_same_rows(expected[[0, 1, 2, 2]], expected, "grid")
+    with pytest.raises(AssertionError, match="has shape"):
+        checks.check_same_rows(expected[:3], expected, "grid")
+    with pytest.raises(AssertionError, match="should be an array of numbers"):
+        checks.check_same_rows(AlwaysEqual(), expected, "grid")
+
+
+def test_check_same_rows_reports_a_stray_row_when_rows_repeat():
+    expected = np.array([[0.0], [1.0], [1.0]])
+    with pytest.raises(AssertionError, match="unexpected rows"):
+        checks.check_same_rows([[0.0], [1.0], [5.0]], expected, "points")
+
+
+def test_check_close_or_mistake_names_the_matching_mistake():
+    expected = [0.2, 0.5]
+    checks.check_close_or_mistake([0.2, 0.5], expected, "box")
+    mistakes = [([0.8, 0.9], "keep the lowest scores"), ([0.1, 0.6], "clip the box")]
+    with pytest.raises(AssertionError, match="clip the box"):
+        checks.check_close_or_mistake([0.1, 0.6], expected, "box", mistakes=mistakes)
+    with pytest.raises(AssertionError, match="generic advice"):
+        checks.check_close_or_mistake([0.3, 0.3], expected, "box", mistakes=mistakes, hint="generic advice")
+    with pytest.raises(AssertionError, match="has shape"):
+        checks.check_close_or_mistake([0.1], expected, "box", mistakes=mistakes)
