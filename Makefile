@@ -34,7 +34,7 @@ lab-instructor: $(STAMP)
 	JUPYTER_CONFIG_DIR=$(CURDIR)/jupyter-config/instructor $(JUPYTER) lab --notebook-dir=. --port=$(PORT)
 
 test: $(STAMP)
-	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 release: $(STAMP)
 	$(PY) -m course.authoring
