@@ -33,7 +33,15 @@ lab: $(STAMP)
 lab-instructor: $(STAMP)
 	JUPYTER_CONFIG_DIR=$(CURDIR)/jupyter-config/instructor $(JUPYTER) lab --notebook-dir=. --port=$(PORT)
 
-test: $(STAMP)
+# The browser tests drive Debian's chromium (never a downloaded browser): install it when it is missing.
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+$(CHROMIUM):
+	@echo "installing Debian's chromium for the browser tests (tests/test_ui)"
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null
+
+test: $(STAMP) $(if $(filter 1,$(SKIP_BROWSER_TESTS)),,$(CHROMIUM))
 	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 release: $(STAMP)

@@ -1,0 +1,48 @@
+"""What a student sees in `make lab`: the released notebook, nbgrader's Validate and Assignment List, no
+instructor tools, and a widget that moves when its slider is dragged."""
+
+import json
+
+import nbformat
+import pytest
+
+pytestmark = pytest.mark.slow
+
+NOTEBOOK = "01_tuning_process/01_tuning_process.ipynb"
+
+
+def open_lab(page, lab, path: str):
+    page.goto(f"{lab['url']}/lab/tree/{path}?token={lab['token']}")
+    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
+
+
+def test_released_notebook_opens_with_validate_button(page, lab):
+    open_lab(page, lab, NOTEBOOK)
+    assert page.get_by_text("What you will learn").first.is_visible()
+    assert page.locator(".jp-NotebookPanel-toolbar").get_by_text("Validate").count() == 1
+
+
+def test_nbgrader_menu_has_student_tools_only(page, lab):
+    open_lab(page, lab, NOTEBOOK)
+    page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()
+    items = page.locator(".lm-Menu-itemLabel").all_inner_texts()
+    assert "Assignment List" in items
+    assert not any(item.startswith("Formgrader") for item in items), items
+    assert "Course List" not in items
+
+
+def test_create_assignment_toolbar_is_absent(page, lab):
+    open_lab(page, lab, NOTEBOOK)
+    page.get_by_text("View", exact=True).first.click()
+    assert page.get_by_text("Create Assignment").count() == 0
+
+
+def test_server_turns_the_formgrader_off(lab):
+    import urllib.error
+    import urllib.request
+
+    with pytest.raises(urllib.error.HTTPError) as error:
+        urllib.request.urlopen(f"{lab['url']}/formgrader?token={lab['token']}")
+    assert error.value.code == 404
+    with urllib.request.urlopen(f"{lab['url']}/assignments?token={lab['token']}") as response:
+        assert response.status == 200
