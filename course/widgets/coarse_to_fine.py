@@ -1,0 +1,243 @@
+"""Coarse-to-fine search, one round at a time (notebook 01).
+
+The search itself is the student's: ``show_coarse_to_fine(coarse_to_fine)`` takes the function written
+in the notebook, runs it once on a 2-D objective while recording every point it evaluates, and lets a
+slider step through the rounds: the points of each round and the box it searched, shrinking toward the
+best region. Nothing here performs a search; this module only records and draws one.
+
+``compute_search_rounds`` is pure apart from calling the functions it is given; ``show_coarse_to_fine``
+wires an ``IntSlider`` to what it computed once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+
+__all__ = [
+    "DEMO_RANGES",
+    "DEMO_LABELS",
+    "demo_loss",
+    "demo_surface",
+    "SearchRounds",
+    "compute_search_rounds",
+    "show_coarse_to_fine",
+]
+
+# The demo objective's axes: log10 of the learning rate and the momentum term beta.
+DEMO_RANGES = ((-4.0, 0.0), (0.0, 0.99))
+DEMO_LABELS = ("log10 learning rate", "momentum beta")
+
+
+def _demo_formula(x, y):
+    """The demo loss on arrays: a narrow valley running diagonally, lowest (0.02) at (-1.8, 0.9)."""
+    along = (x + 1.8) - 4.0 * (y - 0.9)
+    across = y - 0.9
+    return 0.02 + along**2 + 60.0 * across**2
+
+
+def demo_loss(point) -> float:
+    """A made-up dev loss over (log10 learning rate, momentum beta); ``point`` is a ``(2,)`` array."""
+    x, y = (float(v) for v in np.asarray(point, dtype=float).ravel()[:2])
+    return float(_demo_formula(x, y))
+
+
+def demo_surface(resolution: int = 160) -> np.ndarray:
+    """``demo_loss`` on a raster over ``DEMO_RANGES`` (rows = momentum, columns = learning rate)."""
+    if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)) or resolution < 2:
+        raise ValueError(f"resolution must be an int of at least 2, got {resolution!r}.")
+    x = np.linspace(*DEMO_RANGES[0], resolution)[None, :]
+    y = np.linspace(*DEMO_RANGES[1], resolution)[:, None]
+    return _demo_formula(x, y)
+
+
+@dataclass(frozen=True)
+class SearchRounds:
+    """One recorded run of a coarse-to-fine search.
+
+    ``boxes``: ``(n_rounds, d, 2)``, the ranges searched in each round. ``points``: ``(n_calls, d)``, every
+    point the objective was asked about, in order; ``scores``: ``(n_calls,)``; ``rounds``: ``(n_calls,)``,
+    the round each call belongs to (calls counted in blocks of ``n_per_round``). ``best_point`` / ``best_score``
+    are what the search returned; ``best_so_far``: ``(n_rounds,)``, the lowest score seen by the end of each round.
+    """
+
+    boxes: np.ndarray
+    points: np.ndarray
+    scores: np.ndarray
+    rounds: np.ndarray
+    best_point: np.ndarray
+    best_score: float
+    best_so_far: np.ndarray
+
+
+def compute_search_rounds(
+    search: Callable,
+    objective: Callable | None = None,
+    ranges: Sequence[tuple[float, float]] | None = None,
+    *,
+    n_per_round: int = 20,
+    n_rounds: int = 4,
+    top_k: int = 4,
+    seed: int = 0,
+) -> SearchRounds:
+    """Run ``search(objective, ranges, n_per_round, n_rounds, top_k, rng)`` once and record what it did.
+
+    ``objective`` and ``ranges`` default to ``demo_loss`` over ``DEMO_RANGES``. Errors raised by ``search``
+    (``NotImplementedError`` included) propagate; a result that breaks the contract of notebook 01 raises
+    ``ValueError`` saying what is missing.
+    """
+    if not callable(search):
+        raise TypeError(f"search must be a function, got {type(search).__name__}.")
+    for name, value, minimum in (("n_per_round", n_per_round, 1), ("n_rounds", n_rounds, 1), ("top_k", top_k, 1)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+            raise ValueError(f"{name} must be an int of at least {minimum}, got {value!r}.")
+    objective = demo_loss if objective is None else objective
+    ranges = [tuple(map(float, r)) for r in (DEMO_RANGES if ranges is None else ranges)]
+    seen_points: list[np.ndarray] = []
+    seen_scores: list[float] = []
+
+    def recorded(point):
+        score = float(objective(point))
+        seen_points.append(np.array(point, dtype=float).ravel())
+        seen_scores.append(score)
+        return score
+
+    result = search(recorded, ranges, n_per_round, n_rounds, top_k, np.random.default_rng(seed))
+    if not isinstance(result, dict) or not {"best_point", "best_score", "ranges_history"} <= set(result):
+        raise ValueError("coarse_to_fine should return a dict with best_point, best_score and ranges_history.")
+    boxes = np.asarray(result["ranges_history"], dtype=float)
+    if boxes.shape != (n_rounds, len(ranges), 2):
+        raise ValueError(
+            f"ranges_history should hold {n_rounds} range lists of {len(ranges)} (low, high) pairs, "
+            f"got an array of shape {boxes.shape}."
+        )
+    if not seen_points:
+        raise ValueError("coarse_to_fine never called the objective.")
+    points = np.vstack(seen_points)
+    scores = np.asarray(seen_scores)
+    rounds = np.minimum(np.arange(len(scores)) // n_per_round, n_rounds - 1)
+    best_so_far = np.array([np.min(scores[rounds <= r]) if np.any(rounds <= r) else np.inf for r in range(n_rounds)])
+    return SearchRounds(
+        boxes=boxes,
+        points=points,
+        scores=scores,
+        rounds=rounds,
+        best_point=np.asarray(result["best_point"], dtype=float).ravel(),
+        best_score=float(result["best_score"]),
+        best_so_far=best_so_far,
+    )
+
+
+def _note(text: str):
+    import ipywidgets as widgets
+
+    return widgets.HTML(f"<p style='padding:6px;border-left:4px solid #E69F00'>{text}</p>")
+
+
+def show_coarse_to_fine(
+    search: Callable,
+    objective: Callable | None = None,
+    ranges: Sequence[tuple[float, float]] | None = None,
+    *,
+    labels: tuple[str, str] = DEMO_LABELS,
+    n_per_round: int = 20,
+    n_rounds: int = 4,
+    top_k: int = 4,
+    seed: int = 3,
+):
+    """Step through the rounds of ``search`` (the student's ``coarse_to_fine``) with a slider.
+
+    With the default objective the background is its heat map; with your own ``objective`` the points are
+    coloured by the loss they scored. Returns the widget; shows a note instead when ``search`` is not
+    implemented yet or fails.
+    """
+    import html
+
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    from course.plots import PALETTE, course_style, plot_heatmap
+    from course.widgets.live_figure import LiveFigure
+
+    try:
+        found = compute_search_rounds(
+            search, objective, ranges, n_per_round=n_per_round, n_rounds=n_rounds, top_k=top_k, seed=seed
+        )
+    except NotImplementedError:
+        return _note("Write <code>coarse_to_fine</code> above first: this picture runs <em>your</em> search.")
+    except Exception as error:  # noqa: BLE001 - the student's function failed; say how instead of a traceback
+        return _note(
+            f"Your <code>coarse_to_fine</code> raised {type(error).__name__}: {html.escape(str(error))}. "
+            "Run its tests above to find out why."
+        )
+    if found.boxes.shape[1] != 2:
+        return _note("This picture draws two hyperparameters; pass a 2-D objective and two ranges.")
+    first = found.boxes[0]
+
+    with plt.rc_context(course_style()):
+        fig, (ax_map, ax_best) = plt.subplots(1, 2, figsize=(9.6, 4.2), gridspec_kw={"width_ratios": [1.6, 1.0]})
+    if objective is None:
+        # log10 of the loss, so the valley floor is not lost in one colour
+        plot_heatmap(np.log10(demo_surface()), tuple(first[0]), tuple(first[1]), colorbar_label="log10 dev loss", ax=ax_map)
+        dots = ax_map.scatter([], [], s=26, edgecolor="black", linewidth=0.6, zorder=3)
+    else:
+        colours = plt.get_cmap("viridis_r")
+        finite = found.scores[np.isfinite(found.scores)]
+        low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+        dots = ax_map.scatter([], [], c=np.empty(0), s=30, edgecolor="black", linewidth=0.4, zorder=3, cmap=colours)
+        dots.set_clim(low, high if high > low else low + 1.0)
+        fig.colorbar(dots, ax=ax_map, label="dev loss")
+        ax_map.grid(False)
+    ax_map.set_xlim(*first[0])
+    ax_map.set_ylim(*first[1])
+    ax_map.set_xlabel(labels[0])
+    ax_map.set_ylabel(labels[1])
+    boxes = []
+    for r in range(n_rounds):
+        (x0, x1), (y0, y1) = found.boxes[r]
+        patch = Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, color=PALETTE[r % len(PALETTE)], zorder=4)
+        ax_map.add_patch(patch)
+        boxes.append(patch)
+    star = ax_map.scatter([], [], marker="*", s=220, color=PALETTE[3], edgecolor="white", zorder=5)
+    title = ax_map.set_title("round\nbox", fontsize=10)  # two lines reserved before tight_layout
+    rounds_axis = np.arange(1, n_rounds + 1)
+    ax_best.plot(rounds_axis, found.best_so_far, marker="o", color=PALETTE[0])
+    now = ax_best.scatter([], [], s=120, color=PALETTE[3], zorder=3)
+    ax_best.set_xticks(rounds_axis)
+    ax_best.set_xlabel("round")
+    ax_best.set_ylabel("best loss so far")
+    ax_best.set_yscale("log")
+    ax_best.set_title("each round searches a smaller box", fontsize=10)
+    fig.tight_layout()
+    live = LiveFigure(fig)
+
+    def update(change=None) -> None:
+        r = slider.value - 1
+        shown = found.rounds <= r
+        current = found.rounds[shown] == r
+        dots.set_offsets(found.points[shown])
+        if objective is None:
+            dots.set_facecolors(["white" if c else "#9a9a9a" for c in current])
+        else:
+            dots.set_array(found.scores[shown])
+        dots.set_sizes(np.where(current, 34, 12))
+        for i, patch in enumerate(boxes):
+            patch.set_visible(i <= r)
+            patch.set_linewidth(2.6 if i == r else 1.0)
+        seen = found.scores[shown]
+        best = int(np.argmin(np.where(np.isfinite(seen), seen, np.inf)))
+        star.set_offsets(found.points[shown][best : best + 1])
+        now.set_offsets([[r + 1, found.best_so_far[r]]])
+        (x0, x1), (y0, y1) = found.boxes[r]
+        title.set_text(
+            f"round {r + 1}: {labels[0]} in [{x0:.3g}, {x1:.3g}],\n{labels[1]} in [{y0:.3g}, {y1:.3g}]"
+        )
+        live.refresh()
+
+    slider = widgets.IntSlider(value=1, min=1, max=n_rounds, description="round", continuous_update=True)
+    slider.observe(update, names="value")
+    update()
+    return widgets.VBox([slider, live.output])

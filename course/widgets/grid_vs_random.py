@@ -1,0 +1,189 @@
+"""Grid versus random search on a 2-D problem where only one hyperparameter matters (notebook 01).
+
+The picture: a budget of ``k * k`` training runs spread either as a ``k``-by-``k`` grid or as independent
+random points over the same square. The loss depends (almost) only on the learning rate, so what counts
+is how many *different* learning rates each layout tries: ``k`` for the grid, the whole budget for random.
+
+This is a fixed two-hyperparameter illustration, written in a deliberately non-general form: the grid
+puts one point in the middle of each of ``k`` equal cells per axis (the way people sketch a grid), and the
+random layout draws in the unit square. The graded ``grid_search`` / ``random_search`` of notebook 01 work
+for any number of ranges and are written by the student.
+
+``compute_grid_vs_random`` is pure (numbers in, a frozen dataclass out); ``show_grid_vs_random`` only
+wires a budget slider to it and moves the artists of one figure.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = [
+    "LR_EXPONENT_RANGE",
+    "EPS_EXPONENT_RANGE",
+    "BUDGETS",
+    "toy_loss",
+    "loss_surface",
+    "GridVsRandom",
+    "compute_grid_vs_random",
+    "show_grid_vs_random",
+]
+
+# The two axes of the picture: log10 of the learning rate (matters) and log10 of Adam's epsilon (does not).
+LR_EXPONENT_RANGE = (-4.0, 0.0)
+EPS_EXPONENT_RANGE = (-10.0, -6.0)
+# Budgets the slider offers: perfect squares, so the grid and the random layout spend the same number of runs.
+BUDGETS = tuple(k * k for k in range(2, 11))
+
+_BEST_LR_EXPONENT = -1.55
+_VALLEY_WIDTH = 0.22
+_MAX_DRAWS = BUDGETS[-1]
+
+
+def toy_loss(lr_exponent, eps_exponent):
+    """A made-up dev loss: a narrow valley in the learning rate, a barely visible slope in epsilon.
+
+    Inputs: arrays (or floats) of the same shape, ``log10(learning rate)`` and ``log10(epsilon)``.
+    Returns: an array of that shape, values between about 0.1 and 1.0.
+    """
+    x = np.asarray(lr_exponent, dtype=float)
+    y = np.asarray(eps_exponent, dtype=float)
+    valley = 1.0 - np.exp(-(((x - _BEST_LR_EXPONENT) / _VALLEY_WIDTH) ** 2))
+    return 0.1 + 0.85 * valley + 0.005 * (y - EPS_EXPONENT_RANGE[0]) / 4.0
+
+
+def loss_surface(resolution: int = 200) -> np.ndarray:
+    """``toy_loss`` sampled on a ``(resolution, resolution)`` raster (rows = epsilon, columns = learning rate)."""
+    if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)) or resolution < 2:
+        raise ValueError(f"resolution must be an int of at least 2, got {resolution!r}.")
+    x = np.linspace(*LR_EXPONENT_RANGE, resolution)
+    y = np.linspace(*EPS_EXPONENT_RANGE, resolution)
+    return toy_loss(x[None, :], y[:, None])
+
+
+@dataclass(frozen=True)
+class GridVsRandom:
+    """What the picture shows for one budget.
+
+    ``grid_points`` and ``random_points`` are ``(budget, 2)``: column 0 is log10 learning rate, column 1 is
+    log10 epsilon. ``*_losses`` are ``(budget,)``; ``*_distinct`` count the different learning rates tried.
+    """
+
+    budget: int
+    grid_points: np.ndarray
+    random_points: np.ndarray
+    grid_losses: np.ndarray
+    random_losses: np.ndarray
+    grid_distinct: int
+    random_distinct: int
+    grid_best: float
+    random_best: float
+
+
+def _to_axes(unit: np.ndarray) -> np.ndarray:
+    """Map points of the unit square onto (learning-rate exponent, epsilon exponent)."""
+    lows = np.array([LR_EXPONENT_RANGE[0], EPS_EXPONENT_RANGE[0]])
+    widths = np.array([LR_EXPONENT_RANGE[1] - LR_EXPONENT_RANGE[0], EPS_EXPONENT_RANGE[1] - EPS_EXPONENT_RANGE[0]])
+    return lows + unit * widths
+
+
+def compute_grid_vs_random(budget: int = 25, seed: int = 1) -> GridVsRandom:
+    """Spend ``budget`` runs (a perfect square from 4 to 100) as a grid and as random points.
+
+    The random points for a smaller budget are the first ones of a larger budget (same seed), so moving
+    the slider adds points instead of reshuffling them.
+    """
+    if isinstance(budget, bool) or not isinstance(budget, (int, np.integer)):
+        raise TypeError(f"budget must be an int, got {type(budget).__name__}.")
+    side = math.isqrt(int(budget))
+    if side * side != budget or not 4 <= budget <= _MAX_DRAWS:
+        raise ValueError(f"budget must be a perfect square between 4 and {_MAX_DRAWS}, got {budget}.")
+    centres = (np.arange(side) + 0.5) / side
+    cell_x, cell_y = np.meshgrid(centres, centres, indexing="ij")
+    grid = _to_axes(np.column_stack([cell_x.ravel(), cell_y.ravel()]))
+    draws = np.random.default_rng(seed).random((_MAX_DRAWS, 2))[:budget]
+    scattered = _to_axes(draws)
+    grid_losses = toy_loss(grid[:, 0], grid[:, 1])
+    random_losses = toy_loss(scattered[:, 0], scattered[:, 1])
+    return GridVsRandom(
+        budget=int(budget),
+        grid_points=grid,
+        random_points=scattered,
+        grid_losses=grid_losses,
+        random_losses=random_losses,
+        grid_distinct=int(np.unique(np.round(grid[:, 0], 9)).size),
+        random_distinct=int(np.unique(np.round(scattered[:, 0], 9)).size),
+        grid_best=float(grid_losses.min()),
+        random_best=float(random_losses.min()),
+    )
+
+
+def show_grid_vs_random(budget: int = 25, seed: int = 1):
+    """Two heat maps (grid, random) over one loss profile along the learning rate; a slider sets the budget.
+
+    Returns the widget (a ``VBox`` of the slider and the figure), so a notebook cell that ends with this
+    call displays it.
+    """
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+
+    from course.plots import PALETTE, course_style, plot_heatmap
+    from course.widgets.live_figure import LiveFigure
+
+    # Everything the slider can ask for, computed once: the slider only selects.
+    views = {b: compute_grid_vs_random(b, seed) for b in BUDGETS}
+    surface = loss_surface(160)
+    profile_x = np.linspace(*LR_EXPONENT_RANGE, 400)
+    profile_y = toy_loss(profile_x, np.full_like(profile_x, EPS_EXPONENT_RANGE[0]))
+
+    with plt.rc_context(course_style()):
+        fig = plt.figure(figsize=(9.0, 6.2))
+        layout = fig.add_gridspec(2, 2, height_ratios=[1.5, 1.0], hspace=0.45, wspace=0.25)
+        ax_grid = fig.add_subplot(layout[0, 0])
+        ax_rand = fig.add_subplot(layout[0, 1], sharey=ax_grid)
+        ax_prof = fig.add_subplot(layout[1, :])
+    scatters, titles = {}, {}
+    for ax, key, colour in ((ax_grid, "grid", PALETTE[3]), (ax_rand, "random", PALETTE[1])):
+        plot_heatmap(surface, LR_EXPONENT_RANGE, EPS_EXPONENT_RANGE, xlabel="log10 learning rate", ax=ax)
+        scatters[key] = ax.scatter([], [], s=28, color=colour, edgecolor="white", linewidth=0.8, zorder=3)
+        ax.set_xlim(*LR_EXPONENT_RANGE)
+        ax.set_ylim(*EPS_EXPONENT_RANGE)
+        titles[key] = ax.set_title("")
+    ax_grid.set_ylabel("log10 Adam epsilon")
+    ax_prof.plot(profile_x, profile_y, color="black", lw=1.5)
+    ax_prof.set_xlim(*LR_EXPONENT_RANGE)
+    ax_prof.set_ylim(-0.25, 1.1)
+    ax_prof.set_xlabel("log10 learning rate (the only axis that matters)")
+    ax_prof.set_ylabel("dev loss")
+    grid_ticks = ax_prof.scatter([], [], marker="|", s=220, color=PALETTE[3], label="grid tried")
+    rand_ticks = ax_prof.scatter([], [], marker="|", s=220, color=PALETTE[1], label="random tried")
+    ax_prof.legend(loc="upper right", fontsize=8)
+    ax_prof.set_yticks([0.0, 0.5, 1.0])
+    live = LiveFigure(fig)
+
+    def update(change=None) -> None:
+        view = views[slider.value]
+        scatters["grid"].set_offsets(view.grid_points)
+        scatters["random"].set_offsets(view.random_points)
+        titles["grid"].set_text(
+            f"grid: {view.grid_distinct} learning rates, best loss {view.grid_best:.2f}"
+        )
+        titles["random"].set_text(
+            f"random: {view.random_distinct} learning rates, best loss {view.random_best:.2f}"
+        )
+        grid_ticks.set_offsets(np.column_stack([view.grid_points[:, 0], np.full(view.budget, -0.05)]))
+        rand_ticks.set_offsets(np.column_stack([view.random_points[:, 0], np.full(view.budget, -0.18)]))
+        live.refresh()
+
+    slider = widgets.SelectionSlider(
+        options=[(f"{b} runs", b) for b in BUDGETS],
+        value=budget if budget in views else 25,
+        description="budget",
+        continuous_update=True,
+        layout=widgets.Layout(width="420px"),
+    )
+    slider.observe(update, names="value")
+    update()
+    return widgets.VBox([slider, live.output])

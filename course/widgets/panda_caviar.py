@@ -1,0 +1,234 @@
+"""Panda versus caviar: babysit one model, or train many in parallel (notebook 01).
+
+Both strategies are trained for real on the two-moons data with ``course.models``:
+
+- **caviar**: ``n_models`` small networks, each with its own learning rate and hidden-layer size fixed in
+  advance, trained side by side without anyone looking at them;
+- **panda**: one network trained day by day; after each day its keeper looks at the dev loss and nudges the
+  learning rate up when the day went well, down when it did not, and goes back to yesterday's weights after a
+  bad day.
+
+Two sliders select what the picture shows from what was trained once: how many machines the caviar
+strategy had (how many of its models ran) and how many days have passed.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from course.data import make_moons_2d, train_dev_split
+from course.models import TinyMLP, train_mlp
+
+__all__ = ["PandaCaviar", "PandaCaviarView", "compute_panda_caviar", "view_panda_caviar", "show_panda_caviar"]
+
+_MINI_BATCH = 32
+_HIDDEN_CHOICES = (2, 3, 4, 6, 8, 12, 16, 24, 32)
+
+
+@dataclass(frozen=True)
+class PandaCaviar:
+    """Everything that was trained.
+
+    ``caviar_curves``: ``(n_models, days * epochs_per_day)`` dev losses; ``caviar_rates`` and
+    ``caviar_hidden``: ``(n_models,)`` settings. ``panda_curve``: ``(days * epochs_per_day,)`` dev losses of
+    the babysat model as they happened (a day that went badly is shown, then undone); ``panda_rates``:
+    ``(days,)`` the learning rate used on each day; ``panda_rollbacks``: ``(days,)`` True where the keeper
+    threw that day away.
+    """
+
+    caviar_curves: np.ndarray
+    caviar_rates: np.ndarray
+    caviar_hidden: np.ndarray
+    panda_curve: np.ndarray
+    panda_rates: np.ndarray
+    panda_rollbacks: np.ndarray
+    epochs_per_day: int
+
+    @property
+    def days(self) -> int:
+        return int(self.panda_rates.size)
+
+
+@dataclass(frozen=True)
+class PandaCaviarView:
+    """What the picture shows after ``days`` days with ``machines`` machines for the caviar strategy.
+
+    ``caviar_curves``: ``(machines, days * epochs_per_day)``; ``caviar_best``: the lowest current dev loss
+    among them; ``panda_curve``: ``(days * epochs_per_day,)``; ``panda_now``: the dev loss of the model the
+    keeper holds at the end of the last day shown (after any roll-back).
+    """
+
+    machines: int
+    days: int
+    caviar_curves: np.ndarray
+    caviar_best: float
+    panda_curve: np.ndarray
+    panda_now: float
+
+
+def _check_int(name: str, value, minimum: int, maximum: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}.")
+    if value < minimum or (maximum is not None and value > maximum):
+        upper = f" and at most {maximum}" if maximum is not None else ""
+        raise ValueError(f"{name} must be at least {minimum}{upper}, got {value}.")
+    return int(value)
+
+
+def compute_panda_caviar(
+    n_models: int = 16, days: int = 8, epochs_per_day: int = 5, start_rate: float = 0.1, seed: int = 1
+) -> PandaCaviar:
+    """Train the caviar models and the panda model on the same data (about 0.3 s with the defaults)."""
+    n_models = _check_int("n_models", n_models, 1, 64)
+    days = _check_int("days", days, 1, 50)
+    epochs_per_day = _check_int("epochs_per_day", epochs_per_day, 1, 50)
+    if not start_rate > 0:
+        raise ValueError(f"start_rate must be positive, got {start_rate!r}.")
+    X, Y = make_moons_2d(400, noise=0.25, seed=seed)
+    split = train_dev_split(X, Y)
+    data = (split.X_train, split.Y_train, split.X_dev, split.Y_dev)
+    epochs = days * epochs_per_day
+
+    # Caviar: settings fixed before training, spread over four decades of learning rate, shuffled so the
+    # first few machines do not all get the small ones.
+    order = np.random.default_rng(seed).permutation(n_models)
+    rates = np.geomspace(0.003, 30.0, n_models)[order]
+    hidden = np.array([_HIDDEN_CHOICES[(4 * i + seed) % len(_HIDDEN_CHOICES)] for i in range(n_models)])
+    curves = np.vstack([
+        train_mlp(*data, learning_rate=float(rate), hidden_units=int(units), num_epochs=epochs,
+                  mini_batch_size=_MINI_BATCH, seed=seed + i).dev_losses
+        for i, (rate, units) in enumerate(zip(rates, hidden))
+    ])
+
+    # Panda: one model, one keeper, one decision per day.
+    model = TinyMLP(2, 8, seed=seed)
+    rate = float(start_rate)
+    last = model.loss(split.X_dev, split.Y_dev)
+    panda_curve, panda_rates, rollbacks = [], [], []
+    for _ in range(days):
+        yesterday = copy.deepcopy(model)
+        panda_rates.append(rate)
+        for _ in range(epochs_per_day):
+            model.train_epoch(split.X_train, split.Y_train, rate, 0.0, _MINI_BATCH)
+            panda_curve.append(model.loss(split.X_dev, split.Y_dev))
+        today = panda_curve[-1]
+        if np.isfinite(today) and today < 1.03 * last:  # a good (or flat) day: keep it
+            rollbacks.append(False)
+            if today < 0.99 * last:  # clearly better: try twice as fast tomorrow
+                rate *= 2.0
+            last = today
+        else:  # a bad day: back to yesterday's weights, half the step
+            rollbacks.append(True)
+            model, rate = yesterday, rate * 0.5
+    return PandaCaviar(
+        caviar_curves=curves,
+        caviar_rates=rates,
+        caviar_hidden=hidden,
+        panda_curve=np.asarray(panda_curve),
+        panda_rates=np.asarray(panda_rates),
+        panda_rollbacks=np.asarray(rollbacks, dtype=bool),
+        epochs_per_day=epochs_per_day,
+    )
+
+
+def view_panda_caviar(trained: PandaCaviar, machines: int, days: int) -> PandaCaviarView:
+    """Select the first ``machines`` caviar models and the first ``days`` days (no training here)."""
+    machines = _check_int("machines", machines, 1, trained.caviar_curves.shape[0])
+    days = _check_int("days", days, 1, trained.days)
+    stop = days * trained.epochs_per_day
+    caviar = trained.caviar_curves[:machines, :stop]
+    current = caviar[:, -1]
+    finite = current[np.isfinite(current)]
+    # The keeper holds yesterday's model after a roll-back: its loss is the end of the last kept day.
+    kept = [d for d in range(days) if not trained.panda_rollbacks[d]]
+    panda_now = float(trained.panda_curve[(kept[-1] + 1) * trained.epochs_per_day - 1]) if kept else float("nan")
+    return PandaCaviarView(
+        machines=machines,
+        days=days,
+        caviar_curves=caviar,
+        caviar_best=float(finite.min()) if finite.size else float("nan"),
+        panda_curve=trained.panda_curve[:stop],
+        panda_now=panda_now,
+    )
+
+
+def show_panda_caviar(pick_best_run: Callable | None = None, *, n_models: int = 16, days: int = 8, seed: int = 1):
+    """Caviar curves (left) beside the babysat panda (right); sliders for machines and days.
+
+    Pass your ``pick_best_run`` to have the caviar run it picks drawn in bold. Returns the widget.
+    """
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+
+    from course.plots import PALETTE, course_style
+    from course.widgets.live_figure import LiveFigure
+
+    trained = compute_panda_caviar(n_models=n_models, days=days, seed=seed)
+    per_day = trained.epochs_per_day
+    epochs = np.arange(1, days * per_day + 1)
+
+    with plt.rc_context(course_style()):
+        fig, (ax_cav, ax_pan) = plt.subplots(1, 2, figsize=(10.0, 4.2), sharey=True)
+    caviar_lines = [ax_cav.plot([], [], lw=1.0, color=PALETTE[0], alpha=0.55)[0] for _ in range(n_models)]
+    panda_line = ax_pan.plot([], [], lw=2.2, color=PALETTE[2])[0]
+    for ax in (ax_cav, ax_pan):
+        ax.set_yscale("log")
+        ax.set_ylim(0.05, 30)
+        ax.set_xlim(0, days * per_day + 0.5)
+        ax.set_xlabel(f"epoch ({per_day} per day)")
+        for d in range(1, days):
+            ax.axvline(d * per_day + 0.5, color="grey", lw=0.5, alpha=0.4)
+    ax_cav.set_ylabel("dev loss")
+    cav_title = ax_cav.set_title("caviar")  # placeholders, so tight_layout leaves room for the titles
+    pan_title = ax_pan.set_title("panda")
+    rate_text = [
+        ax_pan.text((d + 0.5) * per_day + 0.5, 14, "", ha="center", fontsize=7, color=PALETTE[3]) for d in range(days)
+    ]
+    fig.tight_layout()
+    live = LiveFigure(fig)
+    note = widgets.HTML("")
+
+    def chosen(curves: np.ndarray) -> int | None:
+        if pick_best_run is None:
+            return None
+        try:
+            index = int(pick_best_run(curves.copy()))
+        except NotImplementedError:
+            note.value = "<i>Write <code>pick_best_run</code> above to see the run it picks drawn in bold.</i>"
+            return None
+        except Exception as error:  # noqa: BLE001 - a student's function failing should not break the picture
+            note.value = f"<i>Your <code>pick_best_run</code> raised {type(error).__name__}: {error}</i>"
+            return None
+        note.value = f"<i>Your <code>pick_best_run</code> picks run {index} (bold, red).</i>"
+        return index if 0 <= index < curves.shape[0] else None
+
+    def update(change=None) -> None:
+        view = view_panda_caviar(trained, machines.value, day.value)
+        stop = view.days * per_day
+        best = chosen(view.caviar_curves)
+        for i, line in enumerate(caviar_lines):
+            visible = i < view.machines
+            line.set_visible(visible)
+            if visible:
+                line.set_data(epochs[:stop], view.caviar_curves[i])
+                line.set_color(PALETTE[3] if i == best else PALETTE[0])
+                line.set_linewidth(2.4 if i == best else 1.0)
+                line.set_alpha(1.0 if i == best else 0.55)
+        panda_line.set_data(epochs[:stop], view.panda_curve)
+        for d, text in enumerate(rate_text):
+            mark = " (undo)" if trained.panda_rollbacks[d] else ""
+            text.set_text(f"lr {trained.panda_rates[d]:.2g}{mark}" if d < view.days else "")
+        cav_title.set_text(f"caviar: {view.machines} machine(s), best dev loss {view.caviar_best:.3f}")
+        pan_title.set_text(f"panda: 1 machine, babysat, dev loss {view.panda_now:.3f}")
+        live.refresh()
+
+    machines = widgets.IntSlider(value=n_models, min=1, max=n_models, description="machines")
+    day = widgets.IntSlider(value=days, min=1, max=days, description="day")
+    for control in (machines, day):
+        control.observe(update, names="value")
+    update()
+    return widgets.VBox([widgets.HBox([machines, day]), note, live.output])
