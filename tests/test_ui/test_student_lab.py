@@ -46,3 +46,32 @@ def test_server_turns_the_formgrader_off(lab):
     assert error.value.code == 404
     with urllib.request.urlopen(f"{lab['url']}/assignments?token={lab['token']}") as response:
         assert response.status == 200
+
+
+def test_a_widget_redraws_when_its_slider_moves(page, lab):
+    """The log sampler of notebook 02 renders in the browser and its picture changes with the slider."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "from course.widgets.log_sampler import show_log_sampler\nshow_log_sampler()"
+    )])
+    nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+    nbformat.write(nb, str(lab["workspace"] / "widget_check.ipynb"))
+    open_lab(page, lab, "widget_check.ipynb")
+    page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=60_000)  # the kernel is connected
+    page.locator(".jp-Cell .jp-InputArea-editor").first.click()
+    page.keyboard.press("Control+Enter")
+    picture = page.locator(".jupyter-widgets img").first
+    try:
+        picture.wait_for(timeout=60_000)
+    except Exception:
+        page.screenshot(path=str(lab["workspace"].parent / "widget_failure.png"))
+        raise
+    before = picture.get_attribute("src")
+    handle = page.locator(".widget-slider .noUi-handle").last  # the sample-count slider
+    handle.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        "([before]) => { const img = document.querySelector('.jupyter-widgets img'); "
+        "return img && img.getAttribute('src') !== before; }",
+        arg=[before], timeout=30_000,
+    )
+    assert page.locator(".jupyter-widgets img").first.get_attribute("src") != before
