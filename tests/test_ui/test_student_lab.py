@@ -1,7 +1,8 @@
 """What a student sees in `make lab`: the released notebook, nbgrader's Validate and Assignment List, no
 instructor tools, and a widget that moves when its slider is dragged."""
 
-import json
+import os
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -51,7 +52,11 @@ def test_server_turns_the_formgrader_off(lab):
 def test_a_widget_redraws_when_its_slider_moves(page, lab):
     """The log sampler of notebook 02 renders in the browser and its picture changes with the slider."""
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        "from course.widgets.log_sampler import show_log_sampler\nshow_log_sampler()"
+        "import numpy as np\nfrom course.widgets.log_sampler import show_log_sampler\n"
+        "def counts(samples, low, high):  # a finished decade_counts, as a student would pass it\n"
+        "    k = np.arange(np.floor(np.log10(low)), np.ceil(np.log10(high)) + 1)\n"
+        "    return np.histogram(samples, bins=10.0 ** k)[0]\n"
+        "show_log_sampler(counts)"
     )])
     nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
     nbformat.write(nb, str(lab["workspace"] / "widget_check.ipynb"))
@@ -75,3 +80,8 @@ def test_a_widget_redraws_when_its_slider_moves(page, lab):
         arg=[before], timeout=30_000,
     )
     assert page.locator(".jupyter-widgets img").first.get_attribute("src") != before
+    # The README's picture: `COURSE_SCREENSHOT_DIR=docs .venv/bin/pytest tests/test_ui -k widget` refreshes it.
+    shots = os.environ.get("COURSE_SCREENSHOT_DIR")
+    if shots:
+        page.wait_for_timeout(500)
+        page.locator(".jp-OutputArea-output .jupyter-widgets").first.screenshot(path=str(Path(shots) / "log_sampler.png"))
