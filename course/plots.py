@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Sequence
 
 import matplotlib
+import matplotlib.ticker
 
 import numpy as np
 
@@ -21,6 +22,7 @@ __all__ = [
     "plot_learning_curves",
     "plot_points_2d",
     "plot_heatmap",
+    "plot_scores_by_hyperparameter",
 ]
 
 # Colour-blind-safe (Okabe-Ito), in the order series are drawn.
@@ -144,3 +146,64 @@ def plot_heatmap(
     ax.set_ylabel(ylabel)
     ax.grid(False)
     return ax
+
+
+def plot_scores_by_hyperparameter(
+    configs: Sequence[dict],
+    scores: Sequence[float],
+    scales: dict[str, str],
+    *,
+    ylabel: str = "dev loss",
+    log_y: bool = False,
+    axes=None,
+):
+    """One panel per hyperparameter: each run's score against the value it was given (notebook 02).
+
+    ``configs`` are the sampled settings (dicts), ``scores`` one number per run (non-finite scores, diverged
+    runs, are drawn as crosses at the top), ``scales`` maps each name to the scale it was sampled on:
+    ``"log"`` (log axis), ``"beta"`` (logit axis, so 0.9, 0.99 and 0.999 are evenly spaced), ``"uniform"`` or
+    ``"int"`` (linear axis) or ``"choice"`` (one column per option). The best run is ringed. Returns the axes.
+    """
+    import matplotlib.pyplot as plt
+
+    scores = np.asarray(scores, dtype=float)
+    names = list(scales)
+    if len(configs) != scores.size or scores.size == 0:
+        raise ValueError(f"need one score per configuration, got {len(configs)} configurations and {scores.size} scores.")
+    unknown = {v for v in scales.values()} - {"log", "beta", "uniform", "int", "choice"}
+    if unknown:
+        raise ValueError(f"unknown scale {sorted(unknown)[0]!r}: use log, beta, uniform, int or choice.")
+    if axes is None:
+        with matplotlib.rc_context(course_style()):
+            _, axes = plt.subplots(1, len(names), figsize=(3.2 * len(names), 3.0), sharey=True, squeeze=False)
+        axes = axes[0]
+    finite = np.isfinite(scores)
+    top = np.max(scores[finite]) * 1.15 if finite.any() else 1.0
+    shown = np.where(finite, scores, top)
+    best = int(np.argmin(np.where(finite, scores, np.inf))) if finite.any() else None
+    for ax, name in zip(axes, names):
+        values = [config[name] for config in configs]
+        if scales[name] == "choice":
+            labels = sorted({repr(v) for v in values})
+            x = np.array([labels.index(repr(v)) for v in values], dtype=float)
+            ax.set_xticks(range(len(labels)), labels)
+        else:
+            x = np.asarray(values, dtype=float)
+            if scales[name] == "log":
+                ax.set_xscale("log")
+            elif scales[name] == "beta":
+                # logit spaces 0.9, 0.99, 0.999 evenly; label them plainly rather than as 1 - 10^-k
+                ax.set_xscale("logit")
+                ticks = [t for t in (0.5, 0.9, 0.99, 0.999, 0.9999) if x.min() / 2 <= t <= 1 - (1 - x.max()) / 2]
+                ax.set_xticks(ticks or [float(np.median(x))])
+                ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _pos: f"{v:g}"))
+                ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+        ax.scatter(x[finite], shown[finite], s=22, color=PALETTE[0], alpha=0.8)
+        ax.scatter(x[~finite], shown[~finite], s=30, marker="x", color=PALETTE[3], label="diverged")
+        if best is not None:
+            ax.scatter(x[best], shown[best], s=110, facecolors="none", edgecolors=PALETTE[3], lw=1.5)
+        ax.set_xlabel(f"{name} ({scales[name]})")
+    axes[0].set_ylabel(ylabel)
+    if log_y:
+        axes[0].set_yscale("log")
+    return axes

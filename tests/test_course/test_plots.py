@@ -33,3 +33,22 @@ def test_points_2d_one_colour_per_class():
 def test_heatmap_extent():
     ax = plots.plot_heatmap(np.zeros((4, 5)), (0, 1), (-2, 2), xlabel="a", colorbar_label="loss")
     assert ax.images[0].get_extent() == [0, 1, -2, 2] and ax.get_xlabel() == "a"
+
+
+def test_scores_by_hyperparameter_uses_the_sampling_scale():
+    configs = [
+        {"lr": 10.0**-k, "beta": 1 - 10.0**-j, "units": u, "act": a}
+        for k, j, u, a in [(1, 1, 4, "tanh"), (2, 2, 8, "relu"), (3, 3, 16, "tanh")]
+    ]
+    scales = {"lr": "log", "beta": "beta", "units": "int", "act": "choice"}
+    axes = plots.plot_scores_by_hyperparameter(configs, [0.5, np.nan, 0.2], scales)
+    assert [ax.get_xscale() for ax in axes] == ["log", "logit", "linear", "linear"]
+    assert [t.get_text() for t in axes[3].get_xticklabels()] == ["'relu'", "'tanh'"]
+    assert axes[0].get_xlabel() == "lr (log)"
+
+
+def test_scores_by_hyperparameter_rejects_mismatched_input():
+    with pytest.raises(ValueError, match="one score per configuration"):
+        plots.plot_scores_by_hyperparameter([{"a": 1.0}], [1.0, 2.0], {"a": "log"})
+    with pytest.raises(ValueError, match="unknown scale"):
+        plots.plot_scores_by_hyperparameter([{"a": 1.0}], [1.0], {"a": "normal"})
