@@ -45,6 +45,12 @@ def is_answer_cell(cell) -> bool:
     return cell.cell_type == "code" and meta.get("solution", False) and not meta.get("grade", False)
 
 
+def is_written_answer_cell(cell) -> bool:
+    """A manually graded written answer: markdown, ``solution`` and ``grade`` both true."""
+    meta = nbgrader_meta(cell)
+    return cell.cell_type == "markdown" and meta.get("solution", False) and meta.get("grade", False)
+
+
 def is_test_cell(cell) -> bool:
     meta = nbgrader_meta(cell)
     return cell.cell_type == "code" and meta.get("grade", False) and not meta.get("solution", False)
@@ -85,6 +91,9 @@ def build_submission(
             cell.source = replacements.pop(grade_id)
         elif not blank and is_answer_cell(cell):
             cell.source = solution_code(solutions[grade_id].source)
+        elif not blank and is_written_answer_cell(cell):
+            # A hand-graded written answer gets the model answer: nbgrader scores an unchanged one 0.
+            cell.source = solutions[grade_id].source
     if replacements:
         raise KeyError(f"{assignment} has no cells named {sorted(replacements)}")
     return nb
