@@ -1,0 +1,48 @@
+"""nbgrader's ``Execute`` preprocessor, made to survive a kernel that dies.
+
+nbgrader aborts a whole submission when the kernel dies (``os._exit()``, a memory kill, a segfault): its
+converter catches the ``DeadKernelError``, deletes the autograded notebook, and every cell, even the ones
+already passed, goes unscored. Here the cell that killed the kernel gets an error output, every later code
+cell gets one too (a test cell without an error output would score full points), and grading carries on
+with SaveAutoGrades as usual, so the submission keeps what it earned before the crash.
+"""
+
+from __future__ import annotations
+
+from nbclient.exceptions import DeadKernelError
+from nbformat.v4 import new_output
+from nbgrader.preprocessors import Execute
+
+DEAD_KERNEL = "DeadKernelError"
+
+
+class SandboxExecute(Execute):
+    """``Execute`` that records a dead kernel per cell instead of failing the submission."""
+
+    _dead_reason: str | None = None
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._dead_reason = None
+        try:
+            return super().preprocess(nb, resources, km)
+        except DeadKernelError:
+            # raised while shutting the dead kernel down; the cells already carry their errors
+            self.set_widgets_metadata()
+            return self.nb, self.resources
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code":
+            return cell, resources
+        if self._dead_reason is not None:
+            cell.outputs = [_error(f"not run: {self._dead_reason} in an earlier cell")]
+            return cell, resources
+        try:
+            return super().preprocess_cell(cell, resources, index)
+        except DeadKernelError:
+            self._dead_reason = "the kernel died (os._exit, sys.exit in a thread, memory or CPU limit, crash)"
+            cell.outputs.append(_error(f"{self._dead_reason} while running this cell"))
+            return cell, resources
+
+
+def _error(message: str):
+    return new_output("error", ename=DEAD_KERNEL, evalue=message, traceback=[f"{DEAD_KERNEL}: {message}"])

@@ -1,0 +1,40 @@
+"""Run inside every grading kernel before student code (``IPKernelApp.exec_files``); not imported by the grader.
+
+Before each cell it puts back any attribute of ``builtins``, ``math``, ``numpy``, ``numpy.testing`` and the
+``course`` helpers that an earlier cell replaced (``np.allclose = lambda *a, **k: True``), so the tests run
+against the real functions, and prints one marker line the grader turns into an integrity flag.
+"""
+
+
+def _autograder_install_guard():
+    import importlib
+
+    missing = object()
+    # names ipykernel itself rebinds for every cell (stdin forwarding, the display hook)
+    volatile = {"_", "__", "___", "input", "raw_input", "getpass", "get_ipython", "display", "exit", "quit"}
+    watched = {}
+    for name in ("builtins", "math", "numpy", "numpy.testing", "numpy.linalg", "course", "course.checks"):
+        try:
+            module = importlib.import_module(name)
+        except Exception:  # a module that cannot load is simply not watched
+            continue
+        watched[name] = (module, dict(vars(module)))
+
+    def restore(*_args):
+        changed = []
+        for name, (module, saved) in watched.items():
+            current = vars(module)
+            for key, value in saved.items():
+                if key in volatile:
+                    continue
+                if current.get(key, missing) is not value:
+                    current[key] = value
+                    changed.append(f"{name}.{key}")
+        if changed:
+            print("[autograder] restored tampered " + ", ".join(sorted(changed)))
+
+    get_ipython().events.register("pre_run_cell", restore)  # noqa: F821 - IPython's global
+
+
+_autograder_install_guard()
+del _autograder_install_guard

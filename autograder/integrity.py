@@ -1,0 +1,152 @@
+"""Integrity flags: what the submitted notebook changed that it must not, and what its code tries to do.
+
+Static checks compare the submission with the released notebook (locked cells, points, deleted cells) and
+read the student's own code cells; runtime checks read the autograded notebook's outputs (timeouts, dead
+kernels, floods, memory errors, the kernel guard's "restored tampered" line). Flags never change a score:
+nbgrader restores locked cells from the gradebook, the kernel guard undoes monkeypatches, the sandbox
+blocks files and network; the flags tell the instructor to look.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from .results import Flag
+
+# (flag, regex over the student's code, what it means). One flag per kind per submission.
+_SUSPICIOUS = [
+    ("grading_env", r"NBGRADER_EXECUTION|NBGRADER_", "reads nbgrader's environment to behave differently when graded"),
+    ("file_access", r"\bopen\s*\(|\bos\.(listdir|scandir|walk|chdir)\b|\bglob\b|\bpathlib\b|\bPath\s*\(|"
+                    r"\bshutil\b|gradebook|\bsource/|\.\./|\bsubmitted\b|\bautograded\b|read_text|io\.open",
+     "reads or lists files"),
+    ("network", r"\bsocket\b|\burllib\b|\brequests\b|\bhttp\.client\b|\bhttpx\b|\bftplib\b|\bsmtplib\b",
+     "opens network connections"),
+    ("process_control", r"\bsys\.exit\b|\bos\._exit\b|\bos\.kill\b|\bos\.fork\b|\bsubprocess\b|\bos\.system\b|"
+                        r"\bexit\s*\(|\bquit\s*\(|\bsignal\.", "exits, kills or starts processes"),
+    ("monkeypatch", r"\bbuiltins\b|__builtins__|\bsetattr\s*\(|\bsys\.modules\b|\bget_ipython\b|__import__|"
+                    r"\bimportlib\b|__eq__|__class__", "rebinds library, builtin or comparison behaviour"),
+]
+_PATCH_ROOTS = {"np", "numpy", "course", "checks", "builtins", "__builtins__", "math", "sys", "numpy_testing"}
+
+
+def _patched_attributes(code: str) -> list[str]:
+    """``np.allclose = ...``-style assignments to library attributes, found with the AST."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []
+    found = []
+    for node in ast.walk(tree):
+        targets = []
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        elif isinstance(node, ast.Delete):
+            targets = node.targets
+        for target in targets:
+            base = target
+            while isinstance(base, (ast.Attribute, ast.Subscript)):
+                base = base.value
+            if target is not base and isinstance(base, ast.Name) and base.id in _PATCH_ROOTS:
+                found.append(ast.unparse(target))
+    return found
+
+
+def _shadowed_checks(code: str, check_names: set[str]) -> list[str]:
+    """Top-level names the tests import from ``course.checks`` that the student's code rebinds."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []
+    names = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in check_names:
+            names.append(node.name)
+        elif isinstance(node, ast.Assign):
+            names += [t.id for t in node.targets if isinstance(t, ast.Name) and t.id in check_names]
+    return names
+
+
+def _meta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def static_flags(submitted, released, check_names: set[str]) -> list[Flag]:
+    """Flags from the submitted notebook alone, compared with the released one."""
+    flags = []
+    released_cells = {_meta(c)["grade_id"]: c for c in released.cells if _meta(c).get("grade_id")}
+    submitted_cells = {}
+    for cell in submitted.cells:
+        grade_id = _meta(cell).get("grade_id")
+        if grade_id:
+            submitted_cells.setdefault(grade_id, cell)
+    for grade_id, original in released_cells.items():
+        meta = _meta(original)
+        if not (meta.get("locked") or meta.get("grade")):
+            continue
+        cell = submitted_cells.get(grade_id)
+        if cell is None:
+            if meta.get("grade") or meta.get("locked"):
+                flags.append(Flag("deleted_cell", f"{grade_id} was deleted (restored from the gradebook)"))
+            continue
+        if meta.get("locked") and cell.source.strip() != original.source.strip():
+            flags.append(Flag("edited_locked_cell", f"{grade_id} was edited (restored from the gradebook)"))
+        if cell.cell_type != original.cell_type:
+            flags.append(Flag("changed_cell_type", f"{grade_id} became a {cell.cell_type} cell (restored)"))
+        if meta.get("grade") and _meta(cell).get("points") != meta.get("points"):
+            flags.append(Flag("edited_points", f"{grade_id} points changed from {meta.get('points')} to "
+                                               f"{_meta(cell).get('points')} (restored from the gradebook)"))
+    student_code = "\n".join(
+        c.source for c in submitted.cells
+        if c.cell_type == "code" and not _meta(c).get("locked") and not _meta(c).get("grade")
+    )
+    for flag, pattern, meaning in _SUSPICIOUS:
+        hits = sorted({m.group(0).strip() for m in re.finditer(pattern, student_code)})
+        if hits:
+            flags.append(Flag(flag, f"student code {meaning}: {', '.join(hits[:5])}"))
+    patched = _patched_attributes(_strip_magics(student_code))
+    if patched:
+        flags.append(Flag("monkeypatch", f"student code assigns library attributes: {', '.join(patched[:5])}"))
+    shadowed = _shadowed_checks(_strip_magics(student_code), check_names)
+    if shadowed:
+        flags.append(Flag("shadows_checks", f"student code redefines test helpers: {', '.join(shadowed)}"))
+    return _dedupe(flags)
+
+
+def _strip_magics(code: str) -> str:
+    return "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in code.splitlines())
+
+
+def runtime_flags(graded_nb, flood_lines: int) -> list[Flag]:
+    """Flags from what happened when the notebook ran (read from the autograded notebook's outputs)."""
+    flags = []
+    for cell in graded_nb.cells:
+        if cell.cell_type != "code":
+            continue
+        where = _meta(cell).get("grade_id") or f"cell {graded_nb.cells.index(cell) + 1}"
+        for out in cell.get("outputs", []):
+            if out.output_type == "error":
+                if out.ename == "CellTimeoutError":
+                    flags.append(Flag("timeout", f"{where} ran past the time limit and was interrupted"))
+                elif out.ename == "DeadKernelError" and "earlier cell" not in out.evalue:
+                    flags.append(Flag("kernel_died", f"{where}: {out.evalue}"))
+                elif out.ename == "MemoryError":
+                    flags.append(Flag("memory_limit", f"{where} ran out of memory (the kernel's limit)"))
+                elif out.ename == "SystemExit":
+                    flags.append(Flag("system_exit", f"{where} called sys.exit()"))
+            elif out.output_type == "stream":
+                if "... Output truncated ..." in out.text:
+                    flags.append(Flag("output_flood", f"{where} printed more than {flood_lines} lines (truncated)"))
+                if "[autograder] restored tampered" in out.text:
+                    names = out.text.split("[autograder] restored tampered", 1)[1].splitlines()[0].strip()
+                    flags.append(Flag("tampered_checks", f"before {where}: {names}"))
+    return _dedupe(flags)
+
+
+def _dedupe(flags: list[Flag]) -> list[Flag]:
+    seen, unique = set(), []
+    for f in flags:
+        if (f.flag, f.detail) not in seen:
+            seen.add((f.flag, f.detail))
+            unique.append(f)
+    return unique

@@ -1,0 +1,31 @@
+"""The grader's nbgrader settings, loaded on top of the course's ``nbgrader_config.py`` (whose timeout,
+IgnorePattern and solution stubs stay in force). Paths and the per-run timeout are set by the worker."""
+
+from nbconvert.preprocessors import ClearMetadataPreprocessor
+from nbgrader.preprocessors import (
+    AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput, SaveAutoGrades,
+)
+
+from autograder.execute import SandboxExecute
+from autograder.sandbox import KERNEL_NAME
+
+c = get_config()  # noqa: F821 - provided by the traitlets config loader
+
+# nbgrader's autograde pipeline with Execute swapped for the subclass that survives a dead kernel.
+c.Autograde.autograde_preprocessors = [
+    SandboxExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
+    AssignLatePenalties, CheckCellMetadata,
+]
+# A deleted test cell comes back from the gradebook (and fails if the answer is missing).
+c.OverwriteCells.add_missing_cells = True
+# Every kernel is the confined one the worker writes for the submission (autograder/sandbox.py).
+c.SandboxExecute.kernel_name = KERNEL_NAME
+c.Execute.kernel_name = KERNEL_NAME
+c.KernelManager.transport = "ipc"
+c.AsyncKernelManager.transport = "ipc"
+c.Execute.interrupt_on_timeout = True
+c.Execute.raise_on_iopub_timeout = False
+c.Execute.startup_timeout = 120
+# Output floods: nbgrader keeps 1000 lines; the worker flags a cell that printed more.
+c.LimitOutput.max_lines = 1000
+c.LimitOutput.max_traceback = 100

@@ -1,0 +1,217 @@
+"""How a grading kernel is confined: an unprivileged user, no network, no course files, capped resources.
+
+The grader (nbgrader, in a worker process) starts kernels through a per-submission kernelspec whose ``argv``
+is a generated shell script. As root on Linux that script
+
+1. enters new mount, network and PID namespaces (``unshare -m -n -p -f --mount-proc``): the kernel has no
+   network interface but loopback-less ``lo`` (every connect fails with ENETUNREACH) and sees only its own
+   processes (not the other kernels running in parallel, nor their command lines);
+2. hides, inside that mount namespace, the course root (``source/``, ``release/``, the gradebook, ``tests/``,
+   the sample class), the submissions folder, the output folder and root's home under empty tmpfs mounts,
+   then bind-mounts back only what Python needs: the virtual environment, the base interpreter and the
+   ``course`` helper package;
+3. drops to an unprivileged user made with ``useradd`` (``setpriv``: no capabilities, no new privileges,
+   no supplementary groups) with ``prlimit`` caps on data memory, CPU seconds, processes and file size;
+4. runs ``ipykernel`` in a scratch home that holds only the kernel's connection file and the assignment's
+   data files, with a scrubbed environment (``NBGRADER_EXECUTION`` and every other variable removed).
+
+ZMQ uses Unix sockets (``KernelManager.transport = "ipc"``) in that home, so the kernel needs no network.
+Where a step is impossible (not root, no ``unshare``), :func:`probe` says which and the grader warns once.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import pwd
+import shlex
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SANDBOX_USER = "autograder-sandbox"
+KERNEL_NAME = "autograder-sandbox"
+GUARD = Path(__file__).with_name("guard.py")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource caps for one kernel (``prlimit``)."""
+
+    memory_bytes: int = 4 * 1024**3  # RLIMIT_DATA: heap and private mappings; TensorFlow needs ~1.5 GiB
+    cpu_seconds: int = 1200  # RLIMIT_CPU over the whole kernel's life
+    processes: int = 2048  # RLIMIT_NPROC per uid; TensorFlow starts many threads
+    file_bytes: int = 256 * 1024**2  # RLIMIT_FSIZE
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What this machine lets the grader do; ``warnings`` says what is missing and what that means."""
+
+    user: tuple[int, int] | None  # (uid, gid) of the unprivileged user, or None
+    namespaces: bool  # unshare -m -n -p works
+    prlimit: bool
+    warnings: tuple[str, ...] = field(default=())
+
+    def describe(self) -> str:
+        parts = [
+            "unprivileged user" if self.user else "NO separate user",
+            "no network, course files hidden, own PID namespace" if self.namespaces else "NO network/file isolation",
+            "memory/CPU caps" if self.prlimit else "NO resource caps",
+        ]
+        return ", ".join(parts)
+
+
+def _ensure_user() -> tuple[int, int] | None:
+    try:
+        entry = pwd.getpwnam(SANDBOX_USER)
+    except KeyError:
+        if not shutil.which("useradd"):
+            return None
+        done = subprocess.run(
+            ["useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent", "--shell",
+             "/usr/sbin/nologin", "--user-group", SANDBOX_USER],
+            capture_output=True, text=True,
+        )
+        if done.returncode not in (0, 9):  # 9: created meanwhile by a parallel run
+            return None
+        try:
+            entry = pwd.getpwnam(SANDBOX_USER)
+        except KeyError:
+            return None
+    return entry.pw_uid, entry.pw_gid
+
+
+@functools.lru_cache(maxsize=1)
+def probe() -> Capabilities:
+    """Find out once per process which confinement steps work here."""
+    warnings = []
+    is_root = os.geteuid() == 0
+    user = _ensure_user() if is_root and shutil.which("setpriv") else None
+    if user is None:
+        warnings.append(
+            "student code runs as the grading user: it can read every file that user can (run the grader as "
+            "root on Linux with setpriv and useradd to give kernels their own unprivileged user)"
+        )
+    namespaces = False
+    if is_root and shutil.which("unshare"):
+        done = subprocess.run(
+            ["unshare", "-m", "-n", "-p", "-f", "--mount-proc", "--", "sh", "-c",
+             "mount -t tmpfs tmpfs /mnt && true"], capture_output=True,
+        )
+        namespaces = done.returncode == 0
+    if not namespaces:
+        warnings.append(
+            "no mount/network namespaces (needs root and unshare): student code keeps network access and can "
+            "read world-readable course files such as source/ and hidden tests"
+        )
+    has_prlimit = shutil.which("prlimit") is not None
+    if not has_prlimit:
+        warnings.append("prlimit not found: kernels run without memory and CPU caps")
+    return Capabilities(user=user, namespaces=namespaces, prlimit=has_prlimit, warnings=tuple(warnings))
+
+
+def _python_trees() -> list[Path]:
+    """Directories a kernel must be able to read: the venv, the base interpreter, installed packages."""
+    import course
+
+    trees = {Path(sys.prefix), Path(sys.base_prefix), Path(course.__file__).resolve().parent}
+    trees.add(Path(os.path.realpath(sys.executable)).parent.parent)
+    return sorted(t.resolve() for t in trees)
+
+
+def _inside(path: Path, parent: Path) -> bool:
+    return path == parent or parent in path.parents
+
+
+def _outermost(paths: list[Path]) -> list[Path]:
+    paths = sorted({p.resolve() for p in paths if p.exists()})
+    return [p for p in paths if not any(q != p and _inside(p, q) for q in paths)]
+
+
+def write_kernelspec(
+    job_dir: Path, home: Path, hidden: list[Path], limits: Limits, caps: Capabilities
+) -> Path:
+    """Write ``job_dir/kernels/<KERNEL_NAME>/kernel.json`` and its launcher; returns the kernels' parent dir.
+
+    ``home`` becomes the kernel's working directory and ``$HOME``; ``hidden`` are folders the kernel must
+    not see (course root, submissions, output). Nothing here runs yet: jupyter_client starts the launcher.
+    """
+    spec_dir = job_dir / "kernels" / KERNEL_NAME
+    spec_dir.mkdir(parents=True)
+    shutil.copy2(GUARD, home / ".autograder_guard.py")
+    env = {
+        "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": str(home), "LANG": "C.UTF-8", "MPLBACKEND": "agg", "PYTHONDONTWRITEBYTECODE": "1",
+        "JUPYTER_RUNTIME_DIR": str(home), "IPYTHONDIR": str(home / ".ipython"),
+        "MPLCONFIGDIR": str(home / ".matplotlib"), "VIRTUAL_ENV": sys.prefix,
+    }
+    kernel_cmd = [
+        "env", "-i", *(f"{k}={v}" for k, v in env.items()),
+        sys.executable, "-m", "ipykernel_launcher", "-f", str(home / "kernel.json"),
+        f"--IPKernelApp.exec_files={json.dumps([str(home / '.autograder_guard.py')])}",
+    ]
+    if caps.user:
+        uid, gid = caps.user
+        kernel_cmd = ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups", "--no-new-privs",
+                      "--inh-caps=-all", "--bounding-set=-all", *kernel_cmd]
+    if caps.prlimit:
+        kernel_cmd = ["prlimit", f"--data={limits.memory_bytes}", f"--cpu={limits.cpu_seconds}",
+                      f"--nproc={limits.processes}", f"--fsize={limits.file_bytes}", "--", *kernel_cmd]
+    quoted = " ".join(shlex.quote(a) for a in kernel_cmd)
+    lines = ["#!/bin/sh", "# Generated by autograder.sandbox: start one confined grading kernel.", "set -e",
+             'conn="$1"; shift']
+    inner = [f"cp \"$conn\" {shlex.quote(str(home / 'kernel.json'))}"]
+    if caps.user:
+        uid, gid = caps.user
+        inner.append(f"chown -R {uid}:{gid} {shlex.quote(str(home))}")
+    if caps.namespaces:
+        hold = job_dir / "hold"
+        hidden_roots = _outermost(hidden + [Path(pwd.getpwuid(os.getuid()).pw_dir)])
+        keeps = [t for t in _outermost(_python_trees()) if any(_inside(t, h) for h in hidden_roots)]
+        for i, keep in enumerate(keeps):
+            (hold / str(i)).mkdir(parents=True)
+            inner.append(f"mount --rbind {shlex.quote(str(keep))} {hold / str(i)}")
+        for h in hidden_roots:
+            inner.append(f"mount -t tmpfs -o mode=0755,size=1m autograder-hidden {shlex.quote(str(h))}")
+        for i, keep in enumerate(keeps):
+            inner.append(f"mkdir -p {shlex.quote(str(keep))}")
+            inner.append(f"mount --move {hold / str(i)} {shlex.quote(str(keep))}")
+    inner.append(f"cd {shlex.quote(str(home))}")
+    # Not exec: the kernel must not be PID 1 of its namespace (PID 1 ignores signals it has no handler for).
+    inner.append(f'{quoted} "$@" >{shlex.quote(str(job_dir / "kernel.log"))} 2>&1')
+    inner_script = job_dir / "inner.sh"
+    inner_script.write_text("set -e\nconn=\"$1\"; shift\n" + "\n".join(inner) + "\n", encoding="utf-8")
+    if caps.namespaces:
+        lines.append(f'exec unshare -m -n -p -f --mount-proc --kill-child -- /bin/sh {inner_script} "$conn" "$@"')
+    else:
+        lines.append(f'exec /bin/sh {inner_script} "$conn" "$@"')
+    launcher = job_dir / "launch.sh"
+    launcher.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    spec = {
+        "argv": ["/bin/sh", str(launcher), "{connection_file}"],
+        "display_name": "Python 3 (autograder sandbox)",
+        "language": "python",
+        "interrupt_mode": "message",  # the launcher chain would swallow a SIGINT sent from outside
+        "metadata": {"debugger": False},
+    }
+    (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1), encoding="utf-8")
+    return job_dir
+
+
+def prepare_home(home: Path, caps: Capabilities) -> None:
+    """The kernel's scratch home: created empty, owned by the sandbox user, closed to everyone else."""
+    home.mkdir(mode=0o700)
+    if caps.user:
+        os.chown(home, *caps.user)
+
+
+def isolation_summary(caps: Capabilities | None = None) -> str:
+    caps = caps or probe()
+    return caps.describe()
+
+
+__all__ = ["Limits", "Capabilities", "probe", "write_kernelspec", "prepare_home", "isolation_summary"]
