@@ -170,7 +170,7 @@ def autograde(
             scores = {
                 g.name: CellScore(float(g.score), float(g.max_score))
                 for g in notebook.grades
-                if g.auto_score is not None or g.cell_type == "code" and g.name.startswith("test_")
+                if g.cell_type == "code"  # test cells; written answers are graded by hand
             }
             graded_nb = read(scratch / "autograded" / student / assignment / f"{assignment}.ipynb")
             results[student] = GradedSubmission(scores, graded_nb)
