@@ -13,7 +13,7 @@ NOTEBOOK = "01_tuning_process/01_tuning_process.ipynb"
 
 
 def open_lab(page, lab, path: str):
-    page.goto(f"{lab['url']}/lab/tree/{path}?token={lab['token']}")
+    page.goto(f"{lab['url']}/lab/tree/{path}?reset&token={lab['token']}")  # reset: no tabs from earlier tests
     page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
 
 
@@ -63,7 +63,7 @@ def test_a_widget_redraws_when_its_slider_moves(page, lab):
     nbformat.write(nb, str(lab["workspace"] / "widget_check.ipynb"))
     open_lab(page, lab, "widget_check.ipynb")
     page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=60_000)  # the kernel is connected
-    page.locator(".jp-Cell .jp-InputArea-editor").first.click(timeout=60_000)
+    page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-editor").first.click(timeout=60_000)
     page.keyboard.press("Control+Enter")
     picture = page.locator(".jupyter-widgets img").first
     try:
