@@ -18,14 +18,19 @@ HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TEST
 PLACEHOLDER = "# (hidden tests: not shown in feedback)\n"
 
 
-def hidden_lines(source_nb) -> list[str]:
-    """The code lines inside ``### BEGIN/END HIDDEN TESTS`` of the source notebook (long enough to search)."""
+def hidden_lines(source_nb, released_nb=None) -> list[str]:
+    """Code lines inside ``### BEGIN/END HIDDEN TESTS`` of the source notebook that a student never sees.
+
+    Lines too short to search, comments, and lines that also appear in the released notebook (a helper
+    call shared with a visible test) are left out: finding those in feedback reveals nothing.
+    """
+    visible = "\n".join(c.source for c in released_nb.cells) if released_nb is not None else ""
     lines = []
     for cell in source_nb.cells:
         for block in HIDDEN.findall(cell.source):
             for line in block.splitlines()[1:-1]:
                 text = line.strip()
-                if len(text) >= 12 and not text.startswith("#"):
+                if len(text) >= 12 and not text.startswith("#") and text not in visible:
                     lines.append(text)
     return lines
 

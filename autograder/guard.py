@@ -1,6 +1,6 @@
 """Run inside every grading kernel before student code (``IPKernelApp.exec_files``); not imported by the grader.
 
-Before each cell it puts back any attribute of ``builtins``, ``math``, ``numpy``, ``numpy.testing`` and the
+Right after each cell and before the next it puts back any attribute of ``builtins``, ``math``, ``numpy``, ``numpy.testing`` and the
 ``course`` helpers that an earlier cell replaced (``np.allclose = lambda *a, **k: True``), so the tests run
 against the real functions, and prints one marker line the grader turns into an integrity flag.
 """
@@ -33,7 +33,9 @@ def _autograder_install_guard():
         if changed:
             print("[autograder] restored tampered " + ", ".join(sorted(changed)))
 
-    get_ipython().events.register("pre_run_cell", restore)  # noqa: F821 - IPython's global
+    events = get_ipython().events  # noqa: F821 - IPython's global
+    events.register("post_execute", restore)  # right after the student's cell: the kernel itself needs builtins
+    events.register("pre_run_cell", restore)  # and again before every cell, tests included
 
 
 _autograder_install_guard()

@@ -30,6 +30,8 @@ AUTOGRADER_DIR = Path(__file__).resolve().parent
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 FLOOD_BYTES = 1_000_000  # a cell's stream output above this is cut (a flood; nbgrader only counts lines)
 
+EXCHANGE_FILES = ("timestamp.txt", "submission_secret.txt")
+
 # nbgrader runs the `alembic` command of its environment to check the gradebook's schema: make it findable
 # when the grader is started as .venv/bin/python without activating the venv.
 _BIN = str(Path(sys.executable).parent)
@@ -160,9 +162,9 @@ def _grade(job: Job) -> SubmissionResult:
         submitted = course / "submitted" / s / a
         submitted.mkdir(parents=True)
         shutil.copyfile(job.notebook, submitted / f"{a}.ipynb")
-        stamp = Path(job.notebook).with_name("timestamp.txt")
-        if stamp.exists():
-            shutil.copyfile(stamp, submitted / "timestamp.txt")
+        for extra in EXCHANGE_FILES:  # present when the submission came through the exchange
+            if Path(job.notebook).with_name(extra).exists():
+                shutil.copyfile(Path(job.notebook).with_name(extra), submitted / extra)
 
         home = job_dir / "home"
         sandbox.prepare_home(home, caps)
@@ -206,13 +208,14 @@ def _grade(job: Job) -> SubmissionResult:
         html_path = feedback_dir / f"{a}.html"
         if not made["success"] or not html_path.exists():
             raise RuntimeError(f"nbgrader generate_feedback failed: {made.get('log', '')[-3000:]}")
-        leaks = feedback.leaked_lines(html_path.read_text(encoding="utf-8"), feedback.hidden_lines(source_nb))
+        released = nbformat.read(str(template / "release" / a / f"{a}.ipynb"), as_version=4)
+        hidden = feedback.hidden_lines(source_nb, released)
+        leaks = feedback.leaked_lines(html_path.read_text(encoding="utf-8"), hidden)
         if leaks:
             raise RuntimeError(f"feedback would show hidden test code ({leaks[0]!r}); it was not written")
 
         from course import checks
 
-        released = nbformat.read(str(template / "release" / a / f"{a}.ipynb"), as_version=4)
         try:
             submitted_nb = nbformat.read(job.notebook, as_version=4)
         except Exception:
@@ -228,6 +231,9 @@ def _grade(job: Job) -> SubmissionResult:
         shutil.copy2(graded_path, cache / "autograded.ipynb")
         for item in feedback_dir.iterdir():
             shutil.copy2(item, cache / "feedback" / item.name)
+        for extra in EXCHANGE_FILES:  # release_feedback needs both beside the HTML
+            if not (cache / "feedback" / extra).exists() and (submitted / extra).exists():
+                shutil.copy2(submitted / extra, cache / "feedback" / extra)
         return SubmissionResult(s, a, "graded", total, max_total, cells, flags, key=job.key)
     finally:
         for k, v in saved_env.items():

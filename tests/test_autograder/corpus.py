@@ -1,0 +1,154 @@
+"""The hostile and broken submissions of the toy assignment, each with the exact score and flags it must get.
+
+The toy assignment (``fixtures/course/source/toy``) has 7 autograded points (``double`` 2 + hidden 1,
+``mean_of`` 2, ``count_positive`` 2) and 1 manual point, so a correct submission scores 7 of 8.
+Each case is the released notebook with some cells replaced (``build``) or a raw file (``raw``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import nbformat
+
+_MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.M)
+WRONG_DOUBLE = "def double(x):\n    return np.asarray(x, dtype=float)"
+WRONG_MEAN = "def mean_of(values):\n    return 0.0"
+WRONG_COUNT = "def count_positive(values):\n    return len(values)"
+
+
+@dataclass
+class Case:
+    name: str
+    score: float
+    flags: set[str]
+    replace: dict[str, str] = field(default_factory=dict)
+    edit: Callable[[nbformat.NotebookNode], None] | None = None
+    raw: str | None = None  # file content instead of a notebook (None: build a notebook)
+    files: dict[str, str] = field(default_factory=dict)  # extra files in the submission folder
+    status: str = "graded"
+    max_score: float = 8.0
+
+
+def _delete_tests(nb):
+    nb.cells = [c for c in nb.cells
+                if c.metadata.get("nbgrader", {}).get("grade_id") not in ("test_double", "test_mean_of")]
+
+
+def _edit_test(nb):
+    for c in nb.cells:
+        if c.metadata.get("nbgrader", {}).get("grade_id") in ("test_double", "test_double_hidden"):
+            c.source = "print('all good')"
+
+
+def _edit_points(nb):
+    for c in nb.cells:
+        if c.metadata.get("nbgrader", {}).get("grade_id") == "test_double":
+            c.metadata["nbgrader"]["points"] = 100
+
+
+def snoop_code(paths: list[str]) -> str:
+    """An answer that counts every secret it can read or reach; it is correct only if it reaches none."""
+    return f'''import os, socket
+_stolen = 0
+for _p in {paths!r}:
+    try:
+        if os.path.isdir(_p):
+            os.listdir(_p)
+        else:
+            open(_p, "rb").read(10)
+        _stolen += 1
+        print("READ", _p)
+    except OSError:
+        pass
+for _addr in [("127.0.0.1", 22), ("1.1.1.1", 53)]:
+    try:
+        socket.create_connection(_addr, timeout=2).close()
+        _stolen += 1
+        print("CONNECTED", _addr)
+    except OSError:
+        pass
+
+def count_positive(values):
+    return int(sum(1 for v in values if v > 0)) + _stolen
+'''
+
+
+def cases(secret_paths: list[str]) -> list[Case]:
+    return [
+        Case("correct", 7, set()),
+        Case("blank", 0, set(), replace={"__blank__": ""}),
+        Case("late", 7, set(), files={"timestamp.txt": "2030-01-01 00:00:00.000000 UTC"}),
+        Case("noisy_logs", 7, set(), replace={"double": (
+            "import sys, warnings\n"
+            "def double(x):\n"
+            "    sys.stderr.write('2024-05-01 10:00:00.123456: I tensorflow/core/platform/cpu_feature_guard.cc:210] "
+            "This TensorFlow binary is optimized\\n')\n"
+            "    warnings.warn('this is only a warning', UserWarning)\n"
+            "    return 2 * np.asarray(x, dtype=float)")}),
+        Case("wrong_double", 4, set(), replace={"double": WRONG_DOUBLE}),
+        Case("infinite_loop", 5, {"timeout"}, replace={"mean_of": "def mean_of(values):\n    while True:\n        pass"}),
+        Case("sys_exit", 5, {"system_exit", "process_control"},
+             replace={"count_positive": "import sys\nsys.exit()\n" + "def count_positive(values):\n    return 2"}),
+        Case("os_exit", 3, {"kernel_died", "process_control"}, replace={"mean_of": "import os\nos._exit(1)"}),
+        Case("memory_hog", 5, {"memory_limit"}, replace={"mean_of": "hog = bytearray(3 * 1024**3)\n"
+                                                                     "def mean_of(values):\n    return 2.0"}),
+        Case("killed_kernel", 5, {"kernel_died", "process_control"},
+             replace={"count_positive": "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"}),
+        Case("output_flood", 7, {"output_flood"}, replace={"double": (
+            "for _i in range(20000):\n    print('flood line', _i)\nprint('x' * 3_000_000)\n"
+            "def double(x):\n    return 2 * np.asarray(x, dtype=float)")}),
+        Case("deleted_tests", 7, {"deleted_cell"}, edit=_delete_tests),
+        Case("edited_tests", 4, {"edited_locked_cell"}, replace={"double": WRONG_DOUBLE}, edit=_edit_test),
+        Case("edited_points", 7, {"edited_points"}, edit=_edit_points),
+        Case("invalid_json", 0, {"invalid_notebook"}, raw="{ this is not json", status="invalid"),
+        Case("missing_notebook", 0, {"missing_notebook"}, raw=None, files={"notes.txt": "forgot it"},
+             status="missing"),
+        Case("always_equal", 5, {"monkeypatch"}, replace={"count_positive": (
+            "class _Yes(int):\n    def __eq__(self, other):\n        return True\n    __hash__ = int.__hash__\n"
+            "def count_positive(values):\n    return _Yes(0)")}),
+        Case("patch_numpy", 5, {"monkeypatch", "tampered_checks"}, replace={"mean_of": (
+            "np.allclose = lambda *a, **k: True\nnp.isclose = lambda *a, **k: np.array(True)\n"
+            "np.testing.assert_allclose = lambda *a, **k: None\n" + WRONG_MEAN)}),
+        Case("patch_checks", 4, {"monkeypatch", "tampered_checks"}, replace={"double": (
+            "import course.checks\ncourse.checks.check_close = lambda *a, **k: None\n" + WRONG_DOUBLE)}),
+        Case("patch_builtins", 5, {"monkeypatch", "tampered_checks"}, replace={"count_positive": (
+            "import builtins\nbuiltins.isinstance = lambda *a: True\n" + WRONG_COUNT)}),
+        Case("grading_env", 7, {"grading_env"}, replace={"double": (
+            "import os\nprint('NBGRADER_EXECUTION =', os.environ.get('NBGRADER_EXECUTION'))\n"
+            "def double(x):\n    if os.environ.get('NBGRADER_EXECUTION'):\n        return 0 * np.asarray(x)\n"
+            "    return 2 * np.asarray(x, dtype=float)")}),
+        Case("snoop", 7, {"file_access", "network"}, replace={"count_positive": snoop_code(secret_paths)}),
+    ]
+
+
+def solutions(source_nb) -> dict[str, str]:
+    return {c.metadata["nbgrader"]["grade_id"]: _MARKERS.sub("", c.source)
+            for c in source_nb.cells if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"}
+
+
+def write(case: Case, released: Path, source: Path, folder: Path) -> None:
+    """Write ``case`` as ``folder/toy.ipynb`` (plus its extra files)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in case.files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    if case.status == "missing":
+        return
+    if case.raw is not None:
+        (folder / "toy.ipynb").write_text(case.raw, encoding="utf-8")
+        return
+    nb = nbformat.read(str(released), as_version=4)
+    answers = solutions(nbformat.read(str(source), as_version=4))
+    blank = "__blank__" in case.replace
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in case.replace:
+            cell.source = case.replace[grade_id]
+        elif grade_id in answers and not blank:
+            cell.source = answers[grade_id]
+    if case.edit:
+        case.edit(nb)
+    nbformat.write(nb, str(folder / "toy.ipynb"))
