@@ -1,7 +1,8 @@
 """``report.html``: the class at a glance, with matplotlib figures embedded as PNG data URIs.
 
-Sections: a summary line; score distribution per assignment; score per exercise (mean fraction of points,
-one bar per test cell); the most common failure messages; the flagged submissions; the isolation in force.
+Sections: a summary line; score distribution per assignment; score per exercise (test cells grouped by the
+answer they test, the class mean and every student); the most common failure messages; integrity flags by
+kind and the flagged submissions; the grades; the isolation in force.
 The page is one self-contained file (no scripts, no external links), so it can be mailed or archived.
 """
 
@@ -21,21 +22,33 @@ def _figure_uri(fig) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _plots(results: list[SubmissionResult]) -> list[tuple[str, str]]:
+def _exercise_of(test_id: str, exercises: list[str]) -> str:
+    """The exercise a test cell belongs to by COURSE_SPEC §3: ``test_<name>`` or ``test_<name>_*``."""
+    owners = [e for e in exercises if test_id == f"test_{e}" or test_id.startswith(f"test_{e}_")]
+    return max(owners, key=len) if owners else test_id.removeprefix("test_")
+
+
+def _short(text: str, limit: int = 70) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def _plots(results: list[SubmissionResult], exercises: dict[str, list[str]]) -> list[tuple[str, str]]:
     import matplotlib
 
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
 
     by_assignment = defaultdict(list)
-    per_cell = defaultdict(list)
+    per_exercise = defaultdict(lambda: defaultdict(lambda: [0.0, 0.0]))  # (a, exercise) -> student -> [s, max]
     for r in results:
-        if r.status in ("unknown_assignment",) or r.max_score <= 0:
+        if r.status == "unknown_assignment" or r.max_score <= 0:
             continue
         by_assignment[r.assignment].append(100 * r.score / r.max_score)
         for c in r.cells:
             if c.kind == "test" and c.max_score > 0:
-                per_cell[(r.assignment, c.grade_id)].append(c.score / c.max_score)
+                acc = per_exercise[(r.assignment, _exercise_of(c.grade_id, exercises.get(r.assignment, [])))]
+                acc[r.student_id][0] += c.score
+                acc[r.student_id][1] += c.max_score
     figures = []
     if by_assignment:
         names = sorted(by_assignment)
@@ -43,18 +56,53 @@ def _plots(results: list[SubmissionResult]) -> list[tuple[str, str]]:
         for ax, name in zip(axes[0], names):
             ax.hist(by_assignment[name], bins=[0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100.001], color="#4c72b0",
                     edgecolor="white")
-            ax.set(title=name, xlabel="score (% of points)", ylabel="students", xlim=(0, 100))
-        fig.suptitle("Score distribution per assignment")
+            ax.set(title=f"{name} (n={len(by_assignment[name])})", xlabel="score (% of points)", ylabel="students",
+                   xlim=(0, 100))
+        fig.tight_layout()
         figures.append(("Score distribution per assignment", _figure_uri(fig)))
         plt.close(fig)
-    if per_cell:
-        keys = sorted(per_cell)
-        fig, ax = plt.subplots(figsize=(8, 0.32 * len(keys) + 1.2))
-        means = [100 * sum(v) / len(v) for v in (per_cell[k] for k in keys)]
-        ax.barh([f"{a}: {g}" for a, g in keys], means, color=["#55a868" if m >= 70 else "#c44e52" for m in means])
+    if per_exercise:
+        def order(key):
+            a, e = key
+            known = exercises.get(a, [])
+            return (a, known.index(e) if e in known else len(known), e)
+
+        keys = sorted(per_exercise, key=order)
+        fractions = [[100 * s / m for s, m in per_exercise[k].values()] for k in keys]
+        fig, ax = plt.subplots(figsize=(8, 0.38 * len(keys) + 1.2))
+        means = [sum(f) / len(f) for f in fractions]
+        y = range(len(keys))
+        ax.barh(list(y), means, color=["#55a868" if m >= 70 else "#c44e52" for m in means], alpha=0.6)
+        for i, f in enumerate(fractions):  # every student as a dot, jittered so equal scores stay visible
+            ax.scatter(f, [i + ((j % 5) - 2) * 0.08 for j in range(len(f))], s=10, color="#333")
+        ax.set_yticks(list(y), [f"{a}: {e}" for a, e in keys])
         ax.invert_yaxis()
-        ax.set(xlim=(0, 100), xlabel="mean score (% of the cell's points)", title="Score per exercise (test cell)")
+        ax.set(xlim=(-3, 103), xlabel="score (% of the exercise's points): bar = class mean, dot = a student")
         figures.append(("Score per exercise", _figure_uri(fig)))
+        plt.close(fig)
+    failures = Counter()
+    for r in results:
+        for c in r.cells:
+            if c.kind == "test" and c.score < c.max_score and c.message:
+                failures[_short(c.message)] += 1
+    if failures:
+        top = failures.most_common(10)
+        fig, ax = plt.subplots(figsize=(8, 0.38 * len(top) + 1.2))
+        ax.barh(range(len(top)), [n for _, n in top], color="#c44e52")
+        ax.set_yticks(range(len(top)), [m for m, _ in top], fontsize=8)
+        ax.invert_yaxis()
+        ax.set(xlabel="failed test cells with this message")
+        figures.append(("Most common failure messages", _figure_uri(fig)))
+        plt.close(fig)
+    flags = Counter(f.flag for r in results for f in r.flags)
+    if flags:
+        fig, ax = plt.subplots(figsize=(6, 0.35 * len(flags) + 1.2))
+        kinds = sorted(flags, key=lambda k: -flags[k])
+        ax.barh(range(len(kinds)), [flags[k] for k in kinds], color="#dd8452")
+        ax.set_yticks(range(len(kinds)), kinds)
+        ax.invert_yaxis()
+        ax.set(xlabel="submissions flagged")
+        figures.append(("Integrity flags", _figure_uri(fig)))
         plt.close(fig)
     return figures
 
@@ -65,7 +113,7 @@ def _table(header: list[str], rows: list[list]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body or '<tr><td>none</td></tr>'}</tbody></table>"
 
 
-def render(results: list[SubmissionResult], caps=None) -> str:
+def render(results: list[SubmissionResult], caps=None, exercises: dict[str, list[str]] | None = None) -> str:
     """The whole page as a string."""
     failures = Counter()
     for r in results:
@@ -84,7 +132,7 @@ def render(results: list[SubmissionResult], caps=None) -> str:
         "vertical-align:top}th{background:#eee}img{max-width:100%}.flag{color:#a00}</style></head><body>",
         "<h1>Class report</h1>", f"<p>{html.escape(summary)}</p>",
     ]
-    for title, uri in _plots(results):
+    for title, uri in _plots(results, exercises or {}):
         parts.append(f"<h2>{html.escape(title)}</h2><img alt='{html.escape(title)}' src='{uri}'>")
     parts.append("<h2>Most common failures</h2>")
     parts.append(_table(["count", "assignment", "test cell", "message"],

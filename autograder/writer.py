@@ -87,4 +87,16 @@ def write_outputs(results: list[SubmissionResult], out: Path, templates: dict[st
     for entry in [*cache_root.glob("jobs/*"), *cache_root.glob("templates/*")]:
         if entry not in keep:
             shutil.rmtree(entry, ignore_errors=True)
-    (out / "report.html").write_text(report.render(results, caps), encoding="utf-8")
+    (out / "report.html").write_text(report.render(results, caps, _exercises(templates)), encoding="utf-8")
+
+
+def _exercises(templates: dict[str, Path]) -> dict[str, list[str]]:
+    """Each assignment's answer cells in notebook order (the exercises the report groups test cells by)."""
+    import nbformat
+
+    found = {}
+    for a, template in templates.items():
+        nb = nbformat.read(str(template / "source" / a / f"{a}.ipynb"), as_version=4)
+        found[a] = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells
+                    if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"]
+    return found

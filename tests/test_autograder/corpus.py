@@ -81,7 +81,8 @@ def cases(secret_paths: list[str]) -> list[Case]:
     return [
         Case("correct", 7, set()),
         Case("blank", 0, set(), replace={"__blank__": ""}),
-        Case("late", 7, set(), files={"timestamp.txt": "2030-01-01 00:00:00.000000 UTC"}),
+        Case("late", 7, set(), files={"timestamp.txt": "2030-01-01 00:00:00.000000 UTC",
+                                      "submission_secret.txt": "late-secret"}),
         Case("noisy_logs", 7, set(), replace={"double": (
             "import sys, warnings\n"
             "def double(x):\n"

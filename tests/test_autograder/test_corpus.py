@@ -1,5 +1,6 @@
 """Every hostile or broken submission scores exactly what it earned, gets exactly its flags, never stops the batch."""
 
+import nbformat
 import pytest
 
 from tests.test_autograder import corpus
@@ -43,5 +44,6 @@ def test_snooping_reads_nothing(corpus_run):
     """The snoop answer adds one to its count per secret it could read or host it could reach."""
     result = next(r for r in corpus_run["results"] if r.student_id == "snoop")
     assert all(c.score == c.max_score for c in result.cells if c.kind == "test"), result.cells
-    graded = (corpus_run["out"] / "autograded" / "snoop" / "toy" / "toy.ipynb").read_text()
-    assert "READ " not in graded and "CONNECTED" not in graded
+    graded = nbformat.read(str(corpus_run["out"] / "autograded" / "snoop" / "toy" / "toy.ipynb"), as_version=4)
+    printed = "".join(o.get("text", "") for c in graded.cells if c.cell_type == "code" for o in c.outputs)
+    assert "READ " not in printed and "CONNECTED" not in printed

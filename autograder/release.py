@@ -1,0 +1,55 @@
+"""``python -m autograder feedback``: hand the feedback ``grade`` wrote to students through nbgrader's exchange.
+
+It runs nbgrader's ``release_feedback`` with ``graded/`` as the course directory, so each student's
+``nbgrader fetch_feedback`` (or the Assignments tab of JupyterLab) finds it. nbgrader matches feedback to a
+submission by the ``submission_secret.txt`` the exchange stored with it: submissions that did not come
+through the exchange (a zip, a folder) have none and are reported, not released; hand their HTML files out
+directly from ``graded/feedback/``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .api import REPO, GradingError
+
+
+def release_feedback(out: Path, assignments=None, students=None, exchange_root: Path | None = None,
+                     course_id: str | None = None, course_root: Path = REPO) -> list[Path]:
+    """Release every ``out/feedback/<student>/<assignment>/*.html`` that has a submission secret."""
+    from nbgrader.apps import NbGraderAPI
+    from traitlets.config.loader import Config, PyFileConfigLoader
+
+    from . import runner  # noqa: F401 - puts the venv's bin (alembic) on PATH
+
+    feedback = Path(out) / "feedback"
+    if not feedback.is_dir():
+        raise GradingError(f"{feedback} does not exist: run `python -m autograder grade --out {out}` first")
+    cfg = Config()
+    if (course_root / "nbgrader_config.py").exists():
+        cfg.merge(PyFileConfigLoader("nbgrader_config.py", path=str(course_root)).load_config())
+    cfg.CourseDirectory.root = str(Path(out).resolve())
+    if exchange_root is not None:
+        cfg.Exchange.root = str(Path(exchange_root).resolve())
+    if course_id:
+        cfg.CourseDirectory.course_id = course_id
+    root = Path(cfg.Exchange.root)
+    root.mkdir(parents=True, exist_ok=True)
+    os.chmod(root, 0o777 | 0o1000)  # nbgrader's exchange: everyone writes, sticky
+    api = NbGraderAPI(config=cfg)
+    released = []
+    for folder in sorted(feedback.glob("*/*")):
+        student, assignment = folder.parent.name, folder.name
+        if (assignments and assignment not in assignments) or (students and student not in students):
+            continue
+        if not (folder / "submission_secret.txt").exists() or not (folder / "timestamp.txt").exists():
+            print(f"skipped {student}/{assignment}: not submitted through the exchange (no submission_secret.txt); "
+                  f"give the student {folder / (assignment + '.html')} directly")
+            continue
+        done = api.release_feedback(assignment, student)
+        if not done["success"]:
+            raise GradingError(f"nbgrader release_feedback {assignment} --student {student} failed: "
+                               f"{done.get('error') or done.get('log', '')[-2000:]}")
+        released.append(folder)
+    return released
