@@ -175,7 +175,8 @@ def plot_scores_by_hyperparameter(
         raise ValueError(f"unknown scale {sorted(unknown)[0]!r}: use log, beta, uniform, int or choice.")
     if axes is None:
         with matplotlib.rc_context(course_style()):
-            _, axes = plt.subplots(1, len(names), figsize=(3.2 * len(names), 3.0), sharey=True, squeeze=False)
+            _, axes = plt.subplots(1, len(names), figsize=(3.2 * len(names), 3.0), sharey=True, squeeze=False,
+                                   layout="constrained")
         axes = axes[0]
     finite = np.isfinite(scores)
     top = np.max(scores[finite]) * 1.15 if finite.any() else 1.0
