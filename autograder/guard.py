@@ -2,12 +2,14 @@
 
 Right after each cell and before the next it puts back any attribute of ``builtins``, ``math``, ``numpy``, ``numpy.testing`` and the
 ``course`` helpers that an earlier cell replaced (``np.allclose = lambda *a, **k: True``), so the tests run
-against the real functions, and prints one marker line the grader turns into an integrity flag.
+against the real functions, and shows one marker output the grader turns into an integrity flag.
 """
 
 
 def _autograder_install_guard():
     import importlib
+
+    from IPython.display import publish_display_data
 
     missing = object()
     # names ipykernel itself rebinds for every cell (stdin forwarding, the display hook)
@@ -30,8 +32,9 @@ def _autograder_install_guard():
                 if current.get(key, missing) is not value:
                     current[key] = value
                     changed.append(f"{name}.{key}")
-        if changed:
-            print("[autograder] restored tampered " + ", ".join(sorted(changed)))
+        if changed:  # a display output, not a stream: nbgrader's output limit cannot cut it off
+            text = "[autograder] restored tampered " + ", ".join(sorted(changed))
+            publish_display_data({"text/plain": text, "application/x-autograder-guard+json": {"restored": sorted(changed)}})
 
     events = get_ipython().events  # noqa: F821 - IPython's global
     events.register("post_execute", restore)  # right after the student's cell: the kernel itself needs builtins

@@ -27,6 +27,7 @@ _SUSPICIOUS = [
     ("monkeypatch", r"\bbuiltins\b|__builtins__|\bsetattr\s*\(|\bsys\.modules\b|\bget_ipython\b|__import__|"
                     r"\bimportlib\b|__eq__|__class__", "rebinds library, builtin or comparison behaviour"),
 ]
+GUARD_MIME = "application/x-autograder-guard+json"  # the kernel guard's marker (autograder/guard.py)
 _PATCH_ROOTS = {"np", "numpy", "course", "checks", "builtins", "__builtins__", "math", "sys", "numpy_testing"}
 
 
@@ -134,12 +135,12 @@ def runtime_flags(graded_nb, flood_lines: int) -> list[Flag]:
                     flags.append(Flag("memory_limit", f"{where} ran out of memory (the kernel's limit)"))
                 elif out.ename == "SystemExit":
                     flags.append(Flag("system_exit", f"{where} called sys.exit()"))
+            elif out.output_type == "display_data" and GUARD_MIME in out.get("data", {}):
+                names = ", ".join(out.data[GUARD_MIME].get("restored", []))
+                flags.append(Flag("tampered_checks", f"after or before {where}: restored {names}"))
             elif out.output_type == "stream":
                 if "... Output truncated ..." in out.text:
                     flags.append(Flag("output_flood", f"{where} printed more than {flood_lines} lines (truncated)"))
-                if "[autograder] restored tampered" in out.text:
-                    names = out.text.split("[autograder] restored tampered", 1)[1].splitlines()[0].strip()
-                    flags.append(Flag("tampered_checks", f"before {where}: {names}"))
     return _dedupe(flags)
 
 
