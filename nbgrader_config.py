@@ -46,4 +46,5 @@ c.IgnorePattern.pattern = (
     r"|WARNING:(?:tensorflow|absl):)"
     r"|\b\w*Warning: "  # Python's warnings module: "file.py:12: RuntimeWarning: overflow ..."
     r"|\d+%\|.*\|"  # tqdm progress bars: " 40%|####      | 4/10 [00:01<00:02, ...]"
+    r"|\[IPKernelApp\] WARNING"  # the kernel's own start-up notices ("running over TCP without encryption")
 )

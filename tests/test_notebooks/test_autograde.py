@@ -1,17 +1,38 @@
-"""Real nbgrader grades the solution, the blank release and every variant of tests/variants/ as it should."""
+"""Real nbgrader grades the solution, the blank release and every variant of tests/variants/ as it should.
+
+Variants that touch different exercises are graded together in one submission ("bundle"): a mistake in
+`grid_search` cannot change the score of `pick_best_run`'s tests, and the test below checks exactly that
+every exercise outside a variant's `losing_exercises` keeps its points. Bundling grades ~55 variants in a
+dozen notebook runs instead of ~55, which keeps `make test` inside its time budget.
+"""
 
 import pytest
 
 from tests import nbtools
 from tests.spec import GRADED
-from tests.variants import variants_for
+from tests.variants import Variant, variants_for
 
 pytestmark = pytest.mark.slow
 
 
+def bundles(variants: list[Variant]) -> list[list[Variant]]:
+    """Greedy packing: a variant joins the first bundle none of whose members touch the same exercises."""
+    packed: list[tuple[set[str], list[Variant]]] = []
+    for variant in variants:
+        touched = set(variant.code) | set(variant.losing_exercises)
+        for seen, members in packed:
+            if not seen & touched:
+                seen |= touched
+                members.append(variant)
+                break
+        else:
+            packed.append((touched, [variant]))
+    return [members for _, members in packed]
+
+
 @pytest.fixture(scope="module")
-def graded(request, tmp_path_factory):
-    """One nbgrader batch per assignment: correct, blank and every variant."""
+def graded(tmp_path_factory):
+    """One nbgrader batch per assignment: correct, blank and every bundle of variants."""
     cache = {}
 
     def grade(assignment: str):
@@ -20,9 +41,12 @@ def graded(request, tmp_path_factory):
                 "correct": nbtools.build_submission(assignment),
                 "blank": nbtools.build_submission(assignment, blank=True),
             }
-            for variant in variants_for(assignment):
-                submissions[variant.name] = nbtools.build_submission(assignment, variant.code)
-            cache[assignment] = nbtools.autograde(assignment, submissions, tmp_path_factory.mktemp(assignment))
+            packed = bundles(variants_for(assignment))
+            for i, members in enumerate(packed):
+                code = {k: v for variant in members for k, v in variant.code.items()}
+                submissions[f"bundle{i:02d}"] = nbtools.build_submission(assignment, code)
+            results = nbtools.autograde(assignment, submissions, tmp_path_factory.mktemp(assignment))
+            cache[assignment] = (results, packed)
         return cache[assignment]
 
     return grade
@@ -39,15 +63,22 @@ def exercise_scores(result, assignment):
     }
 
 
+def test_bundles_never_share_an_exercise():
+    a = Variant("a", {"f": "x"})
+    b = Variant("b", {"g": "x"}, loses=("g", "h"))
+    c = Variant("c", {"h": "x"}, correct=True)
+    assert [[v.name for v in bundle] for bundle in bundles([a, b, c])] == [["a", "b"], ["c"]]
+
+
 def test_correct_submission_gets_full_marks(graded, assignment):
-    result = graded(assignment)["correct"]
+    result = graded(assignment)[0]["correct"]
     lost = {k: v for k, v in result.scores.items() if v.score < v.max_score}
     assert not lost, {k: result.message(k) for k in lost}
     assert result.max_total > 0
 
 
 def test_blank_submission_scores_zero(graded, assignment):
-    result = graded(assignment)["blank"]
+    result = graded(assignment)[0]["blank"]
     assert result.total == 0, {k: v for k, v in result.scores.items() if v.score}
 
 
@@ -59,19 +90,26 @@ def test_variants_cover_every_exercise(assignment):
 
 
 def test_variants_score_as_expected(graded, assignment):
-    results = graded(assignment)
+    results, packed = graded(assignment)
     problems = []
-    for variant in variants_for(assignment):
-        scores = exercise_scores(results[variant.name], assignment)
+    for i, members in enumerate(packed):
+        result = results[f"bundle{i:02d}"]
+        scores = exercise_scores(result, assignment)
+        losing = {name: v.name for v in members for name in v.losing_exercises}
         for name, (score, max_score) in scores.items():
-            if name in variant.losing_exercises and score >= max_score:
-                problems.append(f"{variant.name}: {name} kept all {max_score:g} points")
-            if name not in variant.losing_exercises and score < max_score:
-                ids = nbtools.tests_of(name, list(results[variant.name].scores))
-                why = "; ".join(results[variant.name].message(t) for t in ids)[:300]
-                problems.append(f"{variant.name}: {name} lost points ({score:g}/{max_score:g}): {why}")
-        if variant.message:
-            shown = "\n".join(results[variant.name].message(t) for t in results[variant.name].scores)
-            if variant.message not in shown:
-                problems.append(f"{variant.name}: the message {variant.message!r} was never shown")
+            if name in losing and score >= max_score:
+                problems.append(f"{losing[name]}: {name} kept all {max_score:g} points")
+            if name not in losing and score < max_score:
+                why = "; ".join(result.message(t) for t in nbtools.tests_of(name, list(result.scores)))[:300]
+                culprits = ", ".join(v.name for v in members)
+                problems.append(f"[{culprits}]: {name} lost points ({score:g}/{max_score:g}): {why}")
+        for variant in members:
+            if variant.message:
+                shown = "\n".join(
+                    result.message(t)
+                    for name in variant.losing_exercises
+                    for t in nbtools.tests_of(name, list(result.scores))
+                )
+                if variant.message not in shown:
+                    problems.append(f"{variant.name}: the message {variant.message!r} was never shown")
     assert not problems, "\n".join(problems)

@@ -70,6 +70,7 @@ def course_config():
     ("WARNING:tensorflow:5 out of the last 5 calls to <function> triggered tf.function retracing\n", True),
     ("/tmp/ipykernel_1/1.py:2: RuntimeWarning: overflow encountered in exp\n  return 1/(1+np.exp(-z))\n", True),
     ("training:  40%|####      | 4/10 [00:01<00:02,  3.10it/s]", True),
+    ("[IPKernelApp] WARNING | Kernel is running over TCP without encryption.", True),
     ("Traceback (most recent call last):\nValueError: boom\n", False),
     ("my own debugging print\n", False),
 ])
