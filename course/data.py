@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from course.arguments import require_int
+
 __all__ = ["Split", "make_moons_2d", "make_blobs_2d", "train_dev_split", "load_digits_split"]
 
 
@@ -24,13 +26,6 @@ class Split:
     Y_dev: np.ndarray
 
 
-def _check_count(name: str, value: int, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}.")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}.")
-
-
 def make_moons_2d(m: int = 400, noise: float = 0.2, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles, a set no straight line separates.
 
@@ -38,7 +33,7 @@ def make_moons_2d(m: int = 400, noise: float = 0.2, seed: int = 0) -> tuple[np.n
         X: ``(2, m)`` float array, roughly centred on the origin.
         Y: ``(1, m)`` float array of 0/1 labels, half of each.
     """
-    _check_count("m", m, 2)
+    require_int("m", m, 2)
     if noise < 0:
         raise ValueError(f"noise must be non-negative, got {noise}.")
     rng = np.random.default_rng(seed)
@@ -64,8 +59,8 @@ def make_blobs_2d(
         X: ``(2, m)`` float array.
         labels: ``(m,)`` int array in ``0 .. num_classes - 1``.
     """
-    _check_count("m", m, num_classes)
-    _check_count("num_classes", num_classes, 2)
+    require_int("m", m, num_classes)
+    require_int("num_classes", num_classes, 2)
     if spread <= 0:
         raise ValueError(f"spread must be positive, got {spread}.")
     rng = np.random.default_rng(seed)

@@ -15,7 +15,8 @@ from typing import Callable
 
 import numpy as np
 
-from course.widgets.log_sampler import call_student
+from course.arguments import require_int
+from course.widgets.student_code import call_student
 
 __all__ = ["BetaSamples", "BETA_TICKS", "compute_beta_samples", "show_beta_sampler"]
 
@@ -54,9 +55,8 @@ class BetaSamples:
 def _validate(low: float, high: float, n: int, bins: int) -> None:
     if not (np.isfinite(low) and np.isfinite(high)) or not 0 <= low < high < 1:
         raise ValueError(f"beta's range must satisfy 0 <= low < high < 1, got low={low!r}, high={high!r}.")
-    for name, value in (("n", n), ("bins", bins)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+    require_int("n", n, 1)
+    require_int("bins", bins, 1)
 
 
 def compute_beta_samples(

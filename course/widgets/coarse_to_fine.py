@@ -161,18 +161,13 @@ def show_coarse_to_fine(
 
     from course.plots import PALETTE, course_style, plot_heatmap
     from course.widgets.live_figure import LiveFigure
+    from course.widgets.student_code import call_student
 
-    try:
-        found = compute_search_rounds(
-            search, objective, ranges, n_per_round=n_per_round, n_rounds=n_rounds, top_k=top_k, seed=seed
-        )
-    except NotImplementedError:
-        return _note("Write <code>coarse_to_fine</code> above first: this picture runs <em>your</em> search.")
-    except Exception as error:  # noqa: BLE001 - the student's function failed; say how instead of a traceback
-        return _note(
-            f"Your <code>coarse_to_fine</code> raised {type(error).__name__}: {html.escape(str(error))}. "
-            "Run its tests above to find out why."
-        )
+    found, problem = call_student("coarse_to_fine", lambda: compute_search_rounds(
+        search, objective, ranges, n_per_round=n_per_round, n_rounds=n_rounds, top_k=top_k, seed=seed
+    ))
+    if problem:
+        return _note(html.escape(problem) + " Run its tests above to find out more.")
     if found.boxes.shape[1] != 2:
         return _note("This picture draws two hyperparameters; pass a 2-D objective and two ranges.")
     first = found.boxes[0]

@@ -17,7 +17,10 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["LogSamples", "call_student", "compute_log_samples", "show_log_sampler"]
+from course.arguments import require_int
+from course.widgets.student_code import call_student
+
+__all__ = ["LogSamples", "compute_log_samples", "show_log_sampler"]
 
 SAMPLE_COUNTS = (100, 300, 1_000, 3_000, 10_000)
 
@@ -49,26 +52,11 @@ class LogSamples:
     note: str
 
 
-def call_student(name: str, thunk: Callable[[], object]) -> tuple[object | None, str]:
-    """Run ``thunk`` (which calls the student's ``name``); return ``(result, "")`` or ``(None, note)``.
-
-    A visualizer must never crash on unfinished work: ``NotImplementedError`` becomes a friendly
-    note, any other error a note that names it. Shared by the samplers of notebook 02.
-    """
-    try:
-        return thunk(), ""
-    except NotImplementedError:
-        return None, f"Write {name} above and run its cell: this panel uses your function."
-    except Exception as error:  # noqa: BLE001 - any failure of student code is shown, not raised
-        return None, f"Your {name} raised {type(error).__name__}: {error}"[:200]
-
-
 def _validate(low: float, high: float, n: int, bins: int) -> None:
     if not (np.isfinite(low) and np.isfinite(high)) or not 0 < low < high:
         raise ValueError(f"the range must satisfy 0 < low < high, got low={low!r}, high={high!r}.")
-    for name, value in (("n", n), ("bins", bins)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+    require_int("n", n, 1)
+    require_int("bins", bins, 1)
 
 
 def compute_log_samples(

@@ -20,6 +20,8 @@ from typing import Callable
 
 import numpy as np
 
+from course.arguments import require_int
+
 from course.data import make_moons_2d, train_dev_split
 from course.models import TinyMLP, train_mlp
 
@@ -70,22 +72,13 @@ class PandaCaviarView:
     panda_now: float
 
 
-def _check_int(name: str, value, minimum: int, maximum: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}.")
-    if value < minimum or (maximum is not None and value > maximum):
-        upper = f" and at most {maximum}" if maximum is not None else ""
-        raise ValueError(f"{name} must be at least {minimum}{upper}, got {value}.")
-    return int(value)
-
-
 def compute_panda_caviar(
     n_models: int = 16, days: int = 8, epochs_per_day: int = 5, start_rate: float = 0.1, seed: int = 1
 ) -> PandaCaviar:
     """Train the caviar models and the panda model on the same data (about 0.3 s with the defaults)."""
-    n_models = _check_int("n_models", n_models, 1, 64)
-    days = _check_int("days", days, 1, 50)
-    epochs_per_day = _check_int("epochs_per_day", epochs_per_day, 1, 50)
+    n_models = require_int("n_models", n_models, 1, 64)
+    days = require_int("days", days, 1, 50)
+    epochs_per_day = require_int("epochs_per_day", epochs_per_day, 1, 50)
     if not start_rate > 0:
         raise ValueError(f"start_rate must be positive, got {start_rate!r}.")
     X, Y = make_moons_2d(400, noise=0.25, seed=seed)
@@ -137,8 +130,8 @@ def compute_panda_caviar(
 
 def view_panda_caviar(trained: PandaCaviar, machines: int, days: int) -> PandaCaviarView:
     """Select the first ``machines`` caviar models and the first ``days`` days (no training here)."""
-    machines = _check_int("machines", machines, 1, trained.caviar_curves.shape[0])
-    days = _check_int("days", days, 1, trained.days)
+    machines = require_int("machines", machines, 1, trained.caviar_curves.shape[0])
+    days = require_int("days", days, 1, trained.days)
     stop = days * trained.epochs_per_day
     caviar = trained.caviar_curves[:machines, :stop]
     current = caviar[:, -1]
@@ -161,11 +154,14 @@ def show_panda_caviar(pick_best_run: Callable | None = None, *, n_models: int = 
 
     Pass your ``pick_best_run`` to have the caviar run it picks drawn in bold. Returns the widget.
     """
+    import html
+
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
 
     from course.plots import PALETTE, course_style
     from course.widgets.live_figure import LiveFigure
+    from course.widgets.student_code import call_student
 
     trained = compute_panda_caviar(n_models=n_models, days=days, seed=seed)
     per_day = trained.epochs_per_day
@@ -195,13 +191,9 @@ def show_panda_caviar(pick_best_run: Callable | None = None, *, n_models: int = 
     def chosen(curves: np.ndarray) -> int | None:
         if pick_best_run is None:
             return None
-        try:
-            index = int(pick_best_run(curves.copy()))
-        except NotImplementedError:
-            note.value = "<i>Write <code>pick_best_run</code> above to see the run it picks drawn in bold.</i>"
-            return None
-        except Exception as error:  # noqa: BLE001 - a student's function failing should not break the picture
-            note.value = f"<i>Your <code>pick_best_run</code> raised {type(error).__name__}: {error}</i>"
+        index, problem = call_student("pick_best_run", lambda: int(pick_best_run(curves.copy())))
+        if problem:
+            note.value = f"<i>{html.escape(problem)}</i>"
             return None
         note.value = f"<i>Your <code>pick_best_run</code> picks run {index} (bold, red).</i>"
         return index if 0 <= index < curves.shape[0] else None

@@ -100,7 +100,7 @@ def test_show_with_a_real_objective_colours_points_by_score():
     box.children[0].value = 3
 
 
-@pytest.mark.parametrize("search, words", [(not_written, "first"), (lambda *a: 1 / 0, "ZeroDivisionError")])
+@pytest.mark.parametrize("search, words", [(not_written, "Write coarse_to_fine above"), (lambda *a: 1 / 0, "ZeroDivisionError")])
 def test_show_explains_a_missing_or_failing_search(search, words):
     note = show_coarse_to_fine(search)
     assert isinstance(note, widgets.HTML)

@@ -80,9 +80,12 @@ def test_bad_range_is_a_value_error(low, high):
         compute_log_samples(low, high, 10)
 
 
-@pytest.mark.parametrize("n", [0, -5, 2.5, True])
-def test_bad_sample_count_is_a_value_error(n):
-    with pytest.raises(ValueError, match="positive integer"):
+@pytest.mark.parametrize("n, error, message", [
+    (0, ValueError, "n must be at least 1"), (-5, ValueError, "n must be at least 1"),
+    (2.5, TypeError, "n must be an int"), (True, TypeError, "n must be an int"),
+])
+def test_bad_sample_count_is_explained(n, error, message):
+    with pytest.raises(error, match=message):
         compute_log_samples(1e-3, 1.0, n)
 
 
