@@ -15,7 +15,6 @@ import os
 import shutil
 import sys
 import tempfile
-import warnings
 from pathlib import Path
 from typing import Callable
 
@@ -139,8 +138,7 @@ def grade_class(
                                "<assignment>.ipynb folders")
         caps = sandbox.probe()
         for warning in caps.warnings:
-            warnings.warn(f"autograder isolation: {warning}", stacklevel=2)
-            log(f"warning: {warning}")
+            log(f"warning: autograder isolation: {warning}")
 
         known = sorted(p.name for p in (course_root / "source").iterdir() if p.is_dir())
         wanted = sorted({a for _, a, _ in found if a in known})
@@ -190,16 +188,15 @@ def grade_class(
                     continue
             jobs.append(runner.Job(student, assignment, str(notebook), str(templates[assignment]),
                                    str(course_root), str(scratch), str(cache), hidden, timeout, limits, key))
+        done_callback = on_done or (lambda r: None)
+        for r in results:  # the progress bar counts every submission folder, these included
+            done_callback(r)
         students = sorted({s for s, _, _ in found})
         for student in students:  # one row per student and assignment: no folder scores zero
             for assignment in wanted:
                 if (student, assignment) not in seen:
                     results.append(SubmissionResult(student, assignment, "not_submitted", 0.0,
                                                     max_scores[assignment], message="no submission"))
-
-        done_callback = on_done or (lambda r: None)
-        for r in results:
-            done_callback(r)
         results += runner.run_jobs(jobs, workers, done_callback)
         results.sort(key=lambda r: (r.student_id, r.assignment))
         writer.write_outputs(results, out, templates, cache_root, caps)

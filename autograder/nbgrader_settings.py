@@ -25,7 +25,7 @@ c.KernelManager.transport = "ipc"
 c.AsyncKernelManager.transport = "ipc"
 c.Execute.interrupt_on_timeout = True
 c.Execute.raise_on_iopub_timeout = False
-c.Execute.startup_timeout = 120
+c.Execute.startup_timeout = 60  # kernel start inside the sandbox takes about a second
 # Output floods: nbgrader keeps 1000 lines; the worker flags a cell that printed more.
 c.LimitOutput.max_lines = 1000
 c.LimitOutput.max_traceback = 100

@@ -182,7 +182,10 @@ def _grade(job: Job) -> SubmissionResult:
         done = api.autograde(a, s, force=True, create=True)
         graded_path = course / "autograded" / s / a / f"{a}.ipynb"
         if not done["success"] or not graded_path.exists():
-            raise RuntimeError(f"nbgrader autograde failed: {done.get('error') or ''}\n{done.get('log', '')[-3000:]}")
+            kernel_log = job_dir / "kernel.log"
+            tail = kernel_log.read_text(errors="replace")[-1500:] if kernel_log.exists() else "(no kernel log)"
+            raise RuntimeError(f"nbgrader autograde failed: {done.get('error') or ''}\n{done.get('log', '')[-3000:]}"
+                               f"\nkernel output:\n{tail}")
         graded = nbformat.read(str(graded_path), as_version=4)
         _cut_floods(graded)
         nbformat.write(graded, str(graded_path))
