@@ -200,4 +200,4 @@ def show_beta_sampler(sample_beta: Callable | None = None, effective_window: Cal
     beta_range.observe(update, names="value")
     count.observe(update, names="value")
     update()
-    return widgets.VBox([beta_range, count, live.output])
+    return widgets.VBox([beta_range, count, live.widget])

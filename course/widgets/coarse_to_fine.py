@@ -235,4 +235,4 @@ def show_coarse_to_fine(
     slider = widgets.IntSlider(value=1, min=1, max=n_rounds, description="round", continuous_update=True)
     slider.observe(update, names="value")
     update()
-    return widgets.VBox([slider, live.output])
+    return widgets.VBox([slider, live.widget])

@@ -186,4 +186,4 @@ def show_grid_vs_random(budget: int = 25, seed: int = 1):
     )
     slider.observe(update, names="value")
     update()
-    return widgets.VBox([slider, live.output])
+    return widgets.VBox([slider, live.widget])

@@ -184,4 +184,4 @@ def show_log_sampler(decade_counts: Callable | None = None, *, seed: int = 0):
     exponents.observe(update, names="value")
     count.observe(update, names="value")
     update()
-    return widgets.VBox([exponents, count, live.output])
+    return widgets.VBox([exponents, count, live.widget])

@@ -223,4 +223,4 @@ def show_panda_caviar(pick_best_run: Callable | None = None, *, n_models: int = 
     for control in (machines, day):
         control.observe(update, names="value")
     update()
-    return widgets.VBox([widgets.HBox([machines, day]), note, live.output])
+    return widgets.VBox([widgets.HBox([machines, day]), note, live.widget])
