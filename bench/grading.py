@@ -3,8 +3,9 @@
 Four timings over the same valid submissions, in the same run:
 
 - the autograder with ``--workers 1`` and with every core (``--force``: nothing reused from a cache);
-- plain sequential ``nbgrader autograde <assignment>`` (one process per assignment, every student), in a
-  scratch course made with ``generate_assignment`` (not timed);
+- plain sequential nbgrader: ``generate_assignment`` then ``autograde <assignment>`` (one process per
+  assignment, every student), timed from the same starting point as the autograder, which builds its own
+  gradebook templates with ``generate_assignment`` inside its timed run;
 - plain execution of each submitted notebook with nbclient, the floor any grader pays.
 
 Goals: with 2 workers at least 1.6x the throughput of plain nbgrader; the grader's overhead over plain
@@ -45,12 +46,12 @@ def _plain_nbgrader(subs: Path, assignments: list[str], scratch: Path) -> float:
     course.mkdir()
     shutil.copy2(REPO / "nbgrader_config.py", course / "nbgrader_config.py")
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    shutil.copytree(subs, course / "submitted")
+    start = time.perf_counter()
     for a in assignments:
         shutil.copytree(REPO / "source" / a, course / "source" / a)
         subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", a, "--force",
                         f"--CourseDirectory.root={course}"], cwd=course, env=env, capture_output=True, check=True)
-    shutil.copytree(subs, course / "submitted")
-    start = time.perf_counter()
     for a in assignments:  # exit status ignored: plain nbgrader gives up on a crashing submission
         subprocess.run([sys.executable, "-m", "nbgrader", "autograde", a, "--force",
                         f"--CourseDirectory.root={course}"], cwd=course, env=env, capture_output=True)
