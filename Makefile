@@ -26,13 +26,16 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# Jupyter refuses to start as root unless told to; containers and cloud machines often log in as root.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: $(STAMP)
 	mkdir -p .exchange  # the assignment list reads the exchange; an empty one lists nothing
 	$(PY) -m course.workspace release workspace
-	JUPYTER_CONFIG_DIR=$(CURDIR)/jupyter-config/student $(JUPYTER) lab --notebook-dir=workspace --port=$(PORT)
+	JUPYTER_CONFIG_DIR=$(CURDIR)/jupyter-config/student $(JUPYTER) lab --notebook-dir=workspace --port=$(PORT) $(ALLOW_ROOT)
 
 lab-instructor: $(STAMP)
-	JUPYTER_CONFIG_DIR=$(CURDIR)/jupyter-config/instructor $(JUPYTER) lab --notebook-dir=. --port=$(PORT)
+	JUPYTER_CONFIG_DIR=$(CURDIR)/jupyter-config/instructor $(JUPYTER) lab --notebook-dir=. --port=$(PORT) $(ALLOW_ROOT)
 
 # The browser tests drive Debian's chromium (never a downloaded browser): install it when it is missing.
 CHROMIUM ?= /usr/bin/chromium

@@ -86,3 +86,83 @@ def test_a_widget_redraws_when_its_slider_moves(page, lab):
     if shots:
         page.wait_for_timeout(500)
         page.locator(".jp-OutputArea-output .jupyter-widgets").first.screenshot(path=str(Path(shots) / "log_sampler.png"))
+
+
+# --- a new user's first minutes: no news pop-up, and `make lab` starts as root -------------------------------
+
+CONFIGS = Path(__file__).resolve().parents[2] / "jupyter-config"
+
+
+@pytest.mark.parametrize("who", ["student", "instructor"])
+def test_configs_turn_jupyter_news_off(who):
+    """Both configurations disable the announcements plugin, the news feed and the update check."""
+    import json
+
+    page_config = json.loads((CONFIGS / who / "labconfig" / "page_config.json").read_text())
+    assert page_config["disabledExtensions"]["@jupyterlab/apputils-extension:announcements"] is True
+    lab_app = json.loads((CONFIGS / who / "jupyter_server_config.json").read_text())["LabApp"]
+    assert lab_app["news_url"] is None
+    assert lab_app["check_for_updates_class"] == "jupyterlab.NeverCheckForUpdate"
+
+
+def test_student_lab_shows_no_news_popup(page, lab):
+    """The lab tells the page that news are off, and no 'official Jupyter news' toast appears."""
+    open_lab(page, lab, NOTEBOOK)
+    page.locator(".jp-RenderedMarkdown h3", has_text="What you will learn").wait_for(timeout=30_000)
+    assert page.evaluate("JSON.parse(document.getElementById('jupyter-config-data').textContent).news.disabled")
+    page.wait_for_timeout(3_000)  # the announcements plugin asks a few seconds after start-up
+    assert page.get_by_text("official Jupyter news").count() == 0
+
+
+@pytest.mark.parametrize("target", ["lab", "lab-instructor"])
+def test_make_lab_passes_allow_root_exactly_when_root(target):
+    """`make lab` as root adds --allow-root (Jupyter refuses root without it); as anyone else it does not."""
+    import subprocess
+
+    repo = CONFIGS.parent
+    dry = subprocess.run(["make", "-n", "-s", target], cwd=repo,
+                         capture_output=True, text=True, check=True).stdout
+    command = next(line for line in dry.splitlines() if " lab " in line)
+    assert ("--allow-root" in command) == (os.geteuid() == 0), command
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the refusal only happens as root")
+def test_make_lab_command_starts_as_root(tmp_path):
+    """The exact command `make lab` runs starts a Jupyter server as root (it used to stop at the root check)."""
+    import shlex
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from tests.test_ui.conftest import free_port
+
+    repo = CONFIGS.parent
+    port = free_port()
+    dry = subprocess.run(["make", "-n", "-s", "lab", f"PORT={port}"], cwd=repo,
+                         capture_output=True, text=True, check=True).stdout
+    words = shlex.split(next(line for line in dry.splitlines() if " lab " in line))
+    env = dict(os.environ)
+    while "=" in words[0]:  # leading VAR=value assignments
+        key, value = words.pop(0).split("=", 1)
+        env[key] = value
+    words = [sys.executable, "-m", "jupyterlab", *words[2:], "--no-browser", "--ServerApp.token=",
+             f"--ServerApp.root_dir={tmp_path}"]
+    words = [w for w in words if not w.startswith("--notebook-dir")]
+    log = tmp_path / "lab.log"
+    with open(log, "w") as out:
+        process = subprocess.Popen(words, cwd=repo, env=env, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 90
+            while True:
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status", timeout=2)
+                    break
+                except OSError:
+                    assert process.poll() is None, log.read_text()[-2000:]
+                    assert time.monotonic() < deadline, log.read_text()[-2000:]
+                    time.sleep(0.5)
+        finally:
+            process.terminate()
+            process.wait(timeout=15)
+    assert "Running as root is not recommended" not in log.read_text()
