@@ -109,3 +109,78 @@ def load_digits_split(test_fraction: float = 0.2, seed: int = 0) -> Split:
     X, y = X[order], y[order]
     cut = len(y) - int(round(len(y) * test_fraction))
     return Split(X[:cut], y[:cut], X[cut:], y[cut:])
+
+
+@dataclass(frozen=True)
+class DigitsBinary:
+    """Train / dev / test sets of the binary digits task, examples in columns."""
+
+    X_train: np.ndarray
+    Y_train: np.ndarray
+    X_dev: np.ndarray
+    Y_dev: np.ndarray
+    X_test: np.ndarray
+    Y_test: np.ndarray
+    task: str = "digit >= 5"
+
+
+def load_digits_binary(dev_fraction: float = 0.2, test_fraction: float = 0.2, seed: int = 0) -> DigitsBinary:
+    """scikit-learn's 8x8 digits as a binary task, **is the digit 5 or more?** (about half of each class).
+
+    Used by notebooks 03 and 04 (``course.bn_network``). Columns are examples: ``X_*`` is ``(64, m)`` float64
+    pixels scaled from ``[0, 16]`` to ``[0, 1]``, ``Y_*`` is ``(1, m)`` float64 of 0/1. The 1797 images are
+    shuffled with ``seed`` and cut into train / dev / test; the split is the same for every call with that seed.
+    """
+    from sklearn.datasets import load_digits  # imported here: importing course stays light
+
+    if not (0.0 < dev_fraction < 1.0 and 0.0 < test_fraction < 1.0 and dev_fraction + test_fraction < 1.0):
+        raise ValueError(
+            f"dev_fraction and test_fraction must be in (0, 1) with a sum below 1, got {dev_fraction} and "
+            f"{test_fraction}."
+        )
+    digits = load_digits()
+    pixels = digits.data.astype(np.float64)
+    labels = digits.target
+    if pixels.shape != (1797, 64) or labels.min() != 0 or labels.max() != 9 or pixels.max() > 16:
+        raise RuntimeError(
+            f"scikit-learn's digits data looks wrong (X {pixels.shape}, labels {labels.min()}..{labels.max()}): "
+            "reinstall scikit-learn."
+        )
+    order = np.random.default_rng(seed).permutation(len(labels))
+    X = (pixels[order] / 16.0).T
+    Y = (labels[order] >= 5).astype(np.float64)[None, :]
+    m = len(labels)
+    m_test = int(round(m * test_fraction))
+    m_dev = int(round(m * dev_fraction))
+    cut_dev, cut_test = m - m_dev - m_test, m - m_test
+    return DigitsBinary(X[:, :cut_dev], Y[:, :cut_dev], X[:, cut_dev:cut_test], Y[:, cut_dev:cut_test],
+                        X[:, cut_test:], Y[:, cut_test:])
+
+__all__ += ["DigitsBinary", "load_digits_binary"]
+
+
+def make_xor_2d(
+    m: int = 400, num_classes: int = 2, spread: float = 0.35, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """An XOR-like set: ``2 * num_classes`` blobs on a circle of radius 2, opposite blobs sharing a class.
+
+    Every class owns two blobs on opposite sides of the origin, so the straight line between them crosses the
+    other classes: no linear classifier (softmax regression included) can carve a class's region, which is
+    convex, around both. With ``num_classes = 2`` this is XOR turned by 45 degrees. Used by notebook 05.
+
+    Returns:
+        X: ``(2, m)`` float array.
+        labels: ``(m,)`` int array in ``0 .. num_classes - 1``, as balanced as ``m`` allows.
+    """
+    require_int("num_classes", num_classes, 2)
+    require_int("m", m, 2 * num_classes)
+    if spread <= 0:
+        raise ValueError(f"spread must be positive, got {spread}.")
+    rng = np.random.default_rng(seed)
+    blob = np.arange(m) % (2 * num_classes)
+    angles = np.pi * blob / num_classes
+    centres = 2.0 * np.stack([np.cos(angles), np.sin(angles)])
+    X = centres + spread * rng.standard_normal((2, m))
+    labels = blob % num_classes  # blob k and blob k + C sit at angles differing by pi
+    order = rng.permutation(m)
+    return X[:, order], labels[order].astype(np.int64)
