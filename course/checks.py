@@ -36,6 +36,7 @@ __all__ = [
     "check_true",
     "check_same_rows",
     "check_close_or_mistake",
+    "check_frequencies",
 ]
 
 
@@ -138,10 +139,15 @@ def check_close(
     rtol: float = 1e-6,
     atol: float = 1e-8,
     hint: str | None = None,
+    shape_hint: str | None = None,
 ) -> np.ndarray:
-    """``value`` must match ``expected`` in shape and, entry by entry, within the tolerances."""
+    """``value`` must match ``expected`` in shape and, entry by entry, within the tolerances.
+
+    ``shape_hint`` replaces the shape check's default hint (which reads a swapped 2-D shape as "transposed,
+    columns are examples"): pass one wherever rows are not examples.
+    """
     want = np.asarray(expected, dtype=float)
-    got = check_shape(value, want.shape, name)
+    got = check_shape(value, want.shape, name, shape_hint)
     if got.dtype.kind not in "iufb":
         _fail(f"`{name}` should hold numbers, but its dtype is {got.dtype}", hint)
     got = got.astype(float)
@@ -378,3 +384,34 @@ def check_close_or_mistake(
                     hint = explanation
                     break
     return check_close(got, want, name, rtol=rtol, atol=atol, hint=hint)
+
+
+def check_frequencies(
+    values: Sequence[Any],
+    options: Sequence[Any],
+    name: str,
+    *,
+    hint: str | None = None,
+) -> None:
+    """Each of ``options`` is drawn about equally often in ``values`` (six binomial standard deviations).
+
+    For discrete draws (a whole number from a range, one of several choices). Options are compared with
+    ``==`` from the option's side, so ``None`` and strings work. A correct uniform draw fails with
+    probability below one in a million per option; drawing the two end values half as often as the others
+    (rounding a uniform float) fails with a few hundred draws.
+    """
+    options = list(options)
+    draws = list(values)
+    n, k = len(draws), len(options)
+    if k < 2 or n < 20 * k:
+        raise ValueError(f"check_frequencies needs at least two options and {20 * k} draws, got {k} and {n}.")
+    counts = [sum(1 for v in draws if (v is None if o is None else bool(o == v))) for o in options]
+    p = 1.0 / k
+    tolerance = 6.0 * math.sqrt(n * p * (1 - p))
+    worst = int(np.argmax([abs(c - n * p) for c in counts]))
+    if abs(counts[worst] - n * p) > tolerance:
+        _fail(
+            f"`{name}` took the value {options[worst]!r} in {counts[worst]} of {n} draws, expected about "
+            f"{n * p:.0f} (each of the {k} values equally likely)",
+            hint,
+        )

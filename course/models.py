@@ -1,6 +1,6 @@
 """A small numpy network used as a *real* objective by the tuning notebooks (01, 02).
 
-One hidden tanh layer, a sigmoid output, binary cross-entropy, mini-batch gradient descent with
+One or more hidden tanh layers (one by default), a sigmoid output, binary cross-entropy, mini-batch gradient descent with
 momentum and learning-rate decay: enough for hyperparameters to matter, small enough that a whole
 random search trains in seconds. Columns are examples: ``X`` is ``(n_x, m)``, ``Y`` is ``(1, m)``.
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["TinyMLP", "TrainResult", "train_mlp"]
+__all__ = ["TinyMLP", "TrainResult", "train_mlp", "sweep_one_at_a_time"]
 
 _EPS = 1e-12
 
@@ -37,32 +37,41 @@ class TrainResult:
 
 
 class TinyMLP:
-    """``n_x -> hidden_units (tanh) -> 1 (sigmoid)``, trained in place by :meth:`train_epoch`.
+    """``n_x -> hidden_units (tanh), num_layers times -> 1 (sigmoid)``, trained in place by :meth:`train_epoch`.
 
     Stateful on purpose: the "panda" strategy of notebook 01 changes the learning rate between
     epochs of one model, which needs a model that lives across calls.
     """
 
-    def __init__(self, n_x: int, hidden_units: int, seed: int = 0):
+    def __init__(self, n_x: int, hidden_units: int, seed: int = 0, num_layers: int = 1):
         if isinstance(hidden_units, bool) or int(hidden_units) != hidden_units or hidden_units < 1:
             raise ValueError(f"hidden_units must be a positive integer, got {hidden_units!r}.")
+        if isinstance(num_layers, bool) or int(num_layers) != num_layers or num_layers < 1:
+            raise ValueError(f"num_layers must be a positive integer, got {num_layers!r}.")
         rng = np.random.default_rng(seed)
-        hidden_units = int(hidden_units)
-        self.params = {
-            "W1": rng.standard_normal((hidden_units, n_x)) * np.sqrt(1.0 / n_x),
-            "b1": np.zeros((hidden_units, 1)),
-            "W2": rng.standard_normal((1, hidden_units)) * np.sqrt(1.0 / hidden_units),
-            "b2": np.zeros((1, 1)),
-        }
+        hidden_units, self.num_layers = int(hidden_units), int(num_layers)
+        # Layers 1..L are tanh layers of the same width, layer L + 1 the sigmoid output.
+        sizes = [n_x] + [hidden_units] * self.num_layers + [1]
+        self.params = {}
+        for l in range(1, len(sizes)):
+            self.params[f"W{l}"] = rng.standard_normal((sizes[l], sizes[l - 1])) * np.sqrt(1.0 / sizes[l - 1])
+            self.params[f"b{l}"] = np.zeros((sizes[l], 1))
         self._velocity = {k: np.zeros_like(v) for k, v in self.params.items()}
         self._rng = rng
 
+    def _forward(self, X: np.ndarray) -> list[np.ndarray]:
+        """Activations ``[X, A1, ..., A_L, output]`` (each ``(n_l, m)``)."""
+        p, activations = self.params, [X]
+        with np.errstate(over="ignore", invalid="ignore"):
+            for l in range(1, self.num_layers + 1):
+                activations.append(np.tanh(p[f"W{l}"] @ activations[-1] + p[f"b{l}"]))
+            out = self.num_layers + 1
+            activations.append(1.0 / (1.0 + np.exp(-(p[f"W{out}"] @ activations[-1] + p[f"b{out}"]))))
+        return activations
+
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """``(1, m)`` probabilities of class 1."""
-        p = self.params
-        with np.errstate(over="ignore", invalid="ignore"):
-            A1 = np.tanh(p["W1"] @ X + p["b1"])
-            return 1.0 / (1.0 + np.exp(-(p["W2"] @ A1 + p["b2"])))
+        return self._forward(X)[-1]
 
     def loss(self, X: np.ndarray, Y: np.ndarray) -> float:
         """Mean binary cross-entropy; ``nan`` once the weights have blown up."""
@@ -76,17 +85,16 @@ class TinyMLP:
     def _gradients(self, X: np.ndarray, Y: np.ndarray) -> dict[str, np.ndarray]:
         p = self.params
         m = X.shape[1]
+        activations = self._forward(X)
+        grads = {}
         with np.errstate(over="ignore", invalid="ignore"):
-            A1 = np.tanh(p["W1"] @ X + p["b1"])
-            A2 = 1.0 / (1.0 + np.exp(-(p["W2"] @ A1 + p["b2"])))
-            dZ2 = (A2 - Y) / m
-            dZ1 = (p["W2"].T @ dZ2) * (1.0 - A1**2)
-            return {
-                "W2": dZ2 @ A1.T,
-                "b2": dZ2.sum(axis=1, keepdims=True),
-                "W1": dZ1 @ X.T,
-                "b1": dZ1.sum(axis=1, keepdims=True),
-            }
+            dZ = (activations[-1] - Y) / m  # sigmoid + cross-entropy
+            for l in range(self.num_layers + 1, 0, -1):
+                grads[f"W{l}"] = dZ @ activations[l - 1].T
+                grads[f"b{l}"] = dZ.sum(axis=1, keepdims=True)
+                if l > 1:
+                    dZ = (p[f"W{l}"].T @ dZ) * (1.0 - activations[l - 1] ** 2)
+        return grads
 
     def train_epoch(
         self,
@@ -122,6 +130,7 @@ def train_mlp(
     momentum: float = 0.0,
     mini_batch_size: int | None = None,
     decay: float = 0.0,
+    num_layers: int = 1,
     seed: int = 0,
 ) -> TrainResult:
     """Train a fresh :class:`TinyMLP` and record both losses each epoch.
@@ -135,7 +144,7 @@ def train_mlp(
         raise ValueError(f"momentum must be in [0, 1), got {momentum!r}.")
     if num_epochs < 1:
         raise ValueError(f"num_epochs must be at least 1, got {num_epochs!r}.")
-    model = TinyMLP(X_train.shape[0], hidden_units, seed=seed)
+    model = TinyMLP(X_train.shape[0], hidden_units, seed=seed, num_layers=num_layers)
     train_costs = np.empty(num_epochs)
     dev_losses = np.empty(num_epochs)
     for epoch in range(num_epochs):
@@ -143,3 +152,17 @@ def train_mlp(
         train_costs[epoch] = model.train_epoch(X_train, Y_train, rate, momentum, mini_batch_size)
         dev_losses[epoch] = model.loss(X_dev, Y_dev)
     return TrainResult(train_costs, dev_losses, model.accuracy(X_dev, Y_dev), model)
+
+
+def sweep_one_at_a_time(split, default: dict, sweeps: dict) -> dict[str, np.ndarray]:
+    """Final dev loss of ``train_mlp`` when one knob at a time leaves ``default`` (notebook 01, section 1).
+
+    ``split`` has ``X_train, Y_train, X_dev, Y_dev``; ``default`` holds ``train_mlp``'s keyword arguments;
+    ``sweeps`` maps a keyword to the values it takes while every other keyword stays at its default.
+    Returns name -> ``(len(values),)`` array of final dev losses (``nan`` for a run that diverged).
+    """
+    data = (split.X_train, split.Y_train, split.X_dev, split.Y_dev)
+    return {
+        name: np.array([train_mlp(*data, **{**default, name: value}).final_dev_loss for value in values])
+        for name, values in sweeps.items()
+    }

@@ -23,6 +23,7 @@ __all__ = [
     "plot_points_2d",
     "plot_heatmap",
     "plot_scores_by_hyperparameter",
+    "plot_sweep_spans",
 ]
 
 # Colour-blind-safe (Okabe-Ito), in the order series are drawn.
@@ -208,3 +209,34 @@ def plot_scores_by_hyperparameter(
     if log_y:
         axes[0].set_yscale("log")
     return axes
+
+
+def plot_sweep_spans(final_loss: dict, *, ax=None):
+    """One row per hyperparameter: a grey bar from its lowest to its highest final dev loss, a dot per run.
+
+    ``final_loss`` maps a name to the final dev losses of its one-knob sweep (notebook 01, section 1). A run
+    that diverged (NaN or inf) is drawn as a red cross at the right edge, never dropped. Log x axis.
+    """
+    ax = axes_or_new(ax, figsize=(7.5, 3.4))
+    everything = np.concatenate([np.asarray(v, dtype=float) for v in final_loss.values()])
+    finite_all = everything[np.isfinite(everything)]
+    right = float(finite_all.max()) * 1.6 if finite_all.size else 1.0
+    crossed = False
+    for row, (name, losses) in enumerate(final_loss.items()):
+        losses = np.asarray(losses, dtype=float)
+        finite = np.isfinite(losses)
+        if finite.any():
+            ax.plot([losses[finite].min(), losses[finite].max()], [row, row], color="grey", lw=8, alpha=0.25,
+                    solid_capstyle="round")
+            ax.scatter(losses[finite], [row] * int(finite.sum()), color=PALETTE[row % len(PALETTE)], zorder=3)
+        if not finite.all():
+            ax.scatter([right] * int((~finite).sum()), [row] * int((~finite).sum()), marker="x", s=60,
+                       color=PALETTE[3], zorder=4, label=None if crossed else "diverged")
+            crossed = True
+    ax.set_yticks(range(len(final_loss)), list(final_loss))
+    ax.invert_yaxis()
+    ax.set_xscale("log")
+    ax.set_xlabel("final dev loss (log scale), one dot per training run")
+    if crossed:
+        ax.legend(loc="lower right", fontsize=8)
+    return ax

@@ -3,8 +3,9 @@
 ``compute_beta_samples`` draws ``beta`` uniformly between ``low`` and ``high`` (the tempting way) and asks
 the student's ``sample_beta`` for a second sample (the way the notebook teaches); the student's
 ``effective_window`` turns every sample into the number of values an exponentially weighted average
-roughly covers, ``1 / (1 - beta)``. Histograms of ``beta`` and of the window (log axis), and each draw's
-window in order, show that uniform ``beta`` crowds the short windows.
+roughly covers, ``1 / (1 - beta)``, and their ``decade_counts`` counts the windows per decade (exercises
+2 to 4 in one picture). Histograms of ``beta`` and of the window (log axis), and the windows per decade, show
+that uniform ``beta`` crowds the short windows.
 ``show_beta_sampler`` wires a range slider over typical ``beta`` values to it.
 """
 
@@ -23,7 +24,6 @@ __all__ = ["BetaSamples", "BETA_TICKS", "compute_beta_samples", "show_beta_sampl
 # The values a person actually types for momentum / EWA beta, as slider stops.
 BETA_TICKS = (0.0, 0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999, 0.9995, 0.9999)
 SAMPLE_COUNTS = (100, 300, 1_000, 3_000, 10_000)
-SHOWN_POINTS = 300  # draws shown one by one in the third panel: enough to see the density, cheap to draw
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,9 @@ class BetaSamples:
     linear in beta, log-spaced in window. ``beta_hist`` / ``window_hist``: ``(2, bins)`` counts (row 0
     uniform, row 1 student).
     ``in_top_tenth``: ``(2,)`` share of each sample in the ten-times-longest windows ``[w_high / 10, w_high]``.
+    ``decade_edges``: ``(k + 1,)`` powers of ten bounding the decades of windows ``[w_low, w_high]`` touches;
+    ``window_decades``: ``(2, k)`` the student's ``decade_counts`` of each sample's windows (row 1 zeros when
+    ``sample_beta`` is missing), or ``None`` until ``decade_counts`` and ``effective_window`` work.
     ``note``: what is missing and why (empty when everything is drawn).
     """
 
@@ -50,6 +53,8 @@ class BetaSamples:
     window_hist: np.ndarray
     in_top_tenth: np.ndarray
     note: str
+    decade_edges: np.ndarray | None = None
+    window_decades: np.ndarray | None = None
 
 
 def _validate(low: float, high: float, n: int, bins: int) -> None:
@@ -67,12 +72,14 @@ def compute_beta_samples(
     seed: int = 0,
     sampler: Callable | None = None,
     window: Callable | None = None,
+    counter: Callable | None = None,
     bins: int = 40,
 ) -> BetaSamples:
     """Sample ``beta`` in ``[low, high]`` uniformly and with ``sampler``, and measure both with ``window``.
 
     ``sampler(low, high, n, rng)`` is the student's ``sample_beta`` and ``window(beta)`` their
-    ``effective_window``; each may be missing, unfinished or wrong, which ``note`` then explains.
+    ``effective_window``; ``counter(samples, low, high)`` is their ``decade_counts``, applied to the windows
+    over ``[1 / (1 - low), 1 / (1 - high)]``. Each may be missing, unfinished or wrong, which ``note`` explains.
     """
     _validate(low, high, n, bins)
     rng = np.random.default_rng(seed)
@@ -119,18 +126,32 @@ def compute_beta_samples(
             finite = windows[row][np.isfinite(windows[row])]
             window_hist[row] = np.histogram(finite, bins=window_edges)[0]
             in_top[row] = np.mean(windows[row] >= w_high / 10)
+    first, last = int(np.floor(np.log10(w_low))), int(np.ceil(np.log10(w_high)))
+    decade_edges = 10.0 ** np.arange(first, max(last, first + 1) + 1)
+    window_decades = None
+    if counter is not None and windows is not None:
+        rows = [windows[row] for row in range(2) if np.isfinite(windows[row]).all()]
+        counted, note = call_student(
+            "decade_counts", lambda: [np.asarray(counter(np.clip(w, w_low, w_high), w_low, w_high)) for w in rows])
+        k = decade_edges.size - 1
+        if counted is not None and any(c.shape != (k,) for c in counted):
+            note = f"Your decade_counts returned shape {counted[0].shape} for {k} decades of windows."
+        elif counted is not None:
+            window_decades = np.zeros((2, k))
+            window_decades[: len(counted)] = np.stack(counted)
+        notes.append(note)
     return BetaSamples(
         float(low), float(high), uniform, student, windows, beta_edges, beta_hist, window_edges, window_hist,
-        in_top, " ".join(n for n in notes if n),
+        in_top, " ".join(n for n in notes if n), decade_edges, window_decades,
     )
 
 
 def show_beta_sampler(sample_beta: Callable | None = None, effective_window: Callable | None = None,
-                      *, seed: int = 0):
+                      decade_counts: Callable | None = None, *, seed: int = 0):
     """The interactive beta sampler: a beta-range slider, a sample-count slider and three panels.
 
-    Takes the student's ``sample_beta`` and ``effective_window``; what they cannot draw yet is left
-    empty with a note. Returns the ``ipywidgets.VBox`` to display; its first two children are the sliders.
+    Takes the student's ``sample_beta``, ``effective_window`` and ``decade_counts`` (the third panel counts
+    the windows per decade); what they cannot draw yet is left empty with a note. Returns the ``ipywidgets.VBox`` to display; its first two children are the sliders.
     """
     import ipywidgets as widgets
     import matplotlib
@@ -155,13 +176,14 @@ def show_beta_sampler(sample_beta: Callable | None = None, effective_window: Cal
                                 label=labels[i]) for i in range(2)]
     win_bars = [ax_win.stairs(start.window_hist[i], start.window_edges, fill=True, alpha=0.55, color=colours[i])
                 for i in range(2)]
-    dots = [ax_draws.scatter([], [], s=10, alpha=0.7, color=colours[i]) for i in range(2)]
+    dec_bars = [ax_draws.stairs(np.zeros(2), [1.0, 10.0, 100.0], fill=i == 1, alpha=0.55 if i else 1.0, lw=2,
+                                color=colours[i]) for i in range(2)]
     ax_beta.set(title="beta, linear axis", xlabel="beta", ylabel="samples per bin")
     ax_win.set(title="averaging window 1/(1-beta), log axis", xlabel="window (values averaged)")
-    ax_draws.set(title=f"window of each draw (first {SHOWN_POINTS})", xlabel="draw", ylabel="window")
+    ax_draws.set(title="windows per decade (your decade_counts)", xlabel="window (values averaged)",
+                 ylabel="samples")
     ax_win.set_xscale("log")
-    ax_draws.set_yscale("log")
-    ax_draws.set(xlim=(0, SHOWN_POINTS), ylim=(5, 2000))  # finite limits before the first draw of an empty log axis
+    ax_draws.set_xscale("log")
     ax_beta.legend(loc="upper left", fontsize=8)
     note = ax_draws.text(0.5, 0.5, "", transform=ax_draws.transAxes, ha="center", va="center", wrap=True,
                          fontsize=9, bbox={"boxstyle": "round", "fc": "#fff8e0", "ec": PALETTE[1]})
@@ -172,7 +194,7 @@ def show_beta_sampler(sample_beta: Callable | None = None, effective_window: Cal
     def update(_change=None) -> None:
         low, high = beta_range.value
         data = compute_beta_samples(low, high, count.value, seed=seed, sampler=sample_beta,
-                                    window=effective_window)
+                                    window=effective_window, counter=decade_counts)
         for i in range(2):
             beta_bars[i].set_data(data.beta_hist[i], data.beta_edges)
             win_bars[i].set_data(data.window_hist[i], data.window_edges)
@@ -180,13 +202,12 @@ def show_beta_sampler(sample_beta: Callable | None = None, effective_window: Cal
         ax_beta.set_ylim(0, 1.1 * max(1, data.beta_hist.max()))
         ax_win.set_xlim(data.window_edges[0], data.window_edges[-1])
         ax_win.set_ylim(0, 1.1 * max(1, data.window_hist.max()))
-        ax_draws.set_ylim(data.window_edges[0] / 1.5, data.window_edges[-1] * 1.5)
-        for i, betas in enumerate((data.uniform, data.student)):
-            if betas is None or data.windows is None:
-                dots[i].set_offsets(np.empty((0, 2)))
-            else:
-                shown = data.windows[i, :SHOWN_POINTS]
-                dots[i].set_offsets(np.column_stack([np.arange(shown.size), shown]))
+        heights = (data.window_decades if data.window_decades is not None
+                   else np.zeros((2, data.decade_edges.size - 1)))
+        for i in range(2):
+            dec_bars[i].set_data(heights[i], data.decade_edges)
+        ax_draws.set_xlim(data.decade_edges[0], data.decade_edges[-1])
+        ax_draws.set_ylim(0, 1.1 * max(1, heights.max()))
         note.set_text(data.note)
         note.set_visible(bool(data.note))
         if np.isfinite(data.in_top_tenth).any():

@@ -35,6 +35,7 @@ class LogSamples:
     ``decade_edges``: ``(k + 1,)`` powers of ten bounding the ``k`` decades the range touches.
     ``decades``: ``(2, k)`` int counts from the student's ``decade_counts`` (same rows), or ``None``.
     ``top_share``: ``(2,)`` share of each sample in the top decade ``[high / 10, high]``.
+    ``bottom_share``: ``(2,)`` share of each sample in the bottom decade ``[low, 10 * low]``.
     ``note``: why ``decades`` is missing (empty when it is there).
     """
 
@@ -50,6 +51,7 @@ class LogSamples:
     decades: np.ndarray | None
     top_share: np.ndarray
     note: str
+    bottom_share: np.ndarray
 
 
 def _validate(low: float, high: float, n: int, bins: int) -> None:
@@ -86,6 +88,7 @@ def compute_log_samples(
     first, last = int(np.floor(np.log10(low))), int(np.ceil(np.log10(high)))
     decade_edges = 10.0 ** np.arange(first, max(last, first + 1) + 1)
     top = np.array([np.mean(s >= high / 10) for s in (linear, logarithmic)])
+    bottom = np.array([np.mean(s <= low * 10) for s in (linear, logarithmic)])
 
     decades, note = None, ""
     if counter is None:
@@ -104,7 +107,7 @@ def compute_log_samples(
                 decades = np.stack(results)
     return LogSamples(
         float(low), float(high), linear, logarithmic, lin_edges, lin_hist, log_edges, log_hist,
-        decade_edges, decades, top, note,
+        decade_edges, decades, top, note, bottom,
     )
 
 
@@ -119,10 +122,10 @@ def show_log_sampler(decade_counts: Callable | None = None, *, seed: int = 0):
     import matplotlib.pyplot as plt
 
     from course.plots import PALETTE, course_style
-    from course.widgets.live_figure import LiveFigure
+    from course.widgets.live_figure import LiveFigure, nice_limit
 
     exponents = widgets.FloatRangeSlider(
-        value=(-4.0, 0.0), min=-6.0, max=2.0, step=0.5, description="log10 range",
+        value=(-4.0, 0.0), min=-6.0, max=2.0, step=1.0, description="log10 range",
         continuous_update=False, readout_format=".1f", layout=widgets.Layout(width="420px"),
         style={"description_width": "initial"},
     )
@@ -147,37 +150,42 @@ def show_log_sampler(decade_counts: Callable | None = None, *, seed: int = 0):
         ax.set_xscale("log")
     for ax in (ax_lin, ax_log, ax_dec):
         ax.set_xlabel("sampled value")
-    ax_lin.set_ylabel("samples per bin")
-    ax_dec.set_ylabel("samples")
+    ax_lin.set_ylabel("share of the samples per bin")
+    ax_dec.set_ylabel("share of the samples")
     ax_lin.legend(loc="upper right", fontsize=8)
     note = ax_dec.text(0.5, 0.5, "", transform=ax_dec.transAxes, ha="center", va="center", wrap=True,
                        fontsize=9, bbox={"boxstyle": "round", "fc": "#fff8e0", "ec": PALETTE[1]})
-    share = ax_log.text(0.03, 0.97, "", transform=ax_log.transAxes, va="top", fontsize=9)
+    share = ax_log.text(0.03, 0.97, "", transform=ax_log.transAxes, va="top", fontsize=8)
     fig.tight_layout()
-    live = LiveFigure(fig)
+    # Bars show shares of the sample (not counts), so the y limits do not move with the sample size and
+    # only the bars and texts are redrawn when the sample-count slider moves.
+    live = LiveFigure(fig, animated=(*lin_bars, *log_bars, *dec_bars, note, share))
 
     def update(_change=None) -> None:
         low, high = 10.0 ** exponents.value[0], 10.0 ** exponents.value[1]
-        if high <= low:  # both handles on the same tick: widen by one step
-            high = low * 10**0.5
+        if high <= low:  # both handles on the same tick: widen to one decade
+            high = low * 10.0
         data = compute_log_samples(low, high, count.value, seed=seed, counter=decade_counts)
+        n = count.value
         for i in range(2):
-            lin_bars[i].set_data(data.lin_hist[i], data.lin_edges)
-            log_bars[i].set_data(data.log_hist[i], data.log_edges)
+            lin_bars[i].set_data(data.lin_hist[i] / n, data.lin_edges)
+            log_bars[i].set_data(data.log_hist[i] / n, data.log_edges)
         ax_lin.set_xlim(low, high)
-        ax_lin.set_ylim(0, 1.1 * data.lin_hist.max())
+        ax_lin.set_ylim(0, nice_limit(1.1 * data.lin_hist.max() / n))
         ax_log.set_xlim(low, high)
-        ax_log.set_ylim(0, 1.1 * data.log_hist.max())
+        ax_log.set_ylim(0, nice_limit(1.25 * data.log_hist.max() / n))  # room for the text at the top
         ax_dec.set_xlim(data.decade_edges[0], data.decade_edges[-1])
         heights = data.decades if data.decades is not None else np.zeros((2, data.decade_edges.size - 1))
         for i in range(2):
-            dec_bars[i].set_data(heights[i], data.decade_edges)
-        ax_dec.set_ylim(0, 1.1 * max(1, heights.max()))
+            dec_bars[i].set_data(heights[i] / n, data.decade_edges)
+        ax_dec.set_ylim(0, nice_limit(1.1 * max(1, heights.max()) / n))
         note.set_text(data.note)
         note.set_visible(bool(data.note))
         share.set_text(
-            f"in the top decade [{high / 10:.2g}, {high:.2g}]:\n"
-            f"  uniform {100 * data.top_share[0]:.0f}%, log-uniform {100 * data.top_share[1]:.0f}%"
+            f"top decade [{high / 10:.2g}, {high:.2g}]: uniform {100 * data.top_share[0]:.0f}%, "
+            f"log {100 * data.top_share[1]:.0f}%\n"
+            f"bottom decade [{low:.2g}, {10 * low:.2g}]: uniform {100 * data.bottom_share[0]:.1f}%, "
+            f"log {100 * data.bottom_share[1]:.0f}%"
         )
         live.refresh()
 

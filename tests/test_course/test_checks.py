@@ -143,3 +143,20 @@ def test_check_close_or_mistake_names_the_matching_mistake():
         checks.check_close_or_mistake([0.3, 0.3], expected, "box", mistakes=mistakes, hint="generic advice")
     with pytest.raises(AssertionError, match="has shape"):
         checks.check_close_or_mistake([0.1], expected, "box", mistakes=mistakes)
+
+
+def test_check_frequencies_passes_a_fair_draw_and_names_a_lopsided_one():
+    rng = np.random.default_rng(0)
+    checks.check_frequencies([int(v) for v in rng.integers(2, 5, 600)], [2, 3, 4], "layers")
+    checks.check_frequencies([["a", None, 7][i] for i in rng.integers(0, 3, 600)], ["a", None, 7], "choice")
+    half_weight_ends = [int(round(rng.uniform(2, 4))) for _ in range(600)]
+    with pytest.raises(checks.CheckError, match=r"`layers` took the value 3 in \d+ of 600 draws, expected about 200"):
+        checks.check_frequencies(half_weight_ends, [2, 3, 4], "layers")
+    with pytest.raises(ValueError, match="needs at least two options"):
+        checks.check_frequencies([1] * 100, [1], "x")
+
+
+def test_check_close_shape_hint_replaces_the_columns_are_examples_hint():
+    with pytest.raises(checks.CheckError, match="one pair per axis") as error:
+        checks.check_close(np.zeros((2, 3)), np.zeros((3, 2)), "box", shape_hint="one pair per axis")
+    assert "columns are examples" not in str(error.value)

@@ -1,0 +1,223 @@
+"""How often each statistical test of notebooks 01 and 02 fails correct code, and how often it catches a mistake.
+
+``python -m tests.flakiness [--trials 200] [--only 01|02]`` runs every test cell that draws random numbers
+(the samplers, ``random_search``, ``coarse_to_fine``, ``check_uniform``, ``check_decade_balance``) many times
+against the instructor's solution and every variant of ``tests/variants/a0*.py``. Trial ``t`` runs the test
+cell exactly as committed, except that every ``np.random.default_rng(seed)`` in it (and in the code under
+test) becomes ``default_rng([seed, t])``: the same cell, a fresh and independent stream per trial (trial 0
+keeps the committed seeds). It prints a markdown table: for correct code the observed false-failure rate (and
+a 95% upper bound when none failed), for each wrong variant its catch rate.
+
+A rate below 1 in 10,000 cannot be observed in a few hundred trials, so for the checks whose tolerance is
+analytic (six binomial standard deviations) the table also gives the bound, and for ``coarse_to_fine``'s
+"ends near the minimum" check it measures the one-seed distance distribution over many seeds and turns it
+into the probability that the median of the cell's seeds misses.
+
+Lives in ``tests/`` because it imports the variants; it is a script, not a test (nothing here is collected).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+import types
+from pathlib import Path
+
+import numpy as np
+
+from tests.variants import variants_for
+
+REPO = Path(__file__).resolve().parents[1]
+
+# The test cells that draw random numbers, and the answer cells whose code each one exercises.
+STATISTICAL = {
+    "01_tuning_process": {
+        "test_random_search": ("random_search",),
+        "test_coarse_to_fine": ("coarse_to_fine", "random_search", "zoom_in"),
+        "test_coarse_to_fine_search": ("coarse_to_fine", "random_search", "zoom_in"),
+    },
+    "02_log_scale_sampling": {
+        "test_sample_log_uniform": ("sample_log_uniform",),
+        "test_sample_log_uniform_decades": ("sample_log_uniform",),
+        "test_sample_beta": ("sample_beta", "sample_log_uniform"),
+        "test_sample_beta_scale": ("sample_beta", "sample_log_uniform"),
+        "test_decade_counts": ("decade_counts",),
+        "test_sample_hyperparameters": ("sample_hyperparameters", "sample_log_uniform", "sample_beta"),
+        "test_sample_hyperparameters_ranges": ("sample_hyperparameters", "sample_log_uniform", "sample_beta"),
+        "test_sample_hyperparameters_scales": ("sample_hyperparameters", "sample_log_uniform", "sample_beta"),
+    },
+}
+
+
+def _numpy_for_trial(trial: int) -> types.ModuleType:
+    """``numpy`` itself, except that ``np.random.default_rng(seed)`` gives trial ``trial``'s stream for that seed."""
+    random = types.ModuleType("numpy.random")
+    random.__dict__.update(np.random.__dict__)
+
+    def default_rng(seed=None):
+        if trial == 0 or seed is None or isinstance(seed, np.random.Generator):
+            return np.random.default_rng(seed)
+        return np.random.default_rng([int(seed), trial])
+
+    random.default_rng = default_rng
+    proxy = types.ModuleType("numpy")
+    proxy.__dict__.update(np.__dict__)
+    proxy.random = random
+    return proxy
+
+
+def _cells(assignment: str) -> list[dict]:
+    path = REPO / "source" / assignment / f"{assignment}.ipynb"
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
+def _grade_id(cell: dict) -> str | None:
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+def _answers(cells: list[dict], replaced: dict[str, str]) -> list[tuple[str, str]]:
+    """Every answer cell's (grade_id, code), with a variant's cells swapped in."""
+    out = []
+    for cell in cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell["cell_type"] == "code" and meta.get("solution") and not meta.get("grade"):
+            out.append((meta["grade_id"], replaced.get(meta["grade_id"], "".join(cell["source"]))))
+    return out
+
+
+def run_cell(answers: list[tuple[str, str]], test_source: str, trial: int) -> str | None:
+    """Run the answers then one test cell in a fresh namespace; the failure's first line, or None if it passed."""
+    from course import checks
+
+    namespace = {"np": _numpy_for_trial(trial), "checks": checks, "__name__": "__flakiness__"}
+    try:
+        for _, code in answers:
+            exec(code, namespace)  # noqa: S102 - our own notebook and variants
+        exec(test_source, namespace)  # noqa: S102
+    except Exception as error:  # noqa: BLE001 - any failure of the test is what we count
+        return f"{type(error).__name__}: {error}".splitlines()[0][:160]
+    return None
+
+
+def _rate_text(failures: int, trials: int) -> str:
+    if failures == 0:
+        return f"0/{trials} (< {3 / trials:.1%} at 95%)"
+    return f"{failures}/{trials} = {failures / trials:.1%}"
+
+
+def measure(assignment: str, trials: int, stream=sys.stdout) -> list[str]:
+    cells = _cells(assignment)
+    tests = {_grade_id(c): "".join(c["source"]) for c in cells if _grade_id(c) in STATISTICAL[assignment]}
+    variants = variants_for(assignment)
+    rows = []
+    for test_id, uses in STATISTICAL[assignment].items():
+        implementations = [("solution", {}, True)]
+        for variant in variants:
+            if not set(variant.code) & set(uses):
+                continue
+            if variant.correct or set(variant.losing_exercises) & {uses[0]}:
+                implementations.append((variant.name, variant.code, variant.correct))
+        for name, code, correct in implementations:
+            answers = _answers(cells, code)
+            started = time.perf_counter()
+            failures, example = 0, None
+            for trial in range(trials):
+                problem = run_cell(answers, tests[test_id], trial)
+                if problem:
+                    failures += 1
+                    example = example or problem
+            seconds = time.perf_counter() - started
+            if correct:
+                verdict = f"false failures {_rate_text(failures, trials)}"
+            else:
+                verdict = f"caught {failures}/{trials} = {failures / trials:.0%}"
+            row = f"| {assignment[:2]} | `{test_id}` | {name} ({'correct' if correct else 'wrong'}) | {verdict} |"
+            if example and correct:
+                row += f" e.g. {example}"
+            rows.append(row)
+            print(row, f"[{seconds:.1f} s]", file=stream, flush=True)
+    return rows
+
+
+def coarse_to_fine_tail(seeds: int = 2000, threshold: float = 0.1, median_of: int = 5) -> list[str]:
+    """One-seed distance from the bowl's minimum for each correct coarse_to_fine, and the median rule's miss rate."""
+    cells = _cells("01_tuning_process")
+    correct = [("solution", {})] + [(v.name, v.code) for v in variants_for("01_tuning_process")
+                                     if v.correct and set(v.code) & {"coarse_to_fine", "random_search", "zoom_in"}]
+    rows = []
+    for name, code in correct:
+        namespace = {"np": np}
+        for _, source in _answers(cells, code):
+            exec(source, namespace)  # noqa: S102
+
+        def bowl(point):
+            p = np.asarray(point, dtype=float)
+            return float((p[0] - 0.3) ** 2 + (p[1] + 0.7) ** 2)
+
+        distances = np.array([
+            np.linalg.norm(np.asarray(namespace["coarse_to_fine"](
+                bowl, [(-2.0, 2.0), (-2.0, 2.0)], 40, 5, 10, np.random.default_rng([s, 7919])
+            )["best_point"], dtype=float) - [0.3, -0.7])
+            for s in range(seeds)
+        ])
+        misses = int(np.sum(distances >= threshold))
+        p = max(misses, 3) / seeds  # with no miss seen, the 95% upper bound (rule of three)
+        need = median_of // 2 + 1
+        tail = sum(math.comb(median_of, k) * p**k * (1 - p) ** (median_of - k) for k in range(need, median_of + 1))
+        rows.append(
+            f"| 01 | `test_coarse_to_fine_search` one-seed distance | {name} | median {np.median(distances):.4f}, "
+            f"99.9% {np.quantile(distances, 0.999):.4f}, max {distances.max():.4f}; {misses}/{seeds} seeds at "
+            f">= {threshold}; median of {median_of} misses with p <= {tail:.1e} |"
+        )
+        print(rows[-1], flush=True)
+    return rows
+
+
+def decade_balance_rates(trials: int) -> list[str]:
+    """``check_decade_balance`` on log-uniform (must pass) and uniform (must fail) samples of [1e-4, 1]."""
+    from course import checks
+
+    rows = []
+    for label, draw, correct in (
+        ("log-uniform 4,000 over 4 decades", lambda rng: 10 ** rng.uniform(-4, 0, 4000), True),
+        ("uniform 4,000 over 4 decades", lambda rng: rng.uniform(1e-4, 1, 4000), False),
+        ("log-uniform on the wrong ends (log10 of [1e-4, 1] scaled to [-4, -0.5])",
+         lambda rng: 10 ** rng.uniform(-4, -0.5, 4000), False),
+    ):
+        failures = 0
+        for trial in range(trials):
+            samples = draw(np.random.default_rng([11, trial]))
+            counts = np.histogram(samples, bins=10.0 ** np.arange(-4, 1))[0]
+            try:
+                checks.check_decade_balance(counts, "samples")
+            except AssertionError:
+                failures += 1
+        verdict = f"false failures {_rate_text(failures, trials)}" if correct else f"caught {failures}/{trials}"
+        rows.append(f"| course | `checks.check_decade_balance` | {label} | {verdict} |")
+        print(rows[-1], flush=True)
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.flakiness", description=__doc__.splitlines()[0])
+    parser.add_argument("--trials", type=int, default=200, help="independent seeds per test and implementation")
+    parser.add_argument("--only", choices=["01", "02", "tail", "course"], help="one part of the table")
+    args = parser.parse_args(argv)
+    rows = ["| nb | test | implementation | result |", "|---|---|---|---|"]
+    if args.only in (None, "01"):
+        rows += measure("01_tuning_process", args.trials)
+    if args.only in (None, "tail"):
+        rows += coarse_to_fine_tail()
+    if args.only in (None, "02"):
+        rows += measure("02_log_scale_sampling", args.trials)
+    if args.only in (None, "course"):
+        rows += decade_balance_rates(max(args.trials, 1000))
+    print("\n".join(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
