@@ -8,9 +8,12 @@ __version__ = "0.1.0"
 __all__ = ["grade_class", "GradingError"]
 
 
-def __getattr__(name):  # lazy: importing the package must not import nbgrader
-    if name in __all__:
-        from . import api
+from .errors import GradingError
 
-        return getattr(api, name)
+
+def __getattr__(name):  # lazy: importing the package must not import nbgrader
+    if name == "grade_class":
+        from .api import grade_class
+
+        return grade_class
     raise AttributeError(name)

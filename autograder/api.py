@@ -1,67 +1,108 @@
 """``grade_class``: grade a folder of submissions with nbgrader, in parallel, into CSVs, feedback and a report.
 
-Flow: discover ``<student>/<assignment>/<assignment>.ipynb`` submissions; build one template per assignment
-(``nbgrader generate_assignment`` on ``source/<assignment>`` in a scratch course); turn every submission into a
-job keyed by the hash of everything its grade depends on; reuse the cached result of an unchanged job; run
-the others in the worker pool (:mod:`autograder.runner`); hand every result to the single writer
-(:mod:`autograder.writer`), which merges the gradebooks and writes the outputs of COURSE_SPEC §5.
+The steps, each a function below: check the settings; find the submissions (collecting LMS zips first when
+asked); sort out the folders that cannot be graded (unknown assignment, no notebook, not a notebook); find
+each assignment's gradebook template in the shared cache (:mod:`autograder.templates`) and build the missing
+ones in the worker pool, where, as each template is ready, its submissions become jobs keyed by the hash of
+everything their grade depends on; reuse the cached result of an unchanged job and grade the others
+(:mod:`autograder.runner`); hand every result to the single writer (:mod:`autograder.writer`), which merges
+the gradebooks and writes the outputs of ``docs/COURSE_SPEC.md`` §5.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
 import sys
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import sandbox
+from . import templates
+from .errors import GradingError
+from .limits import Limits
+from .paths import AUTOGRADER_DIR, DEFAULT_OUT, DEFAULT_WORKERS, REPO, SAMPLE_CLASS, template_cache
 from .results import Flag, SubmissionResult
 
-AUTOGRADER_DIR = Path(__file__).resolve().parent
-REPO = AUTOGRADER_DIR.parent
-SAMPLE_CLASS = AUTOGRADER_DIR / "sample_class" / "submitted"
-DEFAULT_OUT = Path("graded")
+__all__ = ["grade_class", "GradingError", "discover", "check_notebook", "REPO", "SAMPLE_CLASS", "DEFAULT_OUT"]
 
 
-class GradingError(ValueError):
-    """A bad argument or a broken course set-up: the message says what to do."""
+@dataclass(frozen=True)
+class Settings:
+    """One run's checked settings."""
+
+    course_root: Path
+    out: Path
+    workers: int
+    timeout: int  # seconds per cell
+    limits: Limits
+    force: bool  # regrade unchanged submissions (templates are rebuilt only when their source changed)
+    template_cache: Path
+
+    @property
+    def job_cache(self) -> Path:
+        return self.out / ".cache" / "jobs"
 
 
-def _course_timeout(course_root: Path) -> int:
-    from traitlets.config.loader import PyFileConfigLoader
+@dataclass
+class Submission:
+    """A ``<student>/<assignment>/`` folder of a known assignment, and what is wrong with it, if anything."""
 
-    if not (course_root / "nbgrader_config.py").exists():
-        return 120
-    cfg = PyFileConfigLoader("nbgrader_config.py", path=str(course_root)).load_config()
-    for section in ("Execute", "ExecutePreprocessor"):
-        if section in cfg and "timeout" in cfg[section]:
-            return int(cfg[section].timeout)
-    return 120
+    student_id: str
+    assignment: str
+    folder: Path
+    problem: str | None = None  # "missing" or "invalid" when it cannot be graded
+    detail: str = ""
 
-
-def _hash_files(h, paths) -> None:
-    for path in sorted(paths):
-        h.update(str(path.name).encode())
-        h.update(path.read_bytes() if path.is_file() else b"<missing>")
+    @property
+    def notebook(self) -> Path:
+        return self.folder / f"{self.assignment}.ipynb"
 
 
-def _job_key(notebook: Path, source: Path, course_root: Path, timeout: int, limits, caps) -> str:
-    h = hashlib.sha256(f"{notebook.parent.parent.name}/{notebook.parent.name}".encode())  # student/assignment
-    _hash_files(h, [notebook, notebook.with_name("timestamp.txt")])
-    _hash_files(h, [p for p in source.rglob("*") if p.is_file()])
-    _hash_files(h, [course_root / "nbgrader_config.py", *sorted(AUTOGRADER_DIR.glob("*.py"))])
-    h.update(json.dumps([timeout, repr(limits), caps.describe(), sys.version]).encode())
-    return h.hexdigest()[:24]
+@dataclass
+class Batch:
+    """What a run collects while the pool works: templates as they are ready, results as they come in."""
+
+    settings: Settings
+    hidden: tuple[str, ...]
+    scratch: Path
+    caps: object
+    waiting: dict[str, list[Submission]]  # assignment -> its submissions, until its template is ready
+    on_done: Callable[[SubmissionResult], None]
+    templates: dict[str, templates.Template] = field(default_factory=dict)
+    results: list[SubmissionResult] = field(default_factory=list)
+
+    def add(self, result: SubmissionResult) -> None:
+        self.results.append(result)
+        self.on_done(result)
+
+
+def check_settings(course_root, out, workers, timeout, memory_mb, force, cache) -> Settings:
+    """The run's settings with the defaults filled in; :class:`GradingError` for a bad one."""
+    from .nbgrader_ops import cell_timeout
+
+    course_root = Path(course_root).resolve()
+    if not (course_root / "source").is_dir():
+        raise GradingError(f"{course_root} has no source/ folder: point --course at the nbgrader course root")
+    workers = DEFAULT_WORKERS if workers is None else workers
+    if not isinstance(workers, int) or workers < 1:
+        raise GradingError(f"--workers must be a positive integer, got {workers!r}")
+    timeout = cell_timeout(course_root) if timeout is None else timeout
+    if not isinstance(timeout, int) or timeout < 1:
+        raise GradingError(f"--timeout must be a positive number of seconds, got {timeout!r}")
+    return Settings(course_root, Path(out if out is not None else DEFAULT_OUT).resolve(), workers, timeout,
+                    Limits.with_memory_mb(memory_mb), force,
+                    Path(cache).resolve() if cache is not None else template_cache())
 
 
 def discover(submissions: Path) -> list[tuple[str, str, Path]]:
     """``(student_id, assignment, folder)`` for every ``<student>/<assignment>/`` folder, sorted."""
     found = []
-    for student in sorted(p for p in submissions.iterdir() if p.is_dir() and not p.name.startswith(".")):
+    for student in sorted(p for p in Path(submissions).iterdir() if p.is_dir() and not p.name.startswith(".")):
         for folder in sorted(p for p in student.iterdir() if p.is_dir() and not p.name.startswith(".")):
             found.append((student.name, folder.name, folder))
     return found
@@ -95,118 +136,183 @@ def grade_class(
     zip_dir: Path | str | None = None,
     force: bool = False,
     memory_mb: int | None = None,
+    template_cache: Path | str | None = None,
     on_done: Callable[[SubmissionResult], None] | None = None,
     log: Callable[[str], None] = print,
 ) -> list[SubmissionResult]:
     """Grade every submission under ``submissions`` into ``out``; returns one result per student and assignment.
 
     ``workers`` defaults to the number of cores; ``timeout`` (seconds per cell) to the course's
-    ``nbgrader_config.py``; ``force`` regrades unchanged submissions too. Raises :class:`GradingError` for
-    a bad argument; a student's broken or hostile submission is a result, never an exception.
+    ``nbgrader_config.py``; ``force`` regrades unchanged submissions too; ``template_cache`` defaults to
+    :func:`autograder.paths.template_cache`. Raises :class:`GradingError` for a bad argument; a student's
+    broken or hostile submission is a result, never an exception.
     """
-    from . import runner, writer
+    from . import sandbox, writer
 
-    course_root = Path(course_root).resolve()
-    if not (course_root / "source").is_dir():
-        raise GradingError(f"{course_root} has no source/ folder: point --course at the nbgrader course root")
-    out = Path(out if out is not None else DEFAULT_OUT).resolve()
-    workers = (os.cpu_count() or 1) if workers is None else workers
-    if not isinstance(workers, int) or workers < 1:
-        raise GradingError(f"--workers must be a positive integer, got {workers!r}")
-    timeout = _course_timeout(course_root) if timeout is None else timeout
-    if not isinstance(timeout, int) or timeout < 1:
-        raise GradingError(f"--timeout must be a positive number of seconds, got {timeout!r}")
-    limits = sandbox.Limits() if memory_mb is None else sandbox.Limits(memory_bytes=memory_mb * 1024**2)
-
-    scratch = Path(tempfile.mkdtemp(prefix="autograder-"))
-    os.chmod(scratch, 0o711)  # kernels reach their own home by its unguessable name, list nothing
-    try:
-        if zip_dir is not None:
-            from .collect import collect_zips
-
-            submissions = collect_zips(Path(zip_dir), course_root, scratch / "collected", log=log)
-        submissions = Path(submissions if submissions is not None else SAMPLE_CLASS).resolve()
-        if not submissions.is_dir():
-            raise GradingError(f"submissions folder {submissions} does not exist: pass --submissions DIR holding "
-                               "<student_id>/<assignment>/<assignment>.ipynb")
-        if out == submissions or submissions in out.parents:
-            raise GradingError(f"--out {out} is inside the submissions folder, which is never modified: "
-                               "choose another output folder")
-        found = discover(submissions)
+    settings = check_settings(course_root, out, workers, timeout, memory_mb, force, template_cache)
+    with _scratch() as scratch:
+        folder = _submissions_folder(submissions, zip_dir, settings, scratch, log)
+        found = discover(folder)
         if not found:
-            raise GradingError(f"no submissions in {submissions}: expected <student_id>/<assignment>/"
+            raise GradingError(f"no submissions in {folder}: expected <student_id>/<assignment>/"
                                "<assignment>.ipynb folders")
         caps = sandbox.probe()
         for warning in caps.warnings:
             log(f"warning: autograder isolation: {warning}")
-
-        known = sorted(p.name for p in (course_root / "source").iterdir() if p.is_dir())
-        wanted = sorted({a for _, a, _ in found if a in known})
-        cache_root = out / ".cache"
-        templates, max_scores = {}, {}
-        for assignment in wanted:  # cached too: the gradebook ids of cached jobs must match their template
-            h = hashlib.sha256()
-            _hash_files(h, [p for p in (course_root / "source" / assignment).rglob("*") if p.is_file()])
-            _hash_files(h, [course_root / "nbgrader_config.py", *sorted(AUTOGRADER_DIR.glob("*.py"))])
-            template = cache_root / "templates" / f"{assignment}-{h.hexdigest()[:16]}"
-            if not (template / "gradebook.db").exists() or force:
-                shutil.rmtree(template, ignore_errors=True)
-                runner.make_template(course_root, assignment, template)
-            templates[assignment] = template
-            max_scores[assignment] = _max_score(template, assignment)
-
         # the grader's own checkout too (its source/, tests/ and sample class) when grading another course
-        hidden = tuple(sorted({str(course_root), str(REPO), str(submissions), str(out)}))
-        results, jobs = [], []
-        seen = set()
-        for student, assignment, folder in found:
-            seen.add((student, assignment))
-            if assignment not in known:
-                results.append(SubmissionResult(student, assignment, "unknown_assignment",
-                    message=f"assignment {assignment!r} is not in source/ (known: {', '.join(known) or 'none'})",
-                    flags=[Flag("unknown_assignment", f"folder {assignment}/ matches no assignment in source/")]))
-                continue
-            notebook = folder / f"{assignment}.ipynb"
-            if not notebook.is_file():
-                others = ", ".join(sorted(p.name for p in folder.iterdir())) or "an empty folder"
-                results.append(SubmissionResult(student, assignment, "missing", 0.0, max_scores[assignment],
-                    message=f"no {assignment}.ipynb in the submission",
-                    flags=[Flag("missing_notebook", f"expected {assignment}.ipynb, found {others}")]))
-                continue
-            problem = check_notebook(notebook)
-            if problem:
-                results.append(SubmissionResult(student, assignment, "invalid", 0.0, max_scores[assignment],
-                    message=problem, flags=[Flag("invalid_notebook", problem)]))
-                continue
-            key = _job_key(notebook, course_root / "source" / assignment, course_root, timeout, limits, caps)
-            cache = cache_root / "jobs" / key
-            if not force and (cache / "result.json").exists() and (cache / "gradebook.db").exists():
-                cached = SubmissionResult.from_json((cache / "result.json").read_text(encoding="utf-8"))
-                if cached.status == "graded" and (cached.student_id, cached.assignment) == (student, assignment):
-                    cached.cached = True
-                    results.append(cached)
-                    continue
-            jobs.append(runner.Job(student, assignment, str(notebook), str(templates[assignment]),
-                                   str(course_root), str(scratch), str(cache), hidden, timeout, limits, key))
-        done_callback = on_done or (lambda r: None)
-        for r in results:  # the progress bar counts every submission folder, these included
-            done_callback(r)
-        students = sorted({s for s, _, _ in found})
-        for student in students:  # one row per student and assignment: no folder scores zero
-            for assignment in wanted:
-                if (student, assignment) not in seen:
-                    results.append(SubmissionResult(student, assignment, "not_submitted", 0.0,
-                                                    max_scores[assignment], message="no submission"))
-        results += runner.run_jobs(jobs, workers, done_callback)
+        hidden = {settings.course_root, REPO, folder, settings.out, settings.template_cache}
+        batch = Batch(settings, tuple(sorted(str(p) for p in hidden)), scratch, caps, {}, on_done or (lambda r: None))
+        for result in _sort_out(found, batch):
+            batch.add(result)
+        wanted = sorted(batch.waiting)
+        _grade_batch(batch)
+        results = batch.results + _not_submitted(found, wanted, batch)
         results.sort(key=lambda r: (r.student_id, r.assignment))
-        writer.write_outputs(results, out, templates, cache_root, caps)
+        writer.write_outputs(results, settings.out, batch.templates, settings.job_cache, caps)
+        templates.prune(settings.template_cache, {Path(t.path) for t in batch.templates.values()})
         return results
+
+
+@contextlib.contextmanager
+def _scratch():
+    scratch = Path(tempfile.mkdtemp(prefix="autograder-"))
+    os.chmod(scratch, 0o711)  # kernels reach their own home by its unguessable name, list nothing
+    try:
+        yield scratch
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _max_score(template: Path, assignment: str) -> float:
-    from nbgrader.api import Gradebook
+def _submissions_folder(submissions, zip_dir, settings: Settings, scratch: Path, log) -> Path:
+    """The folder to grade: ``--submissions``, the zips collected into the scratch folder, or the sample class."""
+    if zip_dir is not None:
+        from .collect import collect_zips
 
-    with Gradebook(f"sqlite:///{template / 'gradebook.db'}") as gb:
-        return float(gb.find_assignment(assignment).max_score)
+        submissions = collect_zips(Path(zip_dir), settings.course_root, scratch / "collected", log=log)
+    folder = Path(submissions if submissions is not None else SAMPLE_CLASS).resolve()
+    if not folder.is_dir():
+        raise GradingError(f"submissions folder {folder} does not exist: pass --submissions DIR holding "
+                           "<student_id>/<assignment>/<assignment>.ipynb")
+    if settings.out == folder or folder in settings.out.parents:
+        raise GradingError(f"--out {settings.out} is inside the submissions folder, which is never modified: "
+                           "choose another output folder")
+    return folder
+
+
+def _sort_out(found, batch: Batch) -> list[SubmissionResult]:
+    """File each folder under its assignment (with what is wrong with it); results for unknown assignments."""
+    known = sorted(p.name for p in (batch.settings.course_root / "source").iterdir() if p.is_dir())
+    results = []
+    for student, assignment, folder in found:
+        if assignment not in known:
+            results.append(SubmissionResult(student, assignment, "unknown_assignment",
+                message=f"assignment {assignment!r} is not in source/ (known: {', '.join(known) or 'none'})",
+                flags=[Flag("unknown_assignment", f"folder {assignment}/ matches no assignment in source/")]))
+            continue
+        submission = Submission(student, assignment, folder)
+        if not submission.notebook.is_file():
+            others = ", ".join(sorted(p.name for p in folder.iterdir())) or "an empty folder"
+            submission.problem, submission.detail = "missing", f"expected {assignment}.ipynb, found {others}"
+        else:
+            problem = check_notebook(submission.notebook)
+            if problem:
+                submission.problem, submission.detail = "invalid", problem
+        batch.waiting.setdefault(assignment, []).append(submission)
+    return results
+
+
+def _grade_batch(batch: Batch) -> None:
+    """Templates first (cached or built in the pool); each one ready turns its submissions into jobs."""
+    from . import pool, runner
+
+    first = []
+    for assignment in sorted(batch.waiting):
+        folder, template = templates.find(batch.settings.template_cache, batch.settings.course_root, assignment)
+        if template is not None:
+            first += _template_ready(batch, template)
+        else:
+            first.append(pool.Task(templates.build, templates.BuildRequest(
+                str(batch.settings.course_root), assignment, str(folder))))
+
+    def handle(task: pool.Task, result) -> list[pool.Task]:
+        if isinstance(task.arg, templates.BuildRequest):
+            return _template_ready(batch, result) if isinstance(result, templates.Template) else \
+                _template_failed(batch, task.arg.assignment, result)
+        batch.add(result)
+        return []
+
+    def fault(task: pool.Task, exc: BaseException):
+        if isinstance(task.arg, templates.BuildRequest):
+            return exc
+        return runner.fault_result(task.arg.student_id, task.arg.assignment, exc, key=task.arg.key)
+
+    pool.run_tasks(first, batch.settings.workers, handle, fault)
+
+
+def _template_ready(batch: Batch, template: templates.Template) -> list:
+    """Results for the assignment's ungradable and unchanged submissions; jobs for the rest."""
+    from . import pool, runner
+
+    batch.templates[template.assignment] = template
+    options = runner.JobOptions(str(batch.settings.course_root), str(batch.scratch), batch.hidden,
+                                batch.settings.timeout, batch.settings.limits)
+    tasks = []
+    for sub in batch.waiting.pop(template.assignment, []):
+        if sub.problem:
+            message = f"no {sub.assignment}.ipynb in the submission" if sub.problem == "missing" else sub.detail
+            flag = "missing_notebook" if sub.problem == "missing" else "invalid_notebook"
+            batch.add(SubmissionResult(sub.student_id, sub.assignment, sub.problem, 0.0, template.max_score,
+                                       message=message, flags=[Flag(flag, sub.detail)]))
+            continue
+        key = job_key(sub, template, batch.settings, batch.caps)
+        cache = batch.settings.job_cache / key
+        cached = None if batch.settings.force else _cached_result(cache, sub)
+        if cached is not None:
+            batch.add(cached)
+        else:
+            tasks.append(pool.Task(runner.grade_job, runner.Job(
+                sub.student_id, sub.assignment, str(sub.notebook), template, str(cache), key, options)))
+    return tasks
+
+
+def _template_failed(batch: Batch, assignment: str, exc: BaseException) -> list:
+    """Every submission of an assignment whose template could not be built is a grader error."""
+    from . import runner
+
+    for sub in batch.waiting.pop(assignment, []):
+        batch.add(runner.fault_result(sub.student_id, sub.assignment, exc))
+    return []
+
+
+def _cached_result(cache: Path, sub: Submission) -> SubmissionResult | None:
+    if not ((cache / "result.json").exists() and (cache / "gradebook.db").exists()):
+        return None
+    cached = SubmissionResult.from_json((cache / "result.json").read_text(encoding="utf-8"))
+    if cached.status != "graded" or (cached.student_id, cached.assignment) != (sub.student_id, sub.assignment):
+        return None
+    cached.cached = True
+    return cached
+
+
+def _not_submitted(found, wanted: list[str], batch: Batch) -> list[SubmissionResult]:
+    """One row per student and assignment: a student with no folder for an assignment scores zero."""
+    seen = {(s, a) for s, a, _ in found}
+    return [SubmissionResult(student, a, "not_submitted", 0.0,
+                             batch.templates[a].max_score if a in batch.templates else 0.0, message="no submission")
+            for student in sorted({s for s, _, _ in found}) for a in wanted if (student, a) not in seen]
+
+
+def _hash_files(h, paths) -> None:
+    for path in sorted(paths):
+        h.update(str(path.name).encode())
+        h.update(path.read_bytes() if path.is_file() else b"<missing>")
+
+
+def job_key(sub: Submission, template: templates.Template, settings: Settings, caps) -> str:
+    """Hash of everything a submission's grade depends on: the notebook (and its timestamp), the template it
+    is graded against, the course's and the grader's code and settings, and the sandbox."""
+    h = hashlib.sha256(f"{sub.student_id}/{sub.assignment}\0{template.digest}".encode())
+    _hash_files(h, [sub.notebook, sub.notebook.with_name("timestamp.txt")])
+    _hash_files(h, [settings.course_root / "nbgrader_config.py", *sorted(AUTOGRADER_DIR.glob("*.py"))])
+    h.update(json.dumps([settings.timeout, repr(settings.limits), caps.describe(), sys.version]).encode())
+    return h.hexdigest()[:24]

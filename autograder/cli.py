@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
+
+from .errors import GradingError
+from .limits import Limits
+from .paths import DEFAULT_OUT, DEFAULT_WORKERS, REPO, SAMPLE_CLASS, put_env_bin_on_path
 
 EXIT_FAULT = 1  # the grader failed (a fault to fix); students' scores never set the exit status
 EXIT_USAGE = 2
@@ -30,18 +33,24 @@ def build_parser() -> argparse.ArgumentParser:
                        help="folder of <student_id>/<assignment>/<assignment>.ipynb (default: the bundled sample class)")
     grade.add_argument("--zip", type=Path, metavar="DIR", dest="zip_dir",
                        help="folder of LMS download zips, collected with nbgrader zip_collect (instead of --submissions)")
-    grade.add_argument("--out", type=Path, default=Path("graded"), metavar="DIR", help="output folder (default: graded/)")
-    grade.add_argument("--workers", type=_positive_int, default=os.cpu_count() or 1, metavar="N",
+    grade.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR",
+                       help=f"output folder (default: {DEFAULT_OUT}/)")
+    grade.add_argument("--workers", type=_positive_int, default=DEFAULT_WORKERS, metavar="N",
                        help="submissions graded at once (default: the number of cores)")
     grade.add_argument("--timeout", type=_positive_int, metavar="SECONDS",
                        help="per-cell time limit (default: the course's nbgrader_config.py)")
-    grade.add_argument("--memory-mb", type=_positive_int, metavar="MB", help="kernel memory cap (default 4096)")
+    grade.add_argument("--memory-mb", type=_positive_int, metavar="MB",
+                       help=f"kernel memory cap (default {Limits().memory_bytes // 1024**2})")
     grade.add_argument("--course", type=Path, default=None, metavar="DIR",
                        help="nbgrader course root with source/ (default: this repository)")
-    grade.add_argument("--force", action="store_true", help="regrade unchanged submissions too")
+    grade.add_argument("--force", action="store_true",
+                       help="regrade unchanged submissions too (templates are rebuilt only when source/ changed)")
+    grade.add_argument("--template-cache", type=Path, metavar="DIR",
+                       help="where gradebook templates are kept, shared by every --out (default: $AUTOGRADER_CACHE "
+                            "or ~/.cache/dl-tuning-course/templates)")
     grade.add_argument("--quiet", action="store_true", help="no progress bar")
     fb = sub.add_parser("feedback", help="release generated feedback to students through the nbgrader exchange")
-    fb.add_argument("--out", type=Path, default=Path("graded"), metavar="DIR", help="the folder `grade` wrote")
+    fb.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="the folder `grade` wrote")
     fb.add_argument("--assignment", action="append", help="only this assignment (repeatable; default: all)")
     fb.add_argument("--student", action="append", help="only this student (repeatable; default: all)")
     fb.add_argument("--exchange", type=Path, help="exchange root (default: the course's Exchange.root)")
@@ -51,8 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from .api import REPO, GradingError
-
+    put_env_bin_on_path()  # nbgrader runs `alembic` by name; .venv/bin/python may run without the venv active
     try:
         if args.command == "grade":
             return _grade(args, REPO)
@@ -84,8 +92,6 @@ def _grade(args, repo: Path) -> int:
     from .api import discover, grade_class
 
     if args.zip_dir is not None and args.submissions is not None:
-        from .api import GradingError
-
         raise GradingError("give either --submissions or --zip, not both")
     start = time.perf_counter()
     bar = None
@@ -100,14 +106,12 @@ def _grade(args, repo: Path) -> int:
     if args.submissions is not None and args.submissions.is_dir():
         total = len(discover(args.submissions))
     elif args.submissions is None and args.zip_dir is None:
-        from .api import SAMPLE_CLASS
-
         total = len(discover(SAMPLE_CLASS)) if SAMPLE_CLASS.is_dir() else None
     bar = tqdm(total=total, desc="grading", unit="sub", disable=args.quiet, file=sys.stderr)
     try:
         results = grade_class(args.submissions, args.out, args.workers, args.timeout,
                               course_root=args.course or repo, zip_dir=args.zip_dir, force=args.force,
-                              memory_mb=args.memory_mb, on_done=on_done,
+                              memory_mb=args.memory_mb, template_cache=args.template_cache, on_done=on_done,
                               log=lambda m: tqdm.write(m, file=sys.stderr))
     finally:
         bar.close()

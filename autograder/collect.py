@@ -17,6 +17,9 @@ import sys
 from pathlib import Path
 from typing import Callable
 
+from .errors import GradingError
+from .paths import env_with_bin
+
 NAMED_REGEXP = os.environ.get(
     "AUTOGRADER_ZIP_REGEXP",
     r".*?_?(?P<student_id>[A-Za-z0-9.\-]+)_attempt_[0-9\-]+_(?P<file_id>[^/_][^/]*\.ipynb)$",
@@ -25,8 +28,6 @@ NAMED_REGEXP = os.environ.get(
 
 def collect_zips(zip_dir: Path, course_root: Path, dest: Path, log: Callable[[str], None] = print) -> Path:
     """Run ``nbgrader zip_collect`` for every ``zip_dir/<assignment>/``; returns the ``submitted`` folder."""
-    from .api import GradingError
-
     if not zip_dir.is_dir():
         raise GradingError(f"--zip folder {zip_dir} does not exist: it should hold <assignment>/*.zip")
     folders = sorted(p for p in zip_dir.iterdir() if p.is_dir())
@@ -40,7 +41,7 @@ def collect_zips(zip_dir: Path, course_root: Path, dest: Path, log: Callable[[st
         done = subprocess.run(
             [sys.executable, "-m", "nbgrader", "zip_collect", folder.name, "--force",
              f"--FileNameCollectorPlugin.named_regexp={NAMED_REGEXP}", f"--CourseDirectory.root={dest}"],
-            cwd=dest, capture_output=True, text=True,
+            cwd=dest, capture_output=True, text=True, env=env_with_bin(),
         )
         if done.returncode != 0:
             raise GradingError(f"nbgrader zip_collect {folder.name} failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import re
 
+from .nbcells import cells_by_grade_id, grade_id, is_student_code, meta
 from .results import Flag
 
 # (flag, regex over the student's code, what it means). One flag per kind per submission.
@@ -27,6 +28,7 @@ _SUSPICIOUS = [
     ("monkeypatch", r"\bbuiltins\b|__builtins__|\bsetattr\s*\(|\bsys\.modules\b|\bget_ipython\b|__import__|"
                     r"\bimportlib\b|__eq__|__class__", "rebinds library, builtin or comparison behaviour"),
 ]
+TRUNCATED = "... Output truncated ..."  # what nbgrader's LimitOutput (and the worker's flood cut) leave behind
 GUARD_MIME = "application/x-autograder-guard+json"  # the kernel guard's marker (autograder/guard.py)
 _PATCH_ROOTS = {"np", "numpy", "course", "checks", "builtins", "__builtins__", "math", "sys", "numpy_testing"}
 
@@ -68,50 +70,49 @@ def _shadowed_checks(code: str, check_names: set[str]) -> list[str]:
     return names
 
 
-def _meta(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
-def static_flags(submitted, released, check_names: set[str]) -> list[Flag]:
-    """Flags from the submitted notebook alone, compared with the released one."""
+def locked_cell_flags(submitted, released) -> list[Flag]:
+    """Graded or locked cells of the release that the submission deleted, edited, retyped or re-pointed."""
     flags = []
-    released_cells = {_meta(c)["grade_id"]: c for c in released.cells if _meta(c).get("grade_id")}
-    submitted_cells = {}
-    for cell in submitted.cells:
-        grade_id = _meta(cell).get("grade_id")
-        if grade_id:
-            submitted_cells.setdefault(grade_id, cell)
-    for grade_id, original in released_cells.items():
-        meta = _meta(original)
-        if not (meta.get("locked") or meta.get("grade")):
+    submitted_cells = cells_by_grade_id(submitted)
+    for gid, original in cells_by_grade_id(released).items():
+        expected = meta(original)
+        if not (expected.get("locked") or expected.get("grade")):
             continue
-        cell = submitted_cells.get(grade_id)
+        cell = submitted_cells.get(gid)
         if cell is None:
-            if meta.get("grade") or meta.get("locked"):
-                flags.append(Flag("deleted_cell", f"{grade_id} was deleted (restored from the gradebook)"))
+            flags.append(Flag("deleted_cell", f"{gid} was deleted (restored from the gradebook)"))
             continue
-        if meta.get("locked") and cell.source.strip() != original.source.strip():
-            flags.append(Flag("edited_locked_cell", f"{grade_id} was edited (restored from the gradebook)"))
+        if expected.get("locked") and cell.source.strip() != original.source.strip():
+            flags.append(Flag("edited_locked_cell", f"{gid} was edited (restored from the gradebook)"))
         if cell.cell_type != original.cell_type:
-            flags.append(Flag("changed_cell_type", f"{grade_id} became a {cell.cell_type} cell (restored)"))
-        if meta.get("grade") and _meta(cell).get("points") != meta.get("points"):
-            flags.append(Flag("edited_points", f"{grade_id} points changed from {meta.get('points')} to "
-                                               f"{_meta(cell).get('points')} (restored from the gradebook)"))
-    student_code = "\n".join(
-        c.source for c in submitted.cells
-        if c.cell_type == "code" and not _meta(c).get("locked") and not _meta(c).get("grade")
-    )
+            flags.append(Flag("changed_cell_type", f"{gid} became a {cell.cell_type} cell (restored)"))
+        if expected.get("grade") and meta(cell).get("points") != expected.get("points"):
+            flags.append(Flag("edited_points", f"{gid} points changed from {expected.get('points')} to "
+                                               f"{meta(cell).get('points')} (restored from the gradebook)"))
+    return flags
+
+
+def code_flags(student_code: str, check_names: set[str]) -> list[Flag]:
+    """Suspicious patterns, patched library attributes and shadowed test helpers in the student's code."""
+    flags = []
     for flag, pattern, meaning in _SUSPICIOUS:
         hits = sorted({m.group(0).strip() for m in re.finditer(pattern, student_code)})
         if hits:
             flags.append(Flag(flag, f"student code {meaning}: {', '.join(hits[:5])}"))
-    patched = _patched_attributes(_strip_magics(student_code))
+    code = _strip_magics(student_code)
+    patched = _patched_attributes(code)
     if patched:
         flags.append(Flag("monkeypatch", f"student code assigns library attributes: {', '.join(patched[:5])}"))
-    shadowed = _shadowed_checks(_strip_magics(student_code), check_names)
+    shadowed = _shadowed_checks(code, check_names)
     if shadowed:
         flags.append(Flag("shadows_checks", f"student code redefines test helpers: {', '.join(shadowed)}"))
-    return _dedupe(flags)
+    return flags
+
+
+def static_flags(submitted, released, check_names: set[str]) -> list[Flag]:
+    """Flags from the submitted notebook alone, compared with the released one."""
+    student_code = "\n".join(c.source for c in submitted.cells if is_student_code(c))
+    return _dedupe(locked_cell_flags(submitted, released) + code_flags(student_code, check_names))
 
 
 def _strip_magics(code: str) -> str:
@@ -121,10 +122,10 @@ def _strip_magics(code: str) -> str:
 def runtime_flags(graded_nb, flood_lines: int) -> list[Flag]:
     """Flags from what happened when the notebook ran (read from the autograded notebook's outputs)."""
     flags = []
-    for cell in graded_nb.cells:
+    for number, cell in enumerate(graded_nb.cells, start=1):
         if cell.cell_type != "code":
             continue
-        where = _meta(cell).get("grade_id") or f"cell {graded_nb.cells.index(cell) + 1}"
+        where = grade_id(cell) or f"cell {number}"
         for out in cell.get("outputs", []):
             if out.output_type == "error":
                 if out.ename == "CellTimeoutError":
@@ -139,7 +140,7 @@ def runtime_flags(graded_nb, flood_lines: int) -> list[Flag]:
                 names = ", ".join(out.data[GUARD_MIME].get("restored", []))
                 flags.append(Flag("tampered_checks", f"after or before {where}: restored {names}"))
             elif out.output_type == "stream":
-                if "... Output truncated ..." in out.text:
+                if TRUNCATED in out.text:
                     flags.append(Flag("output_flood", f"{where} printed more than {flood_lines} lines (truncated)"))
     return _dedupe(flags)
 

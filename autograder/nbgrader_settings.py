@@ -6,6 +6,7 @@ from nbgrader.preprocessors import (
     AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput, SaveAutoGrades,
 )
 
+from autograder import limits
 from autograder.execute import SandboxExecute
 from autograder.sandbox import KERNEL_NAME
 
@@ -25,7 +26,7 @@ c.KernelManager.transport = "ipc"
 c.AsyncKernelManager.transport = "ipc"
 c.Execute.interrupt_on_timeout = True
 c.Execute.raise_on_iopub_timeout = False
-c.Execute.startup_timeout = 60  # kernel start inside the sandbox takes about a second
-# Output floods: nbgrader keeps 1000 lines; the worker flags a cell that printed more.
-c.LimitOutput.max_lines = 1000
-c.LimitOutput.max_traceback = 100
+c.Execute.startup_timeout = limits.KERNEL_STARTUP_TIMEOUT
+# Output floods: nbgrader keeps this many lines; the worker reads the same trait to flag a cell that printed more.
+c.LimitOutput.max_lines = limits.OUTPUT_MAX_LINES
+c.LimitOutput.max_traceback = limits.TRACEBACK_MAX_LINES

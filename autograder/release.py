@@ -12,23 +12,21 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .api import REPO, GradingError
+from .errors import GradingError
+from .nbgrader_ops import course_config
+from .paths import REPO, put_env_bin_on_path
 
 
 def release_feedback(out: Path, assignments=None, students=None, exchange_root: Path | None = None,
                      course_id: str | None = None, course_root: Path = REPO) -> list[Path]:
     """Release every ``out/feedback/<student>/<assignment>/*.html`` that has a submission secret."""
     from nbgrader.apps import NbGraderAPI
-    from traitlets.config.loader import Config, PyFileConfigLoader
 
-    from . import runner  # noqa: F401 - puts the venv's bin (alembic) on PATH
-
+    put_env_bin_on_path()  # nbgrader runs `alembic` by name
     feedback = Path(out) / "feedback"
     if not feedback.is_dir():
         raise GradingError(f"{feedback} does not exist: run `python -m autograder grade --out {out}` first")
-    cfg = Config()
-    if (course_root / "nbgrader_config.py").exists():
-        cfg.merge(PyFileConfigLoader("nbgrader_config.py", path=str(course_root)).load_config())
+    cfg = course_config(course_root)
     cfg.CourseDirectory.root = str(Path(out).resolve())
     if exchange_root is not None:
         cfg.Exchange.root = str(Path(exchange_root).resolve())

@@ -13,6 +13,7 @@ import html
 import io
 from collections import Counter, defaultdict
 
+from .nbcells import exercise_of
 from .results import SubmissionResult
 
 
@@ -22,14 +23,60 @@ def _figure_uri(fig) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _exercise_of(test_id: str, exercises: list[str]) -> str:
-    """The exercise a test cell belongs to by COURSE_SPEC §3: ``test_<name>`` or ``test_<name>_*``."""
-    owners = [e for e in exercises if test_id == f"test_{e}" or test_id.startswith(f"test_{e}_")]
-    return max(owners, key=len) if owners else test_id.removeprefix("test_")
-
-
 def _short(text: str, limit: int = 70) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def _failed_tests(results: list[SubmissionResult]):
+    """(result, cell) for every test cell that lost points and says why."""
+    return [(r, c) for r in results for c in r.cells if c.kind == "test" and c.score < c.max_score and c.message]
+
+
+def failure_counts(results: list[SubmissionResult]) -> Counter:
+    """(assignment, test cell, message) -> how many submissions failed that way."""
+    return Counter((r.assignment, c.grade_id, c.message) for r, c in _failed_tests(results))
+
+
+def message_counts(results: list[SubmissionResult]) -> Counter:
+    """Shortened failure message -> how many failed test cells showed it, whatever the test."""
+    return Counter(_short(c.message) for _, c in _failed_tests(results))
+
+
+def flag_counts(results: list[SubmissionResult]) -> Counter:
+    return Counter(f.flag for r in results for f in r.flags)
+
+
+def score_percentages(results: list[SubmissionResult]) -> dict[str, list[float]]:
+    """assignment -> every submission's score as a percentage of its points (sorted by assignment)."""
+    by_assignment = defaultdict(list)
+    for r in results:
+        if r.status != "unknown_assignment" and r.max_score > 0:
+            by_assignment[r.assignment].append(100 * r.score / r.max_score)
+    return dict(sorted(by_assignment.items()))
+
+
+def exercise_percentages(results: list[SubmissionResult], exercises: dict[str, list[str]]
+                         ) -> dict[tuple[str, str], list[float]]:
+    """(assignment, exercise) -> each student's percentage of the exercise's test points, in course order.
+
+    Test cells count for the exercise they belong to by their name (:func:`autograder.nbcells.exercise_of`).
+    """
+    per_exercise = defaultdict(lambda: defaultdict(lambda: [0.0, 0.0]))  # (a, exercise) -> student -> [s, max]
+    for r in results:
+        if r.status == "unknown_assignment" or r.max_score <= 0:
+            continue
+        for c in r.cells:
+            if c.kind == "test" and c.max_score > 0:
+                acc = per_exercise[(r.assignment, exercise_of(c.grade_id, exercises.get(r.assignment, [])))]
+                acc[r.student_id][0] += c.score
+                acc[r.student_id][1] += c.max_score
+
+    def order(key):
+        a, e = key
+        known = exercises.get(a, [])
+        return (a, known.index(e) if e in known else len(known), e)
+
+    return {k: [100 * s / m for s, m in per_exercise[k].values()] for k in sorted(per_exercise, key=order)}
 
 
 def _plots(results: list[SubmissionResult], exercises: dict[str, list[str]]) -> list[tuple[str, str]]:
@@ -38,73 +85,63 @@ def _plots(results: list[SubmissionResult], exercises: dict[str, list[str]]) -> 
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
 
-    by_assignment = defaultdict(list)
-    per_exercise = defaultdict(lambda: defaultdict(lambda: [0.0, 0.0]))  # (a, exercise) -> student -> [s, max]
-    for r in results:
-        if r.status == "unknown_assignment" or r.max_score <= 0:
-            continue
-        by_assignment[r.assignment].append(100 * r.score / r.max_score)
-        for c in r.cells:
-            if c.kind == "test" and c.max_score > 0:
-                acc = per_exercise[(r.assignment, _exercise_of(c.grade_id, exercises.get(r.assignment, [])))]
-                acc[r.student_id][0] += c.score
-                acc[r.student_id][1] += c.max_score
     figures = []
-    if by_assignment:
-        names = sorted(by_assignment)
-        fig, axes = plt.subplots(1, len(names), figsize=(4.2 * len(names), 3), squeeze=False)
-        for ax, name in zip(axes[0], names):
-            ax.hist(by_assignment[name], bins=[0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100.001], color="#4c72b0",
-                    edgecolor="white")
-            ax.set(title=f"{name} (n={len(by_assignment[name])})", xlabel="score (% of points)", ylabel="students",
-                   xlim=(0, 100))
-        fig.tight_layout()
-        figures.append(("Score distribution per assignment", _figure_uri(fig)))
-        plt.close(fig)
-    if per_exercise:
-        def order(key):
-            a, e = key
-            known = exercises.get(a, [])
-            return (a, known.index(e) if e in known else len(known), e)
-
-        keys = sorted(per_exercise, key=order)
-        fractions = [[100 * s / m for s, m in per_exercise[k].values()] for k in keys]
-        fig, ax = plt.subplots(figsize=(8, 0.38 * len(keys) + 1.2))
-        means = [sum(f) / len(f) for f in fractions]
-        y = range(len(keys))
-        ax.barh(list(y), means, color=["#55a868" if m >= 70 else "#c44e52" for m in means], alpha=0.6)
-        for i, f in enumerate(fractions):  # every student as a dot, jittered so equal scores stay visible
-            ax.scatter(f, [i + ((j % 5) - 2) * 0.08 for j in range(len(f))], s=10, color="#333")
-        ax.set_yticks(list(y), [f"{a}: {e}" for a, e in keys])
-        ax.invert_yaxis()
-        ax.set(xlim=(-3, 103), xlabel="score (% of the exercise's points): bar = class mean, dot = a student")
-        figures.append(("Score per exercise", _figure_uri(fig)))
-        plt.close(fig)
-    failures = Counter()
-    for r in results:
-        for c in r.cells:
-            if c.kind == "test" and c.score < c.max_score and c.message:
-                failures[_short(c.message)] += 1
-    if failures:
-        top = failures.most_common(10)
-        fig, ax = plt.subplots(figsize=(8, 0.38 * len(top) + 1.2))
-        ax.barh(range(len(top)), [n for _, n in top], color="#c44e52")
-        ax.set_yticks(range(len(top)), [m for m, _ in top], fontsize=8)
-        ax.invert_yaxis()
-        ax.set(xlabel="failed test cells with this message")
-        figures.append(("Most common failure messages", _figure_uri(fig)))
-        plt.close(fig)
-    flags = Counter(f.flag for r in results for f in r.flags)
-    if flags:
-        fig, ax = plt.subplots(figsize=(6, 0.35 * len(flags) + 1.2))
-        kinds = sorted(flags, key=lambda k: -flags[k])
-        ax.barh(range(len(kinds)), [flags[k] for k in kinds], color="#dd8452")
-        ax.set_yticks(range(len(kinds)), kinds)
-        ax.invert_yaxis()
-        ax.set(xlabel="submissions flagged")
-        figures.append(("Integrity flags", _figure_uri(fig)))
-        plt.close(fig)
+    for title, data, draw in [
+        ("Score distribution per assignment", score_percentages(results), _draw_distributions),
+        ("Score per exercise", exercise_percentages(results, exercises), _draw_exercises),
+        ("Most common failure messages", message_counts(results).most_common(10), _draw_messages),
+        ("Integrity flags", flag_counts(results), _draw_flags),
+    ]:
+        if data:
+            fig = draw(plt, data)
+            figures.append((title, _figure_uri(fig)))
+            plt.close(fig)
     return figures
+
+
+def _draw_distributions(plt, by_assignment: dict[str, list[float]]):
+    names = list(by_assignment)
+    fig, axes = plt.subplots(1, len(names), figsize=(4.2 * len(names), 3), squeeze=False)
+    for ax, name in zip(axes[0], names):
+        ax.hist(by_assignment[name], bins=[0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100.001], color="#4c72b0",
+                edgecolor="white")
+        ax.set(title=f"{name} (n={len(by_assignment[name])})", xlabel="score (% of points)", ylabel="students",
+               xlim=(0, 100))
+    fig.tight_layout()
+    return fig
+
+
+def _draw_exercises(plt, fractions_by_key: dict[tuple[str, str], list[float]]):
+    keys, fractions = list(fractions_by_key), list(fractions_by_key.values())
+    fig, ax = plt.subplots(figsize=(8, 0.38 * len(keys) + 1.2))
+    means = [sum(f) / len(f) for f in fractions]
+    y = range(len(keys))
+    ax.barh(list(y), means, color=["#55a868" if m >= 70 else "#c44e52" for m in means], alpha=0.6)
+    for i, f in enumerate(fractions):  # every student as a dot, jittered so equal scores stay visible
+        ax.scatter(f, [i + ((j % 5) - 2) * 0.08 for j in range(len(f))], s=10, color="#333")
+    ax.set_yticks(list(y), [f"{a}: {e}" for a, e in keys])
+    ax.invert_yaxis()
+    ax.set(xlim=(-3, 103), xlabel="score (% of the exercise's points): bar = class mean, dot = a student")
+    return fig
+
+
+def _draw_messages(plt, top: list[tuple[str, int]]):
+    fig, ax = plt.subplots(figsize=(8, 0.38 * len(top) + 1.2))
+    ax.barh(range(len(top)), [n for _, n in top], color="#c44e52")
+    ax.set_yticks(range(len(top)), [m for m, _ in top], fontsize=8)
+    ax.invert_yaxis()
+    ax.set(xlabel="failed test cells with this message")
+    return fig
+
+
+def _draw_flags(plt, flags: Counter):
+    fig, ax = plt.subplots(figsize=(6, 0.35 * len(flags) + 1.2))
+    kinds = sorted(flags, key=lambda k: -flags[k])
+    ax.barh(range(len(kinds)), [flags[k] for k in kinds], color="#dd8452")
+    ax.set_yticks(range(len(kinds)), kinds)
+    ax.invert_yaxis()
+    ax.set(xlabel="submissions flagged")
+    return fig
 
 
 def _table(header: list[str], rows: list[list]) -> str:
@@ -115,11 +152,7 @@ def _table(header: list[str], rows: list[list]) -> str:
 
 def render(results: list[SubmissionResult], caps=None, exercises: dict[str, list[str]] | None = None) -> str:
     """The whole page as a string."""
-    failures = Counter()
-    for r in results:
-        for c in r.cells:
-            if c.kind == "test" and c.score < c.max_score and c.message:
-                failures[(r.assignment, c.grade_id, c.message)] += 1
+    failures = failure_counts(results)
     students = sorted({r.student_id for r in results})
     graded = [r for r in results if r.status == "graded"]
     flagged = [r for r in results if r.flags]

@@ -25,12 +25,17 @@ class Flag:
     detail: str
 
 
+STATUSES = ("graded", "not_submitted", "missing", "invalid", "unknown_assignment", "grader_error")
+
+
 @dataclass
 class SubmissionResult:
     """Everything the writer needs about one ``<student>/<assignment>`` submission.
 
-    ``status`` is ``graded``, ``missing`` (no notebook), ``invalid`` (not a notebook), ``unknown_assignment``
-    or ``grader_error`` (a fault of the grader, never of the student: the batch still finishes).
+    ``status`` is one of :data:`STATUSES`: ``graded``; ``not_submitted`` (no folder for the assignment: a
+    zero row); ``missing`` (a folder without the notebook); ``invalid`` (not a notebook); ``unknown_assignment``
+    (a folder matching no assignment: flagged, no grade row); ``grader_error`` (a fault of the grader, never of
+    the student: the batch still finishes and the exit status says so).
     """
 
     student_id: str

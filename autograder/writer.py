@@ -1,4 +1,4 @@
-"""The single writer: every output of COURSE_SPEC §5, and one nbgrader gradebook merged from the jobs'.
+"""The single writer: every output of ``docs/COURSE_SPEC.md`` §5, and one nbgrader gradebook merged from the jobs'.
 
 Workers never touch ``out``'s gradebook: each leaves its own small ``gradebook.db`` in the cache. Here, in
 one process, those are merged with SQL (``INSERT OR IGNORE``: the assignment, notebook and cell rows come
@@ -14,6 +14,7 @@ import sqlite3
 from pathlib import Path
 
 from .results import SubmissionResult
+from .templates import Template
 
 OWNED = ("grades.csv", "cells.csv", "integrity.csv", "report.html", "gradebook.db", "feedback", "autograded")
 
@@ -49,10 +50,27 @@ def merge_gradebooks(target: Path, parts: list[Path]) -> None:
         con.close()
 
 
-def write_outputs(results: list[SubmissionResult], out: Path, templates: dict[str, Path], cache_root: Path,
+def write_outputs(results: list[SubmissionResult], out: Path, templates: dict[str, Template], job_cache: Path,
                   caps) -> None:
+    """Every output of the run into ``out``: CSVs, feedback, autograded notebooks, the gradebook, the report."""
     from . import report
 
+    _clear(out)
+    write_csvs(results, out)
+    parts = [templates[a].gradebook for a in sorted(templates)]
+    for r in results:
+        cache = job_cache / r.key if r.key else None
+        if r.status != "graded" or cache is None or not cache.exists():
+            continue
+        parts.append(cache / "gradebook.db")
+        _copy_job_files(cache, out, r)
+    merge_gradebooks(out / "gradebook.db", parts)
+    _drop_stale_jobs(job_cache, {job_cache / r.key for r in results if r.key})
+    exercises = {a: list(t.exercises) for a, t in templates.items()}
+    (out / "report.html").write_text(report.render(results, caps, exercises), encoding="utf-8")
+
+
+def _clear(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for name in OWNED:
         path = out / name
@@ -60,6 +78,10 @@ def write_outputs(results: list[SubmissionResult], out: Path, templates: dict[st
             shutil.rmtree(path)
         elif path.exists():
             path.unlink()
+
+
+def write_csvs(results: list[SubmissionResult], out: Path) -> None:
+    """``grades.csv``, ``cells.csv`` and ``integrity.csv`` (unknown assignments appear in the last only)."""
     graded = [r for r in results if r.status != "unknown_assignment"]
     _write_csv(out / "grades.csv", ["student_id", "assignment", "score", "max_score"],
                [[r.student_id, r.assignment, _num(r.score), _num(r.max_score)] for r in graded])
@@ -68,35 +90,21 @@ def write_outputs(results: list[SubmissionResult], out: Path, templates: dict[st
                 for r in graded for c in r.cells])
     _write_csv(out / "integrity.csv", ["student_id", "assignment", "flag", "detail"],
                [[r.student_id, r.assignment, f.flag, f.detail] for r in results for f in r.flags])
-    parts = [templates[a] / "gradebook.db" for a in sorted(templates)]
-    for r in results:
-        cache = cache_root / "jobs" / r.key if r.key else None
-        if r.status != "graded" or cache is None or not cache.exists():
-            continue
-        parts.append(cache / "gradebook.db")
-        dest = out / "feedback" / r.student_id / r.assignment
-        dest.mkdir(parents=True)
-        for item in (cache / "feedback").iterdir():
-            shutil.copy2(item, dest / item.name)
-        graded_dir = out / "autograded" / r.student_id / r.assignment
-        graded_dir.mkdir(parents=True)
-        shutil.copy2(cache / "autograded.ipynb", graded_dir / f"{r.assignment}.ipynb")
-    merge_gradebooks(out / "gradebook.db", parts)
-    # results of submissions no longer in the folder, and templates of an older source/, are dropped
-    keep = {cache_root / "jobs" / r.key for r in results if r.key} | set(templates.values())
-    for entry in [*cache_root.glob("jobs/*"), *cache_root.glob("templates/*")]:
-        if entry not in keep:
+
+
+def _copy_job_files(cache: Path, out: Path, r: SubmissionResult) -> None:
+    dest = out / "feedback" / r.student_id / r.assignment
+    dest.mkdir(parents=True)
+    for item in (cache / "feedback").iterdir():
+        shutil.copy2(item, dest / item.name)
+    graded_dir = out / "autograded" / r.student_id / r.assignment
+    graded_dir.mkdir(parents=True)
+    shutil.copy2(cache / "autograded.ipynb", graded_dir / f"{r.assignment}.ipynb")
+
+
+def _drop_stale_jobs(job_cache: Path, keep: set[Path]) -> None:
+    """Results of submissions no longer in the folder, or graded against an older template, are dropped
+    (as is the per-output template folder of earlier versions: templates now live in the shared cache)."""
+    for entry in [*job_cache.glob("*"), job_cache.parent / "templates"]:
+        if entry not in keep and entry.exists():
             shutil.rmtree(entry, ignore_errors=True)
-    (out / "report.html").write_text(report.render(results, caps, _exercises(templates)), encoding="utf-8")
-
-
-def _exercises(templates: dict[str, Path]) -> dict[str, list[str]]:
-    """Each assignment's answer cells in notebook order (the exercises the report groups test cells by)."""
-    import nbformat
-
-    found = {}
-    for a, template in templates.items():
-        nb = nbformat.read(str(template / "source" / a / f"{a}.ipynb"), as_version=4)
-        found[a] = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells
-                    if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"]
-    return found

@@ -1,31 +1,28 @@
 """Instructor tooling: regenerate ``release/`` from ``source/`` with real nbgrader.
 
-``python -m course.authoring`` (what ``make release`` runs) calls ``nbgrader generate_assignment`` for every
-assignment in ``source/`` inside a scratch copy of the course, then copies the generated notebooks into
-``release/``, so the course root never collects a gradebook or nbgrader's working folders as a side effect.
-The same function lets the tests regenerate ``release/`` and compare it with what is committed.
+``python -m course.authoring`` (what ``make release`` runs) runs nbgrader's ``generate_assignment`` (through
+:func:`autograder.nbgrader_ops.generate_assignment`, the one place that does) for every assignment in
+``source/`` inside a scratch copy of the course, then copies the generated notebooks into ``release/``, so the
+course root never collects a gradebook or nbgrader's working folders as a side effect. The same function
+lets the tests regenerate ``release/`` and compare it with what is committed. Instructor tooling: ``import
+course`` never imports this module (nor nbgrader).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from autograder.nbgrader_ops import generate_assignment
+from autograder.paths import env_with_bin as nbgrader_env
+
 COURSE_ROOT = Path(__file__).resolve().parent.parent
 
 __all__ = ["assignments", "generate_release", "normalised", "nbgrader_env", "main"]
-
-
-def nbgrader_env() -> dict[str, str]:
-    """The environment for an nbgrader subprocess: it runs ``alembic`` by name, so our venv's bin comes first."""
-    bin_dir = str(Path(sys.executable).parent)
-    return {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", "")}
 
 
 def assignments(course_root: Path = COURSE_ROOT) -> list[str]:
@@ -47,20 +44,8 @@ def generate_release(dest: Path, course_root: Path = COURSE_ROOT, names: list[st
         for name in names:
             shutil.copytree(course_root / "source" / name, root / "source" / name)
         for name in names:
-            result = subprocess.run(
-                [sys.executable, "-m", "nbgrader", "generate_assignment", name, "--force"],
-                cwd=root,
-                capture_output=True,
-                text=True,
-                env=nbgrader_env(),
-            )
-            generated = root / "release" / name / f"{name}.ipynb"
-            if result.returncode != 0 or not generated.is_file():
-                raise RuntimeError(
-                    f"nbgrader generate_assignment {name} failed (exit {result.returncode}):\n"
-                    f"{result.stdout}\n{result.stderr}"
-                )
-            target = dest / name
+            generate_assignment(root, name)
+            target = Path(dest) / name
             if target.exists():
                 shutil.rmtree(target)
             shutil.copytree(root / "release" / name, target)

@@ -1,8 +1,10 @@
 """Regenerate ``autograder/sample_class/submitted/`` from ``source/`` and ``release/`` (run after either changes).
 
 Every student starts from the released notebook, as a real one would. Their answers come from the
-instructor's solutions, the stubs left as they are, or the mistakes collected in ``tests/variants/`` (when
-that folder is present), chosen by a seeded generator so the class is the same on every rebuild:
+instructor's solutions, the stubs left as they are, or mistakes, chosen by a seeded generator so the class is
+the same on every rebuild. The mistakes are an argument (the product never imports the tests): from the
+repository root, ``python -m autograder.sample_class --variants tests.variants`` takes them from the variants
+the test suite grades. The students:
 
 strong (2), average (3), weak (2), blank, late, broken (not JSON / a syntax error / a misnamed file),
 hostile (edits a test cell, monkeypatches numpy, floods its output, reads NBGRADER_EXECUTION, calls os._exit).
@@ -10,16 +12,20 @@ hostile (edits a test cell, monkeypatches numpy, floods its output, reads NBGRAD
 
 from __future__ import annotations
 
+import argparse
+import importlib
 import random
-import re
 import shutil
 from pathlib import Path
+from typing import Callable
 
 import nbformat
 
-REPO = Path(__file__).resolve().parents[2]
-OUT = Path(__file__).resolve().parent / "submitted"
-_MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.M)
+from autograder import nbcells
+from autograder.paths import REPO, SAMPLE_CLASS, notebook_path
+
+OUT = SAMPLE_CLASS
+Mistakes = Callable[[str], list[dict[str, str]]]  # assignment -> mistakes, each grade_id -> wrong code
 
 STUDENTS = {
     "ada_lovelace": "strong", "alan_turing": "strong",
@@ -30,32 +36,22 @@ STUDENTS = {
 }
 
 
-def _meta(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
+def no_mistakes(assignment: str) -> list[dict[str, str]]:
+    return []
 
 
-def _answers(source_nb) -> dict[str, str]:
-    """grade_id -> the instructor's answer, markers removed, for every cell a student writes in."""
-    return {_meta(c)["grade_id"]: _MARKERS.sub("", c.source) for c in source_nb.cells if _meta(c).get("solution")}
+def mistakes_from(module_name: str) -> Mistakes:
+    """The mistakes of a variants module: one with ``variants_for(assignment)`` returning objects that have
+    ``code`` (grade_id -> code) and ``correct`` (as ``tests.variants`` does)."""
+    variants_for = importlib.import_module(module_name).variants_for
+    return lambda assignment: [v.code for v in variants_for(assignment) if not v.correct]
 
 
-def _mistakes(assignment: str) -> list[dict[str, str]]:
-    try:
-        import sys
-
-        sys.path.insert(0, str(REPO))
-        from tests.variants import variants_for
-    except ImportError:
-        return []
-    return [v.code for v in variants_for(assignment) if not v.correct]
-
-
-def _student_notebook(kind: str, assignment: str, rng: random.Random):
-    release = nbformat.read(str(REPO / "release" / assignment / f"{assignment}.ipynb"), as_version=4)
-    answers = _answers(nbformat.read(str(REPO / "source" / assignment / f"{assignment}.ipynb"), as_version=4))
-    code_ids = [c for c in answers if any(_meta(x).get("grade_id") == c and x.cell_type == "code"
-                                          for x in release.cells)]
-    mistakes = _mistakes(assignment)
+def _student_notebook(kind: str, assignment: str, rng: random.Random, mistakes: list[dict[str, str]],
+                      root: Path = REPO):
+    release = nbcells.read(notebook_path(root, "release", assignment))
+    answers = nbcells.solutions(nbcells.read(notebook_path(root, "source", assignment)))
+    code_ids = [c for c in answers if any(nbcells.grade_id(x) == c and x.cell_type == "code" for x in release.cells)]
     chosen: dict[str, str] = {}
     skipped: set[str] = set()
     if kind == "average":
@@ -65,43 +61,39 @@ def _student_notebook(kind: str, assignment: str, rng: random.Random):
         for code in rng.sample(mistakes, min(3, len(mistakes))):
             chosen.update(code)
         skipped = set(rng.sample(code_ids, len(code_ids) // 2))
-    for cell in release.cells:
-        grade_id = _meta(cell).get("grade_id")
-        if kind == "blank" or grade_id not in answers or grade_id in skipped:
-            continue
-        cell.source = chosen.get(grade_id, answers[grade_id])
-    return release, code_ids
+    filled = {} if kind == "blank" else {g: chosen.get(g, a) for g, a in answers.items() if g not in skipped}
+    return nbcells.build_submission(release, filled), code_ids
 
 
 def _hostile(nb, code_ids: list[str], assignment: str) -> None:
-    tests = [c for c in nb.cells if _meta(c).get("grade") and c.cell_type == "code" and not _meta(c).get("solution")]
+    tests = [c for c in nb.cells if nbcells.is_test_cell(c)]
     if tests:
         tests[0].source = "print('looks fine to me')"  # restored from the gradebook before grading
         tests[-1].metadata["nbgrader"]["points"] = 99
-    first = next(c for c in nb.cells if _meta(c).get("grade_id") == code_ids[0])
+    first = nbcells.cells_by_grade_id(nb)[code_ids[0]]
     first.source = ("import os\nimport numpy as np\nnp.allclose = lambda *a, **k: True\n"
                     "print('graded?', os.environ.get('NBGRADER_EXECUTION'))\n"
                     "for _i in range(3000):\n    print('spam', _i)\n" + first.source)
     if assignment.startswith("02"):
-        last = next(c for c in nb.cells if _meta(c).get("grade_id") == code_ids[-1])
+        last = nbcells.cells_by_grade_id(nb)[code_ids[-1]]
         last.source = "import os\nos._exit(0)\n" + last.source
 
 
-def build() -> list[Path]:
-    assignments = sorted(p.name for p in (REPO / "source").iterdir()
-                         if (REPO / "release" / p.name / f"{p.name}.ipynb").exists())
-    if OUT.exists():
-        shutil.rmtree(OUT)
+def build(mistakes: Mistakes = no_mistakes, out: Path = OUT, root: Path = REPO) -> list[Path]:
+    """Write every student's notebooks under ``out`` (replaced whole); ``mistakes`` supplies the wrong answers."""
+    assignments = sorted(p.name for p in (root / "source").iterdir() if notebook_path(root, "release", p.name).exists())
+    if out.exists():
+        shutil.rmtree(out)
     written = []
     for index, (student, kind) in enumerate(sorted(STUDENTS.items())):
         for assignment in assignments:
             rng = random.Random(f"{student}/{assignment}")
-            folder = OUT / student / assignment
+            folder = out / student / assignment
             folder.mkdir(parents=True)
             path = folder / f"{assignment}.ipynb"
             nb, code_ids = _student_notebook("blank" if kind == "blank" else
                                              "strong" if kind in ("strong", "late", "hostile", "missing", "broken")
-                                             else kind, assignment, rng)
+                                             else kind, assignment, rng, mistakes(assignment), root)
             if kind == "late":
                 (folder / "timestamp.txt").write_text("2031-12-24 23:59:00.000000 UTC\n", encoding="utf-8")
             if kind == "hostile":
@@ -113,16 +105,22 @@ def build() -> list[Path]:
                 written.append(path)
                 continue
             if kind == "broken":
-                cell = next(c for c in nb.cells if _meta(c).get("grade_id") == code_ids[0])
+                cell = nbcells.cells_by_grade_id(nb)[code_ids[0]]
                 cell.source = "def oops(:\n    pass\n" + cell.source  # a syntax error in one answer
             nbformat.write(nb, str(path))
             written.append(path)
     return written
 
 
-def main() -> None:
-    written = build()
-    print(f"wrote {len(written)} submissions of {len(STUDENTS)} students to {OUT.relative_to(REPO)}")
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m autograder.sample_class", description=__doc__.splitlines()[0])
+    parser.add_argument("--variants", metavar="MODULE", default=None,
+                        help="module with variants_for(assignment) supplying the mistakes (run from the "
+                             "repository root: --variants tests.variants); without it, no student makes one")
+    parser.add_argument("--out", type=Path, default=OUT, help=f"where to write (default: {OUT.relative_to(REPO)})")
+    args = parser.parse_args(argv)
+    written = build(mistakes_from(args.variants) if args.variants else no_mistakes, args.out.resolve())
+    print(f"wrote {len(written)} submissions of {len(STUDENTS)} students to {args.out}")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from autograder.api import REPO, grade_class
+from autograder.paths import template_cache
 from tests.test_autograder import corpus
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -34,11 +35,17 @@ def toy_course(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def toy_release(toy_course, tmp_path_factory) -> Path:
-    from autograder.runner import make_template
+def toy_template(toy_course):
+    """The toy assignment's gradebook template, built in the session's template cache (the grader reuses it)."""
+    from autograder import templates
 
-    template = make_template(toy_course, "toy", tmp_path_factory.mktemp("tmpl") / "toy")
-    return template / "release" / "toy" / "toy.ipynb"
+    folder, template = templates.find(template_cache(), toy_course, "toy")
+    return template or templates.build(templates.BuildRequest(str(toy_course), "toy", str(folder)))
+
+
+@pytest.fixture(scope="session")
+def toy_release(toy_template) -> Path:
+    return toy_template.release_notebook
 
 
 @pytest.fixture(scope="session")

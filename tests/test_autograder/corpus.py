@@ -7,14 +7,14 @@ Each case is the released notebook with some cells replaced (``build``) or a raw
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 import nbformat
 
-_MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.M)
+from autograder import nbcells
+
 WRONG_DOUBLE = "def double(x):\n    return np.asarray(x, dtype=float)"
 WRONG_MEAN = "def mean_of(values):\n    return 0.0"
 WRONG_COUNT = "def count_positive(values):\n    return len(values)"
@@ -34,20 +34,16 @@ class Case:
 
 
 def _delete_tests(nb):
-    nb.cells = [c for c in nb.cells
-                if c.metadata.get("nbgrader", {}).get("grade_id") not in ("test_double", "test_mean_of")]
+    nb.cells = [c for c in nb.cells if nbcells.grade_id(c) not in ("test_double", "test_mean_of")]
 
 
 def _edit_test(nb):
-    for c in nb.cells:
-        if c.metadata.get("nbgrader", {}).get("grade_id") in ("test_double", "test_double_hidden"):
-            c.source = "print('all good')"
+    for grade_id in ("test_double", "test_double_hidden"):
+        nbcells.cells_by_grade_id(nb)[grade_id].source = "print('all good')"
 
 
 def _edit_points(nb):
-    for c in nb.cells:
-        if c.metadata.get("nbgrader", {}).get("grade_id") == "test_double":
-            c.metadata["nbgrader"]["points"] = 100
+    nbcells.meta(nbcells.cells_by_grade_id(nb)["test_double"])["points"] = 100
 
 
 def snoop_code(paths: list[str]) -> str:
@@ -126,11 +122,6 @@ def cases(secret_paths: list[str]) -> list[Case]:
     ]
 
 
-def solutions(source_nb) -> dict[str, str]:
-    return {c.metadata["nbgrader"]["grade_id"]: _MARKERS.sub("", c.source)
-            for c in source_nb.cells if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"}
-
-
 def write(case: Case, released: Path, source: Path, folder: Path) -> None:
     """Write ``case`` as ``folder/toy.ipynb`` (plus its extra files)."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -141,15 +132,11 @@ def write(case: Case, released: Path, source: Path, folder: Path) -> None:
     if case.raw is not None:
         (folder / "toy.ipynb").write_text(case.raw, encoding="utf-8")
         return
-    nb = nbformat.read(str(released), as_version=4)
-    answers = solutions(nbformat.read(str(source), as_version=4))
     blank = "__blank__" in case.replace
-    for cell in nb.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if grade_id in case.replace:
-            cell.source = case.replace[grade_id]
-        elif grade_id in answers and not blank:
-            cell.source = answers[grade_id]
+    answers = {} if blank else {nbcells.grade_id(c): nbcells.solution_code(c.source)  # code answers only
+                                for c in nbcells.read(source).cells if nbcells.is_answer_cell(c)}
+    answers.update({g: code for g, code in case.replace.items() if g != "__blank__"})
+    nb = nbcells.build_submission(nbcells.read(released), answers)
     if case.edit:
         case.edit(nb)
     nbformat.write(nb, str(folder / "toy.ipynb"))

@@ -1,0 +1,32 @@
+"""Every limit the grader enforces, declared once (a leaf module: nbgrader settings, sandbox and worker read it).
+
+Cell time comes from the course's ``nbgrader_config.py`` (``Execute.timeout``) or ``--timeout``; the rest is here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEFAULT_CELL_TIMEOUT = 120  # seconds per cell when the course's nbgrader_config.py sets none
+KERNEL_STARTUP_TIMEOUT = 60  # a kernel starts inside the sandbox in about a second
+OUTPUT_MAX_LINES = 1000  # nbgrader's LimitOutput: lines kept per cell; more is an output flood
+TRACEBACK_MAX_LINES = 100  # nbgrader's LimitOutput: traceback lines kept per error
+FLOOD_BYTES = 1_000_000  # one stream output above this is cut (one huge line escapes the line limit)
+FLOOD_KEEP_BYTES = 10_000  # what is kept of a cut stream output
+MESSAGE_CHARS = 300  # a test cell's message in cells.csv and the report
+TEMPLATE_UNUSED_DAYS = 30  # templates no run has used for this long are removed from the shared cache
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource caps for one grading kernel (``prlimit``)."""
+
+    memory_bytes: int = 4 * 1024**3  # RLIMIT_DATA: heap and private mappings; TensorFlow needs ~1.5 GiB
+    cpu_seconds: int = 1200  # RLIMIT_CPU over the whole kernel's life
+    processes: int = 2048  # RLIMIT_NPROC per uid; TensorFlow starts many threads
+    file_bytes: int = 256 * 1024**2  # RLIMIT_FSIZE
+
+    @classmethod
+    def with_memory_mb(cls, memory_mb: int | None) -> "Limits":
+        """The default caps, with the memory cap replaced when ``memory_mb`` is given."""
+        return cls() if memory_mb is None else cls(memory_bytes=memory_mb * 1024**2)

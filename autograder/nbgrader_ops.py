@@ -1,0 +1,89 @@
+"""Running nbgrader: the course's settings, the grader's on top, and ``generate_assignment`` in one place.
+
+``course.authoring`` (``make release``), the gradebook templates (:mod:`autograder.templates`) and the tests
+all generate assignments through :func:`generate_assignment`, with nbgrader's Python API in this process.
+:func:`run_cli` is for the tests that grade with plain ``nbgrader`` commands, as an instructor would.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from . import limits
+from .paths import AUTOGRADER_DIR, env_with_bin, put_env_bin_on_path
+
+COURSE_CONFIG = "nbgrader_config.py"
+GRADER_SETTINGS = AUTOGRADER_DIR / "nbgrader_settings.py"
+
+
+def course_config(course_root: Path):
+    """The course's ``nbgrader_config.py`` as a traitlets ``Config`` (empty when the course has none)."""
+    from traitlets.config.loader import Config, PyFileConfigLoader
+
+    if not (Path(course_root) / COURSE_CONFIG).exists():
+        return Config()
+    return PyFileConfigLoader(COURSE_CONFIG, path=str(course_root)).load_config()
+
+
+def cell_timeout(course_root: Path) -> int:
+    """Seconds per cell the course allows (``Execute.timeout``), or :data:`limits.DEFAULT_CELL_TIMEOUT`."""
+    cfg = course_config(course_root)
+    for section in ("Execute", "ExecutePreprocessor"):
+        if section in cfg and "timeout" in cfg[section]:
+            return int(cfg[section].timeout)
+    return limits.DEFAULT_CELL_TIMEOUT
+
+
+def grader_config(course_root: Path, job_course: Path, timeout: int):
+    """The course's settings, then the grader's (``nbgrader_settings.py``), then this job's course and timeout."""
+    from traitlets.config.loader import Config, PyFileConfigLoader
+
+    from .feedback import FEEDBACK_PREPROCESSORS
+
+    cfg = Config()
+    cfg.merge(course_config(course_root))
+    cfg.merge(PyFileConfigLoader(GRADER_SETTINGS.name, path=str(GRADER_SETTINGS.parent)).load_config())
+    cfg.CourseDirectory.root = str(job_course)
+    cfg.CourseDirectory.db_assignments = []
+    cfg.CourseDirectory.db_students = []
+    for section in ("Execute", "ExecutePreprocessor", "SandboxExecute"):
+        cfg[section].timeout = timeout
+    cfg.Execute.error_on_timeout = {
+        "ename": "CellTimeoutError",
+        "evalue": f"the cell ran longer than {timeout} s and was interrupted (an infinite loop?)",
+        "traceback": [f"CellTimeoutError: the cell ran longer than {timeout} s and was interrupted"],
+    }
+    cfg.GenerateFeedback.preprocessors = FEEDBACK_PREPROCESSORS
+    return cfg
+
+
+def generate_assignment(course_dir: Path, assignment: str, config=None) -> Path:
+    """``nbgrader generate_assignment`` on ``course_dir/source/<assignment>``; returns the released notebook.
+
+    ``config`` defaults to ``course_dir``'s own ``nbgrader_config.py``; ``CourseDirectory.root`` is always
+    ``course_dir``. Raises ``RuntimeError`` with nbgrader's log when it fails.
+    """
+    from nbgrader.apps import NbGraderAPI
+    from traitlets.config.loader import Config
+
+    put_env_bin_on_path()  # nbgrader runs `alembic` by name when it creates the gradebook
+    cfg = Config()
+    cfg.merge(course_config(course_dir) if config is None else config)
+    cfg.CourseDirectory.root = str(course_dir)
+    done = NbGraderAPI(config=cfg).generate_assignment(assignment, force=True, create=True)
+    released = Path(course_dir) / "release" / assignment / f"{assignment}.ipynb"
+    if not done["success"] or not released.is_file():
+        raise RuntimeError(f"nbgrader generate_assignment {assignment} failed:\n{done.get('log', '')[-3000:]}"
+                           f"\n{done.get('error') or ''}"[-6000:])
+    return released
+
+
+def run_cli(course_dir: Path, *args: str, timeout: int = 1800) -> subprocess.CompletedProcess:
+    """``nbgrader <args>`` as a command in ``course_dir``; ``RuntimeError`` with its output when it fails."""
+    done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course_dir, capture_output=True,
+                          text=True, timeout=timeout, env=env_with_bin())
+    if done.returncode != 0:
+        raise RuntimeError(f"nbgrader {' '.join(args)} failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}")
+    return done
