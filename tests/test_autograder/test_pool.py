@@ -1,0 +1,33 @@
+"""autograder.pool: follow-up tasks, failures and dying workers, on real spawned processes (no nbgrader)."""
+
+from autograder import pool
+from tests.test_autograder import pool_tasks
+
+
+def run(first, handle=None, workers=2):
+    seen = []
+
+    def record(task, result):
+        seen.append((task.arg, result))
+        return handle(task, result) if handle else []
+
+    pool.run_tasks(first, workers, record, lambda task, exc: f"fault: {exc}", initializer=None)
+    return sorted(seen, key=repr)
+
+
+def test_results_come_back_and_follow_ups_run():
+    def more(task, result):
+        return [pool.Task(pool_tasks.square, result)] if task.arg < 10 and result < 10 else []
+
+    seen = run([pool.Task(pool_tasks.square, 2), pool.Task(pool_tasks.square, 3)], more)
+    assert seen == sorted([(2, 4), (3, 9), (4, 16), (9, 81)], key=repr)
+
+
+def test_an_exception_becomes_a_fault_result():
+    assert run([pool.Task(pool_tasks.fail, 1), pool.Task(pool_tasks.square, 5)]) == [(1, "fault: bad 1"), (5, 25)]
+
+
+def test_a_dying_worker_is_retried_then_recorded_and_the_rest_finish():
+    seen = run([pool.Task(pool_tasks.die, 0), pool.Task(pool_tasks.square, 6)], workers=1)
+    assert (6, 36) in seen
+    assert [r for a, r in seen if a == 0] == [f"fault: the grading worker process died {pool.TRIES} times"]
