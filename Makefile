@@ -6,7 +6,9 @@ JUPYTER := $(VENV)/bin/jupyter
 STAMP  := $(VENV)/.installed
 PORT   ?= 8888
 PYTEST_ARGS ?=
-# nbgrader runs helper programs (alembic) by name: the venv comes first on PATH.
+# nbgrader runs `alembic` by name when it creates a gradebook. The course's Python entry points find it
+# themselves (autograder.paths.put_env_bin_on_path); this line is for the programs make starts that are not
+# ours: JupyterLab's formgrader under `make lab-instructor`.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 .PHONY: help lab lab-instructor test release grade bench clean
