@@ -186,31 +186,4 @@ def make_xor_2d(
     return X[:, order], labels[order].astype(np.int64)
 
 
-def make_xor_2d(
-    m: int = 400, num_classes: int = 2, spread: float = 0.35, seed: int = 0
-) -> tuple[np.ndarray, np.ndarray]:
-    """An XOR-like set: ``2 * num_classes`` blobs on a circle of radius 2, opposite blobs sharing a class.
-
-    Every class owns two blobs on opposite sides of the origin, so the straight line between them crosses the
-    other classes: no linear classifier (softmax regression included) can carve a class's region, which is
-    convex, around both. With ``num_classes = 2`` this is XOR turned by 45 degrees. Used by notebook 05.
-
-    Returns:
-        X: ``(2, m)`` float array.
-        labels: ``(m,)`` int array in ``0 .. num_classes - 1``, as balanced as ``m`` allows.
-    """
-    require_int("num_classes", num_classes, 2)
-    require_int("m", m, 2 * num_classes)
-    if spread <= 0:
-        raise ValueError(f"spread must be positive, got {spread}.")
-    rng = np.random.default_rng(seed)
-    blob = np.arange(m) % (2 * num_classes)
-    angles = np.pi * blob / num_classes
-    centres = 2.0 * np.stack([np.cos(angles), np.sin(angles)])
-    X = centres + spread * rng.standard_normal((2, m))
-    labels = blob % num_classes  # blob k and blob k + C sit at angles differing by pi
-    order = rng.permutation(m)
-    return X[:, order], labels[order].astype(np.int64)
-
-
 __all__ += ["make_xor_2d"]
