@@ -1,0 +1,303 @@
+"""A private nbgrader exchange: each student submits into, and fetches feedback from, a folder of their own.
+
+These are nbgrader exchange plugins (nbgrader's own ``ExchangeFactory`` picks them; see :data:`FACTORY`), not a
+fork: each class subclasses nbgrader's default one and changes only where files go and which modes they get.
+The folders and their owners come from :mod:`deploy.exchange_layout`:
+
+- submissions go to ``inbound/<student>/<student>+<assignment>+<timestamp>+<random>`` (mode 0750/0640, group
+  the instructors') instead of a world-writable ``inbound/``; collect only accepts a submission whose folder
+  name, parent folder and Unix owner all name the same student;
+- feedback goes to ``feedback/<student>/<hash>.html`` instead of one shared ``feedback/`` folder;
+- the exchange root and course folders are the admin's: nobody's ``release`` or ``submit`` changes their modes.
+
+On Kubernetes, where every pod runs as the same uid, the same classes work unchanged on per-student volume
+mounts (``deploy/z2jh``): a student's pod only has its own ``inbound/<student>`` and ``feedback/<student>``.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+import secrets
+import shutil
+from stat import S_IRGRP, S_IROTH, S_IRUSR, S_IWUSR, S_IXGRP, S_IXUSR
+
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.exchange import default
+from nbgrader.utils import check_mode, get_username, notebook_hash, parse_utc
+
+# What `c.ExchangeFactory` needs to use this exchange (deploy/jupyterhub/jupyter-config/nbgrader_config.py).
+FACTORY = {
+    "exchange": "deploy.exchange.PrivateExchange",
+    "fetch_assignment": "deploy.exchange.PrivateFetchAssignment",
+    "fetch_feedback": "deploy.exchange.PrivateFetchFeedback",
+    "release_assignment": "deploy.exchange.PrivateReleaseAssignment",
+    "release_feedback": "deploy.exchange.PrivateReleaseFeedback",
+    "list": "deploy.exchange.PrivateList",
+    "submit": "deploy.exchange.PrivateSubmit",
+    "collect": "deploy.exchange.PrivateCollect",
+}
+# A submission: the folder the student may write, then the files only they and the instructors may read.
+SUBMISSION_DIR_MODE = S_IRUSR | S_IWUSR | S_IXUSR | S_IRGRP | S_IXGRP
+SUBMISSION_FILE_MODE = S_IRUSR | S_IWUSR | S_IRGRP
+FEEDBACK_FILE_MODE = S_IRUSR | S_IWUSR | S_IRGRP | S_IROTH  # the student reads it as "other"; the folder is theirs
+_SUBMISSION = re.compile(r"^(?P<student_id>[^+]+)\+(?P<assignment_id>[^+]+)\+(?P<timestamp>[^+]+)(?:\+.*)?$")
+
+
+class PrivateExchange(default.Exchange):
+    """The root and course folders belong to the admin: check them, never create or chmod them."""
+
+    def ensure_root(self):
+        if not os.path.isdir(self.root) or not check_mode(self.root, read=True, execute=True):
+            self.fail(f"The exchange {self.root} is missing or unreadable: ask your hub's admin to run "
+                      "`python -m deploy.exchange_layout`.")
+
+    def course_folder(self, name: str) -> str:
+        if not self.coursedir.course_id:
+            self.fail("No course id specified. Re-run with --course flag.")
+        return os.path.join(self.root, self.coursedir.course_id, name)
+
+    def own_student_id(self) -> str:
+        """The student this process acts for: an explicit ``CourseDirectory.student_id``, else the Unix user."""
+        student_id = self.coursedir.student_id
+        if student_id in ("", "*"):
+            student_id = get_username()
+        if "*" in student_id or "+" in student_id or "/" in student_id:
+            self.fail(f"The student ID should contain no '*', '+' or '/'; got {student_id}")
+        return student_id
+
+
+class PrivateFetchAssignment(PrivateExchange, default.ExchangeFetchAssignment):
+    """Unchanged: ``outbound/`` is readable by everyone and writable by instructors only."""
+
+
+class PrivateReleaseAssignment(PrivateExchange, default.ExchangeReleaseAssignment):
+    """Release into ``outbound/`` (group-writable by instructors); never chmod the exchange root."""
+
+    def init_dest(self):
+        self.course_path = os.path.join(self.root, self.coursedir.course_id)
+        self.outbound_path = self.course_folder("outbound")
+        self.inbound_path = self.course_folder("inbound")
+        self.dest_path = os.path.join(self.outbound_path, self.coursedir.assignment_id)
+        if not check_mode(self.outbound_path, write=True, execute=True):
+            self.fail(f"You cannot write to {self.outbound_path}: instructors must be in the course's "
+                      "graders group (deploy/README.md).")
+
+
+class PrivateSubmit(PrivateExchange, default.ExchangeSubmit):
+    """Submit into ``inbound/<student>/``, readable by the student and the instructors' group only."""
+
+    def init_dest(self):
+        student_id = self.own_student_id()
+        if not self.authenticator.has_access(student_id, self.coursedir.course_id):
+            self.fail("You do not have access to this course.")
+        self.inbound_path = os.path.join(self.course_folder("inbound"), student_id)
+        if not os.path.isdir(self.inbound_path) or not check_mode(self.inbound_path, write=True, execute=True):
+            self.fail(f"Your submission folder {self.inbound_path} is missing or not yours: ask your hub's admin "
+                      "(the hub creates it when your server starts).")
+        self.cache_path = os.path.join(self.cache, self.coursedir.course_id)
+        name = f"{student_id}+{self.coursedir.assignment_id}+{self.timestamp}"
+        # The random tail keeps two submissions in the same second apart; the cache copy goes without it.
+        self.assignment_filename = name + ("+" + secrets.token_hex(6) if self.add_random_string else "")
+        self.cache_filename = name
+
+    def copy_files(self):
+        self.init_release()
+        self.check_filename_diff()
+        secret = secrets.token_hex(64)
+        # The cache copy first, with its timestamp and secret; then that whole folder into the exchange, so every
+        # file is created inside inbound/<student>/ and inherits its group (the instructors') from the
+        # set-group-id bit. Unlike nbgrader's default (files 0644 in a 0777 folder) the copy is 0750/0640:
+        # readable by the student and the instructors, even if the student opens their own folder to others.
+        cache = os.path.join(self.cache_path, self.cache_filename)
+        os.makedirs(self.cache_path, exist_ok=True)
+        if os.path.isdir(cache):
+            shutil.rmtree(cache)
+        self.do_copy(self.src_path, cache)
+        for name, text in (("timestamp.txt", self.timestamp), ("submission_secret.txt", secret)):
+            with open(os.path.join(cache, name), "w") as handle:
+                handle.write(text)
+        dest = os.path.join(self.inbound_path, self.assignment_filename)
+        self.do_copy(cache, dest)
+        self.set_perms(dest, fileperms=SUBMISSION_FILE_MODE, dirperms=SUBMISSION_DIR_MODE)
+        self.log.info("Source: %s", self.src_path)
+        self.log.info("Destination: %s", dest)
+        self.log.info("Submitted as: %s %s %s", self.coursedir.course_id, self.coursedir.assignment_id,
+                      self.timestamp)
+
+
+class PrivateCollect(PrivateExchange, default.ExchangeCollect):
+    """Collect from ``inbound/*/``; a submission counts only if its name and its folder name the same student
+    (nbgrader's ``check_owner`` then warns if its Unix owner is someone else)."""
+
+    def init_src(self):
+        self.inbound_path = self.course_folder("inbound")
+        if not os.path.isdir(self.inbound_path) or not check_mode(self.inbound_path, read=True, execute=True):
+            self.fail(f"You cannot read {self.inbound_path}: instructors must be in the course's graders group.")
+        student = self.coursedir.student_id or "*"
+        pattern = os.path.join(self.inbound_path, student, f"{student}+{self.coursedir.assignment_id}+*")
+        latest: dict[str, list[dict]] = {}
+        for path in glob.glob(pattern):
+            record = self._path_to_record(path)
+            if record is not None:
+                latest.setdefault(record["username"], []).append(record)
+        with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gradebook:
+            try:
+                self.duedate = gradebook.find_assignment(self.coursedir.assignment_id).duedate
+            except MissingEntry:
+                self.duedate = None
+        self.src_records = []
+        for records in latest.values():
+            records = self._sort_by_timestamp(records)
+            if self.duedate is not None and self.before_duedate:
+                on_time = [r for r in records if r["timestamp"] <= self.duedate]
+                records = on_time or records
+            self.src_records.append(records[0])
+
+    def _path_to_record(self, path):
+        folder, name = os.path.split(path)
+        match = _SUBMISSION.match(name)
+        if match is None or match["student_id"] != os.path.basename(folder):
+            self.log.warning("Ignoring %s: it is not named after the student whose folder holds it", path)
+            return None
+        # copy_files joins inbound_path and filename: keep the student's folder in it.
+        return {"username": match["student_id"], "filename": os.path.join(os.path.basename(folder), name),
+                "timestamp": parse_utc(match["timestamp"])}
+
+
+class PrivateReleaseFeedback(PrivateExchange, default.ExchangeReleaseFeedback):
+    """Release each student's feedback into ``feedback/<student>/`` (created by the hub for each student)."""
+
+    def init_dest(self):
+        self.course_path = os.path.join(self.root, self.coursedir.course_id)
+        self.dest_path = self.outbound_feedback_path = self.course_folder("feedback")
+        if not os.path.isdir(self.dest_path):
+            self.fail(f"{self.dest_path} is missing: run `python -m deploy.exchange_layout`.")
+
+    def copy_files(self):
+        excluded = set(filter(None, self.coursedir.student_id_exclude.split(",")))
+        pattern = self.coursedir.format_path(self.coursedir.feedback_directory, "*", self.coursedir.assignment_id)
+        for html_file in sorted(glob.glob(os.path.join(pattern, "*.html"))):
+            folder = os.path.dirname(html_file)
+            student_id = self._student_of(folder)
+            if student_id in excluded or self.coursedir.student_id not in ("", "*", student_id):
+                continue
+            secret_file = os.path.join(folder, "submission_secret.txt")
+            student_folder = os.path.join(self.dest_path, student_id)
+            if not os.path.isfile(secret_file):
+                self.log.error("No submission_secret.txt beside %s: it did not come through the exchange", html_file)
+                continue
+            if not os.path.isdir(student_folder):
+                self.log.error("No feedback folder for %s (%s): the hub creates it when their server starts, or "
+                               "run `python -m deploy.exchange_layout ... %s`", student_id, student_folder, student_id)
+                continue
+            with open(secret_file) as handle:
+                checksum = notebook_hash(secret=handle.read(), notebook_id=os.path.splitext(os.path.basename(html_file))[0])
+            final = os.path.join(student_folder, f"{checksum}.html")
+            partial = final + ".tmp"
+            shutil.copyfile(html_file, partial)
+            os.chmod(partial, FEEDBACK_FILE_MODE)
+            os.replace(partial, final)  # atomic: a student never fetches half a file
+            self.log.info("Feedback for %s released to %s", student_id, final)
+
+    def _student_of(self, folder: str) -> str:
+        # format_path(feedback_directory, <student>, <assignment>) is .../feedback/<student>/<assignment>
+        return os.path.basename(os.path.dirname(folder))
+
+
+class PrivateFetchFeedback(PrivateExchange, default.ExchangeFetchFeedback):
+    """Fetch from ``feedback/<student>/``: the hashes of this student's cached submissions, as nbgrader does."""
+
+    def init_src(self):
+        student_id = self.own_student_id()
+        self.src_path = self.outbound_path = os.path.join(self.course_folder("feedback"), student_id)
+        self.cache_path = os.path.join(self.cache, self.coursedir.course_id)
+        if not os.path.isdir(self.src_path) or not check_mode(self.src_path, read=True, execute=True):
+            self.fail(f"Your feedback folder {self.src_path} is missing: ask your hub's admin.")
+        self.feedback_files = []
+        for submission, notebook_id, feedback in _cached_feedback(self.cache_path, self.src_path,
+                                                                  self.coursedir.assignment_id or "*"):
+            timestamp = _SUBMISSION.match(os.path.basename(submission))["timestamp"]
+            if os.path.isfile(feedback):
+                self.feedback_files.append((notebook_id, timestamp, feedback))
+                self.log.info("Found feedback for %s/%s submitted at %s", self.coursedir.course_id, notebook_id,
+                              timestamp)
+            else:
+                self.log.warning("No feedback yet for %s/%s submitted at %s", self.coursedir.course_id,
+                                 notebook_id, timestamp)
+
+
+class PrivateList(PrivateExchange, default.ExchangeList):
+    """List as nbgrader does, with submissions under ``inbound/<student>/`` and feedback under
+    ``feedback/<student>/``."""
+
+    def init_dest(self):
+        if not self.inbound:
+            return super().init_dest()
+        course_id = self.coursedir.course_id or "*"
+        student = self.coursedir.student_id or "*"
+        assignment = self.coursedir.assignment_id or "*"
+        self.assignments = sorted(glob.glob(os.path.join(
+            self.root, course_id, "inbound", student, f"{student}+{assignment}+*")))
+
+    def parse_assignment(self, assignment):
+        if not (self.inbound or self.cached):
+            return super().parse_assignment(assignment)
+        match = _SUBMISSION.match(os.path.basename(assignment))
+        if match is None:
+            raise RuntimeError(f"Could not parse the submission folder name {assignment}")
+        levels = 3 if self.inbound else 1  # <course>/inbound/<student>/<name> or <course>/<name>
+        course_id = os.path.basename(_parents(assignment, levels))
+        return {"course_id": course_id, **match.groupdict()}
+
+    def parse_assignments(self):
+        assignments = super().parse_assignments()
+        if self.inbound or self.cached:  # nbgrader looked for feedback in feedback/: look in feedback/<student>/
+            for info in assignments:
+                for submission in info["submissions"]:
+                    _mark_feedback(self.root, submission)
+        return assignments
+
+
+def _parents(path: str, levels: int) -> str:
+    for _ in range(levels):
+        path = os.path.dirname(path)
+    return path
+
+
+def _cached_feedback(cache_path: str, feedback_folder: str, assignment: str):
+    """(cached submission, notebook id, where its feedback would be) for every cached submission's notebook."""
+    for submission in sorted(glob.glob(os.path.join(cache_path, f"*+{assignment}+*"))):
+        secret_file = os.path.join(submission, "submission_secret.txt")
+        if not os.path.isfile(secret_file):
+            continue  # submitted before nbgrader 0.8 wrote secrets: not through this exchange
+        with open(secret_file) as handle:
+            secret = handle.read()
+        for notebook in sorted(glob.glob(os.path.join(submission, "*.ipynb"))):
+            notebook_id = os.path.splitext(os.path.basename(notebook))[0]
+            yield submission, notebook_id, os.path.join(
+                feedback_folder, f"{notebook_hash(secret=secret, notebook_id=notebook_id)}.html")
+
+
+def _mark_feedback(root: str, submission: dict) -> None:
+    secret_file = os.path.join(submission["path"], "submission_secret.txt")
+    if not os.path.isfile(secret_file):
+        return
+    with open(secret_file) as handle:
+        secret = handle.read()
+    folder = os.path.join(root, submission["course_id"], "feedback", submission["student_id"])
+    for notebook in submission["notebooks"]:
+        path = os.path.join(folder, f"{notebook_hash(secret=secret, notebook_id=notebook['notebook_id'])}.html")
+        notebook["has_exchange_feedback"] = os.path.isfile(path)
+        local = notebook.get("local_feedback_path")
+        notebook["feedback_updated"] = bool(
+            local and notebook["has_exchange_feedback"] and _same_bytes(local, path) is False)
+    notebooks = submission["notebooks"]
+    submission["has_exchange_feedback"] = bool(notebooks) and all(n["has_exchange_feedback"] for n in notebooks)
+    submission["feedback_updated"] = any(n["feedback_updated"] for n in notebooks)
+
+
+def _same_bytes(first: str, second: str) -> bool:
+    with open(first, "rb") as a, open(second, "rb") as b:
+        return a.read() == b.read()

@@ -1,0 +1,129 @@
+"""The private exchange's folders, owners and modes (``python -m deploy.exchange_layout --help``).
+
+nbgrader's default exchange keeps every submission in one world-writable ``inbound/`` folder. This layout gives
+each student a folder of their own instead, so that Unix permissions, not unguessable names, keep students apart:
+
+    <root>/                         root:root        0755
+    <root>/<course>/                root:root        0755   nobody but root renames or removes its folders
+        outbound/                   root:<graders>   2775   instructors release, everyone reads
+        inbound/                    root:<graders>   0751   instructors list, students only pass through
+        inbound/<student>/          <student>:<graders> 2750  the student writes, instructors read
+        feedback/                   root:<graders>   0751
+        feedback/<student>/         <student>:<graders> 2770  instructors write, the student reads
+
+``<graders>`` is the Unix group of the course's instructors. The set-group-id bit makes everything a student
+submits belong to that group, so instructors can collect it while other students cannot even list it.
+Run as root (the hub runs :func:`ensure_student` before each student's server starts); without root the folders
+are created with the same modes but owned by the current user, which isolates nobody (a demo or a test).
+"""
+
+from __future__ import annotations
+
+import argparse
+import grp
+import os
+import pwd
+import re
+import sys
+from pathlib import Path
+
+# Folder -> (mode, group is the graders' group). Owners: root, or the student for the per-student folders.
+COURSE_FOLDERS = {
+    "outbound": (0o2775, True),
+    "inbound": (0o0751, True),
+    "feedback": (0o0751, True),
+}
+STUDENT_FOLDERS = {"inbound": 0o2750, "feedback": 0o2770}
+_VALID_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.@-]*$")
+
+
+def graders_group(course_id: str) -> str:
+    """The default Unix group of a course's instructors: ``<course>-graders``."""
+    return f"{course_id}-graders"
+
+
+def _check_name(kind: str, name: str) -> str:
+    if not _VALID_NAME.match(name) or ".." in name:
+        raise ValueError(f"{kind} {name!r} must be letters, digits and _ . @ - (no '/', '+', '*' or '..')")
+    return name
+
+
+def _gid(course_id: str, group: str | None) -> int:
+    """The gid to give the course's folders: "" means the course's graders group, None means none."""
+    if group is None or os.geteuid() != 0:
+        return -1
+    group = group or graders_group(course_id)
+    try:
+        return grp.getgrnam(group).gr_gid
+    except KeyError:
+        raise ValueError(f"the Unix group {group!r} does not exist: create it with `groupadd {group}`") from None
+
+
+def _make(path: Path, mode: int, uid: int = -1, gid: int = -1) -> None:
+    path.mkdir(exist_ok=True)
+    if uid >= 0 or gid >= 0:
+        os.chown(path, uid, gid)
+    os.chmod(path, mode)  # after chown, which clears the set-group-id bit
+
+
+def ensure_course(root: str | os.PathLike, course_id: str, group: str | None = "") -> Path:
+    """Create (or repair) the course's folders in the exchange; return the course folder.
+
+    ``group`` is the instructors' Unix group: "" for ``<course>-graders``, None for none (a demo).
+    """
+    _check_name("course id", course_id)
+    gid = _gid(course_id, group)
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    os.chmod(root, 0o755)
+    course = root / course_id
+    _make(course, 0o755)
+    for name, (mode, grader_owned) in COURSE_FOLDERS.items():
+        _make(course / name, mode, gid=gid if grader_owned else -1)
+    return course
+
+
+def ensure_student(root: str | os.PathLike, course_id: str, student: str, group: str | None = "",
+                   owned: bool = True) -> None:
+    """Create (or repair) one student's inbound and feedback folders.
+
+    Run as root with ``owned``, they belong to the student's Unix account; ``owned=False`` (all hub users share
+    one OS account) leaves them to the current user.
+    """
+    _check_name("student id", student)
+    course = Path(root) / _check_name("course id", course_id)
+    if not (course / "inbound").is_dir():
+        raise ValueError(f"{course} is not a course in the exchange: run `python -m deploy.exchange_layout` first")
+    gid = _gid(course_id, group)
+    uid = -1
+    if owned and os.geteuid() == 0:
+        try:
+            uid = pwd.getpwnam(student).pw_uid
+        except KeyError:
+            raise ValueError(f"{student!r} is not a Unix user on this machine: create it with useradd") from None
+    for name, mode in STUDENT_FOLDERS.items():
+        _make(course / name / student, mode, uid=uid, gid=gid)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m deploy.exchange_layout", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--root", default="/srv/nbgrader/exchange", help="exchange root (default: %(default)s)")
+    parser.add_argument("--course", default="dl-tuning", help="course id (default: %(default)s)")
+    parser.add_argument("--group", default="", help="instructors' Unix group (default: <course>-graders)")
+    parser.add_argument("students", nargs="*", help="students whose folders to create now (the hub also "
+                        "creates them when a student's server starts)")
+    args = parser.parse_args(argv)
+    try:
+        ensure_course(args.root, args.course, args.group)
+        for student in args.students:
+            ensure_student(args.root, args.course, student, args.group)
+    except (ValueError, PermissionError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"exchange ready: {Path(args.root) / args.course} ({len(args.students)} student folders)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

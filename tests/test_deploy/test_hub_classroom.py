@@ -1,0 +1,279 @@
+"""The whole classroom on a real JupyterHub on loopback (deploy/jupyterhub, the private exchange).
+
+One instructor and two students, real Unix users made with ``useradd`` when running as root. The instructor
+releases 01 from their own server's formgrader; each student fetches it through their own server's assignment
+list, fills it (one correct, one with a wrong ``grid_search``), validates and submits; the instructor collects,
+``python -m autograder grade`` grades what was collected, nbgrader releases the feedback through the private
+exchange, and each student fetches their own. Then each student tries to reach the other's work, the course's
+folders, the formgrader and ``source/``: every attempt must fail. The hub and everything it started is ended by
+PID at the end. Without root the workflow runs with every user as the same OS user and only the permission
+test is skipped.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import secrets
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import nbformat
+import pytest
+
+from deploy.local_hub import COURSE_ID, PASSWORD, LocalHub
+from tests.nbtools import (cells_by_grade_id, is_answer_cell, is_written_answer_cell, nbgrader_meta,
+                           notebook_path, read, solution_code)
+from tests.variants import variants_for
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[2]
+ASSIGNMENT = "01_tuning_process"
+NOTEBOOK = f"{ASSIGNMENT}/{ASSIGNMENT}.ipynb"
+REAL_USERS = os.geteuid() == 0
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+WRONG = next(v for v in variants_for(ASSIGNMENT) if v.name == "grid_with_arange")
+
+
+def _names() -> tuple[str, str, str]:
+    tag = secrets.token_hex(2)  # fresh accounts each run: never someone's real user
+    return f"hubt{tag}-prof", f"hubt{tag}-ada", f"hubt{tag}-alan"
+
+
+def _filled(fetched: dict, replacements: dict[str, str]) -> dict:
+    """The fetched notebook with every answer cell written: the solution, or ``replacements[grade_id]``."""
+    notebook = nbformat.from_dict(fetched)
+    solutions = cells_by_grade_id(read(notebook_path("source", ASSIGNMENT)))
+    for cell in notebook.cells:
+        grade_id = nbgrader_meta(cell).get("grade_id")
+        if grade_id in replacements:
+            cell.source = replacements[grade_id]
+        elif is_answer_cell(cell):
+            cell.source = solution_code(solutions[grade_id].source)
+        elif is_written_answer_cell(cell):
+            cell.source = solutions[grade_id].source
+    return notebook
+
+
+def _exchange_env(hub: LocalHub) -> dict[str, str]:
+    return {
+        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": str(hub.home(hub.instructors[0])),
+        "JUPYTER_CONFIG_PATH": str(REPO / "deploy" / "jupyterhub" / "jupyter-config"),
+        "COURSE_ROLE": "instructor", "COURSE_EXCHANGE_ROOT": str(hub.exchange), "LANG": "C.UTF-8",
+    }
+
+
+@pytest.fixture(scope="module")
+def classroom():
+    if not REAL_USERS:
+        print("\n[test_deploy] not root: every hub user runs as this OS user; the workflow runs, the permission "
+              "test is skipped")
+    prof, ada, alan = _names()
+    state = Path(tempfile.mkdtemp(prefix="course-hub-"))
+    hub = LocalHub(state, [prof], [ada, alan], real_users=REAL_USERS, graders_group=f"{prof}-graders")
+    started = time.monotonic()
+    passed = False
+    try:
+        hub.prepare()
+        hub.start()
+        yield SimpleNamespace(hub=hub, prof=prof, ada=ada, alan=alan, state=state, started=started,
+                              **_run_workflow(hub, prof, ada, alan))
+        passed = True
+    finally:
+        pids = {p.pid for p in hub.processes()}
+        alive = hub.stop()
+        print(f"\n[test_deploy] classroom took {time.monotonic() - started:.0f} s; ended {len(pids)} processes")
+        if passed:
+            shutil.rmtree(state, ignore_errors=True)
+        else:
+            print(f"[test_deploy] kept {state} (the hub's log is jupyterhub.log)")
+        assert not alive, f"processes the hub started are still running: {alive}"
+        assert not [pid for pid in pids if _running(pid)], "a process the hub started outlived stop()"
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}/status").read_text().find("State:\tZ") < 0
+
+
+def _run_workflow(hub: LocalHub, prof: str, ada: str, alan: str) -> dict:
+    instructor = hub.login(prof)
+    instructor.spawn()
+    instructor.formgrader("release", ASSIGNMENT)
+
+    students = {name: hub.login(name) for name in (ada, alan)}
+    validations, listings = {}, {}
+    for name, user in students.items():
+        user.spawn()
+        fetched = user.nbgrader("fetch", ASSIGNMENT)
+        assert [a["status"] for a in fetched if a["assignment_id"] == ASSIGNMENT] == ["fetched"]
+        released = user.read_notebook(NOTEBOOK)
+        assert any("YOUR CODE HERE" in "".join(c["source"]) for c in released["cells"]), "fetched the release"
+        user.write_notebook(NOTEBOOK, _filled(released, {} if name == ada else WRONG.code))
+        validations[name] = user.validate(NOTEBOOK)
+        user.nbgrader("submit", ASSIGNMENT)
+
+    collected = instructor.formgrader("collect", ASSIGNMENT)
+    submitted = hub.course_clone() / "submitted"
+    graded = hub.state / "graded"
+    grade = subprocess.run(
+        [sys.executable, "-m", "autograder", "grade", "--submissions", str(submitted), "--out", str(graded),
+         "--workers", "2", "--quiet"], cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert grade.returncode == 0, f"autograder grade failed:\n{grade.stdout[-3000:]}\n{grade.stderr[-3000:]}"
+    with open(graded / "grades.csv", newline="") as handle:
+        grades = {row["student_id"]: row for row in csv.DictReader(handle) if row["assignment"] == ASSIGNMENT}
+    with open(graded / "cells.csv", newline="") as handle:
+        cells = [row for row in csv.DictReader(handle) if row["assignment"] == ASSIGNMENT]
+
+    # The instructor releases the feedback: nbgrader's release_feedback on what the grader wrote, through the
+    # private exchange (deploy/jupyterhub/jupyter-config/nbgrader_config.py picks it).
+    if hub.real_users:
+        subprocess.run(["chown", "-R", f"{prof}:{prof}", str(graded)], check=True)
+    release = hub.run_as(prof, [sys.executable, "-m", "nbgrader", "release_feedback", ASSIGNMENT,
+                                f"--CourseDirectory.root={graded}"], env=_exchange_env(hub), cwd=graded)
+    assert release.returncode == 0, f"release_feedback failed:\n{release.stdout}\n{release.stderr}"
+
+    feedback = {}
+    for name, user in students.items():
+        listings[name] = user.nbgrader("fetch_feedback", ASSIGNMENT)
+        pages = [p for a in user.get("/api/contents/" + ASSIGNMENT + "/feedback").json()["content"]
+                 for p in user.get("/api/contents/" + a["path"]).json()["content"]]
+        assert len(pages) == 1, f"{name} should have fetched exactly one feedback page: {pages}"
+        feedback[name] = user.get("/api/contents/" + pages[0]["path"], content=1).json()["content"]
+    return {"instructor": instructor, "students": students, "validations": validations, "grades": grades,
+            "cells": cells,
+            "feedback": feedback, "collected": collected, "graded": graded, "listings": listings}
+
+
+def test_students_get_their_own_scores(classroom):
+    ada, alan = classroom.ada, classroom.alan
+    grades = classroom.grades
+    assert set(grades) == {ada, alan}, f"every submission collected and graded exactly once: {grades}"
+    # Written answers wait for the instructor; every autograded cell scores its points, except the wrong
+    # grid_search's tests for the second student.
+    lost = {(row["student_id"], row["grade_id"]) for row in classroom.cells
+            if float(row["score"]) < float(row["max_score"]) and "manual grading" not in row["message"]}
+    assert {grade_id for student, grade_id in lost if student == ada} == set(), lost
+    assert {grade_id for student, grade_id in lost if student == alan} == {"test_grid_search"}, lost
+    assert 0 < float(grades[alan]["score"]) < float(grades[ada]["score"]) <= float(grades[ada]["max_score"])
+    # Validate ran the notebooks: the correct one passes, the wrong one names a failing test.
+    assert classroom.validations[ada]["success"], classroom.validations[ada]
+    assert "failed" in str(classroom.validations[alan]["value"]).lower() or "np.arange" in str(
+        classroom.validations[alan]["value"]), classroom.validations[alan]
+    # Each student's fetched feedback is theirs: their score, not the other's name.
+    for name, other in ((ada, alan), (alan, ada)):
+        page = classroom.feedback[name]
+        score = float(grades[name]["score"])
+        assert re.search(rf"\b{score:g}\b|\b{score:.1f}\b|\b{score:.2f}\b", page), f"{name}'s score not in feedback"
+        assert other not in page
+    assert "BEGIN HIDDEN TESTS" not in classroom.feedback[alan]
+
+
+def test_students_have_no_formgrader(classroom):
+    alan = classroom.students[classroom.alan]
+    assert alan.get("/formgrader").status_code == 404, "the formgrader is an instructor's tool"
+    # Nor can a student's token reach the instructor's server.
+    import requests
+
+    reply = requests.get(f"{classroom.hub.url}/user/{classroom.prof}/formgrader/api/submissions/{ASSIGNMENT}",
+                         headers=alan.headers, timeout=30, allow_redirects=False)
+    assert reply.status_code in (302, 403, 404), reply.status_code
+    assert "alan" not in reply.text or reply.status_code != 200
+
+
+# Each attempt: (what, shell command as the student). Every one must fail for the other student's paths.
+def _attempts(hub: LocalHub, victim: str, prof: str) -> list[tuple[str, str]]:
+    course = hub.exchange / COURSE_ID
+    inbox, feedback = course / "inbound" / victim, course / "feedback" / victim
+    submission = next(inbox.iterdir())
+    notebook = submission / f"{ASSIGNMENT}.ipynb"
+    page = next(feedback.iterdir())
+    clone = hub.course_clone()
+    q = lambda p: shlex.quote(str(p))  # noqa: E731
+    return [
+        ("list everyone's submissions", f"ls {q(course / 'inbound')}"),
+        ("list the other's submissions", f"ls {q(inbox)}"),
+        ("read the other's submission", f"cat {q(notebook)}"),
+        ("overwrite the other's submission", f"echo {{}} > {q(notebook)}"),
+        ("add a file to the other's submissions", f"touch {q(inbox / 'planted')}"),
+        ("delete the other's submission", f"rm -rf {q(submission)}"),
+        ("rename the other's submission", f"mv {q(submission)} {q(inbox / 'renamed')}"),
+        ("list the other's feedback", f"ls {q(feedback)}"),
+        ("read the other's feedback", f"cat {q(page)}"),
+        ("overwrite the other's feedback", f"echo x > {q(page)}"),
+        ("delete the other's feedback", f"rm -f {q(page)}"),
+        ("rename the course folder", f"mv {q(course)} {q(course.with_name('renamed'))}"),
+        ("rename the outbound folder", f"mv {q(course / 'outbound')} {q(course / 'renamed')}"),
+        ("delete the released assignment", f"rm -rf {q(course / 'outbound' / ASSIGNMENT)}"),
+        ("change the released assignment", f"echo x > {q(course / 'outbound' / ASSIGNMENT / (ASSIGNMENT + '.ipynb'))}"),
+        ("delete the inbound folder", f"rm -rf {q(course / 'inbound')}"),
+        ("read source/ with the hidden tests", f"cat {q(clone / 'source' / ASSIGNMENT / (ASSIGNMENT + '.ipynb'))}"),
+        ("list the instructor's home", f"ls {q(hub.home(prof))}"),
+        ("read the gradebook", f"cat {q(clone / 'gradebook.db')}"),
+        ("read what was collected", f"ls {q(clone / 'submitted')}"),
+    ]
+
+
+def test_students_cannot_touch_each_others_work(classroom):
+    if not classroom.hub.real_users:
+        pytest.skip("not root: no Unix users to keep apart (every hub user runs as this OS user); "
+                    "run as root for the permission part")
+    hub, prof = classroom.hub, classroom.prof
+    for attacker, victim in ((classroom.alan, classroom.ada), (classroom.ada, classroom.alan)):
+        attempts = _attempts(hub, victim, prof)
+        # Not vacuous: the owner reaches their own submission and feedback with the same commands.
+        for what in ("list the other's submissions", "read the other's submission", "read the other's feedback"):
+            command = dict(attempts)[what]
+            own = subprocess.run(["runuser", "-u", victim, "--", "/bin/sh", "-c", command], capture_output=True)
+            assert own.returncode == 0, f"{victim} cannot {what.replace('the other', 'their own')}: {own.stderr}"
+        succeeded = []
+        for what, command in attempts:
+            result = subprocess.run(["runuser", "-u", attacker, "--", "/bin/sh", "-c", command],
+                                    capture_output=True, text=True, timeout=30)
+            if result.returncode == 0:
+                succeeded.append(f"{what}: {command}")
+        assert not succeeded, f"{attacker} could:\n" + "\n".join(succeeded)
+    # The exchange is intact: both submissions and both feedback pages are still there.
+    course = hub.exchange / COURSE_ID
+    for student in (classroom.ada, classroom.alan):
+        assert len(list((course / "inbound" / student).iterdir())) == 1
+        assert len(list((course / "feedback" / student).iterdir())) == 1
+
+
+@pytest.mark.skipif(os.environ.get("SKIP_BROWSER_TESTS") == "1", reason="SKIP_BROWSER_TESTS=1")
+def test_formgrader_opens_in_its_own_tab(classroom):
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium, or set CHROMIUM=/path")
+    from playwright.sync_api import sync_playwright
+
+    hub = classroom.hub
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        try:
+            page = browser.new_page(viewport={"width": 1300, "height": 900})
+            page.goto(f"{hub.url}/hub/login", timeout=60_000)
+            page.fill("input[name=username]", classroom.prof)
+            page.fill("input[name=password]", PASSWORD)
+            page.click("input[type=submit], button[type=submit]")
+            page.wait_for_url(re.compile(r".*/user/.*|.*/hub/.*"), timeout=60_000)
+            page.goto(f"{hub.url}/user/{classroom.prof}/formgrader/manage_submissions/{ASSIGNMENT}",
+                      timeout=60_000)
+            table = page.locator("table")
+            for student in (classroom.ada, classroom.alan):
+                table.get_by_text(student, exact=False).first.wait_for(timeout=60_000)
+            assert page.locator("iframe").count() == 0, "the formgrader is a page of its own, not a frame"
+        finally:
+            browser.close()
