@@ -130,5 +130,5 @@ def plot_reliability(results: dict, *, ax=None):
         ax.plot(result.confidence[filled], result.accuracy[filled], marker="o", ms=4,
                 label=f"{label} (gap {result.gap:.3f})")
     ax.set(xlabel="confidence (top probability)", ylabel="accuracy in that bin", xlim=(0, 1.02), ylim=(0, 1.02))
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=8, loc="lower right")
     return ax

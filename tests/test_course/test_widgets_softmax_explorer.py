@@ -1,4 +1,4 @@
-"""course.widgets.softmax_explorer and blitted_figure: the explorer's numbers, and the widget driven headless."""
+"""course.widgets.softmax_explorer: the explorer's numbers, and the widget driven headless."""
 
 import io
 
