@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 # ours: JupyterLab's formgrader under `make lab-instructor`.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: help lab lab-instructor test release grade bench clean
+.PHONY: help lab lab-instructor test release grade bench hub clean
 
 help:
 	@echo "make lab             student workspace (workspace/, seeded from release/) in JupyterLab"
@@ -20,6 +20,7 @@ help:
 	@echo "make release         regenerate release/ from source/ with nbgrader"
 	@echo "make grade           autograde submissions (default: the bundled sample class) into graded/"
 	@echo "make bench           benchmarks, written to bench/results.md"
+	@echo "make hub             a demo JupyterHub on this machine: one instructor, three students"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -58,6 +59,10 @@ grade: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench
+
+# A demo, not a classroom: every user runs as you, with a shared password (deploy/README.md deploys a real one).
+hub: $(STAMP)
+	$(PY) -m deploy.local_hub
 
 clean:
 	rm -rf graded autograded submitted feedback gradebook.db .pytest_cache

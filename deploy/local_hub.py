@@ -22,6 +22,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -324,15 +325,16 @@ class LocalHub:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m deploy.local_hub", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--state", default=str(REPO / ".hub-demo"), help="state folder (default: %(default)s)")
+    parser.add_argument("--state", help="state folder (default: a new temporary folder)")
     args = parser.parse_args(argv)
-    hub = LocalHub(Path(args.state), ["instructor"], ["student1", "student2", "student3"], real_users=False,
+    state = Path(args.state) if args.state else Path(tempfile.mkdtemp(prefix="course-hub-demo-"))
+    hub = LocalHub(state, ["instructor"], ["student1", "student2", "student3"], real_users=False,
                    assignments=tuple(sorted(p.name for p in (REPO / "release").iterdir() if p.is_dir())))
     hub.prepare()
     hub.start()
     print(f"demo hub at {hub.url}: log in as instructor, student1, student2 or student3 with the password "
           f"{PASSWORD!r}. Every user runs as {pwd.getpwuid(os.geteuid()).pw_name}: a demo, not isolated. "
-          f"Ctrl-C stops it.", flush=True)
+          f"Ctrl-C stops it. State: {state}", flush=True)
     try:
         hub.process.wait()
     except KeyboardInterrupt:
