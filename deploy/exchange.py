@@ -192,8 +192,9 @@ class PrivateReleaseFeedback(PrivateExchange, default.ExchangeReleaseFeedback):
                 self.log.error("No feedback folder for %s (%s): the hub creates it when their server starts, or "
                                "run `python -m deploy.exchange_layout ... %s`", student_id, student_folder, student_id)
                 continue
+            notebook_id = os.path.splitext(os.path.basename(html_file))[0]
             with open(secret_file) as handle:
-                checksum = notebook_hash(secret=handle.read(), notebook_id=os.path.splitext(os.path.basename(html_file))[0])
+                checksum = notebook_hash(secret=handle.read(), notebook_id=notebook_id)
             final = os.path.join(student_folder, f"{checksum}.html")
             partial = final + ".tmp"
             shutil.copyfile(html_file, partial)

@@ -19,8 +19,7 @@ cd /srv/course && chgrp -R dl-tuning-graders source tests .git autograder/sample
 # 6. The private exchange: root-owned course folders, per-student folders made when each server starts.
 /srv/course/.venv/bin/python -m deploy.exchange_layout --root /srv/nbgrader/exchange --course dl-tuning
 # 7. New homes readable by their owner only (nbgrader's cache and the students' work live there).
-sed -i 's/^#\{0,1\}HOME_MODE.*/HOME_MODE 0700/' /etc/login.defs && grep -q '^HOME_MODE' /etc/login.defs || \
-    echo 'HOME_MODE 0700' >> /etc/login.defs
+sed -i '/^HOME_MODE/d' /etc/login.defs && echo 'HOME_MODE 0700' >> /etc/login.defs
 # 8. The hub's own state (database, cookie secret), for root only.
 install -d -m 700 /srv/jupyterhub
 # 9. The hub as a service (SystemdSpawner gives each user a memory and CPU limit).

@@ -28,6 +28,7 @@ from types import SimpleNamespace
 
 import nbformat
 import pytest
+import requests
 
 from deploy.local_hub import COURSE_ID, PASSWORD, LocalHub
 from tests.nbtools import (cells_by_grade_id, is_answer_cell, is_written_answer_cell, nbgrader_meta,
@@ -39,7 +40,8 @@ pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
 ASSIGNMENT = "01_tuning_process"
 NOTEBOOK = f"{ASSIGNMENT}/{ASSIGNMENT}.ipynb"
-REAL_USERS = os.geteuid() == 0
+# COURSE_HUB_SHARED_USERS=1 runs the without-root variant as root too (every user as this OS user).
+REAL_USERS = os.geteuid() == 0 and os.environ.get("COURSE_HUB_SHARED_USERS") != "1"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 WRONG = next(v for v in variants_for(ASSIGNMENT) if v.name == "grid_with_arange")
 
@@ -75,8 +77,8 @@ def _exchange_env(hub: LocalHub) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def classroom():
     if not REAL_USERS:
-        print("\n[test_deploy] not root: every hub user runs as this OS user; the workflow runs, the permission "
-              "test is skipped")
+        print("\n[test_deploy] no real Unix users (not root, or COURSE_HUB_SHARED_USERS=1): every hub user runs "
+              "as this OS user; the workflow runs, the permission test is skipped")
     prof, ada, alan = _names()
     state = Path(tempfile.mkdtemp(prefix="course-hub-"))
     hub = LocalHub(state, [prof], [ada, alan], real_users=REAL_USERS, graders_group=f"{prof}-graders")
@@ -190,12 +192,9 @@ def test_students_have_no_formgrader(classroom):
     alan = classroom.students[classroom.alan]
     assert alan.get("/formgrader").status_code == 404, "the formgrader is an instructor's tool"
     # Nor can a student's token reach the instructor's server.
-    import requests
-
     reply = requests.get(f"{classroom.hub.url}/user/{classroom.prof}/formgrader/api/submissions/{ASSIGNMENT}",
                          headers=alan.headers, timeout=30, allow_redirects=False)
-    assert reply.status_code in (302, 403, 404), reply.status_code
-    assert "alan" not in reply.text or reply.status_code != 200
+    assert reply.status_code in (302, 403, 404), f"a student opened the instructor's formgrader: {reply.status_code}"
 
 
 # Each attempt: (what, shell command as the student). Every one must fail for the other student's paths.
@@ -233,8 +232,8 @@ def _attempts(hub: LocalHub, victim: str, prof: str) -> list[tuple[str, str]]:
 
 def test_students_cannot_touch_each_others_work(classroom):
     if not classroom.hub.real_users:
-        pytest.skip("not root: no Unix users to keep apart (every hub user runs as this OS user); "
-                    "run as root for the permission part")
+        pytest.skip("no Unix users to keep apart (not root, or COURSE_HUB_SHARED_USERS=1): every hub user runs as "
+                    "this OS user; run as root for the permission part")
     hub, prof = classroom.hub, classroom.prof
     for attacker, victim in ((classroom.alan, classroom.ada), (classroom.ada, classroom.alan)):
         attempts = _attempts(hub, victim, prof)
