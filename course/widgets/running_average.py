@@ -192,7 +192,7 @@ def show_running_average(values, update: Callable | None = None, *, steps: int =
     panels, animated = [], []
     for ax, what, limits in ((ax_mean, "mean", mean_limits), (ax_var, "variance", var_limits)):
         dots = ax.scatter(x, zeros, s=5, color=PALETTE[5], alpha=0.7, label=f"batch {what}")
-        (population,) = ax.plot(x, zeros, color="black", lw=1, ls=":", label="whole training set")
+        (population,) = ax.plot(x, zeros, color="black", lw=1, ls=":", label="all examples")
         (running,) = ax.plot(x, zeros, color=PALETTE[0], lw=1.8, label="running average (yours)")
         (corrected,) = ax.plot(x, zeros, color=PALETTE[3], lw=1.1, ls="--", label="bias-corrected")
         span = ax.axvspan(0, 10, color=PALETTE[1], alpha=0.15, lw=0, label="first window")
