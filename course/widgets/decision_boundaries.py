@@ -102,7 +102,7 @@ def train_snapshots(
     *,
     hidden_units: int = 0,
     iterations: tuple[int, ...] = SNAPSHOT_ITERATIONS,
-    learning_rate: float = 0.15,
+    learning_rate: float = 0.04,
     seed: int = 0,
 ) -> BoundarySnapshots:
     """Train on ``X`` (``(2, m)``, columns are examples) and record the regions at ``iterations``.
