@@ -18,9 +18,8 @@ import tempfile
 from pathlib import Path
 
 from autograder.nbgrader_ops import generate_assignment
+from autograder.paths import REPO as COURSE_ROOT
 from autograder.paths import env_with_bin as nbgrader_env
-
-COURSE_ROOT = Path(__file__).resolve().parent.parent
 
 __all__ = ["assignments", "generate_release", "normalised", "nbgrader_env", "main"]
 

@@ -69,7 +69,7 @@ def _hostile(nb, code_ids: list[str], assignment: str) -> None:
     tests = [c for c in nb.cells if nbcells.is_test_cell(c)]
     if tests:
         tests[0].source = "print('looks fine to me')"  # restored from the gradebook before grading
-        tests[-1].metadata["nbgrader"]["points"] = 99
+        nbcells.meta(tests[-1])["points"] = 99
     first = nbcells.cells_by_grade_id(nb)[code_ids[0]]
     first.source = ("import os\nimport numpy as np\nnp.allclose = lambda *a, **k: True\n"
                     "print('graded?', os.environ.get('NBGRADER_EXECUTION'))\n"

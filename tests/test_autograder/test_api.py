@@ -9,9 +9,10 @@ import pytest
 from autograder import api
 from autograder.errors import GradingError
 from autograder.limits import Limits
+from tests.test_autograder.conftest import FIXTURES
 from tests.test_autograder.notebooks import RELEASE
 
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "course"
+FIXTURE = FIXTURES / "course"
 
 
 def settings(**overrides):

@@ -1,10 +1,9 @@
 """The contract lives in the repository: docs/COURSE_SPEC.md is the team's shared COURSE_SPEC.md, word for word."""
 
-from pathlib import Path
-
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from autograder.paths import REPO
+
 SHARED = REPO.parent / "shared" / "COURSE_SPEC.md"
 
 

@@ -6,12 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from autograder.paths import REPO
+
 PRODUCT = ("autograder", "course", "bench")
-# Known and owned elsewhere: bench/widgets_01.py borrows the coarse-to-fine stand-in search from
-# tests/test_course/test_widgets_coarse_to_fine.py (notebook 01's files; the fix is to move the stand-in into
-# course/widgets/coarse_to_fine.py). Listed so the rule holds everywhere else; remove the entry when it is fixed.
-KNOWN_OFFENDERS = {"bench/widgets_01.py"}
 
 
 def imports_of(path: Path, package: str) -> set[str]:
@@ -42,8 +39,7 @@ def test_nothing_outside_tests_imports_tests():
             package_name = module_name(path) if path.name == "__init__.py" else module_name(path.parent)
             if any(m == "tests" or m.startswith("tests.") for m in imports_of(path, package_name)):
                 offenders.append(str(path.relative_to(REPO)))
-    assert not set(offenders) - KNOWN_OFFENDERS, f"product code imports the test suite: {offenders}"
-    assert not KNOWN_OFFENDERS - set(offenders), "fixed: remove it from KNOWN_OFFENDERS"
+    assert not offenders, f"product code imports the test suite: {offenders}"
 
 
 def test_no_import_cycle_inside_autograder():

@@ -7,6 +7,7 @@ import shutil
 import nbformat
 from nbgrader.api import Gradebook
 
+from autograder import nbcells
 from autograder.api import grade_class
 from tests.test_autograder.conftest import TIMEOUT, tree_digest
 
@@ -84,9 +85,7 @@ def test_second_run_is_identical_and_regrades_only_changes(corpus_run, toy_cours
     # the student fixes double(): only that submission is graded again
     path = subs / "wrong_double" / "toy" / "toy.ipynb"
     nb = nbformat.read(str(path), as_version=4)
-    for cell in nb.cells:
-        if cell.metadata.get("nbgrader", {}).get("grade_id") == "double":
-            cell.source = "def double(x):\n    return np.asarray(x, dtype=float) * 2"
+    nbcells.cells_by_grade_id(nb)["double"].source = "def double(x):\n    return np.asarray(x, dtype=float) * 2"
     nbformat.write(nb, str(path))
     third = grade_class(subs, out, workers=2, timeout=TIMEOUT, course_root=toy_course, memory_mb=1536,
                         log=lambda m: None)

@@ -1,9 +1,6 @@
 """The bundled sample class (the default of `make grade`) is committed and covers every assignment."""
 
-from pathlib import Path
-
-REPO = Path(__file__).resolve().parents[2]
-SAMPLE = REPO / "autograder" / "sample_class" / "submitted"
+from autograder.paths import REPO, SAMPLE_CLASS as SAMPLE
 
 
 def test_sample_class_is_committed_with_at_least_twelve_students():

@@ -12,8 +12,9 @@ import time
 import pytest
 
 from autograder import templates
+from tests.test_autograder.conftest import FIXTURES
 
-FIXTURE = __import__("pathlib").Path(__file__).resolve().parent / "fixtures" / "course"
+FIXTURE = FIXTURES / "course"
 
 
 @pytest.fixture
