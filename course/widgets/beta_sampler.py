@@ -158,7 +158,7 @@ def show_beta_sampler(sample_beta: Callable | None = None, effective_window: Cal
     import matplotlib.pyplot as plt
 
     from course.plots import PALETTE, course_style
-    from course.widgets.live_figure import LiveFigure
+    from course.widgets.live_figure import LiveFigure, nice_limit
 
     beta_range = widgets.SelectionRangeSlider(
         options=[(f"{b:g}", b) for b in BETA_TICKS], index=(3, 8), description="beta range",
@@ -178,10 +178,10 @@ def show_beta_sampler(sample_beta: Callable | None = None, effective_window: Cal
                 for i in range(2)]
     dec_bars = [ax_draws.stairs(np.zeros(2), [1.0, 10.0, 100.0], fill=i == 1, alpha=0.55 if i else 1.0, lw=2,
                                 color=colours[i]) for i in range(2)]
-    ax_beta.set(title="beta, linear axis", xlabel="beta", ylabel="samples per bin")
+    ax_beta.set(title="beta, linear axis", xlabel="beta", ylabel="share of the samples per bin")
     ax_win.set(title="averaging window 1/(1-beta), log axis", xlabel="window (values averaged)")
     ax_draws.set(title="windows per decade (your decade_counts)", xlabel="window (values averaged)",
-                 ylabel="samples")
+                 ylabel="share of the samples")
     ax_win.set_xscale("log")
     ax_draws.set_xscale("log")
     ax_beta.legend(loc="upper left", fontsize=8)
@@ -189,25 +189,28 @@ def show_beta_sampler(sample_beta: Callable | None = None, effective_window: Cal
                          fontsize=9, bbox={"boxstyle": "round", "fc": "#fff8e0", "ec": PALETTE[1]})
     share = ax_win.text(0.03, 0.97, "", transform=ax_win.transAxes, va="top", fontsize=9)
     fig.tight_layout()
-    live = LiveFigure(fig)
+    # Shares, not counts, on the y axes: their limits stay put when the sample size changes, so a move of
+    # the samples slider redraws only the bars and texts.
+    live = LiveFigure(fig, animated=(*beta_bars, *win_bars, *dec_bars, note, share))
 
     def update(_change=None) -> None:
         low, high = beta_range.value
         data = compute_beta_samples(low, high, count.value, seed=seed, sampler=sample_beta,
                                     window=effective_window, counter=decade_counts)
+        n = count.value
         for i in range(2):
-            beta_bars[i].set_data(data.beta_hist[i], data.beta_edges)
-            win_bars[i].set_data(data.window_hist[i], data.window_edges)
+            beta_bars[i].set_data(data.beta_hist[i] / n, data.beta_edges)
+            win_bars[i].set_data(data.window_hist[i] / n, data.window_edges)
         ax_beta.set_xlim(low, high)
-        ax_beta.set_ylim(0, 1.1 * max(1, data.beta_hist.max()))
+        ax_beta.set_ylim(0, nice_limit(1.1 * max(1, data.beta_hist.max()) / n))
         ax_win.set_xlim(data.window_edges[0], data.window_edges[-1])
-        ax_win.set_ylim(0, 1.1 * max(1, data.window_hist.max()))
+        ax_win.set_ylim(0, nice_limit(1.3 * max(1, data.window_hist.max()) / n))  # room for the text
         heights = (data.window_decades if data.window_decades is not None
                    else np.zeros((2, data.decade_edges.size - 1)))
         for i in range(2):
-            dec_bars[i].set_data(heights[i], data.decade_edges)
+            dec_bars[i].set_data(heights[i] / n, data.decade_edges)
         ax_draws.set_xlim(data.decade_edges[0], data.decade_edges[-1])
-        ax_draws.set_ylim(0, 1.1 * max(1, heights.max()))
+        ax_draws.set_ylim(0, nice_limit(1.1 * max(1, heights.max()) / n))
         note.set_text(data.note)
         note.set_visible(bool(data.note))
         if np.isfinite(data.in_top_tenth).any():

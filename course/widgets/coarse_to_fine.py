@@ -2,8 +2,10 @@
 
 The search itself is the student's: ``show_coarse_to_fine(coarse_to_fine)`` takes the function written
 in the notebook, runs it once on a 2-D objective while recording every point it evaluates, and lets a
-slider step through the rounds: the points of each round and the box it searched, shrinking toward the
-best region. Nothing here performs a search; this module only records and draws one.
+slider step through the rounds: the points of each round, the best ``top_k`` the next box is drawn around,
+and the box each round searched, shrinking toward the best region. Two more sliders re-run the search: the
+``margin`` its ``zoom_in`` widens boxes by, and where the demo loss has its minimum (near an edge, boxes that
+nest can cut the minimum off for good). Nothing here performs a search; this module only records and draws one.
 
 ``compute_search_rounds`` is pure apart from calling the functions it is given; ``show_coarse_to_fine``
 wires an ``IntSlider`` to what it computed once.
@@ -11,6 +13,7 @@ wires an ``IntSlider`` to what it computed once.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -21,36 +24,40 @@ __all__ = [
     "DEMO_LABELS",
     "demo_loss",
     "demo_surface",
+    "DEMO_MINIMUM",
     "SearchRounds",
     "compute_search_rounds",
+    "top_points",
     "show_coarse_to_fine",
 ]
 
-# The demo objective's axes: log10 of the learning rate and the momentum term beta.
-DEMO_RANGES = ((-4.0, 0.0), (0.0, 0.99))
-DEMO_LABELS = ("log10 learning rate", "momentum beta")
+# The demo objective's axes, each on its right scale (notebook 02): log10 of the learning rate and
+# log10(1 - beta) of the momentum term (-3 is beta = 0.999, -1 is beta = 0.9, 0 is no momentum).
+DEMO_RANGES = ((-4.0, 0.0), (-3.0, 0.0))
+DEMO_LABELS = ("log10 learning rate", "log10(1 - momentum beta)")
+DEMO_MINIMUM = (-1.8, -1.0)  # learning rate about 0.016, beta = 0.9
 
 
-def _demo_formula(x, y):
-    """The demo loss on arrays: a narrow valley running diagonally, lowest (0.02) at (-1.8, 0.9)."""
-    along = (x + 1.8) - 4.0 * (y - 0.9)
-    across = y - 0.9
-    return 0.02 + along**2 + 60.0 * across**2
+def _demo_formula(x, y, minimum=DEMO_MINIMUM):
+    """The demo loss on arrays: a narrow valley running diagonally, lowest (0.02) at ``minimum``."""
+    along = (x - minimum[0]) - 1.2 * (y - minimum[1])
+    across = y - minimum[1]
+    return 0.02 + along**2 + 6.0 * across**2
 
 
-def demo_loss(point) -> float:
-    """A made-up dev loss over (log10 learning rate, momentum beta); ``point`` is a ``(2,)`` array."""
+def demo_loss(point, minimum=DEMO_MINIMUM) -> float:
+    """A made-up dev loss over (log10 learning rate, log10(1 - beta)); ``point`` is a ``(2,)`` array."""
     x, y = (float(v) for v in np.asarray(point, dtype=float).ravel()[:2])
-    return float(_demo_formula(x, y))
+    return float(_demo_formula(x, y, minimum))
 
 
-def demo_surface(resolution: int = 160) -> np.ndarray:
+def demo_surface(resolution: int = 160, minimum=DEMO_MINIMUM) -> np.ndarray:
     """``demo_loss`` on a raster over ``DEMO_RANGES`` (rows = momentum, columns = learning rate)."""
     if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)) or resolution < 2:
         raise ValueError(f"resolution must be an int of at least 2, got {resolution!r}.")
     x = np.linspace(*DEMO_RANGES[0], resolution)[None, :]
     y = np.linspace(*DEMO_RANGES[1], resolution)[:, None]
-    return _demo_formula(x, y)
+    return _demo_formula(x, y, minimum)
 
 
 @dataclass(frozen=True)
@@ -81,12 +88,14 @@ def compute_search_rounds(
     n_rounds: int = 4,
     top_k: int = 4,
     seed: int = 0,
+    margin: float | None = None,
 ) -> SearchRounds:
     """Run ``search(objective, ranges, n_per_round, n_rounds, top_k, rng)`` once and record what it did.
 
-    ``objective`` and ``ranges`` default to ``demo_loss`` over ``DEMO_RANGES``. Errors raised by ``search``
-    (``NotImplementedError`` included) propagate; a result that breaks the contract of notebook 01 raises
-    ``ValueError`` saying what is missing.
+    ``objective`` and ``ranges`` default to ``demo_loss`` over ``DEMO_RANGES``. With ``margin``, the
+    ``zoom_in`` that ``search`` calls (found by name among its globals, the notebook's) runs with that margin
+    for the duration of the call. Errors raised by ``search`` (``NotImplementedError`` included) propagate; a
+    result that breaks the contract of notebook 01 raises ``ValueError`` saying what is missing.
     """
     if not callable(search):
         raise TypeError(f"search must be a function, got {type(search).__name__}.")
@@ -104,7 +113,8 @@ def compute_search_rounds(
         seen_scores.append(score)
         return score
 
-    result = search(recorded, ranges, n_per_round, n_rounds, top_k, np.random.default_rng(seed))
+    with _zoom_margin(search, margin):
+        result = search(recorded, ranges, n_per_round, n_rounds, top_k, np.random.default_rng(seed))
     if not isinstance(result, dict) or not {"best_point", "best_score", "ranges_history"} <= set(result):
         raise ValueError("coarse_to_fine should return a dict with best_point, best_score and ranges_history.")
     boxes = np.asarray(result["ranges_history"], dtype=float)
@@ -130,6 +140,34 @@ def compute_search_rounds(
     )
 
 
+@contextmanager
+def _zoom_margin(search: Callable, margin: float | None):
+    """While inside, the ``zoom_in`` that ``search`` looks up by name uses ``margin`` (no-op when None)."""
+    names = getattr(search, "__globals__", {})
+    zoom = names.get("zoom_in")
+    if margin is None or not callable(zoom):
+        yield
+        return
+
+    def zoom_with_margin(points, scores, ranges, top_k, margin_=None, **kwargs):
+        kwargs.pop("margin", None)
+        return zoom(points, scores, ranges, top_k, margin=margin)
+
+    names["zoom_in"] = zoom_with_margin
+    try:
+        yield
+    finally:
+        names["zoom_in"] = zoom
+
+
+def top_points(found: SearchRounds, round_index: int, top_k: int) -> np.ndarray:
+    """The ``top_k`` lowest-score points of one round, ``(top_k, d)``: what its next box is drawn around."""
+    mask = found.rounds == round_index
+    points, scores = found.points[mask], found.scores[mask]
+    order = np.argsort(np.where(np.isfinite(scores), scores, np.inf), kind="stable")
+    return points[order[:top_k]]
+
+
 def _note(text: str):
     import ipywidgets as widgets
 
@@ -149,9 +187,10 @@ def show_coarse_to_fine(
 ):
     """Step through the rounds of ``search`` (the student's ``coarse_to_fine``) with a slider.
 
-    With the default objective the background is its heat map; with your own ``objective`` the points are
-    coloured by the loss they scored. Returns the widget; shows a note instead when ``search`` is not
-    implemented yet or fails.
+    With the default objective the background is its heat map, and two more sliders re-run the search with
+    another ``margin`` (for the notebook's ``zoom_in``) or with the minimum moved along the learning-rate
+    axis. With your own ``objective`` the points are coloured by the loss they scored. Returns the widget
+    (its first child is the round slider); shows a note instead when ``search`` is not implemented or fails.
     """
     import html
 
@@ -163,21 +202,34 @@ def show_coarse_to_fine(
     from course.widgets.live_figure import LiveFigure
     from course.widgets.student_code import call_student
 
-    found, problem = call_student("coarse_to_fine", lambda: compute_search_rounds(
-        search, objective, ranges, n_per_round=n_per_round, n_rounds=n_rounds, top_k=top_k, seed=seed
-    ))
+    demo = objective is None
+
+    def run(margin=None, minimum=DEMO_MINIMUM):
+        goal = (lambda point: demo_loss(point, minimum)) if demo else objective
+        return call_student("coarse_to_fine", lambda: compute_search_rounds(
+            search, goal, ranges, n_per_round=n_per_round, n_rounds=n_rounds, top_k=top_k, seed=seed,
+            margin=margin))
+
+    found, problem = run()
     if problem:
         return _note(html.escape(problem) + " Run its tests above to find out more.")
     if found.boxes.shape[1] != 2:
         return _note("This picture draws two hyperparameters; pass a 2-D objective and two ranges.")
     first = found.boxes[0]
+    state = {"found": found, "minimum": DEMO_MINIMUM}
 
     with plt.rc_context(course_style()):
         fig, (ax_map, ax_best) = plt.subplots(1, 2, figsize=(9.6, 4.2), gridspec_kw={"width_ratios": [1.6, 1.0]})
-    if objective is None:
-        # log10 of the loss, so the valley floor is not lost in one colour
-        plot_heatmap(np.log10(demo_surface()), tuple(first[0]), tuple(first[1]), colorbar_label="log10 dev loss", ax=ax_map)
+    animated = []
+    if demo:
+        # log10 of the loss, so the valley floor is not lost in one colour; bright is low
+        plot_heatmap(np.log10(demo_surface()), tuple(first[0]), tuple(first[1]), colorbar_label="log10 dev loss",
+                     ax=ax_map)
+        surface = ax_map.images[0]
+        animated.append(surface)
         dots = ax_map.scatter([], [], s=26, edgecolor="black", linewidth=0.6, zorder=3)
+        floor = ax_map.scatter([], [], marker="+", s=120, color="black", zorder=5)
+        animated.append(floor)
     else:
         colours = plt.get_cmap("viridis_r")
         finite = found.scores[np.isfinite(found.scores)]
@@ -192,47 +244,89 @@ def show_coarse_to_fine(
     ax_map.set_ylabel(labels[1])
     boxes = []
     for r in range(n_rounds):
-        (x0, x1), (y0, y1) = found.boxes[r]
-        patch = Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, color=PALETTE[r % len(PALETTE)], zorder=4)
+        patch = Rectangle((0, 0), 0, 0, fill=False, color=PALETTE[r % len(PALETTE)], zorder=4)
         ax_map.add_patch(patch)
         boxes.append(patch)
+    tight = Rectangle((0, 0), 0, 0, fill=False, color="black", ls="--", lw=1.2, zorder=4)
+    ax_map.add_patch(tight)
+    rings = ax_map.scatter([], [], s=110, facecolors="none", edgecolors=PALETTE[3], linewidths=1.6, zorder=4)
     star = ax_map.scatter([], [], marker="*", s=220, color=PALETTE[3], edgecolor="white", zorder=5)
     title = ax_map.set_title("round\nbox", fontsize=10)  # two lines reserved before tight_layout
     rounds_axis = np.arange(1, n_rounds + 1)
-    ax_best.plot(rounds_axis, found.best_so_far, marker="o", color=PALETTE[0])
+    (progress,) = ax_best.plot(rounds_axis, found.best_so_far, marker="o", color=PALETTE[0])
     now = ax_best.scatter([], [], s=120, color=PALETTE[3], zorder=3)
     ax_best.set_xticks(rounds_axis)
     ax_best.set_xlabel("round")
     ax_best.set_ylabel("best loss so far")
     ax_best.set_yscale("log")
+    finite = found.best_so_far[np.isfinite(found.best_so_far)]
+    if demo:
+        ax_best.set_ylim(0.01, 10.0)  # fixed, so re-running the search redraws only the data
+    elif finite.size:
+        ax_best.set_ylim(finite.min() / 2, finite.max() * 2)
     ax_best.set_title("each round searches a smaller box", fontsize=10)
     fig.tight_layout()
-    live = LiveFigure(fig)
+    animated += [dots, *boxes, tight, rings, star, title, progress, now]
+    live = LiveFigure(fig, animated=animated)
+    note = widgets.HTML("")
 
     def update(change=None) -> None:
+        found = state["found"]
         r = slider.value - 1
         shown = found.rounds <= r
         current = found.rounds[shown] == r
         dots.set_offsets(found.points[shown])
-        if objective is None:
+        if demo:
             dots.set_facecolors(["white" if c else "#9a9a9a" for c in current])
         else:
             dots.set_array(found.scores[shown])
         dots.set_sizes(np.where(current, 34, 12))
         for i, patch in enumerate(boxes):
-            patch.set_visible(i <= r)
+            (x0, x1), (y0, y1) = found.boxes[i]
+            patch.set_bounds(x0, y0, x1 - x0, y1 - y0)
+            patch.set_visible(i <= min(r + 1, n_rounds - 1))
             patch.set_linewidth(2.6 if i == r else 1.0)
+        best_k = top_points(found, r, top_k)
+        rings.set_offsets(best_k)
+        (x0, y0), (x1, y1) = best_k.min(axis=0), best_k.max(axis=0)
+        tight.set_bounds(x0, y0, x1 - x0, y1 - y0)
+        tight.set_visible(r < n_rounds - 1)
         seen = found.scores[shown]
         best = int(np.argmin(np.where(np.isfinite(seen), seen, np.inf)))
         star.set_offsets(found.points[shown][best : best + 1])
+        progress.set_ydata(found.best_so_far)
         now.set_offsets([[r + 1, found.best_so_far[r]]])
         (x0, x1), (y0, y1) = found.boxes[r]
         title.set_text(
             f"round {r + 1}: {labels[0]} in [{x0:.3g}, {x1:.3g}],\n{labels[1]} in [{y0:.3g}, {y1:.3g}]"
         )
+        if demo:
+            floor.set_offsets([state["minimum"]])
         live.refresh()
+
+    def rerun(change=None) -> None:
+        minimum = (float(where.value), DEMO_MINIMUM[1])
+        again, problem = run(margin.value, minimum)
+        if problem:
+            note.value = f"<i>{html.escape(problem)}</i>"
+            return
+        state["found"], state["minimum"] = again, minimum
+        surface.set_data(np.log10(demo_surface(minimum=minimum)))
+        changed = "" if "zoom_in" in getattr(search, "__globals__", {}) else (
+            " Your coarse_to_fine does not call a function named zoom_in, so the margin slider cannot change it.")
+        note.value = (f"<i>Re-ran your coarse_to_fine: the true minimum (+) is at {minimum[0]:.2g}; "
+                      f"best found {again.best_score:.3g} at {again.best_point[0]:.2g}.{changed}</i>")
+        update()
 
     slider = widgets.IntSlider(value=1, min=1, max=n_rounds, description="round", continuous_update=True)
     slider.observe(update, names="value")
     update()
-    return widgets.VBox([slider, live.widget])
+    if not demo:
+        return widgets.VBox([slider, live.widget])
+    margin = widgets.FloatSlider(value=0.1, min=0.0, max=0.5, step=0.05, description="margin",
+                                 continuous_update=False)
+    where = widgets.FloatSlider(value=DEMO_MINIMUM[0], min=-3.9, max=-1.0, step=0.1, description="minimum",
+                                continuous_update=False, style={"description_width": "initial"})
+    for control in (margin, where):
+        control.observe(rerun, names="value")
+    return widgets.VBox([slider, widgets.HBox([margin, where]), note, live.widget])

@@ -28,6 +28,8 @@ __all__ = [
     "loss_surface",
     "GridVsRandom",
     "compute_grid_vs_random",
+    "BestByBudget",
+    "compute_best_by_budget",
     "show_grid_vs_random",
 ]
 
@@ -42,15 +44,16 @@ _VALLEY_WIDTH = 0.22
 _MAX_DRAWS = BUDGETS[-1]
 
 
-def toy_loss(lr_exponent, eps_exponent):
+def toy_loss(lr_exponent, eps_exponent, centre: float = _BEST_LR_EXPONENT):
     """A made-up dev loss: a narrow valley in the learning rate, a barely visible slope in epsilon.
 
-    Inputs: arrays (or floats) of the same shape, ``log10(learning rate)`` and ``log10(epsilon)``.
+    Inputs: arrays (or floats) of the same shape, ``log10(learning rate)`` and ``log10(epsilon)``; ``centre``
+    is the exponent of the best learning rate (the picture's default, or another problem's).
     Returns: an array of that shape, values between about 0.1 and 1.0.
     """
     x = np.asarray(lr_exponent, dtype=float)
     y = np.asarray(eps_exponent, dtype=float)
-    valley = 1.0 - np.exp(-(((x - _BEST_LR_EXPONENT) / _VALLEY_WIDTH) ** 2))
+    valley = 1.0 - np.exp(-(((x - centre) / _VALLEY_WIDTH) ** 2))
     return 0.1 + 0.85 * valley + 0.005 * (y - EPS_EXPONENT_RANGE[0]) / 4.0
 
 
@@ -120,6 +123,38 @@ def compute_grid_vs_random(budget: int = 25, seed: int = 1) -> GridVsRandom:
     )
 
 
+@dataclass(frozen=True)
+class BestByBudget:
+    """The best loss each layout finds, for every budget the slider offers, averaged over many problems.
+
+    Each seed is one problem: the valley sits at a random learning rate (you do not know where in advance)
+    and random search draws its own points. ``budgets``: ``(k,)``; ``grid_mean`` / ``random_mean``: ``(k,)``
+    the mean best loss over seeds; ``random_wins``: ``(k,)`` the share of seeds in which random search found
+    a lower loss than the grid (it wins on average, not every time); ``seeds``: how many seeds.
+    """
+
+    budgets: np.ndarray
+    grid_mean: np.ndarray
+    random_mean: np.ndarray
+    random_wins: np.ndarray
+    seeds: int
+
+
+def compute_best_by_budget(seeds: int = 200, first_seed: int = 1) -> BestByBudget:
+    """Best loss of the grid and of random search, averaged over ``seeds`` problems, for every budget."""
+    if isinstance(seeds, bool) or not isinstance(seeds, (int, np.integer)) or seeds < 1:
+        raise ValueError(f"seeds must be a positive int, got {seeds!r}.")
+    grid, random = np.empty((seeds, len(BUDGETS))), np.empty((seeds, len(BUDGETS)))
+    for s in range(seeds):
+        centre = np.random.default_rng([first_seed + s, 1]).uniform(LR_EXPONENT_RANGE[0] + 0.5, LR_EXPONENT_RANGE[1] - 0.5)
+        for j, budget in enumerate(BUDGETS):
+            view = compute_grid_vs_random(budget, first_seed + s)
+            grid[s, j] = toy_loss(view.grid_points[:, 0], view.grid_points[:, 1], centre).min()
+            random[s, j] = toy_loss(view.random_points[:, 0], view.random_points[:, 1], centre).min()
+    return BestByBudget(np.array(BUDGETS), grid.mean(axis=0), random.mean(axis=0), (random < grid).mean(axis=0),
+                        int(seeds))
+
+
 def show_grid_vs_random(budget: int = 25, seed: int = 1):
     """Two heat maps (grid, random) over one loss profile along the learning rate; a slider sets the budget.
 
@@ -134,47 +169,63 @@ def show_grid_vs_random(budget: int = 25, seed: int = 1):
 
     # Everything the slider can ask for, computed once: the slider only selects.
     views = {b: compute_grid_vs_random(b, seed) for b in BUDGETS}
+    averaged = compute_best_by_budget(200)
     surface = loss_surface(160)
     profile_x = np.linspace(*LR_EXPONENT_RANGE, 400)
     profile_y = toy_loss(profile_x, np.full_like(profile_x, EPS_EXPONENT_RANGE[0]))
 
     with plt.rc_context(course_style()):
-        fig = plt.figure(figsize=(9.0, 6.2))
-        layout = fig.add_gridspec(2, 2, height_ratios=[1.5, 1.0], hspace=0.45, wspace=0.25)
+        fig = plt.figure(figsize=(9.6, 6.2))
+        layout = fig.add_gridspec(2, 2, height_ratios=[1.5, 1.0], width_ratios=[1.0, 1.2], hspace=0.45, wspace=0.3,
+                                  left=0.08, right=0.97, top=0.94, bottom=0.09)
         ax_grid = fig.add_subplot(layout[0, 0])
         ax_rand = fig.add_subplot(layout[0, 1], sharey=ax_grid)
-        ax_prof = fig.add_subplot(layout[1, :])
+        ax_prof = fig.add_subplot(layout[1, 0])
+        ax_curve = fig.add_subplot(layout[1, 1])
     scatters, titles = {}, {}
-    for ax, key, colour in ((ax_grid, "grid", PALETTE[3]), (ax_rand, "random", PALETTE[1])):
-        plot_heatmap(surface, LR_EXPONENT_RANGE, EPS_EXPONENT_RANGE, xlabel="log10 learning rate", ax=ax)
-        scatters[key] = ax.scatter([], [], s=28, color=colour, edgecolor="white", linewidth=0.8, zorder=3)
+    # High contrast on the heat map: filled markers with a thick outline of the opposite brightness.
+    markers = {"grid": ("s", PALETTE[3], "white"), "random": ("o", "white", "black")}
+    for ax, key in ((ax_grid, "grid"), (ax_rand, "random")):
+        plot_heatmap(surface, LR_EXPONENT_RANGE, EPS_EXPONENT_RANGE, xlabel="log10 learning rate", ax=ax,
+                     colorbar_label="dev loss (bright = low)" if key == "random" else None)
+        shape, face, edge = markers[key]
+        scatters[key] = ax.scatter([], [], s=34, marker=shape, color=face, edgecolor=edge, linewidth=1.2, zorder=3)
         ax.set_xlim(*LR_EXPONENT_RANGE)
         ax.set_ylim(*EPS_EXPONENT_RANGE)
-        titles[key] = ax.set_title("")
+        titles[key] = ax.set_title(" ", fontsize=10)
     ax_grid.set_ylabel("log10 Adam epsilon")
     ax_prof.plot(profile_x, profile_y, color="black", lw=1.5)
     ax_prof.set_xlim(*LR_EXPONENT_RANGE)
-    ax_prof.set_ylim(-0.25, 1.1)
+    ax_prof.set_ylim(-0.3, 1.1)
     ax_prof.set_xlabel("log10 learning rate (the only axis that matters)")
     ax_prof.set_ylabel("dev loss")
     grid_ticks = ax_prof.scatter([], [], marker="|", s=220, color=PALETTE[3], label="grid tried")
-    rand_ticks = ax_prof.scatter([], [], marker="|", s=220, color=PALETTE[1], label="random tried")
-    ax_prof.legend(loc="upper right", fontsize=8)
+    rand_ticks = ax_prof.scatter([], [], marker="|", s=220, color=PALETTE[0], label="random tried")
+    ax_prof.legend(loc="center left", fontsize=8)
     ax_prof.set_yticks([0.0, 0.5, 1.0])
-    live = LiveFigure(fig)
+    ax_curve.plot(averaged.budgets, averaged.grid_mean, "s-", color=PALETTE[3], ms=4,
+                  label=f"grid, mean of {averaged.seeds} problems")
+    ax_curve.plot(averaged.budgets, averaged.random_mean, "o-", color=PALETTE[0], ms=4,
+                  label=f"random, mean of {averaged.seeds} problems")
+    ax_curve.set_xlabel("budget (runs)")
+    ax_curve.set_ylabel("best dev loss found")
+    ax_curve.set_xticks(averaged.budgets[::2])
+    ax_curve.legend(loc="upper right", fontsize=8)
+    now = ax_curve.axvline(budget, color="grey", lw=1.0, ls="--")
+    wins = ax_curve.text(0.97, 0.7, "", transform=ax_curve.transAxes, fontsize=8, ha="right", va="top")
+    live = LiveFigure(fig, animated=(*scatters.values(), *titles.values(), grid_ticks, rand_ticks, now, wins))
 
     def update(change=None) -> None:
         view = views[slider.value]
         scatters["grid"].set_offsets(view.grid_points)
         scatters["random"].set_offsets(view.random_points)
-        titles["grid"].set_text(
-            f"grid: {view.grid_distinct} learning rates, best loss {view.grid_best:.2f}"
-        )
-        titles["random"].set_text(
-            f"random: {view.random_distinct} learning rates, best loss {view.random_best:.2f}"
-        )
-        grid_ticks.set_offsets(np.column_stack([view.grid_points[:, 0], np.full(view.budget, -0.05)]))
-        rand_ticks.set_offsets(np.column_stack([view.random_points[:, 0], np.full(view.budget, -0.18)]))
+        titles["grid"].set_text(f"grid: {view.grid_distinct} learning rates, best {view.grid_best:.2f}")
+        titles["random"].set_text(f"random: {view.random_distinct} learning rates, best {view.random_best:.2f}")
+        grid_ticks.set_offsets(np.column_stack([view.grid_points[:, 0], np.full(view.budget, -0.08)]))
+        rand_ticks.set_offsets(np.column_stack([view.random_points[:, 0], np.full(view.budget, -0.22)]))
+        now.set_xdata([view.budget, view.budget])
+        share = float(averaged.random_wins[list(averaged.budgets).index(view.budget)])
+        wins.set_text(f"{view.budget} runs: random finds the lower loss\nin {100 * share:.0f}% of the problems")
         live.refresh()
 
     slider = widgets.SelectionSlider(

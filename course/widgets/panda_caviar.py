@@ -72,10 +72,19 @@ class PandaCaviarView:
     panda_now: float
 
 
+CAVIAR_RANGES = [(-2.5, 1.5), (1.0, 5.0)]  # log10 learning rate (0.003 to 30), log2 hidden units (2 to 32)
+
+
 def compute_panda_caviar(
-    n_models: int = 16, days: int = 8, epochs_per_day: int = 5, start_rate: float = 0.1, seed: int = 1
+    n_models: int = 16, days: int = 8, epochs_per_day: int = 5, start_rate: float = 0.1, seed: int = 1,
+    settings: np.ndarray | None = None,
 ) -> PandaCaviar:
-    """Train the caviar models and the panda model on the same data (about 0.3 s with the defaults)."""
+    """Train the caviar models and the panda model on the same data (about 0.3 s with the defaults).
+
+    ``settings``, when given, is an ``(n_models, 2)`` array of (log10 learning rate, log2 hidden units) points
+    in ``CAVIAR_RANGES`` (for example from the student's ``random_search``); otherwise the learning rates are
+    spread evenly over the same four decades.
+    """
     n_models = require_int("n_models", n_models, 1, 64)
     days = require_int("days", days, 1, 50)
     epochs_per_day = require_int("epochs_per_day", epochs_per_day, 1, 50)
@@ -88,9 +97,16 @@ def compute_panda_caviar(
 
     # Caviar: settings fixed before training, spread over four decades of learning rate, shuffled so the
     # first few machines do not all get the small ones.
-    order = np.random.default_rng(seed).permutation(n_models)
-    rates = np.geomspace(0.003, 30.0, n_models)[order]
-    hidden = np.array([_HIDDEN_CHOICES[(4 * i + seed) % len(_HIDDEN_CHOICES)] for i in range(n_models)])
+    if settings is None:
+        order = np.random.default_rng(seed).permutation(n_models)
+        rates = np.geomspace(0.003, 30.0, n_models)[order]
+        hidden = np.array([_HIDDEN_CHOICES[(4 * i + seed) % len(_HIDDEN_CHOICES)] for i in range(n_models)])
+    else:
+        settings = np.asarray(settings, dtype=float)
+        if settings.shape != (n_models, 2) or not np.all(np.isfinite(settings)):
+            raise ValueError(f"settings must be a finite ({n_models}, 2) array, got shape {settings.shape}.")
+        rates = 10.0 ** settings[:, 0]
+        hidden = np.maximum(1, np.round(2.0 ** settings[:, 1])).astype(int)
     curves = np.vstack([
         train_mlp(*data, learning_rate=float(rate), hidden_units=int(units), num_epochs=epochs,
                   mini_batch_size=_MINI_BATCH, seed=seed + i).dev_losses
@@ -149,10 +165,13 @@ def view_panda_caviar(trained: PandaCaviar, machines: int, days: int) -> PandaCa
     )
 
 
-def show_panda_caviar(pick_best_run: Callable | None = None, *, n_models: int = 16, days: int = 8, seed: int = 1):
+def show_panda_caviar(pick_best_run: Callable | None = None, random_search: Callable | None = None, *,
+                      n_models: int = 16, days: int = 8, seed: int = 1):
     """Caviar curves (left) beside the babysat panda (right); sliders for machines and days.
 
-    Pass your ``pick_best_run`` to have the caviar run it picks drawn in bold. Returns the widget.
+    Pass your ``pick_best_run`` to have the caviar run it picks drawn in bold, and your ``random_search`` to
+    have it choose the caviar's settings (log10 learning rate and log2 hidden units in ``CAVIAR_RANGES``).
+    Caviar curves are coloured by learning rate; a cross marks where a run diverged. Returns the widget.
     """
     import html
 
@@ -163,13 +182,29 @@ def show_panda_caviar(pick_best_run: Callable | None = None, *, n_models: int = 
     from course.widgets.live_figure import LiveFigure
     from course.widgets.student_code import call_student
 
-    trained = compute_panda_caviar(n_models=n_models, days=days, seed=seed)
+    settings, drawn_note = None, "The caviar's settings are spread evenly: pass your random_search to draw them."
+    if random_search is not None:
+        drawn, drawn_note = call_student("random_search", lambda: np.asarray(
+            random_search(CAVIAR_RANGES, n_models, np.random.default_rng(seed)), dtype=float))
+        lows, highs = np.array(CAVIAR_RANGES).T
+        if drawn is not None and (drawn.shape != (n_models, 2) or not np.all((drawn >= lows) & (drawn <= highs))):
+            drawn_note = f"Your random_search returned shape {drawn.shape} or points outside the ranges."
+        elif drawn is not None:
+            settings, drawn_note = drawn, "Your random_search drew the caviar's settings."
+    trained = compute_panda_caviar(n_models=n_models, days=days, seed=seed, settings=settings)
     per_day = trained.epochs_per_day
     epochs = np.arange(1, days * per_day + 1)
 
     with plt.rc_context(course_style()):
         fig, (ax_cav, ax_pan) = plt.subplots(1, 2, figsize=(10.0, 4.2), sharey=True)
-    caviar_lines = [ax_cav.plot([], [], lw=1.0, color=PALETTE[0], alpha=0.55)[0] for _ in range(n_models)]
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import ListedColormap, LogNorm
+
+    shade = ListedColormap(plt.get_cmap("plasma")(np.linspace(0.0, 0.9, 256)))  # without the palest yellow
+    norm = LogNorm(10.0 ** CAVIAR_RANGES[0][0], 10.0 ** CAVIAR_RANGES[0][1])
+    rate_colours = [shade(norm(rate)) for rate in trained.caviar_rates]
+    caviar_lines = [ax_cav.plot([], [], lw=1.0, color=rate_colours[i], alpha=0.8)[0] for i in range(n_models)]
+    crosses = ax_cav.scatter([], [], marker="x", s=50, color="black", zorder=4)
     panda_line = ax_pan.plot([], [], lw=2.2, color=PALETTE[2])[0]
     for ax in (ax_cav, ax_pan):
         ax.set_yscale("log")
@@ -185,31 +220,44 @@ def show_panda_caviar(pick_best_run: Callable | None = None, *, n_models: int = 
         ax_pan.text((d + 0.5) * per_day + 0.5, 14, "", ha="center", fontsize=7, color=PALETTE[3]) for d in range(days)
     ]
     fig.tight_layout()
-    live = LiveFigure(fig)
+    legend_bar = ax_cav.inset_axes([0.52, 0.93, 0.45, 0.03])  # inside the panel: the shared y axis keeps its room
+    fig.colorbar(ScalarMappable(norm, shade), cax=legend_bar, orientation="horizontal")
+    legend_bar.tick_params(labelsize=7, length=2, pad=1)
+    legend_bar.set_title("learning rate", fontsize=7, pad=2)
+    live = LiveFigure(fig, animated=(*caviar_lines, crosses, panda_line, *rate_text, cav_title, pan_title))
     note = widgets.HTML("")
 
     def chosen(curves: np.ndarray) -> int | None:
         if pick_best_run is None:
+            note.value = f"<i>{html.escape(drawn_note)}</i>"
             return None
         index, problem = call_student("pick_best_run", lambda: int(pick_best_run(curves.copy())))
         if problem:
             note.value = f"<i>{html.escape(problem)}</i>"
             return None
-        note.value = f"<i>Your <code>pick_best_run</code> picks run {index} (bold, red).</i>"
+        note.value = (f"<i>Your <code>pick_best_run</code> picks run {index} (bold, black). "
+                      f"{html.escape(drawn_note)}</i>")
         return index if 0 <= index < curves.shape[0] else None
 
     def update(change=None) -> None:
         view = view_panda_caviar(trained, machines.value, day.value)
         stop = view.days * per_day
         best = chosen(view.caviar_curves)
+        ends = []
         for i, line in enumerate(caviar_lines):
             visible = i < view.machines
             line.set_visible(visible)
             if visible:
-                line.set_data(epochs[:stop], view.caviar_curves[i])
-                line.set_color(PALETTE[3] if i == best else PALETTE[0])
-                line.set_linewidth(2.4 if i == best else 1.0)
-                line.set_alpha(1.0 if i == best else 0.55)
+                curve = view.caviar_curves[i]
+                line.set_data(epochs[:stop], curve)
+                line.set_color("black" if i == best else rate_colours[i])
+                line.set_linewidth(2.6 if i == best else 1.0)
+                line.set_alpha(1.0 if i == best else 0.8)
+                finite = np.isfinite(curve)
+                if not finite.all():  # diverged: a cross where the curve stops, never a silent gap
+                    last = int(np.flatnonzero(finite)[-1]) if finite.any() else 0
+                    ends.append((epochs[last], float(curve[last]) if finite.any() else 20.0))
+        crosses.set_offsets(np.array(ends).reshape(-1, 2))
         panda_line.set_data(epochs[:stop], view.panda_curve)
         for d, text in enumerate(rate_text):
             mark = " (undo)" if trained.panda_rollbacks[d] else ""

@@ -52,3 +52,13 @@ def test_scores_by_hyperparameter_rejects_mismatched_input():
         plots.plot_scores_by_hyperparameter([{"a": 1.0}], [1.0, 2.0], {"a": "log"})
     with pytest.raises(ValueError, match="unknown scale"):
         plots.plot_scores_by_hyperparameter([{"a": 1.0}], [1.0], {"a": "normal"})
+
+
+def test_plot_sweep_spans_draws_diverged_runs_as_crosses_not_gaps():
+    from course.plots import plot_sweep_spans
+
+    ax = plot_sweep_spans({"learning_rate": [0.5, 0.2, np.nan], "momentum": [0.3, 0.35]})
+    crosses = [c for c in ax.collections if c.get_label() == "diverged"]
+    assert len(crosses) == 1 and len(crosses[0].get_offsets()) == 1
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["learning_rate", "momentum"]
+    assert ax.get_xscale() == "log"

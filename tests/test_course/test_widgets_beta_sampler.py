@@ -80,3 +80,20 @@ def test_widget_builds_and_updates_headless(functions):
     beta_range.index = (0, len(BETA_TICKS) - 1)
     count.value = 10_000
     beta_range.index = (4, 5)
+
+
+def test_the_windows_are_counted_per_decade_with_the_students_decade_counts():
+    def counts(samples, low, high):
+        k = np.arange(np.floor(np.log10(low)), np.ceil(np.log10(high)) + 1)
+        return np.histogram(samples, bins=10.0 ** k)[0]
+
+    log_beta = lambda low, high, size, rng: 1 - 10 ** rng.uniform(np.log10(1 - high), np.log10(1 - low), size)
+    window = lambda beta: 1 / (1 - np.asarray(beta, dtype=float))
+    data = compute_beta_samples(0.9, 0.999, 6_000, sampler=log_beta, window=window, counter=counts)
+    np.testing.assert_allclose(data.decade_edges, [10.0, 100.0, 1000.0])
+    assert data.window_decades.shape == (2, 2)
+    assert data.window_decades[0, 0] > 0.85 * 6_000  # uniform beta: short windows
+    assert abs(data.window_decades[1, 0] - 3_000) < 300  # log 1 - beta: half per decade
+    missing = compute_beta_samples(0.9, 0.999, 100, sampler=log_beta, window=window)
+    assert missing.window_decades is None
+    show_beta_sampler(log_beta, window, counts).children[1].value = 3_000

@@ -9,11 +9,13 @@ import numpy as np
 import pytest
 
 from course.widgets.coarse_to_fine import (
+    DEMO_MINIMUM,
     DEMO_RANGES,
     compute_search_rounds,
     demo_loss,
     demo_surface,
     show_coarse_to_fine,
+    top_points,
 )
 
 
@@ -37,8 +39,9 @@ def not_written(*_args):
 
 
 def test_demo_loss_is_lowest_at_its_valley_floor():
-    assert demo_loss(np.array([-1.8, 0.9])) == pytest.approx(0.02)
-    assert demo_loss([-3.5, 0.2]) > 1.0
+    assert demo_loss(np.array(DEMO_MINIMUM)) == pytest.approx(0.02)
+    assert demo_loss([-3.5, -2.8]) > 1.0
+    assert demo_loss([-3.0, -1.0], minimum=(-3.0, -1.0)) == pytest.approx(0.02)
     surface = demo_surface(81)
     assert surface.shape == (81, 81)
     assert surface.min() >= 0.02
@@ -105,3 +108,57 @@ def test_show_explains_a_missing_or_failing_search(search, words):
     note = show_coarse_to_fine(search)
     assert isinstance(note, widgets.HTML)
     assert words in note.value
+
+
+def margin_search(objective, ranges, n_per_round, n_rounds, top_k, rng):
+    """A real coarse-to-fine search whose zoom_in is looked up by name, as in the notebook."""
+    current, history, best = [tuple(r) for r in ranges], [], (None, np.inf)
+    for r in range(n_rounds):
+        history.append(current)
+        points = rng.uniform([lo for lo, _ in current], [hi for _, hi in current], size=(n_per_round, len(current)))
+        scores = np.array([objective(p) for p in points])
+        if scores.min() < best[1]:
+            best = (points[scores.argmin()], float(scores.min()))
+        if r < n_rounds - 1:
+            current = zoom_in(points, scores, current, top_k)
+    return {"best_point": best[0], "best_score": best[1], "ranges_history": history}
+
+
+def zoom_in(points, scores, ranges, top_k, margin=0.1):
+    top = points[np.argsort(scores)[:top_k]]
+    low, high = top.min(axis=0), top.max(axis=0)
+    pad = margin * (high - low)
+    return [(max(a, l - p), min(b, h + p)) for (a, b), l, h, p in zip(ranges, low, high, pad)]
+
+
+def test_the_margin_reaches_the_searchs_own_zoom_in_and_is_restored():
+    narrow = compute_search_rounds(margin_search, n_rounds=3, margin=0.0)
+    wide = compute_search_rounds(margin_search, n_rounds=3, margin=0.5)
+    widths = lambda found: np.prod(found.boxes[1, :, 1] - found.boxes[1, :, 0])
+    assert widths(wide) > widths(narrow)
+    assert margin_search.__globals__["zoom_in"] is zoom_in
+
+
+def test_top_points_are_the_rounds_lowest_scores():
+    found = compute_search_rounds(margin_search, n_per_round=10, n_rounds=2, top_k=3)
+    best = top_points(found, 0, 3)
+    first = found.scores[:10]
+    np.testing.assert_allclose(np.sort([demo_loss(p) for p in best]), np.sort(first)[:3])
+
+
+def test_with_no_margin_the_boxes_can_lock_the_minimum_out():
+    """What the notebook asks the student to see: margin 0 loses the valley floor that margin 0.5 keeps."""
+    inside = lambda box: box[0, 0] <= DEMO_MINIMUM[0] <= box[0, 1] and box[1, 0] <= DEMO_MINIMUM[1] <= box[1, 1]
+    locked = compute_search_rounds(margin_search, seed=3, margin=0.0)
+    assert not inside(locked.boxes[-1])
+    kept = compute_search_rounds(margin_search, seed=3, margin=0.5)
+    assert kept.best_score < locked.best_score
+
+
+def test_show_reruns_with_the_margin_and_minimum_sliders():
+    box = show_coarse_to_fine(margin_search)
+    margin, where = box.children[1].children
+    margin.value = 0.0
+    where.value = -3.5
+    assert "true minimum (+) is at -3.5" in box.children[2].value
+    box.children[0].value = 4

@@ -103,3 +103,17 @@ def test_widget_builds_and_updates_headless(counter):
     count.value = 10_000
     exponents.value = (-1.0, -1.0)  # both handles on one tick must not break the update
     exponents.value = (-2.5, 0.5)
+
+
+def test_the_uniform_top_share_stays_near_90_percent_while_its_bottom_decades_empty():
+    """What the notebook's 'things to try' claims: widening the range starves the bottom, not the top."""
+    for exponents in [(-4, 0), (-6, 0), (-6, 2)]:
+        low, high = 10.0 ** exponents[0], 10.0 ** exponents[1]
+        data = compute_log_samples(low, high, 20_000, seed=2)
+        decades = exponents[1] - exponents[0]
+        assert 0.88 < data.top_share[0] < 0.92
+        assert data.bottom_share[0] < 0.002
+        assert abs(data.bottom_share[1] - 1 / decades) < 0.02
+    one = compute_log_samples(1.0, 10.0, 20_000, seed=2)  # one decade: the log sampler still differs
+    assert abs(np.mean(one.logarithmic <= 2.0) - np.log10(2.0)) < 0.02
+    assert abs(np.mean(one.linear <= 2.0) - 1 / 9) < 0.02

@@ -77,3 +77,28 @@ def test_show_explains_a_picker_that_is_not_written():
     box = show_panda_caviar(not_written, n_models=3, days=2)
     assert isinstance(box.children[1], widgets.HTML)
     assert "Write" in box.children[1].value
+
+
+def uniform_search(ranges, n_points, rng):
+    """A correct random_search, as a student would pass it."""
+    bounds = np.asarray(ranges, dtype=float)
+    return rng.uniform(bounds[:, 0], bounds[:, 1], size=(n_points, len(bounds)))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_with_all_machines_caviar_beats_the_panda(seed):
+    """Notebook 01's claim, for several seeds and with settings drawn by a random_search as the notebook does."""
+    from course.widgets.panda_caviar import CAVIAR_RANGES
+
+    settings = uniform_search(CAVIAR_RANGES, 16, np.random.default_rng(seed))
+    trained = compute_panda_caviar(seed=seed, settings=settings)
+    view = view_panda_caviar(trained, 16, trained.days)
+    assert view.caviar_best < view.panda_now
+
+
+def test_show_draws_settings_from_the_students_random_search():
+    box = show_panda_caviar(lambda curves: 0, uniform_search)
+    assert "Your random_search drew" in box.children[1].value
+    box.children[0].children[0].value = 3
+    broken = show_panda_caviar(None, lambda *a: np.zeros((2, 2)))
+    assert "outside the ranges" in broken.children[1].value or "shape" in broken.children[1].value
