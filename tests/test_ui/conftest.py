@@ -83,3 +83,60 @@ def page(chromium_path, lab):
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         yield page
         browser.close()
+
+
+# --- helpers for the widget tests of each notebook (tests/test_ui/test_widgets_*.py) ----------------------------
+
+def run_widget(page, lab, name: str, source: str):
+    """Write ``source`` as a one-cell notebook ``<name>.ipynb`` in the workspace, open it, run it, and return
+    the locator of the widget's picture once it is there (a screenshot of the page is kept if it never comes)."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+    nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+    nbformat.write(nb, str(lab["workspace"] / f"{name}.ipynb"))
+    page.goto(f"{lab['url']}/lab/tree/{name}.ipynb?reset&token={lab['token']}")
+    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
+    page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=60_000)
+    page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-editor").first.click(timeout=60_000)
+    page.keyboard.press("Control+Enter")
+    picture = page.locator(".jupyter-widgets img").first
+    try:
+        picture.wait_for(timeout=90_000)
+    except Exception:
+        page.screenshot(path=str(lab["workspace"].parent / f"{name}_failure.png"))
+        raise
+    return picture
+
+
+def press_until_the_picture_changes(page, handle, key: str = "ArrowRight", times: int = 1) -> None:
+    """Focus a slider ``handle``, press ``key`` ``times`` times, and wait until the widget's picture is new."""
+    before = page.locator(".jupyter-widgets img").first.get_attribute("src")
+    handle.focus()
+    for _ in range(times):
+        page.keyboard.press(key)
+    page.wait_for_function(
+        "([before]) => { const img = document.querySelector('.jupyter-widgets img'); "
+        "return img && img.getAttribute('src') !== before; }",
+        arg=[before], timeout=30_000,
+    )
+
+
+def save_widget_screenshot(page, filename: str) -> None:
+    """With ``COURSE_SCREENSHOT_DIR`` set, save the first widget as a small palette PNG there (a notebook's
+    static fallback picture, kept under 150 KB so that it can live inside the notebook)."""
+    import os
+    from pathlib import Path as _Path
+
+    from PIL import Image
+
+    shots = os.environ.get("COURSE_SCREENSHOT_DIR")
+    if not shots:
+        return
+    page.wait_for_timeout(1000)  # the last key press's picture
+    path = _Path(shots) / filename
+    page.locator(".jp-OutputArea-output .jupyter-widgets").first.screenshot(path=str(path))
+    with Image.open(path) as image:
+        small = image.convert("RGB").quantize(colors=96, method=Image.Quantize.MEDIANCUT)
+    small.save(path, optimize=True)
+    assert path.stat().st_size < 150_000, f"{path} is {path.stat().st_size} bytes: keep it under 150 KB"

@@ -2,11 +2,9 @@
 slider moves. With ``COURSE_SCREENSHOT_DIR=docs`` the rendered widgets are saved as the notebook's static
 fallback pictures (``docs/04_running_average.png``, ``docs/04_single_example.png``)."""
 
-import os
-from pathlib import Path
-
-import nbformat
 import pytest
+
+from tests.test_ui.conftest import press_until_the_picture_changes, run_widget, save_widget_screenshot
 
 pytestmark = pytest.mark.slow
 
@@ -32,53 +30,11 @@ SINGLE_EXAMPLE = NETWORK + (
 )
 
 
-def open_lab(page, lab, path: str):
-    page.goto(f"{lab['url']}/lab/tree/{path}?reset&token={lab['token']}")
-    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
-
-
 def render_and_move(page, lab, name: str, source: str, presses: int) -> None:
-    """Run ``source`` in a fresh notebook, wait for the widget's picture, press ArrowRight ``presses`` times on
-    its first slider and check that the picture changed; save a screenshot when asked to."""
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
-    nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
-    nbformat.write(nb, str(lab["workspace"] / f"{name}.ipynb"))
-    open_lab(page, lab, f"{name}.ipynb")
-    page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=60_000)
-    page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-editor").first.click(timeout=60_000)
-    page.keyboard.press("Control+Enter")
-    picture = page.locator(".jupyter-widgets img").first
-    try:
-        picture.wait_for(timeout=90_000)
-    except Exception:
-        page.screenshot(path=str(lab["workspace"].parent / f"{name}_failure.png"))
-        raise
-    before = picture.get_attribute("src")
-    handle = page.locator(".widget-slider .noUi-handle").first
-    handle.focus()
-    for _ in range(presses):
-        page.keyboard.press("ArrowRight")
-    page.wait_for_function(
-        "([before]) => { const img = document.querySelector('.jupyter-widgets img'); "
-        "return img && img.getAttribute('src') !== before; }",
-        arg=[before], timeout=30_000,
-    )
-    assert page.locator(".jupyter-widgets img").first.get_attribute("src") != before
-    shots = os.environ.get("COURSE_SCREENSHOT_DIR")
-    if shots:
-        page.wait_for_timeout(1000)  # the last key press's picture
-        path = Path(shots) / f"04_{name}.png"
-        page.locator(".jp-OutputArea-output .jupyter-widgets").first.screenshot(path=str(path))
-        _shrink(path)
-
-
-def _shrink(path: Path) -> None:
-    """Quantise the screenshot to a palette so that it stays small inside the notebook (well under 150 KB)."""
-    from PIL import Image
-
-    with Image.open(path) as image:
-        small = image.convert("RGB").quantize(colors=96, method=Image.Quantize.MEDIANCUT)
-    small.save(path, optimize=True)
+    """Run ``source``, press ArrowRight ``presses`` times on the widget's first slider, expect a new picture."""
+    run_widget(page, lab, name, source)
+    press_until_the_picture_changes(page, page.locator(".widget-slider .noUi-handle").first, "ArrowRight", presses)
+    save_widget_screenshot(page, f"04_{name}.png")
 
 
 def test_running_average_widget_moves_with_momentum(page, lab):
