@@ -10,7 +10,7 @@ import platform
 import sys
 from pathlib import Path
 
-TOPICS = ["notebooks", "widgets", "grading", "hub"]
+TOPICS = ["notebooks", "widgets", "grading", "hub", "batchnorm"]
 RESULTS = Path(__file__).resolve().parent / "results.md"
 
 

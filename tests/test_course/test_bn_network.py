@@ -204,10 +204,11 @@ def test_digits_binary_refuses_impossible_fractions():
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
 def test_batch_norm_widens_the_range_of_good_learning_rates(seed):
     """The notebook's experiment, at several seeds a student may pick: with batch norm at least two more of
-    the log-spaced rates reach 90% dev accuracy, covering at least two decades, and at every rate where
-    the plain network works, the normalised one works too."""
+    the log-spaced rates reach 90% dev accuracy, covering at least two decades (without: less), and the
+    largest good rate is at least three times larger (checked by hand for seeds 0 to 19)."""
     sweep = bn.sweep_learning_rates(load_digits_binary(), seed=seed)
     with_bn, without = sweep.good(True), sweep.good(False)
     assert with_bn.sum() >= without.sum() + 2, (with_bn, without)
     assert sweep.good_decades(True) >= 2.0 > sweep.good_decades(False)
-    assert with_bn[without].all()
+    rates = sweep.learning_rates
+    assert rates[with_bn].max() >= 3 * rates[without].max()

@@ -1,0 +1,200 @@
+"""Notebook 03's covariate-shift viewer: how the values each hidden layer hands on drift while a network trains.
+
+Two networks train once, beforehand, from the same initial weights and on the same mini-batches, one with batch
+norm and one without (``course.bn_network.train_network(..., snapshot_every=k)`` records the hidden layers on a
+fixed probe batch every ``k`` steps). ``compute_covariate_shift`` turns those snapshots into the distribution of
+one unit per layer at every snapshot, and measures the drift of every unit. The slider of
+``show_covariate_shift`` only picks a snapshot: nothing trains while it moves.
+
+What is drawn for layer l is what its ReLU receives: ``Z[l]`` without batch norm, ``gamma * Z_hat + beta`` with
+it. The *raw* ``Z[l]`` of the normalised network (before normalisation) can be shown too, to see that it still
+drifts: batch norm does not stop the weights from changing, it stops the change from reaching the next layer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from course.arguments import require_int
+
+__all__ = ["CovariateShift", "compute_covariate_shift", "train_for_covariate_shift", "show_covariate_shift"]
+
+
+@dataclass(frozen=True)
+class CovariateShift:
+    """What the viewer draws for one hidden unit per layer, at every snapshot of the two runs.
+
+    ``iterations``: ``(s,)`` training steps at which the snapshots were taken (the two runs share them).
+    ``grid``: ``(2, G)`` the values at which the densities are evaluated, per row (0: without batch norm).
+    ``density``: ``(2, s, L - 1, G)`` the distribution of unit ``unit`` of each layer over the probe batch
+    (a Gaussian kernel estimate), scaled so its largest value over the snapshots is 1 per row and layer.
+    ``mean_shift``: ``(2, s, L - 1)`` how far a unit's mean has moved since the first snapshot, in units of
+    its first standard deviation, averaged over **all** units of the layer (the measured covariate shift).
+    ``std_ratio``: ``(2, s, L - 1)`` a unit's standard deviation over its first one, averaged over units.
+    """
+
+    iterations: np.ndarray
+    grid: np.ndarray
+    density: np.ndarray
+    mean_shift: np.ndarray
+    std_ratio: np.ndarray
+    unit: int
+    raw: bool
+
+
+def _layers(snapshot, raw: bool, batchnorm: bool) -> list[np.ndarray]:
+    """``(n_l, m_probe)`` per hidden layer: what the ReLU receives, or the raw Z of a batch-norm layer."""
+    return snapshot.Z if (raw and batchnorm) else snapshot.Z_tilde
+
+
+def _kernel_density(values: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """``(..., G)`` Gaussian kernel density of ``values (..., m)`` on ``grid (G,)`` (Scott's bandwidth)."""
+    m = values.shape[-1]
+    width = np.maximum(values.std(axis=-1, keepdims=True), 1e-6) * m ** (-1 / 5)
+    gaps = (grid[None, :] - values[..., :, None]) / width[..., None]  # (..., m, G)
+    return np.exp(-0.5 * gaps**2).sum(axis=-2) / (m * width * np.sqrt(2 * np.pi))
+
+
+def compute_covariate_shift(plain, normalised, *, unit: int = 0, raw: bool = False,
+                            points: int = 48) -> CovariateShift:
+    """Densities of one unit per layer and the measured drift of all units (see :class:`CovariateShift`).
+
+    ``plain`` / ``normalised``: :class:`course.bn_network.TrainedNetwork` without / with batch norm, trained
+    with the same ``snapshot_every``; only the snapshots both have are used (a diverged run stops early).
+    ``raw``: show the batch-norm network's ``Z`` before normalisation instead of what its ReLU receives.
+    """
+    require_int("points", points, 8)
+    if plain.batchnorm or not normalised.batchnorm:
+        raise ValueError("pass the network trained without batch norm first, then the one trained with it.")
+    if plain.layer_dims != normalised.layer_dims:
+        raise ValueError("the two networks must have the same layer_dims.")
+    count = min(len(plain.snapshots), len(normalised.snapshots))
+    if count == 0:
+        raise ValueError("the networks have no snapshots: train them with snapshot_every=k.")
+    require_int("unit", unit, 0, min(plain.layer_dims[1:-1]) - 1)
+    # (2, s, L-1, n_l, m) would be ragged if layers differ in width, so stack per layer
+    stacks = [
+        [np.stack([_layers(snap, raw, net.batchnorm)[l] for snap in net.snapshots[:count]])
+         for l in range(len(plain.layer_dims) - 2)]
+        for net in (plain, normalised)
+    ]  # stacks[row][layer]: (s, n_l, m)
+    layers = len(stacks[0])
+    grid = np.empty((2, points))
+    density = np.empty((2, count, layers, points))
+    mean_shift = np.empty((2, count, layers))
+    std_ratio = np.empty((2, count, layers))
+    for row in range(2):
+        chosen = np.stack([stacks[row][l][:, unit, :] for l in range(layers)], axis=1)  # (s, L-1, m)
+        low, high = np.percentile(chosen, [0.5, 99.5])
+        pad = 0.1 * max(high - low, 1e-3)
+        grid[row] = np.linspace(low - pad, high + pad, points)
+        dens = _kernel_density(chosen, grid[row])
+        density[row] = dens / np.maximum(dens.max(axis=(0, 2), keepdims=True), 1e-12)
+        for l in range(layers):
+            means, stds = stacks[row][l].mean(axis=-1), stacks[row][l].std(axis=-1)  # (s, n_l)
+            start = np.maximum(stds[0], 1e-12)
+            mean_shift[row, :, l] = (np.abs(means - means[0]) / start).mean(axis=-1)
+            std_ratio[row, :, l] = (stds / start).mean(axis=-1)
+    iterations = np.array([snap.iteration for snap in plain.snapshots[:count]])
+    return CovariateShift(iterations, grid, density, mean_shift, std_ratio, int(unit), bool(raw))
+
+
+def train_for_covariate_shift(data, *, layer_dims=None, learning_rate: float = 0.1, num_epochs: int = 6,
+                              snapshot_every: int = 6, probe_size: int = 128, seed: int = 0):
+    """The two runs the viewer shows: same start, same batches, with and without batch norm.
+
+    Returns ``(plain, normalised)`` :class:`course.bn_network.TrainedNetwork`.
+    """
+    from course import bn_network
+
+    dims = list(layer_dims or bn_network.EXPERIMENT_LAYER_DIMS)
+    return tuple(
+        bn_network.train_network(data.X_train, data.Y_train, dims, batchnorm=flag, learning_rate=learning_rate,
+                                 num_epochs=num_epochs, seed=seed, snapshot_every=snapshot_every,
+                                 probe_size=probe_size)
+        for flag in (False, True)
+    )
+
+
+def show_covariate_shift(plain, normalised):
+    """The viewer: an iteration slider, a unit chooser and a toggle for the raw ``Z`` of the batch-norm
+    network. Left and middle: one violin per hidden layer for each network (outline: before training, filled:
+    at the chosen iteration). Right: the measured drift of every unit, averaged, against the iteration.
+    Returns the ``ipywidgets.VBox``; its first child is the slider.
+    """
+    import ipywidgets as widgets
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    from course.plots import PALETTE, course_style
+    from course.widgets.live_figure import LiveFigure, nice_limit
+
+    cache: dict[tuple[int, bool], CovariateShift] = {}
+
+    def view(unit: int, raw: bool) -> CovariateShift:
+        if (unit, raw) not in cache:
+            cache[unit, raw] = compute_covariate_shift(plain, normalised, unit=unit, raw=raw)
+        return cache[unit, raw]
+
+    first = view(0, False)
+    layers = first.density.shape[2]
+    slider = widgets.SelectionSlider(
+        options=[(str(int(it)), i) for i, it in enumerate(first.iterations)], value=len(first.iterations) - 1,
+        description="iteration", continuous_update=True, layout=widgets.Layout(width="520px"),
+    )
+    unit = widgets.Dropdown(options=list(range(min(plain.layer_dims[1:-1]))), value=0, description="unit",
+                            layout=widgets.Layout(width="160px"))
+    raw_toggle = widgets.Dropdown(
+        options=[("input of its ReLU", False), ("Z before normalising", True)], value=False,
+        description="batch-norm row shows", style={"description_width": "initial"},
+        layout=widgets.Layout(width="340px"),
+    )
+    colours = (PALETTE[3], PALETTE[0])
+    with matplotlib.rc_context({**course_style(), "font.size": 8, "axes.titlesize": 9}):
+        fig, axes = plt.subplots(1, 3, figsize=(10, 3.0), dpi=72, gridspec_kw={"width_ratios": [1, 1, 1.1]})
+    before, now = {}, {}
+    for row in range(2):
+        ax = axes[row]
+        for l in range(layers):
+            before[row, l] = ax.fill_betweenx([0, 1], l + 1, l + 1, facecolor="none", edgecolor="0.35", lw=0.8)
+            now[row, l] = ax.fill_betweenx([0, 1], l + 1, l + 1, color=colours[row], alpha=0.6, lw=0)
+        ax.set_xlim(0.4, layers + 0.6)
+        ax.set_xticks(range(1, layers + 1))
+        ax.set_xlabel("hidden layer")
+        ax.set_title(("without" if row == 0 else "with") + " batch norm")
+    axes[0].set_ylabel("value of the unit (probe batch)")
+    shift_lines = [axes[2].plot(first.iterations, first.mean_shift[row].mean(axis=1), color=colours[row],
+                                label=("without" if row == 0 else "with") + " BN")[0] for row in range(2)]
+    cursor = axes[2].axvline(first.iterations[-1], color="0.3", lw=0.8, ls="--")
+    axes[2].set_xlabel("iteration")
+    axes[2].set_title("mean drift per unit (in starting stds)")
+    axes[2].legend(loc="upper left", fontsize=8)
+    fig.tight_layout(pad=0.5)
+    live = LiveFigure(fig, animated=[*before.values(), *now.values(), *shift_lines, cursor])
+
+    def violin(l, density, grid):
+        half = 0.42 * density
+        return np.column_stack([np.concatenate([l + 1 - half, (l + 1 + half)[::-1]]),
+                                np.concatenate([grid, grid[::-1]])])
+
+    def update(_change=None) -> None:
+        data = view(unit.value, raw_toggle.value)
+        index = slider.value
+        for row in range(2):  # new limits only when the unit or the view changes (LiveFigure redraws then)
+            axes[row].set_ylim(data.grid[row, 0], data.grid[row, -1])
+        axes[2].set_ylim(0, nice_limit(1.1 * max(data.mean_shift.mean(axis=2).max(), 0.1)))
+        for row in range(2):
+            for l in range(layers):
+                before[row, l].set_verts([violin(l, data.density[row, 0, l], data.grid[row])])
+                now[row, l].set_verts([violin(l, data.density[row, index, l], data.grid[row])])
+            shift_lines[row].set_ydata(data.mean_shift[row].mean(axis=1))
+        cursor.set_xdata([data.iterations[index]] * 2)
+        live.refresh()
+
+    slider.observe(update, names="value")
+    unit.observe(update, names="value")
+    raw_toggle.observe(update, names="value")
+    update()
+    return widgets.VBox([slider, widgets.HBox([unit, raw_toggle]), live.widget])
