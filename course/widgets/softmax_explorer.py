@@ -18,7 +18,7 @@ import numpy as np
 
 from course.widgets.student_code import call_student
 
-__all__ = ["SoftmaxView", "compute_softmax_view", "show_softmax_explorer"]
+__all__ = ["SoftmaxView", "compute_softmax_view", "show_softmax_explorer", "plot_output_layers"]
 
 CLASS_NAMES = ("class 0", "class 1", "class 2", "class 3")
 
@@ -144,3 +144,46 @@ def show_softmax_explorer(softmax: Callable | None = None, *, start=(5.0, 2.0, -
         control.observe(update, names="value")
     update()
     return widgets.VBox([*sliders, temperature, offset, live.widget])
+
+
+def plot_output_layers(n_inputs: int = 3, scores=(5.0, 2.0, -1.0, 3.0), *, axes=None):
+    """Logistic regression's single output unit beside softmax regression's ``C = len(scores)`` units.
+
+    Inputs on the left, every input wired to every output unit, the scores ``z_k`` in the units, and on the
+    right the sigmoid's one probability and the softmax's ``C`` probabilities (which add up to 1).
+    """
+    import matplotlib.pyplot as plt
+
+    from course.plots import PALETTE
+
+    z = np.asarray(scores, dtype=float)
+    probabilities = np.exp(z - z.max()) / np.exp(z - z.max()).sum()
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(10, 3.4), width_ratios=(1, 1.3))
+
+    def column(count, x, span=0.8):
+        return [(x, 0.5 + span * (count / 2 - i - 0.5) / max(count, 2)) for i in range(count)]
+
+    panels = [(axes[0], [2.0], "logistic regression: one output unit", "sigmoid"),
+              (axes[1], list(z), f"softmax regression: C = {z.size} output units", "softmax")]
+    for ax, units, title, activation in panels:
+        inputs, outputs = column(n_inputs, 0.1), column(len(units), 0.5)
+        for xi, yi in inputs:
+            for xo, yo in outputs:
+                ax.plot([xi, xo], [yi, yo], color="gray", lw=0.6, zorder=1)
+        for i, (x, y) in enumerate(inputs):
+            ax.scatter([x], [y], s=260, color=PALETTE[5], zorder=2)
+            ax.text(x - 0.07, y, f"$x_{i + 1}$", ha="right", va="center")
+        shown = [1 / (1 + np.exp(-units[0]))] if len(units) == 1 else probabilities
+        for k, ((x, y), score, p) in enumerate(zip(outputs, units, shown)):
+            ax.scatter([x], [y], s=420, color=PALETTE[0], zorder=2)
+            label = "$z$" if len(units) == 1 else f"$z_{k}$"
+            ax.text(x, y, label, ha="center", va="center", color="white", fontsize=8, zorder=3)
+            ax.annotate("", (0.76, y), (x + 0.06, y), arrowprops={"arrowstyle": "->", "color": "gray"})
+            what = "P(y = 1 | x)" if len(units) == 1 else f"P(class {k} | x)"
+            ax.text(0.78, y, f"z = {score:+.0f}:  {what} = {p:.3f}", va="center", fontsize=8)
+        ax.text(0.66, 0.95, activation, ha="center", fontsize=9, color=PALETTE[3])
+        ax.set_title(title, fontsize=10)
+        ax.set(xlim=(-0.05, 1.25), ylim=(0.0, 1.0))
+        ax.axis("off")
+    return axes

@@ -109,3 +109,16 @@ def test_blitted_refresh_matches_a_full_redraw():
     full = np.asarray(Image.open(io.BytesIO(fresh.children[-1].value)).convert("RGB"), dtype=int)
     assert blitted.shape == full.shape
     assert np.mean(np.abs(blitted - full) > 8) < 0.002
+
+
+def test_output_layers_picture_shows_one_unit_then_c_units():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from course.widgets.softmax_explorer import plot_output_layers
+
+    logistic, softmax_panel = plot_output_layers(n_inputs=3, scores=(5.0, 2.0, -1.0, 3.0))
+    assert len(logistic.lines) == 3 and len(softmax_panel.lines) == 12  # every input wired to every unit
+    texts = " ".join(t.get_text() for t in softmax_panel.texts)
+    assert "0.842" in texts and "0.114" in texts and "softmax" in texts
+    assert "P(y = 1 | x)" in " ".join(t.get_text() for t in logistic.texts)
