@@ -29,6 +29,36 @@ _BETA_CHECK = '''    if not 0 <= low < high < 1:
         raise ValueError("need 0 <= low < high < 1")
 '''
 
+_SPACE_LOOP = _SPACE_DOC + (
+    "    configs = []\n"
+    "    for _ in RANGE:\n"
+    "        config = {}\n"
+    "        for name, (kind, *args) in space.items():\n"
+    "            if kind == 'uniform':\n"
+    "                config[name] = UNIFORM\n"
+    "            elif kind == 'log':\n"
+    "                config[name] = LOG\n"
+    "            elif kind == 'beta':\n"
+    "                config[name] = float(sample_beta(args[0], args[1], 1, rng)[0])\n"
+    "            elif kind == 'int':\n"
+    "                config[name] = INT\n"
+    "            elif kind == 'choice':\n"
+    "                config[name] = CHOICE\n"
+    "            else:\n"
+    "                raise ValueError(kind)\n"
+    "        configs.append(config)\n"
+    "    return configs\n"
+)
+
+
+def _space(range_="range(n)", uniform="float(rng.uniform(args[0], args[1]))",
+           log="float(sample_log_uniform(args[0], args[1], 1, rng)[0])", int_="int(rng.integers(args[0], args[1] + 1))",
+           choice="args[0][int(rng.integers(len(args[0])))]"):
+    """sample_hyperparameters written as one loop, with one of its expressions replaced by a mistake."""
+    return (_SPACE_LOOP.replace("RANGE", range_).replace("UNIFORM", uniform).replace("LOG", log)
+            .replace("INT", int_).replace("CHOICE", choice))
+
+
 VARIANTS = [
     # --- sample_log_uniform --------------------------------------------------------------------------------
     Wrong(
@@ -177,97 +207,33 @@ VARIANTS = [
     # --- sample_hyperparameters ----------------------------------------------------------------------------
     Wrong(
         "space_returns_numpy_scalars", "sample_hyperparameters",
-        _SPACE_DOC + (
-            "    configs = []\n"
-            "    for _ in range(n):\n"
-            "        config = {}\n"
-            "        for name, (kind, *args) in space.items():\n"
-            "            if kind == 'uniform':\n"
-            "                config[name] = rng.uniform(args[0], args[1])\n"
-            "            elif kind == 'log':\n"
-            "                config[name] = sample_log_uniform(args[0], args[1], 1, rng)[0]\n"
-            "            elif kind == 'beta':\n"
-            "                config[name] = sample_beta(args[0], args[1], 1, rng)[0]\n"
-            "            elif kind == 'int':\n"
-            "                config[name] = rng.integers(args[0], args[1] + 1)\n"
-            "            elif kind == 'choice':\n"
-            "                config[name] = args[0][rng.integers(len(args[0]))]\n"
-            "            else:\n"
-            "                raise ValueError(kind)\n"
-            "        configs.append(config)\n"
-            "    return configs\n"
-        ),
+        _space(uniform="rng.uniform(args[0], args[1])", log="sample_log_uniform(args[0], args[1], 1, rng)[0]",
+               int_="rng.integers(args[0], args[1] + 1)", choice="args[0][rng.integers(len(args[0]))]")
+        .replace("float(sample_beta(args[0], args[1], 1, rng)[0])", "sample_beta(args[0], args[1], 1, rng)[0]"),
         message="expected a Python float: numpy numbers are not plain floats",
     ),
     Wrong(
-        "space_one_config_too_few", "sample_hyperparameters",
-        _SPACE_DOC + (
-            "    configs = []\n"
-            "    for i in range(1, n):\n"
-            "        config = {}\n"
-            "        for name, (kind, *args) in space.items():\n"
-            "            if kind == 'uniform':\n"
-            "                config[name] = float(rng.uniform(args[0], args[1]))\n"
-            "            elif kind == 'log':\n"
-            "                config[name] = float(sample_log_uniform(args[0], args[1], 1, rng)[0])\n"
-            "            elif kind == 'beta':\n"
-            "                config[name] = float(sample_beta(args[0], args[1], 1, rng)[0])\n"
-            "            elif kind == 'int':\n"
-            "                config[name] = int(rng.integers(args[0], args[1] + 1))\n"
-            "            elif kind == 'choice':\n"
-            "                config[name] = args[0][int(rng.integers(len(args[0])))]\n"
-            "            else:\n"
-            "                raise ValueError(kind)\n"
-            "        configs.append(config)\n"
-            "    return configs\n"
-        ),
+        "space_one_config_too_few", "sample_hyperparameters", _space(range_="range(1, n)"),
         message="return a list of n dicts, one per configuration",
     ),
     Wrong(
-        "space_int_excludes_high", "sample_hyperparameters",
-        _SPACE_DOC + (
-            "    configs = []\n"
-            "    for _ in range(n):\n"
-            "        config = {}\n"
-            "        for name, (kind, *args) in space.items():\n"
-            "            if kind == 'uniform':\n"
-            "                config[name] = float(rng.uniform(args[0], args[1]))\n"
-            "            elif kind == 'log':\n"
-            "                config[name] = float(sample_log_uniform(args[0], args[1], 1, rng)[0])\n"
-            "            elif kind == 'beta':\n"
-            "                config[name] = float(sample_beta(args[0], args[1], 1, rng)[0])\n"
-            "            elif kind == 'int':\n"
-            "                config[name] = int(rng.integers(args[0], args[1]))\n"
-            "            elif kind == 'choice':\n"
-            "                config[name] = args[0][int(rng.integers(len(args[0])))]\n"
-            "            else:\n"
-            "                raise ValueError(kind)\n"
-            "        configs.append(config)\n"
-            "    return configs\n"
-        ),
+        "space_int_excludes_high", "sample_hyperparameters", _space(int_="int(rng.integers(args[0], args[1]))"),
         message="an int range includes both ends",
     ),
     Wrong(
         "space_log_kind_sampled_uniformly", "sample_hyperparameters",
-        _SPACE_DOC + (
-            "    configs = []\n"
-            "    for _ in range(n):\n"
-            "        config = {}\n"
-            "        for name, (kind, *args) in space.items():\n"
-            "            if kind in ('uniform', 'log'):\n"
-            "                config[name] = float(rng.uniform(args[0], args[1]))\n"
-            "            elif kind == 'beta':\n"
-            "                config[name] = float(sample_beta(args[0], args[1], 1, rng)[0])\n"
-            "            elif kind == 'int':\n"
-            "                config[name] = int(rng.integers(args[0], args[1] + 1))\n"
-            "            elif kind == 'choice':\n"
-            "                config[name] = args[0][int(rng.integers(len(args[0])))]\n"
-            "            else:\n"
-            "                raise ValueError(kind)\n"
-            "        configs.append(config)\n"
-            "    return configs\n"
-        ),
+        _space(log="float(rng.uniform(args[0], args[1]))"),
         message="sample 'log' kinds like sample_log_uniform",
+    ),
+    Wrong(
+        "space_int_rounds_a_uniform_float", "sample_hyperparameters",
+        _space(int_="int(round(rng.uniform(args[0], args[1])))"),
+        message="rounding a uniform float gives the two ends half the chance",
+    ),
+    Wrong(
+        "space_choice_rounds_a_uniform_index", "sample_hyperparameters",
+        _space(choice="args[0][round(rng.uniform(0, len(args[0]) - 1))]"),
+        message="rounding a uniform float gives the first and last options half the chance",
     ),
     Correct(
         "space_column_by_column", "sample_hyperparameters",
