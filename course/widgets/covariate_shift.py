@@ -127,6 +127,7 @@ def show_covariate_shift(plain, normalised):
     import ipywidgets as widgets
     import matplotlib
     import matplotlib.pyplot as plt
+    from matplotlib.collections import PolyCollection
 
     from course.plots import PALETTE, course_style
     from course.widgets.live_figure import LiveFigure, nice_limit
@@ -154,12 +155,11 @@ def show_covariate_shift(plain, normalised):
     colours = (PALETTE[3], PALETTE[0])
     with matplotlib.rc_context({**course_style(), "font.size": 8, "axes.titlesize": 9}):
         fig, axes = plt.subplots(1, 3, figsize=(10, 3.0), dpi=72, gridspec_kw={"width_ratios": [1, 1, 1.1]})
-    before, now = {}, {}
+    before, now = [], []  # per row, one collection holding a violin per layer: few artists draw fast
     for row in range(2):
         ax = axes[row]
-        for l in range(layers):
-            before[row, l] = ax.fill_betweenx([0, 1], l + 1, l + 1, facecolor="none", edgecolor="0.35", lw=0.8)
-            now[row, l] = ax.fill_betweenx([0, 1], l + 1, l + 1, color=colours[row], alpha=0.6, lw=0)
+        before.append(ax.add_collection(PolyCollection([], facecolor="none", edgecolor="0.35", lw=0.8)))
+        now.append(ax.add_collection(PolyCollection([], facecolor=colours[row], alpha=0.6, lw=0)))
         ax.set_xlim(0.4, layers + 0.6)
         ax.set_xticks(range(1, layers + 1))
         ax.set_xlabel("hidden layer")
@@ -172,7 +172,7 @@ def show_covariate_shift(plain, normalised):
     axes[2].set_title("mean drift per unit (in starting stds)")
     axes[2].legend(loc="upper left", fontsize=8)
     fig.tight_layout(pad=0.5)
-    live = LiveFigure(fig, animated=[*before.values(), *now.values(), *shift_lines, cursor])
+    live = LiveFigure(fig, animated=[*before, *now, *shift_lines, cursor])
 
     def violin(l, density, grid):
         half = 0.42 * density
@@ -186,9 +186,8 @@ def show_covariate_shift(plain, normalised):
             axes[row].set_ylim(data.grid[row, 0], data.grid[row, -1])
         axes[2].set_ylim(0, nice_limit(1.1 * max(data.mean_shift.mean(axis=2).max(), 0.1)))
         for row in range(2):
-            for l in range(layers):
-                before[row, l].set_verts([violin(l, data.density[row, 0, l], data.grid[row])])
-                now[row, l].set_verts([violin(l, data.density[row, index, l], data.grid[row])])
+            before[row].set_verts([violin(l, data.density[row, 0, l], data.grid[row]) for l in range(layers)])
+            now[row].set_verts([violin(l, data.density[row, index, l], data.grid[row]) for l in range(layers)])
             shift_lines[row].set_ydata(data.mean_shift[row].mean(axis=1))
         cursor.set_xdata([data.iterations[index]] * 2)
         live.refresh()
