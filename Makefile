@@ -60,7 +60,7 @@ grade: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench
 
-# A demo, not a classroom: every user runs as you, with a shared password (deploy/README.md deploys a real one).
+# A demo, not a classroom: every user runs as you and any password logs in (deploy/README.md deploys a real one).
 hub: $(STAMP)
 	$(PY) -m deploy.local_hub
 

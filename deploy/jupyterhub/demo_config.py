@@ -1,8 +1,8 @@
-"""A demo hub for `make hub` and the tests: jupyterhub_config.py with made-up users and a password.
+"""A demo hub for `make hub` and the tests: jupyterhub_config.py with made-up users, any password.
 
-Never for a class: anyone who knows the password logs in. The environment says who exists
-(``COURSE_DEMO_INSTRUCTORS``, ``COURSE_DEMO_STUDENTS``: comma-separated names; ``COURSE_DEMO_PASSWORD``) and how
-their servers run:
+Never for a class: DummyAuthenticator lets anyone log in as a listed user with any password (the hub listens on
+loopback only). The environment says who exists (``COURSE_DEMO_INSTRUCTORS``, ``COURSE_DEMO_STUDENTS``:
+comma-separated names) and how their servers run:
 
 - ``COURSE_DEMO_REAL_USERS=1`` (the tests, as root): each user is a Unix account that already exists (the test
   creates them with ``useradd``), and LocalProcessSpawner runs each server as its own user, exactly as on a
@@ -26,8 +26,6 @@ instructors = [name for name in os.environ.get("COURSE_DEMO_INSTRUCTORS", "").sp
 students = [name for name in os.environ.get("COURSE_DEMO_STUDENTS", "").split(",") if name]
 
 c.JupyterHub.authenticator_class = "dummy"
-c.DummyAuthenticator.password = os.environ.get("COURSE_DEMO_PASSWORD", "course-demo")
-c.Authenticator.allowed_groups = set()
 c.Authenticator.allowed_users = set(instructors + students)
 c.JupyterHub.load_groups = {
     f"formgrade-{COURSE_ID}": {"users": instructors},

@@ -9,7 +9,7 @@ Every setting an admin may change is an environment variable, read once below:
 - ``COURSE_EXCHANGE_ROOT`` (``/srv/nbgrader/exchange``), ``COURSE_HUB_STATE`` (``/srv/jupyterhub``, the hub's
   database and cookie secret), ``COURSE_HUB_BIND_URL`` (``http://:8000``; put TLS in front of it),
   ``COURSE_HUB_PORT`` and ``COURSE_PROXY_API_PORT`` (8081, 8001: loopback only);
-- ``COURSE_MEM_LIMIT`` (``3G``) and ``COURSE_CPU_LIMIT`` (``1``) per user, enforced where systemd runs
+- ``COURSE_MEM_LIMIT`` (``2G``) and ``COURSE_CPU_LIMIT`` (``1``) per user, enforced where systemd runs
   (SystemdSpawner); ``COURSE_IDLE_TIMEOUT`` (3600 s) before the culler stops an idle server.
 
 ``deploy/jupyterhub/demo_config.py`` loads this file and swaps in test users for ``make hub`` and the tests.
@@ -36,7 +36,7 @@ GRADERS = os.environ.get("COURSE_GRADERS_GROUP") or graders_group(COURSE_ID)
 STUDENTS = f"{COURSE_ID}-students"
 # JupyterHub groups: the names nbgrader's JupyterHubAuthPlugin expects, should a second course share the hub.
 INSTRUCTOR_GROUP, STUDENT_GROUP = f"formgrade-{COURSE_ID}", f"nbgrader-{COURSE_ID}"
-MEM_LIMIT = os.environ.get("COURSE_MEM_LIMIT", "3G")  # notebook 06 peaks near 1 GiB: deploy/README.md
+MEM_LIMIT = os.environ.get("COURSE_MEM_LIMIT", "2G")  # notebook 06 peaks near 0.9 GiB: deploy/README.md
 CPU_LIMIT = float(os.environ.get("COURSE_CPU_LIMIT", "1"))
 
 # --- the hub itself -------------------------------------------------------------------------------------------
@@ -55,7 +55,7 @@ c.ConfigurableHTTPProxy.pid_file = str(STATE / "jupyterhub-proxy.pid")
 # --- who may log in, and their roles --------------------------------------------------------------------------
 # PAM: the machine's own accounts, limited to the course's two Unix groups.
 c.JupyterHub.authenticator_class = "pam"
-c.Authenticator.allowed_groups = {GRADERS, STUDENTS}
+c.PAMAuthenticator.allowed_groups = {GRADERS, STUDENTS}
 c.Authenticator.admin_users = set()  # hub admins can open any server: give that role to nobody by default
 
 
