@@ -111,6 +111,10 @@ def test_the_whole_cycle_keeps_each_student_in_their_folder(course):
             f"{ASSIGNMENT}.ipynb": 0o640, "timestamp.txt": 0o640, "submission_secret.txt": 0o640}
     assert not [p for p in (course / "exchange" / COURSE / "inbound").iterdir() if p.is_file()]
 
+    inbound = run("List", course, course / "instructor", ExchangeList__inbound=True)
+    assert [(a["student_id"], a["course_id"], len(a["submissions"])) for a in inbound] == [
+        ("ada", COURSE, 1), ("alan", COURSE, 1)]
+
     # A folder planted in one student's inbox under another's name is not collected.
     planted = course / "exchange" / COURSE / "inbound" / "alan" / f"ada+{ASSIGNMENT}+2099-01-01 00:00:00.000000 UTC"
     shutil.copytree(next((course / "exchange" / COURSE / "inbound" / "ada").iterdir()), planted)
