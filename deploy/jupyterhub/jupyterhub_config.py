@@ -109,7 +109,6 @@ if systemd_runs():
     c.SystemdSpawner.isolate_tmp = True
     c.SystemdSpawner.isolate_devices = True
     c.SystemdSpawner.disable_user_sudo = True
-    c.SystemdSpawner.unit_name_template = "jupyter-{USERNAME}-singleuser"
 else:
     # LocalProcessSpawner: each server runs as its Unix user, but without memory or CPU limits.
     c.JupyterHub.spawner_class = "localprocess"
