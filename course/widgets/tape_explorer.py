@@ -164,6 +164,7 @@ def show_tape_explorer(gradient_of: Callable | None = None, second_derivative: C
     text = ax.text(0.02, 0.97, "", transform=ax.transAxes, va="top", family="monospace", fontsize=8,
                    bbox={"boxstyle": "round", "fc": "white", "ec": "#cccccc", "alpha": 0.9})
     ax.set_xlim(*X_RANGE)
+    ax.set_title(f"f(x) = {menu.value}")  # before tight_layout, so the layout leaves room for it
     ax.set_xlabel("x")
     ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
