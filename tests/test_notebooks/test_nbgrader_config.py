@@ -71,6 +71,8 @@ def course_config():
     ("/tmp/ipykernel_1/1.py:2: RuntimeWarning: overflow encountered in exp\n  return 1/(1+np.exp(-z))\n", True),
     ("training:  40%|####      | 4/10 [00:01<00:02,  3.10it/s]", True),
     ("[IPKernelApp] WARNING | Kernel is running over TCP without encryption.", True),
+    ("\n", True),  # the newline a console tqdm bar writes when it closes
+    ("  \n\n", True),
     ("Traceback (most recent call last):\nValueError: boom\n", False),
     ("my own debugging print\n", False),
 ])
