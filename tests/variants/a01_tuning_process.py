@@ -158,8 +158,8 @@ def zoom_in(points, scores, ranges, top_k, margin=0.1):
 
 _C2F_TEMPLATE = '''
 def coarse_to_fine(objective, ranges, n_per_round, n_rounds, top_k, rng):
-    if n_rounds < 1 or n_per_round < 1 or not 1 <= top_k <= n_per_round:
-        raise ValueError("need positive counts and top_k <= n_per_round")
+    if n_rounds < 1 or n_per_round < 1 or not 2 <= top_k <= n_per_round:
+        raise ValueError("need positive counts and 2 <= top_k <= n_per_round")
     current = list(ranges)
     history = []
     best_point, best_score = None, BEST_START
@@ -182,15 +182,15 @@ def _c2f(zoom="if r < n_rounds - 1:\n            current = zoom_in(points, score
 
 
 _C2F_NO_CHECKS = _c2f().replace(
-    '''    if n_rounds < 1 or n_per_round < 1 or not 1 <= top_k <= n_per_round:
-        raise ValueError("need positive counts and top_k <= n_per_round")
+    '''    if n_rounds < 1 or n_per_round < 1 or not 2 <= top_k <= n_per_round:
+        raise ValueError("need positive counts and 2 <= top_k <= n_per_round")
 ''', "")
 
 _C2F_ALL_POINTS = '''
 def coarse_to_fine(objective, ranges, n_per_round, n_rounds, top_k, rng):
-    for count in (n_per_round, n_rounds, top_k):
+    for count in (n_per_round, n_rounds, top_k - 1):
         if count < 1:
-            raise ValueError("counts must be positive")
+            raise ValueError("counts must be positive, and top_k at least 2")
     if top_k > n_per_round:
         raise ValueError("top_k must not exceed n_per_round")
     box = [tuple(r) for r in ranges]
@@ -210,8 +210,8 @@ def coarse_to_fine(objective, ranges, n_per_round, n_rounds, top_k, rng):
 
 _C2F_ORIGINAL_CLIP = '''
 def coarse_to_fine(objective, ranges, n_per_round, n_rounds, top_k, rng):
-    if min(n_per_round, n_rounds, top_k) < 1 or top_k > n_per_round:
-        raise ValueError("counts must be positive, with top_k <= n_per_round")
+    if min(n_per_round, n_rounds, top_k - 1) < 1 or top_k > n_per_round:
+        raise ValueError("counts must be positive, with 2 <= top_k <= n_per_round")
     original = [(float(lo), float(hi)) for lo, hi in ranges]
     box, history, tried, losses = original, [], [], []
     for _ in range(n_rounds):
@@ -294,6 +294,8 @@ VARIANTS = [
     Wrong("c2f_keeps_highest", "coarse_to_fine", _c2f(pick="np.argmax", compare=">", start="-np.inf"),
           message="keep the lowest loss"),
     Wrong("c2f_without_checks", "coarse_to_fine", _C2F_NO_CHECKS, message="should raise ValueError"),
+    Wrong("c2f_accepts_top_k_1", "coarse_to_fine", _c2f().replace("not 2 <= top_k", "not 1 <= top_k"),
+          message="check that top_k is at least 2"),
     Correct("c2f_zooms_on_all_points", "coarse_to_fine", _C2F_ALL_POINTS),
     Correct("c2f_clips_to_original", "coarse_to_fine", _C2F_ORIGINAL_CLIP),
     # pick_best_run
