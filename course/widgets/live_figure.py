@@ -101,7 +101,9 @@ class LiveFigure:
         from PIL import Image
 
         buffer = io.BytesIO()
-        image = Image.fromarray(self.render()[..., :3]).quantize(PALETTE_COLOURS, method=Image.Quantize.FASTOCTREE)
+        pixels = self.render()  # RGBA, read in place (no copy); the figure's background is opaque
+        image = Image.frombuffer("RGBA", (pixels.shape[1], pixels.shape[0]), pixels, "raw", "RGBA", 0, 1)
+        image = image.quantize(PALETTE_COLOURS, method=Image.Quantize.FASTOCTREE)
         image.save(buffer, format="png", compress_level=PNG_COMPRESS_LEVEL)
         return buffer.getvalue()
 
