@@ -112,8 +112,8 @@ def _grade(job: Job) -> SubmissionResult:
             source_nb = nbcells.read(job.template.source_notebook)
             total, max_total, cells = collect_cells(staged.course / "gradebook.db", job, source_nb, graded)
             released = nbcells.read(job.template.release_notebook)
-            _feedback(api, job, staged, source_nb, released)
-        flags = _flags(job, released, graded, cfg.LimitOutput.max_lines)
+            withheld = _feedback(api, job, staged, source_nb, released)
+        flags = _flags(job, released, graded, cfg.LimitOutput.max_lines) + withheld
         _store(job, staged)
         return SubmissionResult(job.student_id, job.assignment, "graded", total, max_total, cells, flags, key=job.key)
     finally:
@@ -225,17 +225,23 @@ def cut_floods(nb) -> None:
                 out.text = out.text[: limits.FLOOD_KEEP_BYTES] + f"\n{integrity.TRUNCATED}\n"
 
 
-def _feedback(api, job: Job, staged: Staged, source_nb, released_nb) -> None:
-    """``generate_feedback`` (hidden tests stripped by its first preprocessor), then a search for leaks."""
-    from .feedback import leaked_lines
+def _feedback(api, job: Job, staged: Staged, source_nb, released_nb) -> list[Flag]:
+    """``generate_feedback`` (hidden tests and later outputs stripped by its first preprocessor), then a search
+    for hidden lines where they could appear; a leak withholds the feedback file (the grade stands) and is flagged."""
+    from .feedback import feedback_text, leaked_lines, strip_hidden
 
     made = api.generate_feedback(job.assignment, job.student_id, force=True)
     html_path = staged.feedback(job) / f"{job.assignment}.html"
     if not made["success"] or not html_path.exists():
         raise RuntimeError(f"nbgrader generate_feedback failed: {made.get('log', '')[-3000:]}")
-    leaks = leaked_lines(html_path.read_text(encoding="utf-8"), nbcells.hidden_lines(source_nb, released_nb))
-    if leaks:
-        raise RuntimeError(f"feedback would show hidden test code ({leaks[0]!r}); it was not written")
+    shown = nbcells.read(staged.autograded(job))
+    strip_hidden(shown)
+    leaks = leaked_lines(feedback_text(shown), nbcells.hidden_lines(source_nb, released_nb))
+    if not leaks:
+        return []
+    html_path.unlink()
+    return [Flag("feedback_withheld", f"the feedback page would show a hidden test line ({leaks[0][:80]!r}); it was "
+                                      "not written: give this student their scores from grades.csv / cells.csv")]
 
 
 def _flags(job: Job, released_nb, graded_nb, flood_lines: int) -> list[Flag]:

@@ -1,9 +1,15 @@
 """autograder.feedback: hidden tests are stripped before the HTML is made, and any leak is found after."""
 
+import base64
 import copy
+import json
+import re
+
+from nbformat.v4 import new_output
 
 from autograder import feedback, nbcells
-from tests.test_autograder.notebooks import SOURCE, error
+from autograder.limits import MESSAGE_CHARS
+from tests.test_autograder.notebooks import SOURCE, error, stream
 
 
 def test_hidden_regions_become_a_placeholder():
@@ -31,12 +37,70 @@ def test_cells_without_hidden_tests_are_left_alone():
     assert nbcells.cells_by_grade_id(nb)["test_double_all_lists"].source == before
 
 
-def test_leaks_are_found_through_markup_and_entities():
+def test_leaks_are_found_as_whole_lines_only():
     hidden = nbcells.hidden_lines(SOURCE)
     assert hidden == ["assert double(21) == 42, 'hidden'"]
-    page = "<pre><span>assert</span> double(21) == 42, &#39;hidden&#39;</pre>"
-    assert feedback.leaked_lines(page, hidden) == hidden
-    assert feedback.leaked_lines("<pre>assert double(1) == 2</pre>", hidden) == []
+    assert feedback.leaked_lines("x\n    assert double(21) == 42, 'hidden'  \n", hidden) == hidden
+    assert feedback.leaked_lines("assert double(1) == 2", hidden) == []
+    # a longer line that merely contains a hidden line is the student's own, never a leak
+    assert feedback.leaked_lines("ok = 1; assert double(21) == 42, 'hidden'", hidden) == []
+
+
+def test_the_leak_search_never_reads_the_students_own_cells():
+    nb = copy.deepcopy(SOURCE)
+    shared_line = "assert double(21) == 42, 'hidden'"
+    nbcells.cells_by_grade_id(nb)["double"].source += "\n" + shared_line  # an honest student wrote it too
+    nb.cells[-1].source = shared_line
+    nb.cells[-1].outputs = [stream(shared_line + "\n")]
+    feedback.strip_hidden(nb)
+    assert feedback.leaked_lines(feedback.feedback_text(nb), nbcells.hidden_lines(SOURCE)) == []
+
+
+def test_a_leak_in_a_test_cell_output_is_found():
+    nb = copy.deepcopy(SOURCE)
+    feedback.strip_hidden(nb)
+    cell = nbcells.cells_by_grade_id(nb)["test_double_all_lists"]
+    cell.outputs = [stream("assert double(21) == 42, 'hidden'\n")]
+    assert feedback.leaked_lines(feedback.feedback_text(nb), nbcells.hidden_lines(SOURCE)) != []
+
+
+def test_outputs_after_the_first_hidden_test_are_the_graders_words():
+    """An appended cell printing IPython's ``In`` base64-encoded must not carry hidden code out."""
+    nb = copy.deepcopy(SOURCE)
+    secret = base64.b64encode(b"assert double(21) == 42, 'hidden'").decode()
+    first_answer = nbcells.cells_by_grade_id(nb)["double"]
+    first_answer.outputs = [stream("before any hidden test\n")]
+    nbcells.cells_by_grade_id(nb)["test_double"].outputs = [stream(secret), error("ValueError", secret * 20)]
+    nbcells.cells_by_grade_id(nb)["test_double_all_lists"].outputs = [stream(secret)]
+    nb.cells[-1].outputs = [stream(secret), new_output("display_data", data={"text/plain": secret})]
+    feedback.strip_hidden(nb)
+    text = json.dumps(nb)
+    assert secret not in text.replace("\\n", "")
+    assert first_answer.outputs[0].text == "before any hidden test\n"  # nothing hidden existed yet
+    assert nb.cells[-1].outputs[0].text.startswith(feedback.AFTER_HIDDEN)
+    message = nbcells.cells_by_grade_id(nb)["test_double"].outputs[0].traceback[0]
+    assert message.startswith("ValueError (its message is not shown")
+    cell = nbcells.cells_by_grade_id(nb)["test_double_all_lists"]
+    failed = copy.deepcopy(SOURCE)
+    nbcells.cells_by_grade_id(failed)["test_double"].outputs = [error("AssertionError", "double(3) should be 6 " * 40)]
+    feedback.strip_hidden(failed)
+    check = nbcells.cells_by_grade_id(failed)["test_double"].outputs[0].traceback[0]
+    assert check.startswith("AssertionError: double(3) should be 6") and len(check) <= MESSAGE_CHARS
+    assert cell.outputs == []
+
+
+def test_scripts_and_event_handlers_never_reach_the_feedback_page():
+    nb = copy.deepcopy(SOURCE)
+    nbcells.cells_by_grade_id(nb)["why"].source = "Because <img src=x onerror=alert(1)> <script>alert(2)</script>"
+    nbcells.cells_by_grade_id(nb)["double"].outputs = [new_output("display_data", data={
+        "text/html": "<b onmouseover=alert(3)>hi</b><script>alert(4)</script>",
+        "application/javascript": "alert(5)", "text/plain": "hi"})]
+    resources = {}
+    for step in feedback.FEEDBACK_PREPROCESSORS[:2]:
+        nb, resources = step().preprocess(nb, resources)
+    text = json.dumps(nb)
+    assert "<script" not in text and "application/javascript" not in text
+    assert not re.search(r"<[a-z][^>]*\son\w+=", text)  # an event handler inside a live tag
 
 
 def test_the_feedback_pipeline_strips_first():
