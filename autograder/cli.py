@@ -124,5 +124,6 @@ def _grade(args, repo: Path) -> int:
           f"{seconds:.1f} s ({cached} unchanged, reused); {len(flagged)} flagged; {len(faults)} grader error(s); "
           f"outputs in {args.out}/ (open {args.out}/report.html)")
     for r in faults:
-        print(f"grader error for {r.student_id}/{r.assignment}: {r.message.splitlines()[0]}", file=sys.stderr)
+        detail = r.flags[0].detail if r.flags else r.message.splitlines()[0]
+        print(f"grader error for {r.student_id}/{r.assignment}: {detail}", file=sys.stderr)
     return EXIT_FAULT if faults else 0

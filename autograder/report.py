@@ -92,10 +92,17 @@ def _plots(results: list[SubmissionResult], exercises: dict[str, list[str]]) -> 
         ("Most common failure messages", message_counts(results).most_common(10), _draw_messages),
         ("Integrity flags", flag_counts(results), _draw_flags),
     ]:
-        if data:
-            fig = draw(plt, data)
-            figures.append((title, _figure_uri(fig)))
-            plt.close(fig)
+        if not data:
+            continue
+        # labels carry student-controlled text (failure messages): never parse it as mathtext
+        with plt.rc_context({"text.parse_math": False, "text.usetex": False}):
+            try:
+                fig = draw(plt, data)
+                figures.append((title, _figure_uri(fig)))
+            except Exception as exc:  # one figure never costs the page; the tables below hold the numbers
+                figures.append((title, f"error: {type(exc).__name__}: {exc}"))
+            finally:
+                plt.close("all")
     return figures
 
 
@@ -165,8 +172,18 @@ def render(results: list[SubmissionResult], caps=None, exercises: dict[str, list
         "vertical-align:top}th{background:#eee}img{max-width:100%}.flag{color:#a00}</style></head><body>",
         "<h1>Class report</h1>", f"<p>{html.escape(summary)}</p>",
     ]
+    faults = [r for r in results if r.status == "grader_error"]
+    if faults:
+        parts.append("<h2 class='flag'>Grader errors</h2><p>These submissions were not graded because the grader "
+                     "failed, not the student: the cause, the kernel's last words and what to do.</p>")
+        parts.append(_table(["student", "assignment", "cause"],
+                            [[r.student_id, r.assignment, r.flags[0].detail if r.flags else r.message[:500]]
+                             for r in faults]))
     for title, uri in _plots(results, exercises or {}):
-        parts.append(f"<h2>{html.escape(title)}</h2><img alt='{html.escape(title)}' src='{uri}'>")
+        if uri.startswith("error: "):
+            parts.append(f"<h2>{html.escape(title)}</h2><p class='flag'>figure not drawn ({html.escape(uri[7:])})</p>")
+        else:
+            parts.append(f"<h2>{html.escape(title)}</h2><img alt='{html.escape(title)}' src='{uri}'>")
     parts.append("<h2>Most common failures</h2>")
     parts.append(_table(["count", "assignment", "test cell", "message"],
                         [[n, a, g, m] for (a, g, m), n in failures.most_common(15)]))

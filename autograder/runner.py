@@ -87,10 +87,28 @@ def grade_job(job: Job) -> SubmissionResult:
 
 
 def fault_result(student_id: str, assignment: str, exc: BaseException, key: str = "") -> SubmissionResult:
-    """A ``grader_error`` result: the grader failed, not the student."""
+    """A ``grader_error`` result: the grader failed, not the student; the flag says why and what to do."""
     text = f"{type(exc).__name__}: {exc}"
     return SubmissionResult(student_id, assignment, "grader_error", key=key, message=text,
-                            flags=[Flag("grader_error", text.splitlines()[0][: limits.MESSAGE_CHARS] if text else "")])
+                            flags=[Flag("grader_error", diagnosis(text))])
+
+
+_EXCEPTION_LINE = re.compile(r"^\s*([A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt|Warning)|KeyboardInterrupt)(:.*)?$")
+KERNEL_OUTPUT = "kernel output:\n"
+WHAT_TO_DO = ("what to do: regrade this submission alone with --workers 1 --force; if it fails again, open "
+              "autograded/ and the job's kernel output in .cache/jobs/<key>/ and report it as a grader fault")
+
+
+def diagnosis(text: str) -> str:
+    """One flag detail from a fault's full text: its last exception line, the kernel's last words, what to do."""
+    grader_part, _, kernel_part = text.partition(KERNEL_OUTPUT)
+    lines = [_ANSI.sub("", line).strip() for line in grader_part.splitlines()]
+    raised = [line for line in lines if _EXCEPTION_LINE.match(line)]
+    cause = raised[-1] if raised else next((line for line in lines if line), "")
+    kernel = [_ANSI.sub("", line).strip() for line in kernel_part.splitlines() if line.strip()]
+    kernel = [line for line in kernel if line != "(no kernel log)"]
+    parts = [cause[:300]] + ([f"kernel's last words: {kernel[-1][:200]}"] if kernel else []) + [WHAT_TO_DO]
+    return "; ".join(parts)
 
 
 def _grade(job: Job) -> SubmissionResult:
@@ -168,7 +186,7 @@ def _autograde(api, job: Job, staged: Staged):
         kernel_log = staged.job_dir / "kernel.log"
         tail = kernel_log.read_text(errors="replace")[-1500:] if kernel_log.exists() else "(no kernel log)"
         raise RuntimeError(f"nbgrader autograde failed: {done.get('error') or ''}\n{done.get('log', '')[-3000:]}"
-                           f"\nkernel output:\n{tail}")
+                           f"\n{KERNEL_OUTPUT}{tail}")
     graded = nbcells.read(graded_path)
     cut_floods(graded)
     nbformat.write(graded, str(graded_path))

@@ -53,3 +53,19 @@ def test_the_page_is_self_contained():
 def test_an_empty_class_still_renders():
     page = report.render([], None, {})
     assert "0 students" in page and "data:image" not in page
+
+
+def test_student_text_is_never_parsed_as_mathtext():
+    """An assertion message like ``$\\notacommand{x}$`` once crashed matplotlib and cost the whole report."""
+    bad = [result(f"s{i}", 0, [CellResult("test_f", 0, 2, r"$\notacommand{x}$ and $x^{$")]) for i in range(3)]
+    page = report.render(RESULTS + bad, None, EXERCISES)
+    assert "figure not drawn" not in page and page.count("<img") == 4
+
+
+def test_grader_errors_get_their_own_section_with_the_cause():
+    from autograder.runner import fault_result
+
+    broken = fault_result("eve", "a1", RuntimeError("nbgrader autograde failed:\nMemoryError: kernel too big"))
+    page = report.render(RESULTS + [broken], None, EXERCISES)
+    section = page[page.index("Grader errors"):]
+    assert "MemoryError: kernel too big" in section and "what to do" in section

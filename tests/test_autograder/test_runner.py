@@ -52,9 +52,22 @@ def test_floods_are_cut_and_marked():
     assert small.text == "fine\n"
 
 
-def test_a_fault_is_a_grader_error_with_one_line_flag():
+def test_a_fault_is_a_grader_error_with_its_cause_and_what_to_do():
     result = runner.fault_result("ada", "a1", RuntimeError("boom\nmore detail"), key="k")
     assert isinstance(result, SubmissionResult)
     assert (result.status, result.key, result.score) == ("grader_error", "k", 0.0)
     assert result.message == "RuntimeError: boom\nmore detail"
-    assert [(f.flag, f.detail) for f in result.flags] == [("grader_error", "RuntimeError: boom")]
+    [(flag, detail)] = [(f.flag, f.detail) for f in result.flags]
+    assert flag == "grader_error" and detail.startswith("RuntimeError: boom; what to do: ")
+
+
+def test_a_failed_autograde_names_the_last_exception_and_the_kernels_last_words():
+    """The first line ("Traceback (most recent call last):") says nothing; the cause is at the end."""
+    text = ("nbgrader autograde failed: Traceback (most recent call last):\n  File \"x.py\", line 3, in run\n"
+            "    raise RuntimeError('x')\nRuntimeError: Kernel died before replying to kernel_info\n"
+            "[AutogradeApp | ERROR] There was an error processing assignment\n" + runner.KERNEL_OUTPUT +
+            "Traceback (most recent call last):\nRuntimeError: can't start new thread\n")
+    detail = runner.fault_result("ada", "a1", RuntimeError(text)).flags[0].detail
+    assert "RuntimeError: Kernel died before replying to kernel_info" in detail
+    assert "kernel's last words: RuntimeError: can't start new thread" in detail
+    assert "what to do:" in detail and "Traceback (most recent" not in detail
