@@ -117,8 +117,14 @@ def check_notebook(path: Path) -> str | None:
         json.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return f"{path.name} is not valid JSON ({exc})"
+    except RecursionError:
+        return f"{path.name} nests its JSON too deeply to read"
+    except OSError as exc:
+        return f"{path.name} cannot be read ({type(exc).__name__}: {exc})"
     try:
         nb = nbformat.reads(text, as_version=4)
+    except RecursionError:
+        return f"{path.name} nests its JSON too deeply to read"
     except Exception as exc:
         return f"{path.name} is not a Jupyter notebook ({type(exc).__name__}: {exc})"
     if not isinstance(nb.get("cells"), list):

@@ -69,6 +69,8 @@ def test_discover_lists_student_assignment_folders_sorted_without_hidden_ones(tm
 @pytest.mark.parametrize("text, words", [
     ("{ not json", "not valid JSON"), ('{"cells": "nope"}', "not a Jupyter notebook"),
     (json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}}), "not a Jupyter notebook"),
+    ("[" * 100_000, "too deeply"),  # once an uncaught RecursionError that stopped the batch (exit 1, no CSVs)
+    ('{"cells": ' + "[" * 100_000 + "]" * 100_000 + "}", "too deeply"),
 ])
 def test_check_notebook_says_what_is_wrong(tmp_path, text, words):
     assert words in api.check_notebook(write(tmp_path / "toy.ipynb", text))
