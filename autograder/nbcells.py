@@ -89,9 +89,14 @@ def is_test_of(exercise: str, test_id: str) -> bool:
     return test_id == f"test_{exercise}" or test_id.startswith(f"test_{exercise}_")
 
 
-def tests_of(exercise: str, ids: Iterable[str]) -> list[str]:
-    """The test cells among ``ids`` that belong to ``exercise``."""
-    return [t for t in ids if is_test_of(exercise, t)]
+def tests_of(exercise: str, ids: Iterable[str], exercises: Iterable[str] | None = None) -> list[str]:
+    """The test cells among ``ids`` that belong to ``exercise``. Given every exercise of the notebook, each test
+    goes to the longest name it matches (:func:`exercise_of`): ``test_softmax_gradients`` is
+    ``softmax_gradients``'s, not also ``softmax``'s. Without them, every test the naming rule allows."""
+    if exercises is None:
+        return [t for t in ids if is_test_of(exercise, t)]
+    names = list(exercises)
+    return [t for t in ids if is_test_of(exercise, t) and exercise_of(t, names) == exercise]
 
 
 def exercise_of(test_id: str, exercises: Iterable[str]) -> str:

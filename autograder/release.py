@@ -17,6 +17,21 @@ from .nbgrader_ops import course_config
 from .paths import REPO, put_env_bin_on_path
 
 
+def feedback_config(course_root: Path = REPO):
+    """nbgrader's settings as ``nbgrader`` itself would load them: every ``nbgrader_config.py`` on the Jupyter
+    config path (``JUPYTER_CONFIG_PATH``, the user's, the system's: where a hub sets ``Exchange.root`` and
+    ``course_id``), then the course's own on top."""
+    from jupyter_core.paths import jupyter_config_path
+    from traitlets.config.loader import Config, PyFileConfigLoader
+
+    cfg = Config()
+    for folder in reversed(jupyter_config_path()):  # lowest priority first
+        if (Path(folder) / "nbgrader_config.py").is_file():
+            cfg.merge(PyFileConfigLoader("nbgrader_config.py", path=folder).load_config())
+    cfg.merge(course_config(course_root))
+    return cfg
+
+
 def release_feedback(out: Path, assignments=None, students=None, exchange_root: Path | None = None,
                      course_id: str | None = None, course_root: Path = REPO) -> list[Path]:
     """Release every ``out/feedback/<student>/<assignment>/*.html`` that has a submission secret."""
@@ -26,15 +41,16 @@ def release_feedback(out: Path, assignments=None, students=None, exchange_root: 
     feedback = Path(out) / "feedback"
     if not feedback.is_dir():
         raise GradingError(f"{feedback} does not exist: run `python -m autograder grade --out {out}` first")
-    cfg = course_config(course_root)
+    cfg = feedback_config(course_root)
     cfg.CourseDirectory.root = str(Path(out).resolve())
     if exchange_root is not None:
         cfg.Exchange.root = str(Path(exchange_root).resolve())
     if course_id:
         cfg.CourseDirectory.course_id = course_id
     root = Path(cfg.Exchange.root)
-    root.mkdir(parents=True, exist_ok=True)
-    os.chmod(root, 0o777 | 0o1000)  # nbgrader's exchange: everyone writes, sticky
+    if not root.exists():  # an admin's exchange keeps its owner and mode: never loosened here
+        root.mkdir(parents=True)
+        os.chmod(root, 0o1777)  # a new exchange as nbgrader documents it: everyone writes, sticky
     api = NbGraderAPI(config=cfg)
     released = []
     for folder in sorted(feedback.glob("*/*")):

@@ -46,6 +46,14 @@ def test_tests_of_uses_the_naming_rule():
     assert nbcells.tests_of("double_all", ids) == ["test_double_all"]
 
 
+def test_tests_of_gives_each_test_to_the_longest_matching_exercise():
+    """The contract's names collide: ``test_softmax_gradients`` starts with ``test_softmax_``."""
+    ids = ["test_softmax", "test_softmax_rows", "test_softmax_gradients", "test_softmax_gradients_shape"]
+    names = ["softmax", "softmax_gradients"]
+    assert nbcells.tests_of("softmax", ids, names) == ["test_softmax", "test_softmax_rows"]
+    assert nbcells.tests_of("softmax_gradients", ids, names) == ["test_softmax_gradients", "test_softmax_gradients_shape"]
+
+
 def test_solution_markers_are_removed_with_their_lines():
     code = "def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION\n"
     assert nbcells.solution_code(code) == "def f():\n    return 1\n"

@@ -53,11 +53,11 @@ def graded(tmp_path_factory):
 
 
 def own_tests(name, ids, assignment):
-    """The test cells of exercise ``name``: each test belongs to the longest graded name it matches, so
-    ``test_softmax_gradients`` counts for ``softmax_gradients`` and not also for ``softmax`` (notebook 05)."""
-    from autograder.nbcells import exercise_of
+    """The test cells of exercise ``name`` (each to the longest graded name it matches: notebook 05's
+    ``test_softmax_gradients`` is ``softmax_gradients``'s, not ``softmax``'s)."""
+    from autograder.nbcells import tests_of
 
-    return [t for t in ids if exercise_of(t, GRADED[assignment]) == name]
+    return tests_of(name, ids, GRADED[assignment])
 
 
 def exercise_scores(result, assignment):
