@@ -176,7 +176,7 @@ def show_running_average(values, update: Callable | None = None, *, steps: int =
     import matplotlib.pyplot as plt
 
     from course.plots import PALETTE, course_style
-    from course.widgets.blit_figure import BlitFigure
+    from course.widgets.live_figure import LiveFigure
 
     m = _as_snapshots(values).shape[1]
     momentum = widgets.SelectionSlider(options=list(MOMENTUM_TICKS), value=0.9, description="momentum",
@@ -212,7 +212,7 @@ def show_running_average(values, update: Callable | None = None, *, steps: int =
     note = ax_mean.text(0.5, 0.5, "", transform=ax_mean.transAxes, ha="center", va="center", wrap=True,
                         fontsize=8, bbox={"boxstyle": "round", "fc": "#fff8e0", "ec": PALETTE[1]})
     fig.tight_layout()
-    live = BlitFigure(fig, animated + [weights, fill, start, note])
+    live = LiveFigure(fig, animated=animated + [weights, fill, start, note])
     caption = widgets.HTML()
 
     def update_view(_change=None) -> None:

@@ -154,7 +154,7 @@ def show_single_example(net: TrainedNetwork, X: np.ndarray, Y: np.ndarray, *, in
     import matplotlib.pyplot as plt
 
     from course.plots import PALETTE, course_style
-    from course.widgets.blit_figure import BlitFigure
+    from course.widgets.live_figure import LiveFigure
 
     X = np.asarray(X, dtype=float)
     slider = widgets.IntSlider(value=index, min=0, max=X.shape[1] - 1, description="test digit",
@@ -181,7 +181,7 @@ def show_single_example(net: TrainedNetwork, X: np.ndarray, Y: np.ndarray, *, in
     ax_p.axhline(0.5, color="black", lw=1, ls="--")
     ax_p.set(xticks=[0, 1], xticklabels=["batch", "running"], ylim=(0, 1), title="P(5 or more)")
     fig.tight_layout()
-    live = BlitFigure(fig, [image, *batch_bars, *running_bars, *p_bars])
+    live = LiveFigure(fig, animated=[image, *batch_bars, *running_bars, *p_bars])
     caption = widgets.HTML()
 
     def update(_change=None) -> None:
