@@ -55,7 +55,7 @@ class Submission:
     student_id: str
     assignment: str
     folder: Path
-    problem: str | None = None  # "missing" or "invalid" when it cannot be graded
+    problem: str | None = None  # "missing", "invalid" or "symlink" when it cannot be graded
     detail: str = ""
 
     @property
@@ -216,7 +216,10 @@ def _sort_out(found, batch: Batch) -> list[SubmissionResult]:
                 flags=[Flag("unknown_assignment", f"folder {assignment}/ matches no assignment in source/")]))
             continue
         submission = Submission(student, assignment, folder)
-        if not submission.notebook.is_file():
+        link = _link_in(folder)
+        if link:
+            submission.problem, submission.detail = "symlink", f"{link} is a symbolic link: refused, never followed"
+        elif not submission.notebook.is_file():
             others = ", ".join(sorted(p.name for p in folder.iterdir())) or "an empty folder"
             submission.problem, submission.detail = "missing", f"expected {assignment}.ipynb, found {others}"
         else:
@@ -225,6 +228,14 @@ def _sort_out(found, batch: Batch) -> list[SubmissionResult]:
                 submission.problem, submission.detail = "invalid", problem
         batch.waiting.setdefault(assignment, []).append(submission)
     return results
+
+
+def _link_in(folder: Path) -> str | None:
+    """The first symbolic link on the way to the notebook (student folder, assignment folder, notebook), if any."""
+    for path in (folder.parent, folder, *sorted(folder.iterdir())):
+        if path.is_symlink() and (path in (folder.parent, folder) or path.suffix == ".ipynb"):
+            return f"{path.parent.name}/{path.name}" if path != folder.parent else path.name
+    return None
 
 
 def _grade_batch(batch: Batch) -> None:
@@ -266,8 +277,9 @@ def _template_ready(batch: Batch, template: templates.Template) -> list:
     for sub in batch.waiting.pop(template.assignment, []):
         if sub.problem:
             message = f"no {sub.assignment}.ipynb in the submission" if sub.problem == "missing" else sub.detail
-            flag = "missing_notebook" if sub.problem == "missing" else "invalid_notebook"
-            batch.add(SubmissionResult(sub.student_id, sub.assignment, sub.problem, 0.0, template.max_score,
+            flag = {"missing": "missing_notebook", "symlink": "symlink"}.get(sub.problem, "invalid_notebook")
+            batch.add(SubmissionResult(sub.student_id, sub.assignment, "missing" if sub.problem == "missing" else "invalid",
+                                       0.0, template.max_score,
                                        message=message, flags=[Flag(flag, sub.detail)]))
             continue
         key = job_key(sub, template, batch.settings, batch.caps)
@@ -311,7 +323,7 @@ def _not_submitted(found, wanted: list[str], batch: Batch) -> list[SubmissionRes
 def _hash_files(h, paths) -> None:
     for path in sorted(paths):
         h.update(str(path.name).encode())
-        h.update(path.read_bytes() if path.is_file() else b"<missing>")
+        h.update(path.read_bytes() if path.is_file() and not path.is_symlink() else b"<missing>")
 
 
 def job_key(sub: Submission, template: templates.Template, settings: Settings, caps) -> str:

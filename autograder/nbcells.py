@@ -158,4 +158,45 @@ __all__ = [
     "SOLUTION_MARKERS", "HIDDEN_TESTS", "read", "meta", "grade_id", "is_answer_cell", "is_written_answer_cell",
     "is_test_cell", "is_student_code", "cells_by_grade_id", "grade_ids", "answer_ids", "test_ids", "is_test_of",
     "tests_of", "exercise_of", "solution_code", "solutions", "build_submission", "hidden_blocks", "hidden_lines",
+    "restore_metadata",
 ]
+
+
+def restore_metadata(submitted, released) -> list[str]:
+    """Give every cell of ``submitted`` its nbgrader metadata from the instructor's release, in place; returns
+    what differed (one sentence per cell).
+
+    A cell takes the release cell with its cell id, else the first unclaimed one with its grade_id; any other
+    cell (added by the student, or a duplicate of a graded cell) loses its nbgrader metadata, so it is neither
+    graded nor counted. A student can thus never turn an answer into a grade cell, add points or cells,
+    duplicate a test's grade_id or mark a test as a solution.
+    """
+    by_id = {c.get("id"): c for c in released.cells if c.get("id") and meta(c)}
+    by_grade_id = {grade_id(c): c for c in released.cells if grade_id(c)}
+    claimed, changes = set(), []
+    for number, cell in enumerate(submitted.cells, start=1):
+        original = by_id.get(cell.get("id"))
+        if original is None or grade_id(original) in claimed:
+            original = by_grade_id.get(grade_id(cell))
+        if original is not None and grade_id(original) in claimed:
+            original = None
+        expected = copy.deepcopy(meta(original)) if original is not None else {}
+        if original is not None:
+            claimed.add(grade_id(original))
+        if meta(cell) != expected:
+            name = grade_id(cell) or f"cell {number}"
+            changes.append(f"{name}: nbgrader metadata {_summary(meta(cell))} restored to the release's "
+                           f"{_summary(expected)}")
+        metadata = cell.setdefault("metadata", {})
+        if expected:
+            metadata["nbgrader"] = expected
+        else:
+            metadata.pop("nbgrader", None)
+    return changes
+
+
+def _summary(m: dict) -> str:
+    if not m:
+        return "(none)"
+    keys = ("grade_id", "grade", "solution", "locked", "points")
+    return "{" + ", ".join(f"{k}={m[k]!r}" for k in keys if k in m) + "}"

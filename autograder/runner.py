@@ -17,7 +17,7 @@ import shutil
 import tempfile
 import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import integrity, limits, nbcells, sandbox
@@ -60,6 +60,7 @@ class Staged:
     job_dir: Path
     course: Path
     home: Path
+    flags: list = field(default_factory=list)  # what staging refused or restored: the student's flags
 
     def submitted(self, job: Job) -> Path:
         return self.course / "submitted" / job.student_id / job.assignment
@@ -131,11 +132,49 @@ def _grade(job: Job) -> SubmissionResult:
             total, max_total, cells = collect_cells(staged.course / "gradebook.db", job, source_nb, graded)
             released = nbcells.read(job.template.release_notebook)
             withheld = _feedback(api, job, staged, source_nb, released)
-        flags = _flags(job, released, graded, cfg.LimitOutput.max_lines) + withheld
+        flags = staged.flags + _flags(job, released, graded, cfg.LimitOutput.max_lines) + withheld
         _store(job, staged)
         return SubmissionResult(job.student_id, job.assignment, "graded", total, max_total, cells, flags, key=job.key)
     finally:
         shutil.rmtree(job_dir, ignore_errors=True)
+
+
+def stage_submission(notebook: Path, released_nb, submitted: Path) -> list[Flag]:
+    """Write the notebook nbgrader grades into ``submitted``: the student's cells with the release's nbgrader
+    metadata, and the exchange files that are genuine. Links are never followed; returns the student's flags."""
+    import nbformat
+
+    flags = []
+    if notebook.is_symlink():  # api refuses these first; a job never follows one whatever called it
+        raise ValueError(f"{notebook.name} is a symbolic link: refused")
+    nb = nbcells.read(notebook)
+    changes = nbcells.restore_metadata(nb, released_nb)
+    if changes:
+        flags.append(Flag("edited_metadata", f"{len(changes)} cell(s) changed nbgrader metadata, graded with the "
+                                             f"release's instead: {'; '.join(changes[:3])}"[:limits.MESSAGE_CHARS]))
+    nbformat.write(nb, str(submitted / notebook.name))
+    for extra in EXCHANGE_FILES:
+        path = notebook.with_name(extra)
+        if path.is_symlink():
+            flags.append(Flag("symlink", f"{extra} is a symbolic link: not read, not copied"))
+        elif path.is_file() and path.stat().st_size > 4096:
+            flags.append(Flag("bad_exchange_file", f"{extra} is {path.stat().st_size} bytes: not used"))
+        elif extra == "timestamp.txt" and path.is_file() and not _is_timestamp(path.read_text(errors="replace")):
+            flags.append(Flag("bad_timestamp", f"timestamp.txt is not a date ({path.read_text(errors='replace')[:60]!r}): "
+                                               "graded without it (no late penalty applied)"))
+        elif path.is_file():
+            shutil.copyfile(path, submitted / extra)
+    return flags
+
+
+def _is_timestamp(text: str) -> bool:
+    from nbgrader.utils import parse_utc
+
+    try:
+        parse_utc(text.strip())
+    except Exception:
+        return False
+    return bool(text.strip())
 
 
 def _stage(job: Job, job_dir: Path, caps: sandbox.Capabilities) -> Staged:
@@ -148,10 +187,7 @@ def _stage(job: Job, job_dir: Path, caps: sandbox.Capabilities) -> Staged:
     shutil.copy2(job.template.gradebook, staged.course / "gradebook.db")
     submitted = staged.submitted(job)
     submitted.mkdir(parents=True)
-    shutil.copyfile(job.notebook, submitted / f"{a}.ipynb")
-    for extra in EXCHANGE_FILES:
-        if Path(job.notebook).with_name(extra).exists():
-            shutil.copyfile(Path(job.notebook).with_name(extra), submitted / extra)
+    staged.flags.extend(stage_submission(Path(job.notebook), nbcells.read(job.template.release_notebook), submitted))
     sandbox.prepare_home(staged.home, caps)
     for item in (staged.course / "source" / a).iterdir():  # data files the notebook reads, never notebooks
         if item.suffix != ".ipynb" and item.is_file():

@@ -95,3 +95,21 @@ def test_folders_are_sorted_out_by_what_is_wrong(tmp_path):
     assert problems["ada"] == (None, "")
     assert problems["bob"] == ("missing", "expected toy.ipynb, found homework_final.ipynb")
     assert problems["cy"][0] == "invalid" and "not valid JSON" in problems["cy"][1]
+
+
+def test_links_to_another_notebook_or_folder_are_refused(tmp_path):
+    """A notebook linked to the instructor's source or a classmate's copy was once graded as root."""
+    subs, elsewhere = tmp_path / "subs", tmp_path / "elsewhere"
+    nbformat.write(RELEASE, str(write(subs / "ada" / "toy" / "toy.ipynb", "")))
+    nbformat.write(RELEASE, str(write(elsewhere / "toy" / "toy.ipynb", "")))
+    (subs / "bob" / "toy").mkdir(parents=True)
+    (subs / "bob" / "toy" / "toy.ipynb").symlink_to(subs / "ada" / "toy" / "toy.ipynb")
+    (subs / "cy").mkdir()
+    (subs / "cy" / "toy").symlink_to(elsewhere / "toy")
+    (subs / "dan").symlink_to(elsewhere)
+    batch = api.Batch(settings(), (), tmp_path, None, {}, lambda r: None)
+    api._sort_out(api.discover(subs), batch)
+    problems = {s.student_id: (s.problem, s.detail) for s in batch.waiting["toy"]}
+    assert problems["ada"] == (None, "")
+    for student in ("bob", "cy", "dan"):
+        assert problems[student][0] == "symlink" and "symbolic link" in problems[student][1], student

@@ -1,5 +1,8 @@
 """autograder.nbcells: cell kinds, markers, test naming, hidden lines and building submissions, in memory."""
 
+import copy
+
+import nbformat
 import pytest
 
 from autograder import nbcells
@@ -91,3 +94,32 @@ def test_hidden_lines_are_long_code_lines_the_release_does_not_show():
 def test_hidden_blocks_keep_their_markers():
     blocks = nbcells.hidden_blocks(SOURCE.cells[2].source)
     assert len(blocks) == 1 and blocks[0].startswith("### BEGIN HIDDEN TESTS") and "END HIDDEN" in blocks[0]
+
+
+def _tampered():
+    """The issue's metadata tricks, all in one submission."""
+    nb = copy.deepcopy(RELEASE)
+    cells = nbcells.cells_by_grade_id(nb)
+    cells["double"].metadata["nbgrader"].update(grade=True, points=1000)  # an answer made a grade cell
+    cells["test_double"].metadata["nbgrader"]["solution"] = True  # a test marked as a solution
+    extra = copy.deepcopy(cells["test_double_all_lists"])  # a duplicated test grade_id
+    extra.id = "dup"
+    bonus = nbformat.v4.new_code_cell("pass", metadata={"nbgrader": {  # an extra grade cell
+        "grade_id": "bonus", "grade": True, "solution": False, "locked": False, "points": 50}})
+    nb.cells += [extra, bonus]
+    return nb
+
+
+def test_cell_metadata_comes_from_the_release_never_from_the_submission():
+    nb = _tampered()
+    changes = nbcells.restore_metadata(nb, RELEASE)
+    assert len(changes) == 4
+    assert [nbcells.meta(c) for c in nb.cells[: len(RELEASE.cells)]] == [nbcells.meta(c) for c in RELEASE.cells]
+    assert nbcells.meta(nb.cells[-2]) == {} and nbcells.meta(nb.cells[-1]) == {}
+    assert nbcells.answer_ids(nb) == nbcells.answer_ids(RELEASE) and nbcells.test_ids(nb) == nbcells.test_ids(RELEASE)
+
+
+def test_an_untouched_submission_has_nothing_to_restore():
+    nb = copy.deepcopy(RELEASE)
+    nbcells.cells_by_grade_id(nb)["double"].source = "def double(x):\n    return x + x\n"
+    assert nbcells.restore_metadata(nb, RELEASE) == []

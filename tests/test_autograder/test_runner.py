@@ -71,3 +71,59 @@ def test_a_failed_autograde_names_the_last_exception_and_the_kernels_last_words(
     assert "RuntimeError: Kernel died before replying to kernel_info" in detail
     assert "kernel's last words: RuntimeError: can't start new thread" in detail
     assert "what to do:" in detail and "Traceback (most recent" not in detail
+
+
+def _submission(tmp_path, nb=None):
+    import nbformat
+
+    from tests.test_autograder.notebooks import RELEASE
+
+    folder = tmp_path / "ada" / "toy"
+    folder.mkdir(parents=True)
+    nbformat.write(nb if nb is not None else RELEASE, str(folder / "toy.ipynb"))
+    staged = tmp_path / "staged"
+    staged.mkdir()
+    return folder, staged
+
+
+def test_staging_writes_the_releases_metadata_and_flags_the_change(tmp_path):
+    import copy
+
+    from autograder import nbcells
+    from tests.test_autograder.notebooks import RELEASE
+
+    nb = copy.deepcopy(RELEASE)
+    nbcells.cells_by_grade_id(nb)["double"].metadata["nbgrader"].update(grade=True, points=1000)
+    folder, staged = _submission(tmp_path, nb)
+    flags = runner.stage_submission(folder / "toy.ipynb", RELEASE, staged)
+    assert [f.flag for f in flags] == ["edited_metadata"] and "points=1000" in flags[0].detail
+    assert nbcells.answer_ids(nbcells.read(staged / "toy.ipynb")) == ["double", "double_all"]
+
+
+def test_a_timestamp_that_is_not_a_date_is_the_students_flag(tmp_path):
+    from tests.test_autograder.notebooks import RELEASE
+
+    folder, staged = _submission(tmp_path)
+    (folder / "timestamp.txt").write_text("tomorrow, honestly")
+    (folder / "submission_secret.txt").write_text("s3cret")
+    flags = runner.stage_submission(folder / "toy.ipynb", RELEASE, staged)
+    assert [f.flag for f in flags] == ["bad_timestamp"]
+    assert not (staged / "timestamp.txt").exists() and (staged / "submission_secret.txt").read_text() == "s3cret"
+    (folder / "timestamp.txt").write_text("2026-01-05 10:00:00.000000 UTC\n")
+    assert runner.stage_submission(folder / "toy.ipynb", RELEASE, staged) == []
+
+
+def test_links_in_a_submission_are_never_followed(tmp_path):
+    from tests.test_autograder.notebooks import RELEASE
+
+    folder, staged = _submission(tmp_path)
+    secret = tmp_path / "instructor-only.txt"
+    secret.write_text("2026-01-05 10:00:00 UTC")
+    (folder / "timestamp.txt").symlink_to(secret)
+    flags = runner.stage_submission(folder / "toy.ipynb", RELEASE, staged)
+    assert [f.flag for f in flags] == ["symlink"] and not (staged / "timestamp.txt").exists()
+    linked = tmp_path / "linked" / "toy"
+    linked.mkdir(parents=True)
+    (linked / "toy.ipynb").symlink_to(folder / "toy.ipynb")
+    with pytest.raises(ValueError, match="symbolic link"):
+        runner.stage_submission(linked / "toy.ipynb", RELEASE, staged)
