@@ -25,7 +25,6 @@ from autograder import nbcells
 from autograder.paths import REPO, notebook_path
 
 ASSIGNMENT = "06_tensorflow_intro"
-SOLVED = ("initialize_parameters", "forward_propagation", "compute_total_loss", "make_train_step")
 ROUNDS, STEPS = 7, 30
 # A student who divides by 255: the model trains but misses the accuracy floor (a realistic partial score).
 MISTAKE = {"normalize": "def normalize(image):\n    return tf.reshape(tf.cast(image, tf.float32) / 255.0, [-1])\n"}
@@ -34,10 +33,10 @@ MISTAKE = {"normalize": "def normalize(image):\n    return tf.reshape(tf.cast(im
 def _solution_namespace() -> dict:
     import tensorflow as tf
 
-    namespace = {"np": np, "tf": tf}
-    answers = nbcells.solutions(nbcells.read(notebook_path(REPO, "source", ASSIGNMENT)))
-    for name in SOLVED:
-        exec(answers[name], namespace)  # noqa: S102 - our own committed notebook
+    from bench.widgets import notebook_solutions
+
+    namespace = notebook_solutions(ASSIGNMENT)
+    namespace["tf"] = tf  # the answers use tf at call time; their globals are this namespace
     return namespace
 
 

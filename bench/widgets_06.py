@@ -1,41 +1,28 @@
-"""Widget updates of notebook 06: the tape explorer asking the solution's tapes for f'(x0) and f''(x0).
+"""Notebook 06's tape explorer: what one update computes, and slider to picture.
 
-The explorer takes the student's functions; here it gets the instructor's solutions, read from the source
-notebook (course/ holds no solution). Each update runs two eager tapes and three nested ones.
+The explorer gets the instructor's ``gradient_of`` and ``second_derivative`` (read from the source notebook), as a
+student's finished work; each update runs one eager tape and two nested ones.
 """
 
-from __future__ import annotations
+import matplotlib
 
-import json
-from pathlib import Path
+matplotlib.use("Agg")
 
-import numpy as np
+import tensorflow as tf  # noqa: E402
 
-from course.widgets.tape_explorer import compute_tape_view
+from bench.widgets import notebook_solutions, slider_moves  # noqa: E402
+from course.widgets.tape_explorer import FUNCTIONS, compute_tape_view, show_tape_explorer  # noqa: E402
 
-SOURCE = Path(__file__).resolve().parents[1] / "source" / "06_tensorflow_intro" / "06_tensorflow_intro.ipynb"
-
-
-def _solutions(names: tuple[str, ...]) -> dict:
-    """Run the named answer cells of the source notebook (solution markers are comments)."""
-    import tensorflow as tf
-
-    namespace = {"np": np, "tf": tf}
-    notebook = json.loads(SOURCE.read_text(encoding="utf-8"))
-    for cell in notebook["cells"]:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if cell["cell_type"] == "code" and meta.get("solution") and meta.get("grade_id") in names:
-            exec("".join(cell["source"]), namespace)  # noqa: S102 - our own committed notebook
-    return namespace
-
-
-_S = _solutions(("gradient_of", "second_derivative"))
+_S = notebook_solutions("06_tensorflow_intro")
+_S["tf"] = tf  # the answers use tf at call time; their globals are this namespace
+_EXPLORER = show_tape_explorer(_S["gradient_of"], _S["second_derivative"])
 
 CASES = {
-    "compute_tape_view (x**3 - 2x, 200 points, solution gradient_of + second_derivative)":
+    "tape_explorer: compute_tape_view (x**3 - 2x, 200 points, solution tapes)":
         lambda: compute_tape_view("x**3 - 2x", 1.3, gradient_of=_S["gradient_of"],
                                   second_derivative=_S["second_derivative"]),
-    "compute_tape_view (x * exp(-x**2 / 2), 200 points, solution tapes)":
-        lambda: compute_tape_view("x * exp(-x**2 / 2)", -0.7, gradient_of=_S["gradient_of"],
-                                  second_derivative=_S["second_derivative"]),
+    "tape_explorer: slider to picture (x0 slider, -3 to 3)":
+        slider_moves(_EXPLORER.children[1], [-3.0, -1.5, 0.0, 1.5, 3.0]),
+    "tape_explorer: slider to picture (function menu, 4 functions)":
+        slider_moves(_EXPLORER.children[0], list(FUNCTIONS)),
 }

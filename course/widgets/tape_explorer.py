@@ -135,7 +135,7 @@ def _readout(view: TapeView) -> str:
             return "-"
         return f"{value:+.4f} ({'matches' if abs(value - exact) <= 1e-3 * max(1.0, abs(exact)) else 'exact'} {exact:+.4f})"
 
-    return (f"x0 = {view.x0:+.2f}    f(x0) = {view.f0:+.4f}\n"
+    return (f"f(x) = {view.name}\nx0 = {view.x0:+.2f}    f(x0) = {view.f0:+.4f}\n"
             f"f'(x0)  yours {yours(view.first, view.exact_first)}\n"
             f"f''(x0) yours {yours(view.second, view.exact_second)}")
 
@@ -156,7 +156,7 @@ def show_tape_explorer(gradient_of: Callable | None = None, second_derivative: C
     point = widgets.FloatSlider(value=1.0, min=X_RANGE[0], max=X_RANGE[1], step=0.1, description="x0",
                                 continuous_update=False, readout_format=".1f")
     with matplotlib.rc_context(course_style()):
-        fig, ax = plt.subplots(figsize=(7.0, 3.6), dpi=80)
+        fig, ax = plt.subplots(figsize=(6.6, 3.3), dpi=72)
     (curve,) = ax.plot([], [], color=PALETTE[0], lw=2, label="f(x)")
     (tangent,) = ax.plot([], [], color=PALETTE[1], lw=1.5, ls="--", label="tangent: slope f'(x0)")
     (parabola,) = ax.plot([], [], color=PALETTE[2], lw=1.5, ls=":", label="parabola: curvature f''(x0)")
@@ -164,11 +164,12 @@ def show_tape_explorer(gradient_of: Callable | None = None, second_derivative: C
     text = ax.text(0.02, 0.97, "", transform=ax.transAxes, va="top", family="monospace", fontsize=8,
                    bbox={"boxstyle": "round", "fc": "white", "ec": "#cccccc", "alpha": 0.9})
     ax.set_xlim(*X_RANGE)
-    ax.set_title(f"f(x) = {menu.value}")  # before tight_layout, so the layout leaves room for it
+    ax.set_title("the tangent and the parabola your tapes give at x0")
     ax.set_xlabel("x")
     ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
-    live = LiveFigure(fig)
+    # Updates change only these; axes, ticks and legend are a cached background, one per function's y range.
+    live = LiveFigure(fig, animated=(curve, tangent, parabola, dot, text))
 
     def update(_change=None) -> None:
         view = compute_tape_view(menu.value, point.value, gradient_of=gradient_of,
@@ -180,7 +181,6 @@ def show_tape_explorer(gradient_of: Callable | None = None, second_derivative: C
         dot.set_data([view.x0], [view.f0])
         spread = view.ys.max() - view.ys.min()
         ax.set_ylim(view.ys.min() - 0.35 * spread - 0.1, view.ys.max() + 0.35 * spread + 0.1)
-        ax.set_title(f"f(x) = {view.name}")
         text.set_text(_readout(view) + (f"\n{view.note}" if view.note else ""))
         live.refresh()
 
