@@ -75,8 +75,10 @@ class Batch:
     on_done: Callable[[SubmissionResult], None]
     templates: dict[str, templates.Template] = field(default_factory=dict)
     results: list[SubmissionResult] = field(default_factory=list)
+    collect_flags: dict = field(default_factory=dict)  # (student, assignment) -> flags from collecting zips
 
     def add(self, result: SubmissionResult) -> None:
+        result.flags = list(self.collect_flags.get((result.student_id, result.assignment), [])) + list(result.flags)
         self.results.append(result)
         self.on_done(result)
 
@@ -157,7 +159,8 @@ def grade_class(
 
     settings = check_settings(course_root, out, workers, timeout, memory_mb, force, template_cache)
     with _scratch() as scratch:
-        folder = _submissions_folder(submissions, zip_dir, settings, scratch, log)
+        collect_flags: dict = {}
+        folder = _submissions_folder(submissions, zip_dir, settings, scratch, log, collect_flags)
         found = discover(folder)
         if not found:
             raise GradingError(f"no submissions in {folder}: expected <student_id>/<assignment>/"
@@ -167,7 +170,8 @@ def grade_class(
             log(f"warning: autograder isolation: {warning}")
         # the grader's own checkout too (its source/, tests/ and sample class) when grading another course
         hidden = {settings.course_root, REPO, folder, settings.out, settings.template_cache}
-        batch = Batch(settings, tuple(sorted(str(p) for p in hidden)), scratch, caps, {}, on_done or (lambda r: None))
+        batch = Batch(settings, tuple(sorted(str(p) for p in hidden)), scratch, caps, {}, on_done or (lambda r: None),
+                      collect_flags=collect_flags)
         for result in _sort_out(found, batch):
             batch.add(result)
         wanted = sorted(batch.waiting)
@@ -189,12 +193,12 @@ def _scratch():
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _submissions_folder(submissions, zip_dir, settings: Settings, scratch: Path, log) -> Path:
+def _submissions_folder(submissions, zip_dir, settings: Settings, scratch: Path, log, flags: dict) -> Path:
     """The folder to grade: ``--submissions``, the zips collected into the scratch folder, or the sample class."""
     if zip_dir is not None:
         from .collect import collect_zips
 
-        submissions = collect_zips(Path(zip_dir), settings.course_root, scratch / "collected", log=log)
+        submissions = collect_zips(Path(zip_dir), scratch / "collected", log=log, flags=flags)
     folder = Path(submissions if submissions is not None else SAMPLE_CLASS).resolve()
     if not folder.is_dir():
         raise GradingError(f"submissions folder {folder} does not exist: pass --submissions DIR holding "

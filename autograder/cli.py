@@ -32,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--submissions", type=Path, metavar="DIR",
                        help="folder of <student_id>/<assignment>/<assignment>.ipynb (default: the bundled sample class)")
     grade.add_argument("--zip", type=Path, metavar="DIR", dest="zip_dir",
-                       help="folder of LMS download zips, collected with nbgrader zip_collect (instead of --submissions)")
+                       help="folder of LMS download zips, <assignment>/*.zip (instead of --submissions)")
     grade.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR",
                        help=f"output folder (default: {DEFAULT_OUT}/)")
     grade.add_argument("--workers", type=_positive_int, default=DEFAULT_WORKERS, metavar="N",

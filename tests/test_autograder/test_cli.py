@@ -1,4 +1,4 @@
-"""The command line: clear errors for bad arguments (exit 2), feedback through the exchange, zip_collect."""
+"""The command line: clear errors for bad arguments (exit 2), feedback through the exchange, zip collection."""
 
 import io
 import zipfile
@@ -61,7 +61,7 @@ def test_zip_collect(corpus_run, tmp_path):
             data = (corpus_run["subs"] / student / "toy" / "toy.ipynb").read_bytes()
             zf.writestr(f"Toy_{student}_attempt_2024-03-01-10-00-00_toy.ipynb", data)
     (downloads / "class.zip").write_bytes(buf.getvalue())
-    submitted = collect_zips(tmp_path / "downloads", corpus_run["course"], tmp_path / "collected")
+    submitted = collect_zips(tmp_path / "downloads", tmp_path / "collected")
     assert sorted(p.name for p in submitted.iterdir()) == ["blank", "correct"]
     assert (submitted / "correct" / "toy" / "toy.ipynb").read_bytes() == (
         corpus_run["subs"] / "correct" / "toy" / "toy.ipynb").read_bytes()
