@@ -193,7 +193,7 @@ def _scratch():
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _submissions_folder(submissions, zip_dir, settings: Settings, scratch: Path, log, flags: dict) -> Path:
+def _submissions_folder(submissions, zip_dir, settings: Settings, scratch: Path, log, flags: dict | None = None) -> Path:
     """The folder to grade: ``--submissions``, the zips collected into the scratch folder, or the sample class."""
     if zip_dir is not None:
         from .collect import collect_zips
