@@ -141,7 +141,7 @@ def runtime_flags(graded_nb, flood_lines: int) -> list[Flag]:
                 flags.append(Flag("tampered_checks", f"after or before {where}: restored {names}"))
             elif out.output_type == "stream":
                 if TRUNCATED in out.text:
-                    flags.append(Flag("output_flood", f"{where} printed more than {flood_lines} lines (truncated)"))
+                    flags.append(Flag("output_flood", f"{where} printed more than {flood_lines} lines or displayed too much (truncated)"))
     return _dedupe(flags)
 
 

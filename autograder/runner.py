@@ -272,11 +272,20 @@ def cell_message(cell, score: float, max_score: float) -> str:
 
 
 def cut_floods(nb) -> None:
-    """Cut any cell's stream output above ``FLOOD_BYTES`` (one huge line escapes nbgrader's line limit)."""
+    """Cut any cell's stream output above ``FLOOD_BYTES`` (one huge line escapes nbgrader's line limit), and drop
+    any display output or result above it (an image or HTML of 200 MB is kept three times otherwise)."""
+    import nbformat
+
     for cell in nb.cells:
-        for out in cell.get("outputs", []):
+        for i, out in enumerate(cell.get("outputs", [])):
             if out.output_type == "stream" and len(out.text) > limits.FLOOD_BYTES:
                 out.text = out.text[: limits.FLOOD_KEEP_BYTES] + f"\n{integrity.TRUNCATED}\n"
+            elif out.output_type in ("display_data", "execute_result", "update_display_data"):
+                size = sum(len(v) if isinstance(v, str) else len(str(v)) for v in out.get("data", {}).values())
+                if size > limits.FLOOD_BYTES:
+                    cell.outputs[i] = nbformat.v4.new_output(
+                        "stream", name="stdout", text=f"[a display output of {size} bytes was dropped]\n"
+                                                      f"{integrity.TRUNCATED}\n")
 
 
 def _feedback(api, job: Job, staged: Staged, source_nb, released_nb) -> list[Flag]:

@@ -127,3 +127,19 @@ def test_links_in_a_submission_are_never_followed(tmp_path):
     (linked / "toy.ipynb").symlink_to(folder / "toy.ipynb")
     with pytest.raises(ValueError, match="symbolic link"):
         runner.stage_submission(linked / "toy.ipynb", RELEASE, staged)
+
+
+def test_huge_display_outputs_are_dropped_like_streams():
+    from nbformat.v4 import new_output
+
+    from autograder.integrity import TRUNCATED, runtime_flags
+    from tests.test_autograder.notebooks import notebook
+
+    huge = new_output("display_data", data={"text/html": "<p>" + "x" * (limits.FLOOD_BYTES + 1)})
+    small = new_output("display_data", data={"text/plain": "fine"})
+    nb = notebook(cell_with(huge, small))
+    runner.cut_floods(nb)
+    outputs = nb.cells[0].outputs
+    assert outputs[0].output_type == "stream" and TRUNCATED in outputs[0].text and len(outputs[0].text) < 200
+    assert outputs[1] == small
+    assert [f.flag for f in runtime_flags(nb, flood_lines=100)] == ["output_flood"]
