@@ -5,24 +5,35 @@ converter catches the ``DeadKernelError``, deletes the autograded notebook, and 
 already passed, goes unscored. Here the cell that killed the kernel gets an error output, every later code
 cell gets one too (a test cell without an error output would score full points), and grading carries on
 with SaveAutoGrades as usual, so the submission keeps what it earned before the crash.
+
+The same way, a notebook has a deadline (``notebook_deadline`` seconds from its first cell): a cell that would
+start later is not run and gets an error output. A cell that catches the interrupt and keeps sleeping once
+made every later cell time out in turn (85 minutes at the default cell timeout), holding a worker.
 """
 
 from __future__ import annotations
 
+import time
+
 from nbclient.exceptions import DeadKernelError
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
+from traitlets import Integer
 
 DEAD_KERNEL = "DeadKernelError"
+DEADLINE = "NotebookDeadline"
 
 
 class SandboxExecute(Execute):
     """``Execute`` that records a dead kernel per cell instead of failing the submission."""
 
+    notebook_deadline = Integer(0, help="seconds the whole notebook may run (0: no deadline)").tag(config=True)
     _dead_reason: str | None = None
+    _started: float | None = None
 
     def preprocess(self, nb, resources=None, km=None):
         self._dead_reason = None
+        self._started = time.monotonic()
         try:
             return super().preprocess(nb, resources, km)
         except DeadKernelError:
@@ -35,6 +46,10 @@ class SandboxExecute(Execute):
             return cell, resources
         if self._dead_reason is not None:
             cell.outputs = [_error(f"not run: {self._dead_reason} in an earlier cell")]
+            return cell, resources
+        if self._started is not None and 0 < self.notebook_deadline < time.monotonic() - self._started:
+            message = f"not run: the notebook ran past its deadline of {self.notebook_deadline} s"
+            cell.outputs = [new_output("error", ename=DEADLINE, evalue=message, traceback=[f"{DEADLINE}: {message}"])]
             return cell, resources
         try:
             return super().preprocess_cell(cell, resources, index)

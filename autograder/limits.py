@@ -14,6 +14,8 @@ TRACEBACK_MAX_LINES = 100  # nbgrader's LimitOutput: traceback lines kept per er
 FLOOD_BYTES = 1_000_000  # one stream output above this is cut (one huge line escapes the line limit)
 FLOOD_KEEP_BYTES = 10_000  # what is kept of a cut stream output
 MESSAGE_CHARS = 300  # a test cell's message in cells.csv and the report
+NOTEBOOK_DEADLINE_FLOOR = 300  # seconds: a whole notebook's wall time is at least this long ...
+NOTEBOOK_DEADLINE_CELLS = 3  # ... or this many cell timeouts (a kernel ignoring interrupts cannot hold a worker)
 TEMPLATE_UNUSED_DAYS = 30  # templates no run has used for this long are removed from the shared cache
 
 
@@ -30,3 +32,8 @@ class Limits:
     def with_memory_mb(cls, memory_mb: int | None) -> "Limits":
         """The default caps, with the memory cap replaced when ``memory_mb`` is given."""
         return cls() if memory_mb is None else cls(memory_bytes=memory_mb * 1024**2)
+
+
+def notebook_deadline(cell_timeout: int) -> int:
+    """Seconds a whole notebook may run: cells that would start later are not run (and score nothing)."""
+    return max(NOTEBOOK_DEADLINE_FLOOR, NOTEBOOK_DEADLINE_CELLS * cell_timeout)

@@ -55,6 +55,7 @@ def grader_config(course_root: Path, job_course: Path, timeout: int):
         "evalue": f"the cell ran longer than {timeout} s and was interrupted (an infinite loop?)",
         "traceback": [f"CellTimeoutError: the cell ran longer than {timeout} s and was interrupted"],
     }
+    cfg.SandboxExecute.notebook_deadline = limits.notebook_deadline(timeout)
     cfg.GenerateFeedback.preprocessors = FEEDBACK_PREPROCESSORS
     return cfg
 

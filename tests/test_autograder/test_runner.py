@@ -143,3 +143,21 @@ def test_huge_display_outputs_are_dropped_like_streams():
     assert outputs[0].output_type == "stream" and TRUNCATED in outputs[0].text and len(outputs[0].text) < 200
     assert outputs[1] == small
     assert [f.flag for f in runtime_flags(nb, flood_lines=100)] == ["output_flood"]
+
+
+def test_cells_past_the_notebook_deadline_are_not_run():
+    """A cell that swallows the interrupt and keeps sleeping once made every later cell time out in turn."""
+    import time
+
+    from autograder.execute import SandboxExecute
+    from autograder.integrity import runtime_flags
+    from tests.test_autograder.notebooks import notebook
+
+    assert limits.notebook_deadline(120) == 360 and limits.notebook_deadline(10) == limits.NOTEBOOK_DEADLINE_FLOOR
+    execute = SandboxExecute(notebook_deadline=5)
+    execute._started = time.monotonic() - 6  # no kernel is needed: the cells are never sent to one
+    nb = notebook(locked_test("test_f", "check(f(1))"), locked_test("test_g", "check(g(1))"))
+    for i, cell in enumerate(nb.cells):
+        execute.preprocess_cell(cell, {}, i)
+    assert [c.outputs[0].ename for c in nb.cells] == ["NotebookDeadline"] * 2
+    assert [f.flag for f in runtime_flags(nb, flood_lines=100)] == ["notebook_deadline"]
