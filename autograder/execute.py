@@ -17,7 +17,7 @@ import time
 
 from nbclient.exceptions import DeadKernelError
 from nbformat.v4 import new_output
-from nbgrader.preprocessors import Execute
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Integer
 
 DEAD_KERNEL = "DeadKernelError"
@@ -61,3 +61,26 @@ class SandboxExecute(Execute):
 
 def _error(message: str):
     return new_output("error", ename=DEAD_KERNEL, evalue=message, traceback=[f"{DEAD_KERNEL}: {message}"])
+
+
+RESULT_MIME = "application/x-autograder-dropped-result+json"  # marks a result this module set aside
+
+
+class ErrorsDecide(NbGraderPreprocessor):
+    """Before ``SaveAutoGrades``: in a test cell that failed (an error or stderr output), every result output is
+    set aside. nbgrader reads a test cell's first ``execute_result`` as partial credit, before any error, and
+    counts non-numeric text as full credit, so a student's ``pre_run_cell`` hook that displays a result once
+    turned every failing test into a pass. The marker left in its place becomes a ``fake_result`` flag."""
+
+    def preprocess_cell(self, cell, resources, index):
+        from .nbcells import is_test_cell
+
+        if cell.cell_type != "code" or not is_test_cell(cell):
+            return cell, resources
+        failed = any(o.output_type == "error" or (o.output_type == "stream" and o.get("name") == "stderr")
+                     for o in cell.outputs)
+        if failed:
+            cell.outputs = [new_output("display_data", data={
+                "text/plain": "[autograder] a result shown in a failing test cell was ignored",
+                RESULT_MIME: {"dropped": 1}}) if o.output_type == "execute_result" else o for o in cell.outputs]
+        return cell, resources

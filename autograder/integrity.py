@@ -25,11 +25,16 @@ _SUSPICIOUS = [
      "opens network connections"),
     ("process_control", r"\bsys\.exit\b|\bos\._exit\b|\bos\.kill\b|\bos\.fork\b|\bsubprocess\b|\bos\.system\b|"
                         r"\bexit\s*\(|\bquit\s*\(|\bsignal\.", "exits, kills or starts processes"),
+    ("kernel_tampering", r"input_transformers|\bevents\s*\.\s*(register|unregister|callbacks)\b|\bInteractiveShell\b|"
+                         r"\b(pre|post)_(run_cell|execute)\b|\bdisplayhook\b|\bdisplay_pub\b|\bIn\s*[\[)]|\b_ih\b|"
+                         r"\b_oh\b|\bhistory_manager\b",
+     "reaches into the IPython kernel that runs the tests (input transformers, event hooks, history)"),
     ("monkeypatch", r"\bbuiltins\b|__builtins__|\bsetattr\s*\(|\bsys\.modules\b|\bget_ipython\b|__import__|"
                     r"\bimportlib\b|__eq__|__class__", "rebinds library, builtin or comparison behaviour"),
 ]
 TRUNCATED = "... Output truncated ..."  # what nbgrader's LimitOutput (and the worker's flood cut) leave behind
 GUARD_MIME = "application/x-autograder-guard+json"  # the kernel guard's marker (autograder/guard.py)
+RESULT_MIME = "application/x-autograder-dropped-result+json"  # autograder.execute.ErrorsDecide's marker
 _PATCH_ROOTS = {"np", "numpy", "course", "checks", "builtins", "__builtins__", "math", "sys", "numpy_testing"}
 
 
@@ -140,6 +145,9 @@ def runtime_flags(graded_nb, flood_lines: int) -> list[Flag]:
                     flags.append(Flag("memory_limit", f"{where} ran out of memory (the kernel's limit)"))
                 elif out.ename == "SystemExit":
                     flags.append(Flag("system_exit", f"{where} called sys.exit()"))
+            elif out.output_type == "display_data" and RESULT_MIME in out.get("data", {}):
+                flags.append(Flag("fake_result", f"{where} failed but showed a result (nbgrader's partial credit): "
+                                                 "ignored, the test scores 0"))
             elif out.output_type == "display_data" and GUARD_MIME in out.get("data", {}):
                 names = ", ".join(out.data[GUARD_MIME].get("restored", []))
                 flags.append(Flag("tampered_checks", f"after or before {where}: restored {names}"))

@@ -46,6 +46,35 @@ def _edit_points(nb):
     nbcells.meta(nbcells.cells_by_grade_id(nb)["test_double"])["points"] = 100
 
 
+def _metadata_tricks(nb):
+    """An answer made a 1000-point grade cell, a test marked as a solution, a duplicated test, a bonus grade cell."""
+    import copy
+
+    cells = nbcells.cells_by_grade_id(nb)
+    nbcells.meta(cells["double"]).update(grade=True, points=1000)
+    nbcells.meta(cells["test_mean_of"])["solution"] = True
+    duplicate = copy.deepcopy(cells["test_count_positive"])
+    duplicate.id = "duplicate-test"
+    bonus = nbformat.v4.new_code_cell("print('free points')", metadata={"nbgrader": {
+        "grade_id": "bonus", "grade": True, "solution": False, "locked": False, "points": 50, "schema_version": 3}})
+    nb.cells += [duplicate, bonus]
+
+
+HISTORY_LEAK = "print(chr(10).join(In)[::-1])"  # every executed cell, hidden tests included, reversed
+
+
+def _print_history(nb):
+    nb.cells.append(nbformat.v4.new_code_cell(HISTORY_LEAK))
+
+
+def _written_script(nb):
+    nbcells.cells_by_grade_id(nb)["explain"].source = "<script>alert('written')</script><img src=x onerror=alert(1)>"
+
+
+HTML_ATTACK = ("from IPython.display import HTML, display\n"
+               "display(HTML(\"<script>alert('output')</script><b onmouseover=alert(2)>hover</b>\"))\n")
+
+
 def snoop_code(paths: list[str]) -> str:
     """An answer that counts every secret it can read or reach; it is correct only if it reaches none."""
     return f'''import os, socket
@@ -100,7 +129,17 @@ def cases(secret_paths: list[str]) -> list[Case]:
             "def double(x):\n    return 2 * np.asarray(x, dtype=float)")}),
         Case("deleted_tests", 7, {"deleted_cell"}, edit=_delete_tests),
         Case("edited_tests", 4, {"edited_locked_cell"}, replace={"double": WRONG_DOUBLE}, edit=_edit_test),
-        Case("edited_points", 7, {"edited_points"}, edit=_edit_points),
+        Case("edited_points", 7, {"edited_points", "edited_metadata"}, edit=_edit_points),
+        Case("metadata_tricks", 7, {"edited_metadata"}, edit=_metadata_tricks),
+        Case("bad_timestamp", 7, {"bad_timestamp"}, files={"timestamp.txt": "next tuesday, honestly"}),
+        Case("honest_shared_line", 7, set(), replace={"double": (  # hidden lines, written by the student too
+            "def double(x):\n    secret_probe_values = np.array([-3.5, 0.25])\n"
+            "    return 2 * np.asarray(x, dtype=float)\n")}),
+        Case("history_leak", 7, {"kernel_tampering"}, edit=_print_history),
+        Case("html_attack", 7, set(), edit=_written_script, replace={"double": (
+            HTML_ATTACK + "def double(x):\n    return 2 * np.asarray(x, dtype=float)\n")}),
+        Case("formula_message", 5, set(), replace={"count_positive": (
+            "def count_positive(values):\n    raise AssertionError('=HYPERLINK(\"http://x.example\",\"open\")')")}),
         Case("invalid_json", 0, {"invalid_notebook"}, raw="{ this is not json", status="invalid"),
         Case("missing_notebook", 0, {"missing_notebook"}, raw=None, files={"notes.txt": "forgot it"},
              status="missing"),
@@ -140,3 +179,9 @@ def write(case: Case, released: Path, source: Path, folder: Path) -> None:
     if case.edit:
         case.edit(nb)
     nbformat.write(nb, str(folder / "toy.ipynb"))
+
+
+BESIDE = "~beside"  # a correct submission graded next to each hostile one (the student id sorts right after it)
+HOSTILE = ("infinite_loop", "sys_exit", "os_exit", "memory_hog", "killed_kernel", "output_flood", "always_equal",
+           "patch_numpy", "patch_checks", "patch_builtins", "snoop", "metadata_tricks", "history_leak",
+           "html_attack", "invalid_json")

@@ -53,6 +53,13 @@ def test_an_unlocked_ungraded_cell_may_go():
     ("class Yes:\n    def __eq__(self, other):\n        return True", "monkeypatch"),
     ("np.allclose = lambda *a, **k: True", "monkeypatch"),
     ("def check_close(*a, **k):\n    pass", "shadows_checks"),
+    # the issue's kernel attacks: an input transformer, a pre_run_cell hook, the guard's callbacks, the history
+    ("from IPython.core.interactiveshell import InteractiveShell\n"
+     "InteractiveShell.instance().input_transformers_post.append(wrap)", "kernel_tampering"),
+    ("ip.events.register('pre_run_cell', fake_result)", "kernel_tampering"),
+    ("for cb in list(ip.events.callbacks['post_execute']): ip.events.unregister('post_execute', cb)",
+     "kernel_tampering"),
+    ("import base64\nprint(base64.b64encode('\\n'.join(In).encode()))", "kernel_tampering"),
 ])
 def test_suspicious_code(code, flag):
     assert flag in kinds(integrity.code_flags(code, CHECKS))
@@ -107,3 +114,28 @@ def test_the_guard_marker_names_what_was_restored():
 def test_flood_detail_quotes_the_configured_limit():
     flags = integrity.runtime_flags(graded_with(stream(integrity.TRUNCATED)), flood_lines=1234)
     assert "1234 lines" in flags[0].detail
+
+
+def test_a_result_in_a_failing_test_cell_is_no_credit():
+    """nbgrader reads a test's first execute_result as partial credit, before its error (a pre_run_cell hook)."""
+    from nbformat.v4 import new_output
+
+    from autograder.execute import ErrorsDecide
+    from autograder.nbcells import cells_by_grade_id
+    from tests.test_autograder.notebooks import SOURCE
+    import copy
+
+    from nbgrader.utils import determine_grade
+
+    nb = copy.deepcopy(SOURCE)
+    test = cells_by_grade_id(nb)["test_double"]
+    test.outputs = [new_output("execute_result", data={"text/plain": "'all good'"}, execution_count=1),
+                    error("AssertionError", "double(1) is 3")]
+    passing = cells_by_grade_id(nb)["test_double_all_lists"]
+    passing.outputs = [new_output("execute_result", data={"text/plain": "0.5"}, execution_count=2)]
+    assert determine_grade(test)[0] == 2  # what nbgrader alone gives: full marks for a failing test
+    for i, cell in enumerate(nb.cells):
+        ErrorsDecide().preprocess_cell(cell, {}, i)
+    assert determine_grade(test)[0] == 0
+    assert determine_grade(passing)[0] == 0.5  # a passing test's own partial credit stays
+    assert kinds(integrity.runtime_flags(nb, flood_lines=1000)) == ["fake_result"]
