@@ -20,6 +20,8 @@ from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Integer
 
+from .nbcells import is_test_cell
+
 DEAD_KERNEL = "DeadKernelError"
 DEADLINE = "NotebookDeadline"
 
@@ -51,12 +53,44 @@ class SandboxExecute(Execute):
             message = f"not run: the notebook ran past its deadline of {self.notebook_deadline} s"
             cell.outputs = [new_output("error", ename=DEADLINE, evalue=message, traceback=[f"{DEADLINE}: {message}"])]
             return cell, resources
+        restored = self._reset_kernel() if is_test_cell(cell) else []
         try:
-            return super().preprocess_cell(cell, resources, index)
+            cell, resources = super().preprocess_cell(cell, resources, index)
+            if restored:  # the guard's marker, first in the cell: the grader flags it (tampered_checks)
+                cell.outputs.insert(0, new_output("display_data", data={
+                    "text/plain": "[autograder] restored tampered " + ", ".join(restored),
+                    GUARD_MIME: {"restored": restored}}))
+            return cell, resources
         except DeadKernelError:
             self._dead_reason = "the kernel died (os._exit, sys.exit in a thread, memory or CPU limit, crash)"
             cell.outputs.append(_error(f"{self._dead_reason} while running this cell"))
             return cell, resources
+
+
+    def _reset_kernel(self) -> list[str]:
+        """Ask the kernel guard to put the shell back as it started (see ``guard.py``) before a test cell runs:
+        through ``user_expressions`` of a silent request, which no input transformer or cell hook sees.
+        Returns what it restored; a kernel that cannot answer is left to the cell itself (timeout, dead kernel)."""
+        import ast
+
+        from jupyter_core.utils import run_sync
+
+        try:
+            msg_id = self.kc.execute("pass", silent=True, store_history=False,
+                                     user_expressions={"restored": RESET_EXPRESSION})
+            reply = run_sync(self.async_wait_for_reply)(msg_id)
+            result = (reply or {}).get("content", {}).get("user_expressions", {}).get("restored", {})
+            if result.get("status") != "ok":
+                return ["(the guard could not run: " + str(result.get("ename", "no reply")) + ")"]
+            return [str(x) for x in ast.literal_eval(result["data"]["text/plain"])]
+        except DeadKernelError:
+            raise
+        except Exception as exc:  # never a grader fault: the test cell still runs and the attempt is flagged
+            return [f"(the guard could not run: {type(exc).__name__})"]
+
+
+RESET_EXPRESSION = "__import__('sys').modules['_autograder_guard'].reset()"
+GUARD_MIME = "application/x-autograder-guard+json"  # integrity.GUARD_MIME: the guard's marker
 
 
 def _error(message: str):
@@ -73,8 +107,6 @@ class ErrorsDecide(NbGraderPreprocessor):
     turned every failing test into a pass. The marker left in its place becomes a ``fake_result`` flag."""
 
     def preprocess_cell(self, cell, resources, index):
-        from .nbcells import is_test_cell
-
         if cell.cell_type != "code" or not is_test_cell(cell):
             return cell, resources
         failed = any(o.output_type == "error" or (o.output_type == "stream" and o.get("name") == "stderr")

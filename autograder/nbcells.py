@@ -183,7 +183,7 @@ def restore_metadata(submitted, released) -> list[str]:
         expected = copy.deepcopy(meta(original)) if original is not None else {}
         if original is not None:
             claimed.add(grade_id(original))
-        if meta(cell) != expected:
+        if _role(meta(cell)) != _role(expected):  # points alone: integrity's edited_points; checksums: noise
             name = grade_id(cell) or f"cell {number}"
             changes.append(f"{name}: nbgrader metadata {_summary(meta(cell))} restored to the release's "
                            f"{_summary(expected)}")
@@ -193,6 +193,11 @@ def restore_metadata(submitted, released) -> list[str]:
         else:
             metadata.pop("nbgrader", None)
     return changes
+
+
+def _role(m: dict) -> tuple:
+    """What makes a cell graded and how: its name and kind (not its checksum, points or schema version)."""
+    return tuple(bool(m.get(k)) if k != "grade_id" else m.get(k) for k in ("grade_id", "grade", "solution", "locked", "task"))
 
 
 def _summary(m: dict) -> str:

@@ -71,6 +71,21 @@ def _written_script(nb):
     nbcells.cells_by_grade_id(nb)["explain"].source = "<script>alert('written')</script><img src=x onerror=alert(1)>"
 
 
+WRAP_EVERY_CELL = (  # an input transformer that wraps every later cell, tests included, in try/except
+    "from IPython.core.interactiveshell import InteractiveShell\n"
+    "def _wrap(lines):\n"
+    "    body = ['    ' + (l if l.endswith(chr(10)) else l + chr(10)) for l in lines] or ['    pass' + chr(10)]\n"
+    "    return ['try:' + chr(10)] + body + ['except Exception:' + chr(10), '    pass' + chr(10)]\n"
+    "InteractiveShell.instance().input_transformers_cleanup.append(_wrap)\n")
+FAKE_RESULT_HOOK = (  # a result before every cell: nbgrader's partial credit reads the first one
+    "get_ipython().events.register('pre_run_cell', lambda info: get_ipython().displayhook('full marks'))\n")
+UNHOOK_GUARD = (  # the guard's callbacks removed, then a check replaced through the module's __dict__
+    "import course.checks as _c\n"
+    "for _ev in ('post_execute', 'pre_run_cell'):\n"
+    "    for _cb in list(get_ipython().events.callbacks[_ev]):\n"
+    "        get_ipython().events.unregister(_ev, _cb)\n"
+    "_c.__dict__['check_close'] = lambda *a, **k: None\n")
+
 HTML_ATTACK = ("from IPython.display import HTML, display\n"
                "display(HTML(\"<script>alert('output')</script><b onmouseover=alert(2)>hover</b>\"))\n")
 
@@ -129,7 +144,7 @@ def cases(secret_paths: list[str]) -> list[Case]:
             "def double(x):\n    return 2 * np.asarray(x, dtype=float)")}),
         Case("deleted_tests", 7, {"deleted_cell"}, edit=_delete_tests),
         Case("edited_tests", 4, {"edited_locked_cell"}, replace={"double": WRONG_DOUBLE}, edit=_edit_test),
-        Case("edited_points", 7, {"edited_points", "edited_metadata"}, edit=_edit_points),
+        Case("edited_points", 7, {"edited_points"}, edit=_edit_points),
         Case("metadata_tricks", 7, {"edited_metadata"}, edit=_metadata_tricks),
         Case("bad_timestamp", 7, {"bad_timestamp"}, files={"timestamp.txt": "next tuesday, honestly"}),
         Case("honest_shared_line", 7, set(), replace={"double": (  # hidden lines, written by the student too
@@ -138,6 +153,12 @@ def cases(secret_paths: list[str]) -> list[Case]:
         Case("history_leak", 7, {"kernel_tampering"}, edit=_print_history),
         Case("html_attack", 7, set(), edit=_written_script, replace={"double": (
             HTML_ATTACK + "def double(x):\n    return 2 * np.asarray(x, dtype=float)\n")}),
+        Case("wrap_every_cell", 4, {"kernel_tampering", "tampered_checks"},
+             replace={"double": WRAP_EVERY_CELL + WRONG_DOUBLE}),
+        Case("fake_result_hook", 4, {"kernel_tampering", "monkeypatch", "tampered_checks"},
+             replace={"double": FAKE_RESULT_HOOK + WRONG_DOUBLE}),
+        Case("unhook_guard", 4, {"kernel_tampering", "monkeypatch", "tampered_checks"},
+             replace={"double": UNHOOK_GUARD + WRONG_DOUBLE}),
         Case("formula_message", 5, set(), replace={"count_positive": (
             "def count_positive(values):\n    raise AssertionError('=HYPERLINK(\"http://x.example\",\"open\")')")}),
         Case("invalid_json", 0, {"invalid_notebook"}, raw="{ this is not json", status="invalid"),
@@ -184,4 +205,4 @@ def write(case: Case, released: Path, source: Path, folder: Path) -> None:
 BESIDE = "~beside"  # a correct submission graded next to each hostile one (the student id sorts right after it)
 HOSTILE = ("infinite_loop", "sys_exit", "os_exit", "memory_hog", "killed_kernel", "output_flood", "always_equal",
            "patch_numpy", "patch_checks", "patch_builtins", "snoop", "metadata_tricks", "history_leak",
-           "html_attack", "invalid_json")
+           "html_attack", "invalid_json", "wrap_every_cell", "fake_result_hook", "unhook_guard")

@@ -19,6 +19,13 @@ def test_case_scores_and_flags(corpus_run, name):
     assert {f.flag for f in result.flags} == case.flags, result.flags
 
 
+@pytest.mark.parametrize("hostile", corpus.HOSTILE)
+def test_a_hostile_submission_never_changes_its_neighbours_grade(corpus_run, hostile):
+    """With 2 workers, the correct submission sorted right after each hostile one is graded beside it."""
+    result = next(r for r in corpus_run["results"] if r.student_id == hostile + corpus.BESIDE)
+    assert (result.status, result.score, result.flags) == ("graded", 7, []), (result.message, result.flags)
+
+
 def test_hidden_test_failure_has_a_message(corpus_run):
     result = next(r for r in corpus_run["results"] if r.student_id == "wrong_double")
     messages = {c.grade_id: c.message for c in result.cells}
@@ -47,3 +54,27 @@ def test_snooping_reads_nothing(corpus_run):
     graded = nbformat.read(str(corpus_run["out"] / "autograded" / "snoop" / "toy" / "toy.ipynb"), as_version=4)
     printed = "".join(o.get("text", "") for c in graded.cells if c.cell_type == "code" for o in c.outputs)
     assert "READ " not in printed and "CONNECTED" not in printed
+
+
+def test_hidden_tests_never_reach_feedback_even_encoded(corpus_run):
+    """A cell printing IPython's history (reversed: no line search could see it) after the hidden tests ran."""
+    page = (corpus_run["out"] / "feedback" / "history_leak" / "toy" / "toy.html").read_text(encoding="utf-8")
+    for line in ["secret_probe_values = np.array([-3.5, 0.25])"]:
+        assert line[::-1] not in page and line not in page
+    assert corpus.HISTORY_LEAK[::-1] not in page
+
+
+def test_feedback_runs_no_script_from_a_submission(corpus_run):
+    import re
+
+    page = (corpus_run["out"] / "feedback" / "html_attack" / "toy" / "toy.html").read_text(encoding="utf-8")
+    assert "<script>alert(" not in page
+    assert not re.search(r"<[a-z][^>]*\son(error|mouseover)=", page)
+
+
+def test_formulas_in_messages_are_text_in_cells_csv(corpus_run):
+    import csv
+
+    with (corpus_run["out"] / "cells.csv").open(newline="", encoding="utf-8") as fh:
+        messages = [row["message"] for row in csv.DictReader(fh) if row["student_id"] == "formula_message"]
+    assert any(m.startswith("'=HYPERLINK(") for m in messages), messages

@@ -47,6 +47,8 @@ def test_feedback_never_shows_hidden_tests(corpus_run, toy_course):
     assert len(pages) == len(graded) > 10
     for page in pages:
         text = page.read_text(encoding="utf-8")
+        if page.parent.parent.name == "honest_shared_line":  # wrote the hidden line in its own answer: shown
+            continue
         assert HIDDEN_TEXT not in text, page
         assert "hidden tests: not shown in feedback" in text
     wrong = (corpus_run["out"] / "feedback" / "wrong_double" / "toy" / "toy.html").read_text(encoding="utf-8")
@@ -79,7 +81,7 @@ def test_second_run_is_identical_and_regrades_only_changes(corpus_run, toy_cours
     shutil.copytree(corpus_run["subs"], subs)
     again = grade_class(subs, out, workers=2, timeout=TIMEOUT, course_root=toy_course, memory_mb=1536,
                         log=lambda m: None)
-    assert all(r.cached for r in again if r.status == "graded")
+    assert all(r.cached for r in again if r.status == "graded"), [r.student_id for r in again if not r.cached]
     for name in ("grades.csv", "cells.csv", "integrity.csv"):
         assert (out / name).read_text() == (corpus_run["out"] / name).read_text(), name
     # the student fixes double(): only that submission is graded again
