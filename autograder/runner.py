@@ -136,6 +136,7 @@ def _grade(job: Job) -> SubmissionResult:
         _store(job, staged)
         return SubmissionResult(job.student_id, job.assignment, "graded", total, max_total, cells, flags, key=job.key)
     finally:
+        sandbox.release_cgroups(job_dir, caps)  # every process and thread the kernel left behind
         shutil.rmtree(job_dir, ignore_errors=True)
 
 

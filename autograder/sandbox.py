@@ -48,6 +48,7 @@ class Capabilities:
     namespaces: bool  # unshare -m -n -p works
     prlimit: bool
     warnings: tuple[str, ...] = field(default=())
+    cgroups: tuple[str, ...] = field(default=())  # writable cgroup v1 hierarchies ("pids", "memory") for per-job caps
 
     def describe(self) -> str:
         parts = [
@@ -55,6 +56,8 @@ class Capabilities:
             "no network, course files hidden, own PID namespace" if self.namespaces else "NO network/file isolation",
             "memory/CPU caps" if self.prlimit else "NO resource caps",
         ]
+        if self.cgroups:
+            parts.append("per-job " + " and ".join(self.cgroups) + " cgroup")
         return ", ".join(parts)
 
 
@@ -104,7 +107,79 @@ def probe() -> Capabilities:
     has_prlimit = shutil.which("prlimit") is not None
     if not has_prlimit:
         warnings.append("prlimit not found: kernels run without memory and CPU caps")
-    return Capabilities(user=user, namespaces=namespaces, prlimit=has_prlimit, warnings=tuple(warnings))
+    cgroups = tuple(name for name in CGROUP_CONTROLLERS if is_root and _cgroup_works(name))
+    if "pids" not in cgroups:
+        warnings.append("no per-job pids cgroup (cgroup v1 pids hierarchy, as root): the process cap is per sandbox "
+                        "user, shared by every kernel running at once")
+    return Capabilities(user=user, namespaces=namespaces, prlimit=has_prlimit, warnings=tuple(warnings),
+                        cgroups=cgroups)
+
+
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+CGROUP_CONTROLLERS = ("pids", "memory")
+CGROUP_PARENT = "autograder"
+MEMORY_SLACK = 512 * 1024**2  # the job's memory cgroup: the per-process cap plus this (one process meets MemoryError first)
+
+
+def _cgroup_works(controller: str) -> bool:
+    """A cgroup v1 hierarchy for ``controller`` where this process can make a child group."""
+    base = CGROUP_ROOT / controller
+    try:
+        probe_dir = base / CGROUP_PARENT / f"probe-{os.getpid()}"
+        probe_dir.mkdir(parents=True, exist_ok=True)
+        probe_dir.rmdir()
+        return True
+    except OSError:
+        return False
+
+
+def job_cgroups(job_dir: Path, caps: Capabilities) -> list[Path]:
+    """The job's cgroup folders (one per controller in ``caps.cgroups``), named after its scratch folder."""
+    return [CGROUP_ROOT / c / CGROUP_PARENT / job_dir.name for c in caps.cgroups]
+
+
+def make_cgroups(job_dir: Path, limits: Limits, caps: Capabilities) -> list[Path]:
+    """Create the job's cgroups with their caps: every process and thread of the kernel together (pids.max),
+    all its memory together (memory.limit_in_bytes)."""
+    made = []
+    for path in job_cgroups(job_dir, caps):
+        path.mkdir(parents=True, exist_ok=True)
+        if path.parent.parent.name == "pids":
+            (path / "pids.max").write_text(str(limits.processes))
+        elif path.parent.parent.name == "memory":
+            (path / "memory.limit_in_bytes").write_text(str(limits.memory_bytes + MEMORY_SLACK))
+        made.append(path)
+    return made
+
+
+def release_cgroups(job_dir: Path, caps: Capabilities) -> int:
+    """Kill every process left in the job's cgroups and remove them; returns how many were still alive."""
+    import signal
+    import time
+
+    left = 0
+    for path in job_cgroups(job_dir, caps):
+        if not path.exists():
+            continue
+        for _ in range(50):
+            try:
+                pids = [int(x) for x in (path / "cgroup.procs").read_text().split()]
+            except OSError:
+                break
+            if not pids:
+                break
+            left = max(left, len(pids))
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            time.sleep(0.05)
+        try:
+            path.rmdir()
+        except OSError:
+            pass
+    return left
 
 
 def _python_trees() -> list[Path]:
@@ -147,8 +222,11 @@ def kernel_command(home: Path, limits: Limits, caps: Capabilities) -> list[str]:
         command = ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups", "--no-new-privs",
                    "--inh-caps=-all", "--bounding-set=-all", *command]
     if caps.prlimit:
+        # RLIMIT_NPROC counts every process of the sandbox uid on the machine: with a per-job pids cgroup, that
+        # cap (pids.max) replaces it, so one kernel's threads can never starve another job's
+        nproc = [] if "pids" in caps.cgroups else [f"--nproc={limits.processes}"]
         command = ["prlimit", f"--data={limits.memory_bytes}", f"--cpu={limits.cpu_seconds}",
-                   f"--nproc={limits.processes}", f"--fsize={limits.file_bytes}", "--", *command]
+                   *nproc, f"--fsize={limits.file_bytes}", "--", *command]
     return command
 
 
@@ -195,8 +273,10 @@ def write_kernelspec(
     inner_script.write_text("set -e\nconn=\"$1\"; shift\n" + "\n".join(inner) + "\n", encoding="utf-8")
     enter = "unshare -m -n -p -f --mount-proc --kill-child -- " if caps.namespaces else ""
     launcher = job_dir / "launch.sh"
+    join_cgroups = [f"echo $$ > {shlex.quote(str(path / 'cgroup.procs'))}" for path in make_cgroups(job_dir, limits, caps)]
     launcher.write_text("\n".join([
         "#!/bin/sh", "# Generated by autograder.sandbox: start one confined grading kernel.", "set -e",
+        *join_cgroups,  # the kernel and everything it starts stay in the job's cgroups
         'conn="$1"; shift', f'exec {enter}/bin/sh {inner_script} "$conn" "$@"',
     ]) + "\n", encoding="utf-8")
     spec = {
@@ -217,4 +297,5 @@ def prepare_home(home: Path, caps: Capabilities) -> None:
         os.chown(home, *caps.user)
 
 
-__all__ = ["Limits", "Capabilities", "probe", "write_kernelspec", "prepare_home", "kernel_command", "mount_lines"]
+__all__ = ["Limits", "Capabilities", "probe", "write_kernelspec", "prepare_home", "kernel_command", "mount_lines",
+           "job_cgroups", "make_cgroups", "release_cgroups"]

@@ -86,6 +86,17 @@ UNHOOK_GUARD = (  # the guard's callbacks removed, then a check replaced through
     "        get_ipython().events.unregister(_ev, _cb)\n"
     "_c.__dict__['check_close'] = lambda *a, **k: None\n")
 
+THREAD_BOMB = (  # as many sleeping threads as the kernel may start: once every other kernel could start none
+    "import threading, time\n"
+    "threading.stack_size(64 * 1024)\n"
+    "_threads = []\n"
+    "try:\n"
+    "    for _ in range(3000):\n"
+    "        _threads.append(threading.Thread(target=time.sleep, args=(20,), daemon=True))\n"
+    "        _threads[-1].start()\n"
+    "except (RuntimeError, MemoryError):\n"
+    "    pass\n")
+
 HTML_ATTACK = ("from IPython.display import HTML, display\n"
                "display(HTML(\"<script>alert('output')</script><b onmouseover=alert(2)>hover</b>\"))\n")
 
@@ -159,6 +170,8 @@ def cases(secret_paths: list[str]) -> list[Case]:
              replace={"double": FAKE_RESULT_HOOK + WRONG_DOUBLE}),
         Case("unhook_guard", 4, {"kernel_tampering", "monkeypatch", "tampered_checks"},
              replace={"double": UNHOOK_GUARD + WRONG_DOUBLE}),
+        Case("thread_bomb", 7, set(), replace={"mean_of": THREAD_BOMB + "def mean_of(values):\n"
+                                                                           "    return float(np.mean(values))\n"}),
         Case("formula_message", 5, set(), replace={"count_positive": (
             "def count_positive(values):\n    raise AssertionError('=HYPERLINK(\"http://x.example\",\"open\")')")}),
         Case("invalid_json", 0, {"invalid_notebook"}, raw="{ this is not json", status="invalid"),
@@ -205,4 +218,4 @@ def write(case: Case, released: Path, source: Path, folder: Path) -> None:
 BESIDE = "~beside"  # a correct submission graded next to each hostile one (the student id sorts right after it)
 HOSTILE = ("infinite_loop", "sys_exit", "os_exit", "memory_hog", "killed_kernel", "output_flood", "always_equal",
            "patch_numpy", "patch_checks", "patch_builtins", "snoop", "metadata_tricks", "history_leak",
-           "html_attack", "invalid_json", "wrap_every_cell", "fake_result_hook", "unhook_guard")
+           "html_attack", "invalid_json", "wrap_every_cell", "fake_result_hook", "unhook_guard", "thread_bomb")

@@ -3,6 +3,7 @@
 import json
 import os
 import pwd
+import time
 from pathlib import Path
 
 import pytest
@@ -61,3 +62,45 @@ def test_the_kernelspec_starts_the_launcher(tmp_path, caps):
 def test_describe_names_what_is_missing():
     assert "NO separate user" in NOTHING.describe() and "NO resource caps" in NOTHING.describe()
     assert "NO" not in EVERYTHING.describe()
+
+
+def test_a_per_job_pids_cgroup_replaces_the_per_uid_process_cap(tmp_path):
+    """RLIMIT_NPROC counts every kernel of the sandbox uid: one thread bomb once starved every other job."""
+    limits = Limits(memory_bytes=100, cpu_seconds=5, processes=7, file_bytes=9)
+    with_cgroup = sandbox.Capabilities(user=(1234, 1234), namespaces=True, prlimit=True, cgroups=("pids", "memory"))
+    command = sandbox.kernel_command(tmp_path, limits, with_cgroup)
+    assert command[:5] == ["prlimit", "--data=100", "--cpu=5", "--fsize=9", "--"]
+
+
+def test_job_cgroups_are_made_with_caps_and_joined_by_the_launcher(tmp_path, monkeypatch):
+    monkeypatch.setattr(sandbox, "CGROUP_ROOT", tmp_path / "cgroup")
+    caps = sandbox.Capabilities(user=None, namespaces=False, prlimit=False, cgroups=("pids", "memory"))
+    job_dir = tmp_path / "job-abc"
+    (job_dir / "home").mkdir(parents=True)
+    sandbox.write_kernelspec(job_dir, job_dir / "home", [], Limits(memory_bytes=2**30, processes=300), caps)
+    pids, memory = sandbox.job_cgroups(job_dir, caps)
+    assert (pids / "pids.max").read_text() == "300"
+    assert int((memory / "memory.limit_in_bytes").read_text()) == 2**30 + sandbox.MEMORY_SLACK
+    launcher = (job_dir / "launch.sh").read_text()
+    assert f"echo $$ > {pids / 'cgroup.procs'}" in launcher and f"echo $$ > {memory / 'cgroup.procs'}" in launcher
+
+
+@pytest.mark.skipif(not sandbox.probe().cgroups, reason="needs root and a writable cgroup v1 pids hierarchy")
+def test_every_process_of_a_job_is_gone_when_it_ends(tmp_path):
+    import subprocess
+
+    caps = sandbox.probe()
+    job_dir = tmp_path / f"job-test-{os.getpid()}"
+    job_dir.mkdir()
+    [pids, *_] = sandbox.make_cgroups(job_dir, Limits(processes=50), caps)
+    procs = pids / "cgroup.procs"
+    # a kernel's leftovers: a child that double-forked away from its parent and ignores SIGTERM
+    starter = subprocess.Popen(["sh", "-c", f"echo $$ > {procs}; (trap '' TERM; sleep 300) & sleep 300 & wait"])
+    for _ in range(100):
+        if len(procs.read_text().split()) >= 3:
+            break
+        time.sleep(0.02)
+    assert len(procs.read_text().split()) >= 3
+    assert sandbox.release_cgroups(job_dir, caps) >= 3
+    starter.wait(timeout=5)
+    assert not pids.exists()
