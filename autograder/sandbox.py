@@ -265,6 +265,8 @@ def write_kernelspec(
         inner.append(f"chown -R {uid}:{gid} {shlex.quote(str(home))}")
     if caps.namespaces:
         inner += mount_lines(job_dir, hidden)
+        # shared memory files die with the namespace (a kernel's /dev/shm once outlived the grading)
+        inner.append(f"mount -t tmpfs -o mode=1777,size={limits.file_bytes} autograder-shm /dev/shm")
     inner.append(f"cd {shlex.quote(str(home))}")
     # Not exec: the kernel must not be PID 1 of its namespace (PID 1 ignores signals it has no handler for).
     quoted = " ".join(shlex.quote(a) for a in kernel_command(home, limits, caps))

@@ -97,6 +97,8 @@ THREAD_BOMB = (  # as many sleeping threads as the kernel may start: once every 
     "except (RuntimeError, MemoryError):\n"
     "    pass\n")
 
+SHM_LITTER = "/dev/shm/autograder-corpus-litter"
+
 HTML_ATTACK = ("from IPython.display import HTML, display\n"
                "display(HTML(\"<script>alert('output')</script><b onmouseover=alert(2)>hover</b>\"))\n")
 
@@ -172,6 +174,9 @@ def cases(secret_paths: list[str]) -> list[Case]:
              replace={"double": UNHOOK_GUARD + WRONG_DOUBLE}),
         Case("thread_bomb", 7, set(), replace={"mean_of": THREAD_BOMB + "def mean_of(values):\n"
                                                                            "    return float(np.mean(values))\n"}),
+        Case("shm_litter", 7, {"file_access"}, replace={"mean_of": (
+            f"open({SHM_LITTER!r}, 'w').write('left behind')\n"
+            "def mean_of(values):\n    return float(np.mean(values))\n")}),
         Case("formula_message", 5, set(), replace={"count_positive": (
             "def count_positive(values):\n    raise AssertionError('=HYPERLINK(\"http://x.example\",\"open\")')")}),
         Case("invalid_json", 0, {"invalid_notebook"}, raw="{ this is not json", status="invalid"),

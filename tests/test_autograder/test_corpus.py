@@ -78,3 +78,14 @@ def test_formulas_in_messages_are_text_in_cells_csv(corpus_run):
     with (corpus_run["out"] / "cells.csv").open(newline="", encoding="utf-8") as fh:
         messages = [row["message"] for row in csv.DictReader(fh) if row["student_id"] == "formula_message"]
     assert any(m.startswith("'=HYPERLINK(") for m in messages), messages
+
+
+def test_a_kernels_shared_memory_files_are_gone_after_grading(corpus_run):
+    from pathlib import Path
+
+    from autograder import sandbox
+
+    if not sandbox.probe().namespaces:
+        pytest.skip("needs mount namespaces (root and unshare)")
+    result = next(r for r in corpus_run["results"] if r.student_id == "shm_litter")
+    assert result.score == 7 and not Path(corpus.SHM_LITTER).exists()

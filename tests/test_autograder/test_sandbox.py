@@ -57,6 +57,7 @@ def test_the_kernelspec_starts_the_launcher(tmp_path, caps):
     assert ("unshare -m -n -p -f" in launcher) is caps.namespaces
     inner = (tmp_path / "inner.sh").read_text()
     assert ("chown -R 1234:1234" in inner) is bool(caps.user) and (home / sandbox.GUARD_COPY).is_file()
+    assert ("autograder-shm /dev/shm" in inner) is caps.namespaces  # the kernel's shared memory dies with it
 
 
 def test_describe_names_what_is_missing():
