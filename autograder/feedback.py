@@ -26,7 +26,7 @@ from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbconvert.preprocessors.sanitize import SanitizeHTML
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import GetGrades, NbGraderPreprocessor
-from traitlets import Set
+from traitlets import Bool, Set
 
 from .limits import MESSAGE_CHARS
 from .nbcells import HIDDEN_TESTS, hidden_lines, is_test_cell
@@ -100,6 +100,7 @@ class StripHiddenTests(NbGraderPreprocessor):
 class SafeOutputs(SanitizeHTML):
     """nbconvert's bleach sanitiser with only inert output types kept (no LaTeX: MathJax would read it)."""
 
+    enabled = Bool(True)  # nbconvert's preprocessors are off unless enabled; nbgrader's pipeline calls them all
     safe_output_keys = Set({"metadata", "text/plain", "image/png", "image/jpeg"})
 
 
