@@ -22,6 +22,9 @@ the student's own cells (a student may well write ``rng = np.random.default_rng(
 
 from __future__ import annotations
 
+import html
+import re
+
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbconvert.preprocessors.sanitize import SanitizeHTML
 from nbformat.v4 import new_output
@@ -102,6 +105,15 @@ class SafeOutputs(SanitizeHTML):
 
     enabled = Bool(True)  # nbconvert's preprocessors are off unless enabled; nbgrader's pipeline calls them all
     safe_output_keys = Set({"metadata", "text/plain", "image/png", "image/jpeg"})
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type in ("markdown", "raw") and SCRIPT_URL.search(html.unescape(cell.source)):
+            cell.source = SCRIPT_URL.sub("unsafe:", html.unescape(cell.source))  # [x](javascript:...) is a live link
+        return super().preprocess_cell(cell, resources, index)
+
+
+# a script URL scheme, however spaced (entities are decoded first; bleach escapes what that reveals)
+SCRIPT_URL = re.compile(r"(j\s*a\s*v\s*a|v\s*b)\s*s\s*c\s*r\s*i\s*p\s*t\s*:|d\s*a\s*t\s*a\s*:\s*text/html", re.I)
 
 
 # nbgrader's GenerateFeedback pipeline with the stripping and sanitising steps in front.

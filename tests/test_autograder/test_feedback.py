@@ -105,3 +105,16 @@ def test_scripts_and_event_handlers_never_reach_the_feedback_page():
 
 def test_the_feedback_pipeline_strips_first():
     assert feedback.FEEDBACK_PREPROCESSORS[0] is feedback.StripHiddenTests
+
+
+def test_markdown_links_cannot_carry_script_urls():
+    from nbconvert import HTMLExporter
+
+    nb = copy.deepcopy(SOURCE)
+    nbcells.cells_by_grade_id(nb)["why"].source = ("[a](javascript:alert(1)) ![b](JaVa&#x73;cript:alert(2)) "
+                                                  "[c](data:text/html,<script>x</script>) [ok](https://example.org)")
+    nb, _ = feedback.SafeOutputs()(nb, {})
+    page, _ = HTMLExporter().from_notebook_node(nb)
+    links = re.findall(r"<(?:a|img)\s[^>]*>", page)
+    assert not [link for link in links if re.search(r"(?i)javascript:|data:text/html", link)], links
+    assert any("https://example.org" in link for link in links)
