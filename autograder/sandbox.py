@@ -248,6 +248,22 @@ def mount_lines(job_dir: Path, hidden: list[Path]) -> list[str]:
     return lines
 
 
+def private_tmp_lines(job_dir: Path, limits: Limits) -> list[str]:
+    """Shell lines giving the kernel its own empty ``/dev/shm`` and ``/tmp`` (tmpfs that die with its mount
+    namespace: files a kernel once left there outlived the grading), with the job's folder kept at its path
+    when it lies under ``/tmp`` (moved aside on the new ``/dev/shm`` while ``/tmp`` is replaced)."""
+    size = f"mode=1777,size={limits.file_bytes}"
+    lines = [f"mount -t tmpfs -o {size} autograder-shm /dev/shm"]
+    job = shlex.quote(str(job_dir))
+    if _inside(job_dir.resolve(), Path("/tmp")):
+        lines += [f"mkdir /dev/shm/.job && mount --rbind {job} /dev/shm/.job",
+                  f"mount -t tmpfs -o {size} autograder-tmp /tmp",
+                  f"mkdir -p {job} && mount --move /dev/shm/.job {job} && rmdir /dev/shm/.job"]
+    else:
+        lines.append(f"mount -t tmpfs -o {size} autograder-tmp /tmp")
+    return lines
+
+
 def write_kernelspec(
     job_dir: Path, home: Path, hidden: list[Path], limits: Limits, caps: Capabilities
 ) -> Path:
@@ -265,8 +281,7 @@ def write_kernelspec(
         inner.append(f"chown -R {uid}:{gid} {shlex.quote(str(home))}")
     if caps.namespaces:
         inner += mount_lines(job_dir, hidden)
-        # shared memory files die with the namespace (a kernel's /dev/shm once outlived the grading)
-        inner.append(f"mount -t tmpfs -o mode=1777,size={limits.file_bytes} autograder-shm /dev/shm")
+        inner += private_tmp_lines(job_dir, limits)
     inner.append(f"cd {shlex.quote(str(home))}")
     # Not exec: the kernel must not be PID 1 of its namespace (PID 1 ignores signals it has no handler for).
     quoted = " ".join(shlex.quote(a) for a in kernel_command(home, limits, caps))

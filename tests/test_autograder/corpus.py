@@ -98,6 +98,7 @@ THREAD_BOMB = (  # as many sleeping threads as the kernel may start: once every 
     "    pass\n")
 
 SHM_LITTER = "/dev/shm/autograder-corpus-litter"
+TMP_LITTER = "/tmp/autograder-corpus-litter"
 
 HTML_ATTACK = ("from IPython.display import HTML, display\n"
                "display(HTML(\"<script>alert('output')</script><b onmouseover=alert(2)>hover</b>\"))\n")
@@ -176,6 +177,7 @@ def cases(secret_paths: list[str]) -> list[Case]:
                                                                            "    return float(np.mean(values))\n"}),
         Case("shm_litter", 7, {"file_access"}, replace={"mean_of": (
             f"open({SHM_LITTER!r}, 'w').write('left behind')\n"
+            f"open({TMP_LITTER!r}, 'w').write('left behind')\n"
             "def mean_of(values):\n    return float(np.mean(values))\n")}),
         Case("formula_message", 5, set(), replace={"count_positive": (
             "def count_positive(values):\n    raise AssertionError('=HYPERLINK(\"http://x.example\",\"open\")')")}),

@@ -80,7 +80,7 @@ def test_formulas_in_messages_are_text_in_cells_csv(corpus_run):
     assert any(m.startswith("'=HYPERLINK(") for m in messages), messages
 
 
-def test_a_kernels_shared_memory_files_are_gone_after_grading(corpus_run):
+def test_a_kernels_tmp_and_shared_memory_files_are_gone_after_grading(corpus_run):
     from pathlib import Path
 
     from autograder import sandbox
@@ -88,4 +88,4 @@ def test_a_kernels_shared_memory_files_are_gone_after_grading(corpus_run):
     if not sandbox.probe().namespaces:
         pytest.skip("needs mount namespaces (root and unshare)")
     result = next(r for r in corpus_run["results"] if r.student_id == "shm_litter")
-    assert result.score == 7 and not Path(corpus.SHM_LITTER).exists()
+    assert result.score == 7 and not Path(corpus.SHM_LITTER).exists() and not Path(corpus.TMP_LITTER).exists()

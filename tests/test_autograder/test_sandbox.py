@@ -58,6 +58,7 @@ def test_the_kernelspec_starts_the_launcher(tmp_path, caps):
     inner = (tmp_path / "inner.sh").read_text()
     assert ("chown -R 1234:1234" in inner) is bool(caps.user) and (home / sandbox.GUARD_COPY).is_file()
     assert ("autograder-shm /dev/shm" in inner) is caps.namespaces  # the kernel's shared memory dies with it
+    assert ("autograder-tmp /tmp" in inner) is caps.namespaces  # and its /tmp
 
 
 def test_describe_names_what_is_missing():
