@@ -96,8 +96,8 @@ def fault_result(student_id: str, assignment: str, exc: BaseException, key: str 
 
 _EXCEPTION_LINE = re.compile(r"^\s*([A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt|Warning)|KeyboardInterrupt)(:.*)?$")
 KERNEL_OUTPUT = "kernel output:\n"
-WHAT_TO_DO = ("what to do: regrade this submission alone with --workers 1 --force; if it fails again, open "
-              "autograded/ and the job's kernel output in .cache/jobs/<key>/ and report it as a grader fault")
+WHAT_TO_DO = ("what to do: regrade this submission alone with --workers 1 --force; if it fails again, read the "
+              "whole message and kernel output in <out>/.cache/jobs/<key>/result.json and report a grader fault")
 
 
 def diagnosis(text: str) -> str:

@@ -50,7 +50,7 @@ def test_feedback_release_through_the_exchange(corpus_run, tmp_path):
     assert "secret_probe_values" not in expected.read_text(encoding="utf-8")
 
 
-def test_zip_collect(corpus_run, tmp_path):
+def test_zip_collection(corpus_run, tmp_path):
     from autograder.collect import collect_zips
 
     downloads = tmp_path / "downloads" / "toy"
