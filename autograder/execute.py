@@ -116,3 +116,14 @@ class ErrorsDecide(NbGraderPreprocessor):
                 "text/plain": "[autograder] a result shown in a failing test cell was ignored",
                 RESULT_MIME: {"dropped": 1}}) if o.output_type == "execute_result" else o for o in cell.outputs]
         return cell, resources
+
+
+class CutFloods(NbGraderPreprocessor):
+    """Right after execution: flooded streams and huge display outputs are cut before nbgrader keeps, checks
+    and writes the notebook (:func:`autograder.runner.cut_floods`), not after."""
+
+    def preprocess(self, nb, resources):
+        from .runner import cut_floods
+
+        cut_floods(nb)
+        return nb, resources

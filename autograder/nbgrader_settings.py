@@ -7,7 +7,7 @@ from nbgrader.preprocessors import (
 )
 
 from autograder import limits
-from autograder.execute import ErrorsDecide, SandboxExecute
+from autograder.execute import CutFloods, ErrorsDecide, SandboxExecute
 from autograder.sandbox import KERNEL_NAME
 
 c = get_config()  # noqa: F821 - provided by the traitlets config loader
@@ -15,7 +15,7 @@ c = get_config()  # noqa: F821 - provided by the traitlets config loader
 # nbgrader's autograde pipeline with Execute swapped for the subclass that survives a dead kernel, and
 # ErrorsDecide before the grades are saved (a failing test's stray result is no partial credit).
 c.Autograde.autograde_preprocessors = [
-    SandboxExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, ErrorsDecide, SaveAutoGrades,
+    SandboxExecute, CutFloods, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, ErrorsDecide, SaveAutoGrades,
     AssignLatePenalties, CheckCellMetadata,
 ]
 # A deleted test cell comes back from the gradebook (and fails if the answer is missing).

@@ -161,3 +161,16 @@ def test_cells_past_the_notebook_deadline_are_not_run():
         execute.preprocess_cell(cell, {}, i)
     assert [c.outputs[0].ename for c in nb.cells] == ["NotebookDeadline"] * 2
     assert [f.flag for f in runtime_flags(nb, flood_lines=100)] == ["notebook_deadline"]
+
+
+def test_floods_are_cut_inside_nbgrader_before_it_writes_the_notebook():
+    from autograder.execute import CutFloods
+    from autograder.integrity import TRUNCATED
+    from autograder.nbgrader_ops import GRADER_SETTINGS
+    from tests.test_autograder.notebooks import notebook
+
+    nb = notebook(cell_with(stream("y" * (limits.FLOOD_BYTES + 1))))
+    nb, _ = CutFloods()(nb, {})
+    assert TRUNCATED in nb.cells[0].outputs[0].text
+    settings = GRADER_SETTINGS.read_text()
+    assert "SandboxExecute, CutFloods," in settings  # right after execution, before any other step
