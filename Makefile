@@ -49,7 +49,7 @@ $(CHROMIUM):
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null
 
 test: $(STAMP) $(if $(filter 1,$(SKIP_BROWSER_TESTS)),,$(CHROMIUM))
-	$(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)  # loadfile: a module-scoped nbgrader batch runs once
+	$(PY) -m pytest -n 2 --dist loadscope $(PYTEST_ARGS)  # scopes: tests/conftest.py (one nbgrader batch per assignment)
 
 release: $(STAMP)
 	$(PY) -m course.authoring

@@ -9,6 +9,7 @@ files of mostly quick checks that start nbgrader or jupyter themselves.
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 
@@ -27,6 +28,34 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.slow)
 
 
+# How `make test` spreads the suite over two xdist workers (`-n 2 --dist loadscope` with this scheduler).
+# Tests that share an expensive session fixture stay on one worker: the grader's corpus (tests/test_autograder/)
+# and the JupyterLab server (tests/test_ui/). A test parametrized by assignment is grouped by file *and*
+# assignment, so the six notebooks' nbgrader batches (a module fixture caching one batch per assignment)
+# spread over both workers. Every other file is a group of its own.
+SHARED_FOLDERS = ("tests/test_autograder/", "tests/test_ui/")
+ASSIGNMENT_PARAM = re.compile(r"\[(\d\d_[a-z0-9_]+?)(?:-[^\]]*)?\]$")
+
+
+def scheduling_group(nodeid: str) -> str:
+    path = nodeid.split("::")[0]
+    folder = next((f for f in SHARED_FOLDERS if path.startswith(f)), None)
+    if folder:
+        return folder
+    match = ASSIGNMENT_PARAM.search(nodeid)
+    return f"{path}[{match.group(1)}]" if match else path
+
+
+def pytest_xdist_make_scheduler(config, log):
+    from xdist.scheduler import LoadScopeScheduling
+
+    class AssignmentScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return scheduling_group(nodeid)
+
+    return AssignmentScheduling(config, log)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def private_template_cache(tmp_path_factory):
     """Grading runs in the tests build their templates in a folder of their own, not the user's cache."""
@@ -36,3 +65,4 @@ def private_template_cache(tmp_path_factory):
     os.environ[CACHE_ENV] = str(tmp_path_factory.mktemp("template-cache"))
     yield
     del os.environ[CACHE_ENV]
+
