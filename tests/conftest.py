@@ -46,6 +46,7 @@ def scheduling_group(nodeid: str) -> str:
     return f"{path}[{match.group(1)}]" if match else path
 
 
+@pytest.hookimpl(optionalhook=True)  # the hook exists only when pytest-xdist is loaded
 def pytest_xdist_make_scheduler(config, log):
     from xdist.scheduler import LoadScopeScheduling
 

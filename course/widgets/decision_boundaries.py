@@ -211,7 +211,7 @@ def show_boundary_viewer(*, seed: int = 0):
     from matplotlib.colors import ListedColormap
 
     from course.plots import PALETTE, course_style
-    from course.widgets.blit_figure import BlitFigure
+    from course.widgets.live_figure import LiveFigure
 
     data_set = widgets.ToggleButtons(options=list(DATASETS), value="blobs", description="data")
     classes = widgets.IntSlider(value=3, min=2, max=6, description="classes C", continuous_update=False)
@@ -234,7 +234,7 @@ def show_boundary_viewer(*, seed: int = 0):
     ax_cost.set_xticks([0, 10, 100, 1000], ["0", "10", "100", "1000"])
     ax_cost.set_title("softmax regression (linear)", fontsize=9)
     fig.tight_layout()
-    live = BlitFigure(fig, [image, ax.title, marker])
+    live = LiveFigure(fig, animated=[image, ax.title, marker])
     current = {}
 
     def draw(_change=None) -> None:

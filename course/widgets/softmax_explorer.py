@@ -94,7 +94,7 @@ def show_softmax_explorer(softmax: Callable | None = None, *, start=(5.0, 2.0, -
     import matplotlib.pyplot as plt
 
     from course.plots import PALETTE, course_style
-    from course.widgets.blit_figure import BlitFigure
+    from course.widgets.live_figure import LiveFigure
 
     sliders = [widgets.FloatSlider(value=v, min=-6.0, max=6.0, step=0.5, description=f"z{i}",
                                    continuous_update=True, readout_format=".1f") for i, v in enumerate(start)]
@@ -118,7 +118,7 @@ def show_softmax_explorer(softmax: Callable | None = None, *, start=(5.0, 2.0, -
     ax_z.set(xticks=x, xticklabels=[f"z{i}" for i in x], ylim=(-13, 1.5), ylabel="z/T - max(z/T)")
     shift_text = ax_z.text(0.03, 0.06, "", transform=ax_z.transAxes, fontsize=8)
     fig.tight_layout()
-    live = BlitFigure(fig, [*soft, *hard, *labels, summary, note, *shifted, shift_text])
+    live = LiveFigure(fig, animated=[*soft, *hard, *labels, summary, note, *shifted, shift_text])
 
     def update(_change=None) -> None:
         view = compute_softmax_view([s.value for s in sliders], temperature.value,

@@ -6,7 +6,6 @@ import pytest
 
 from course.bn_network import forward_network, train_network
 from course.data import load_digits_binary
-from course.widgets.blit_figure import BlitFigure
 from course.widgets.single_example import (
     accuracy_one_at_a_time, companion_probabilities, compute_single_example, plot_accuracy_bars, plot_companion_spread,
     show_single_example,
@@ -92,13 +91,15 @@ def test_inspector_builds_and_updates_headless(net, digits):
     assert picture.value != first and "test digit #7" in caption.value
 
 
-def test_blit_figure_redraws_only_its_animated_artists():
+def test_live_figure_redraws_only_its_animated_artists():
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(2, 1), dpi=50)
     ax.set(xlim=(0, 1), ylim=(0, 1))
     (line,) = ax.plot([0, 1], [0, 0])
-    live = BlitFigure(fig, [line])
+    from course.widgets.live_figure import LiveFigure
+
+    live = LiveFigure(fig, animated=[line])
     empty = live.png()
     line.set_ydata([1, 1])
     moved = live.png()
