@@ -4,8 +4,9 @@ instructor tools, and a widget that moves when its slider is dragged."""
 import os
 from pathlib import Path
 
-import nbformat
 import pytest
+
+from tests.test_ui.conftest import press_until_the_picture_changes, run_widget
 
 pytestmark = pytest.mark.slow
 
@@ -52,35 +53,14 @@ def test_server_turns_the_formgrader_off(lab):
 
 def test_a_widget_redraws_when_its_slider_moves(page, lab):
     """The log sampler of notebook 02 renders in the browser and its picture changes with the slider."""
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+    run_widget(page, lab, "widget_check", (
         "import numpy as np\nfrom course.widgets.log_sampler import show_log_sampler\n"
         "def counts(samples, low, high):  # a finished decade_counts, as a student would pass it\n"
         "    k = np.arange(np.floor(np.log10(low)), np.ceil(np.log10(high)) + 1)\n"
         "    return np.histogram(samples, bins=10.0 ** k)[0]\n"
         "show_log_sampler(counts)"
-    )])
-    nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
-    nbformat.write(nb, str(lab["workspace"] / "widget_check.ipynb"))
-    open_lab(page, lab, "widget_check.ipynb")
-    page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=60_000)  # the kernel is connected
-    page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-editor").first.click(timeout=60_000)
-    page.keyboard.press("Control+Enter")
-    picture = page.locator(".jupyter-widgets img").first
-    try:
-        picture.wait_for(timeout=60_000)
-    except Exception:
-        page.screenshot(path=str(lab["workspace"].parent / "widget_failure.png"))
-        raise
-    before = picture.get_attribute("src")
-    handle = page.locator(".widget-slider .noUi-handle").last  # the sample-count slider
-    handle.focus()
-    page.keyboard.press("ArrowRight")
-    page.wait_for_function(
-        "([before]) => { const img = document.querySelector('.jupyter-widgets img'); "
-        "return img && img.getAttribute('src') !== before; }",
-        arg=[before], timeout=30_000,
-    )
-    assert page.locator(".jupyter-widgets img").first.get_attribute("src") != before
+    ))
+    press_until_the_picture_changes(page, page.locator(".widget-slider .noUi-handle").last)  # the sample-count slider
     # The README's picture: `COURSE_SCREENSHOT_DIR=docs .venv/bin/pytest tests/test_ui -k widget` refreshes it.
     shots = os.environ.get("COURSE_SCREENSHOT_DIR")
     if shots:
