@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import limits, nbcells
-from .nbgrader_ops import COURSE_CONFIG, GRADER_SETTINGS, generate_assignment, grader_config
+from .nbgrader_ops import COURSE_CONFIG, GRADER_SETTINGS, generate_assignment, grader_config, seed_gradebook
 
 INFO = "template.json"
 BUILDING = ".building-"  # prefix of a template still being generated
@@ -130,6 +130,7 @@ def _generate(course_root: Path, assignment: str, work: Path) -> None:
 
     os.chmod(work, 0o700)  # hidden tests and solutions: the grading user only
     shutil.copytree(course_root / "source" / assignment, work / "source" / assignment)
+    seed_gradebook(work / "gradebook.db")
     generate_assignment(work, assignment, grader_config(course_root, work, limits.DEFAULT_CELL_TIMEOUT))
     with Gradebook(f"sqlite:///{work / 'gradebook.db'}") as gb:
         max_score = float(gb.find_assignment(assignment).max_score)

@@ -118,3 +118,57 @@ def test_markdown_links_cannot_carry_script_urls():
     links = re.findall(r"<(?:a|img)\s[^>]*>", page)
     assert not [link for link in links if re.search(r"(?i)javascript:|data:text/html", link)], links
     assert any("https://example.org" in link for link in links)
+
+
+def _without_keyboard_stops(page: str) -> str:
+    """A page as BeautifulSoup would write it, less the attributes only nbconvert's post-pass adds."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(page, "html.parser")
+    for tag in soup.find_all(True):
+        tag.attrs.pop("tabindex", None)
+        tag.attrs.pop("alt", None)
+    return str(soup)
+
+
+def _nbgraders_feedback_config(root):
+    """The exporter settings nbgrader's ``GenerateFeedback`` gives (its ``feedback`` template and where it is)."""
+    from nbgrader.converters import GenerateFeedback
+    from nbgrader.coursedir import CourseDirectory
+
+    return GenerateFeedback(coursedir=CourseDirectory(root=str(root))).config
+
+
+def _graded(nb):
+    """``nb`` and the resources as nbgrader's ``GetGrades`` leaves them (every graded cell at full points)."""
+    for cell in nb.cells:
+        info = cell.metadata.get("nbgrader", {})
+        if info.get("grade") or info.get("solution"):
+            info.update(score=info.get("points", 0), comment="")
+    total = sum(c.metadata.get("nbgrader", {}).get("points", 0) for c in nb.cells)
+    return nb, {"nbgrader": {"score": total, "max_score": total, "late_penalty": 0}}
+
+
+def test_the_feedback_exporter_renders_what_nbconverts_html_exporter_renders(tmp_path):
+    from nbconvert import HTMLExporter
+
+    nb = copy.deepcopy(SOURCE)
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(40)).decode()
+    nbcells.cells_by_grade_id(nb)["double"].outputs = [new_output("display_data", data={"image/png": png,
+                                                                                         "text/plain": "fig"})]
+    config = _nbgraders_feedback_config(tmp_path)
+    nb, resources = _graded(nb)
+    ours, _ = feedback.FeedbackExporter(config=config).from_notebook_node(copy.deepcopy(nb), copy.deepcopy(resources))
+    theirs, _ = HTMLExporter(config=config).from_notebook_node(nb, resources)
+    assert "nbgrader" in ours.lower()  # nbgrader's feedback template, not nbconvert's default
+    assert _without_keyboard_stops(ours) == _without_keyboard_stops(theirs)
+    images = re.findall(r"<img\s[^>]*>", ours)
+    assert images and all(re.search(r"\salt=", img) for img in images)
+
+
+def test_compiled_templates_are_reused_by_the_next_exporter(tmp_path):
+    config = _nbgraders_feedback_config(tmp_path)
+    feedback.FeedbackExporter(config=config).from_notebook_node(*_graded(copy.deepcopy(SOURCE)))
+    compiled = dict(feedback._COMPILED._code)
+    feedback.FeedbackExporter(config=config).from_notebook_node(*_graded(copy.deepcopy(SOURCE)))
+    assert compiled and feedback._COMPILED._code == compiled  # nothing compiled twice

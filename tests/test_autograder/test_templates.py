@@ -98,3 +98,40 @@ def test_force_regrades_without_rebuilding_the_template(corpus_run, toy_template
     assert [(r.status, r.cached, r.score) for r in results] == [("graded", False, 7.0)]
     assert sorted((p.name, p.stat().st_mtime_ns) for p in template_cache().iterdir()) == before
     assert (toy_template.gradebook.parent / templates.INFO).exists()
+
+
+def test_the_alembic_head_is_the_one_alembic_reports():
+    import subprocess
+    import sys
+
+    from nbgrader.dbutil import _temp_alembic_ini
+
+    from autograder.nbgrader_ops import alembic_head
+
+    with _temp_alembic_ini("sqlite:////nonexistent/gradebook.db") as ini:
+        done = subprocess.run([sys.executable, "-m", "alembic", "-c", ini, "heads"], capture_output=True, text=True,
+                              check=True)
+    assert done.stdout.split()[0] == alembic_head()
+
+
+def test_a_seeded_gradebook_is_a_complete_nbgrader_gradebook_made_without_alembic(tmp_path, monkeypatch):
+    import nbgrader.api
+    from nbgrader.api import Gradebook
+
+    from autograder.nbgrader_ops import alembic_head, seed_gradebook
+
+    def no_subprocess():
+        raise AssertionError("nbgrader ran alembic")
+
+    monkeypatch.setattr(nbgrader.api, "get_alembic_version", no_subprocess)
+    seed_gradebook(tmp_path / "gradebook.db")
+    with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}") as gb:
+        gb.add_assignment("toy")
+        assert [a.name for a in gb.assignments] == ["toy"]
+    import sqlite3
+
+    con = sqlite3.connect(tmp_path / "gradebook.db")
+    assert con.execute("SELECT version_num FROM alembic_version").fetchall() == [(alembic_head(),)]
+    assert {"assignment", "notebook", "grade_cells", "grade"} <= {
+        r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    con.close()
