@@ -25,7 +25,7 @@ class Limits:
 
     memory_bytes: int = 4 * 1024**3  # RLIMIT_DATA: heap and private mappings; TensorFlow needs ~1.5 GiB
     cpu_seconds: int = 1200  # RLIMIT_CPU over the whole kernel's life
-    processes: int = 2048  # RLIMIT_NPROC per uid; TensorFlow starts many threads
+    processes: int = 2048  # pids.max per job, else RLIMIT_NPROC of the worker's user; TensorFlow starts many threads
     file_bytes: int = 256 * 1024**2  # RLIMIT_FSIZE
 
     @classmethod

@@ -27,7 +27,8 @@ class Task:
 
 
 def warm_up() -> None:
-    """Worker start-up: import nbgrader once per worker instead of once per task."""
+    """Worker start-up: take a sandbox slot (this worker's kernels get a user of their own), import nbgrader once
+    per worker instead of once per task."""
     import warnings
 
     from . import sandbox
@@ -38,6 +39,7 @@ def warm_up() -> None:
     import nbgrader.api  # noqa: F401
     import nbgrader.apps  # noqa: F401
 
+    sandbox.claim_slot()  # before the first probe: its user is this slot's
     sandbox.probe()
 
 
