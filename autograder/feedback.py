@@ -8,9 +8,10 @@ hidden test). So :func:`strip_hidden`, the first step of the feedback pipeline:
 
 - replaces each hidden region with a one-line placeholder;
 - keeps every output produced *before* the first cell with hidden tests ran (no hidden code existed yet);
-- from that cell on, replaces every output with the grader's own words: a test cell shows only its error's
-  name and message, cut to :data:`autograder.limits.MESSAGE_CHARS` (what ``cells.csv`` shows too); any other
-  cell shows a note that its output is not part of the feedback.
+- from that cell on, replaces every output with the grader's own words: a failed test cell shows a fixed
+  sentence that says whether a visible or a hidden check failed (:func:`grader_message`), never the error's
+  message, which the student's code may have composed from anything the kernel held (``cells.csv`` keeps the
+  message for the instructor); any other cell shows a note that its output is not part of the feedback.
 
 Then :class:`SafeOutputs` escapes HTML in markdown and outputs and drops JavaScript and every other active
 output type, so a student's ``<script>`` or ``onerror`` never runs in the instructor's or the student's browser.
@@ -22,6 +23,7 @@ the student's own cells (a student may well write ``rng = np.random.default_rng(
 
 from __future__ import annotations
 
+import builtins
 import html
 import re
 
@@ -35,23 +37,67 @@ from nbformat.v4 import new_output
 from nbgrader.preprocessors import GetGrades, NbGraderPreprocessor
 from traitlets import Bool, Set
 
-from .limits import MESSAGE_CHARS
 from .nbcells import HIDDEN_TESTS, hidden_lines, is_test_cell
 
 PLACEHOLDER = "# (hidden tests: not shown in feedback)\n"
 AFTER_HIDDEN = "(output not shown in feedback: this cell ran after hidden tests had run)"
 
 
-CHECK_ERRORS = ("AssertionError", "CheckError")  # a failed check: its sentence is what the student needs
+# Error names a test cell's output may carry into feedback after hidden code ran: any other name is the
+# student's own (an exception class can be named anything, so its name is a channel too).
+KNOWN_ERRORS = frozenset(name for name, value in vars(builtins).items()
+                         if isinstance(value, type) and issubclass(value, BaseException)) | {"CheckError"}
+# What the grader itself reports (autograder.execute, the cell timeout in nbgrader_ops): fixed words only.
+GRADER_ERRORS = {
+    "DeadKernelError": "the kernel died in this cell or an earlier one (os._exit, sys.exit in a thread, "
+                       "the memory or CPU limit, a crash), so this test could not run to the end",
+    "NotebookDeadline": "not run: the notebook ran past its time limit before this cell",
+    "CellTimeoutError": "the cell ran past its time limit and was interrupted (an infinite loop?)",
+}
+ORIGIN_WORDS = {
+    "visible": "a visible check of this cell failed. Its message is not repeated here, because hidden tests had "
+               "run by then; run this cell in your notebook to read it",
+    "hidden": "a hidden check of this cell failed (its visible checks passed): compare your code with every case "
+              "the instructions list",
+    None: "this test failed. Its message is not shown, because hidden tests had run by then; run this cell in "
+          "your notebook: if its visible checks pass, a hidden check failed",
+}
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_CELL_LINE = re.compile(r"^(?:Cell In ?\[\d*\], line |Input In \[\d*\], in <cell line: )(\d+)", re.M)
 
 
-def _grader_message(out) -> str:
-    """A failed check's sentence (cut short), or only the name of any other error: its message may be anything."""
-    name = str(out.get("ename", "Error"))[:80]
-    if name not in CHECK_ERRORS:
-        return f"{name} (its message is not shown: it was raised after hidden tests had run)"
-    text = " ".join(f"{name}: {out.get('evalue', '')}".split())
-    return text if len(text) <= MESSAGE_CHARS else text[: MESSAGE_CHARS - 3] + "..."
+def hidden_line_numbers(source: str) -> set[int]:
+    """1-based numbers of the lines inside hidden-test regions (markers included) of a test cell's source."""
+    numbers = set()
+    for match in HIDDEN_TESTS.finditer(source):
+        first = source.count("\n", 0, match.start()) + 1
+        numbers.update(range(first, first + match.group(0).rstrip("\n").count("\n") + 1))
+    return numbers
+
+
+def failing_line(error) -> int | None:
+    """The line of the test cell where ``error`` was raised, read from IPython's traceback (its outermost
+    frame is the cell itself); ``None`` when the traceback does not say."""
+    text = _ANSI.sub("", "\n".join(map(str, error.get("traceback", []))))
+    found = _CELL_LINE.search(text)
+    return int(found.group(1)) if found else None
+
+
+def grader_message(error, hidden: set[int]) -> str:
+    """The grader's own sentence for a test that failed after hidden code ran. Nothing of the error's message
+    (which the student's code may have written, from anything the kernel held) is repeated: only a known
+    error name and where in the cell it was raised, visible or hidden lines."""
+    name = shown_name(error)
+    if name in GRADER_ERRORS:
+        return f"{name}: {GRADER_ERRORS[name]}"
+    line = failing_line(error)
+    origin = None if line is None else "hidden" if line in hidden else "visible"
+    return f"{name}: {ORIGIN_WORDS[origin]}"
+
+
+def shown_name(error) -> str:
+    name = str(error.get("ename", ""))
+    return name if name in KNOWN_ERRORS or name in GRADER_ERRORS else "Error"
 
 
 def strip_hidden(graded_nb) -> None:
@@ -60,15 +106,16 @@ def strip_hidden(graded_nb) -> None:
     for cell in graded_nb.cells:
         if cell.cell_type != "code":
             continue
-        if HIDDEN_TESTS.search(cell.source):
+        hidden = hidden_line_numbers(cell.source)
+        if hidden:
             cell.source = HIDDEN_TESTS.sub(PLACEHOLDER, cell.source)
             hidden_ran = True
         if not hidden_ran or not cell.get("outputs"):
             continue
         if is_test_cell(cell):
             errors = [o for o in cell.outputs if o.output_type == "error"]
-            cell.outputs = [new_output("error", ename=e.get("ename", "Error"), evalue="",
-                                       traceback=[_grader_message(e)]) for e in errors[-1:]]
+            cell.outputs = [new_output("error", ename=shown_name(e), evalue="", traceback=[grader_message(e, hidden)])
+                            for e in errors[-1:]]
         else:
             cell.outputs = [new_output("stream", name="stdout", text=AFTER_HIDDEN + "\n")]
 

@@ -8,7 +8,6 @@ import re
 from nbformat.v4 import new_output
 
 from autograder import feedback, nbcells
-from autograder.limits import MESSAGE_CHARS
 from tests.test_autograder.notebooks import SOURCE, error, stream
 
 
@@ -20,14 +19,50 @@ def test_hidden_regions_become_a_placeholder():
     assert text.startswith("assert double(1) == 2") and text.endswith("print('ok')")
 
 
-def test_tracebacks_in_cells_with_hidden_tests_are_cut_to_the_message():
+def _raised_at(line: int, ename: str = "AssertionError", evalue: str = "hidden"):
+    """An error output as IPython 8 writes it for a failure at ``line`` of the cell (colours included)."""
+    failure = error(ename, evalue)
+    failure.traceback = ["\x1b[0;31m----------\x1b[0m", f"\x1b[0;31m{ename}\x1b[0m  Traceback (most recent call last)",
+                         f"Cell \x1b[0;32mIn[3], line {line}\x1b[0m\n----> {line} ...", f"{ename}: {evalue}"]
+    return failure
+
+
+def test_a_test_failing_in_its_hidden_lines_says_so_and_quotes_nothing():
+    nb = copy.deepcopy(SOURCE)
+    cell = nbcells.cells_by_grade_id(nb)["test_double"]  # lines 2-4 are hidden
+    cell.outputs = [_raised_at(3)]
+    feedback.strip_hidden(nb)
+    (shown,) = cell.outputs
+    assert shown.ename == "AssertionError" and shown.evalue == ""
+    assert shown.traceback == ["AssertionError: " + feedback.ORIGIN_WORDS["hidden"]]
+
+
+def test_a_test_failing_in_its_visible_lines_sends_the_student_to_the_notebook():
     nb = copy.deepcopy(SOURCE)
     cell = nbcells.cells_by_grade_id(nb)["test_double"]
-    failure = error("AssertionError", "hidden")
-    failure.traceback = ["Traceback", "----> 3 assert double(21) == 42, 'hidden'", "AssertionError: hidden"]
-    cell.outputs = [failure]
+    cell.outputs = [_raised_at(1, "CheckError", "double(1) returned 3")]
     feedback.strip_hidden(nb)
-    assert cell.outputs[0].traceback == ["AssertionError: hidden"]
+    assert cell.outputs[0].traceback == ["CheckError: " + feedback.ORIGIN_WORDS["visible"]]
+    assert "returned 3" not in json.dumps(nb)
+
+
+def test_no_error_text_of_the_students_making_reaches_feedback_after_hidden_tests():
+    """A function called by a later test can read ``In`` and raise it, or name an exception class after it."""
+    nb = copy.deepcopy(SOURCE)
+    secret = base64.b64encode(b"assert double(21) == 42, 'hidden'").decode()
+    later = nbcells.cells_by_grade_id(nb)["test_double_all_lists"]
+    for raised in (_raised_at(1, "AssertionError", secret), _raised_at(1, secret[:40], "x"), error("CheckError", secret)):
+        later.outputs = [raised]
+        shown = copy.deepcopy(nb)
+        feedback.strip_hidden(shown)
+        assert secret[:40] not in json.dumps(shown)
+    assert feedback.grader_message(error("CheckError", secret), set()).startswith(
+        "CheckError: " + feedback.ORIGIN_WORDS[None][:20])  # no traceback to place it: both places named
+
+
+def test_the_graders_own_errors_keep_their_fixed_words():
+    message = feedback.grader_message(_raised_at(1, "DeadKernelError", "anything a student printed"), set())
+    assert message == "DeadKernelError: " + feedback.GRADER_ERRORS["DeadKernelError"]
 
 
 def test_cells_without_hidden_tests_are_left_alone():
@@ -79,14 +114,8 @@ def test_outputs_after_the_first_hidden_test_are_the_graders_words():
     assert first_answer.outputs[0].text == "before any hidden test\n"  # nothing hidden existed yet
     assert nb.cells[-1].outputs[0].text.startswith(feedback.AFTER_HIDDEN)
     message = nbcells.cells_by_grade_id(nb)["test_double"].outputs[0].traceback[0]
-    assert message.startswith("ValueError (its message is not shown")
-    cell = nbcells.cells_by_grade_id(nb)["test_double_all_lists"]
-    failed = copy.deepcopy(SOURCE)
-    nbcells.cells_by_grade_id(failed)["test_double"].outputs = [error("AssertionError", "double(3) should be 6 " * 40)]
-    feedback.strip_hidden(failed)
-    check = nbcells.cells_by_grade_id(failed)["test_double"].outputs[0].traceback[0]
-    assert check.startswith("AssertionError: double(3) should be 6") and len(check) <= MESSAGE_CHARS
-    assert cell.outputs == []
+    assert message == "ValueError: " + feedback.ORIGIN_WORDS[None]
+    assert nbcells.cells_by_grade_id(nb)["test_double_all_lists"].outputs == []  # a passing test shows nothing
 
 
 def test_scripts_and_event_handlers_never_reach_the_feedback_page():
