@@ -10,7 +10,7 @@ import platform
 import sys
 from pathlib import Path
 
-TOPICS = ["notebooks", "widgets", "grading", "hub", "batchnorm", "tensorflow"]
+TOPICS = ["notebooks", "widgets", "grading", "hub", "batchnorm", "tensorflow", "hostile"]
 RESULTS = Path(__file__).resolve().parent / "results.md"
 
 
