@@ -23,8 +23,8 @@ import threading
 import time
 from pathlib import Path
 
+from autograder import nbcells
 from autograder.paths import REPO
-from tests.test_autograder import corpus
 
 COURSE = REPO / "tests" / "test_autograder" / "fixtures" / "course"
 FLOOD_MB = 200
@@ -41,8 +41,18 @@ CASES = {  # label -> the ``mean_of`` answer (None: the baseline, two correct su
         "import sys\n"
         f"for _i in range({FLOOD_MB}):\n"
         "    sys.stdout.write(str(_i) + 's' * 1_000_000 + chr(10))\n" + CORRECT_MEAN),
-    "thread bomb, ~2,000 sleeping threads": corpus.THREAD_BOMB + CORRECT_MEAN,
+    "thread bomb, ~2,000 waiting threads": (
+        "import threading\n"
+        "threading.stack_size(65536)\n"
+        "_never, _waiting = threading.Event(), []\n"
+        "while len(_waiting) < 3000:\n"
+        "    try:\n"
+        "        _waiting.append(threading.Thread(target=_never.wait, daemon=True))\n"
+        "        _waiting[-1].start()\n"
+        "    except RuntimeError:  # the kernel's process cap\n"
+        "        break\n" + CORRECT_MEAN),
 }
+BESIDE = "hostile~beside"  # sorts right after "hostile": the two workers take them together
 
 
 def _hwm_kib(pid: int | str) -> int:
@@ -106,15 +116,25 @@ def _release(course: Path, cache: Path) -> Path:
     return (template or templates.build(templates.BuildRequest(str(course), "toy", str(folder)))).release_notebook
 
 
+def _write_submission(course: Path, release: Path, folder: Path, mean_of: str | None) -> None:
+    """The release with the solution's answers, ``mean_of``'s replaced when given."""
+    import nbformat
+
+    source = nbcells.read(course / "source" / "toy" / "toy.ipynb")
+    answers = {nbcells.grade_id(c): nbcells.solution_code(c.source) for c in source.cells if nbcells.is_answer_cell(c)}
+    if mean_of:
+        answers["mean_of"] = mean_of
+    folder.mkdir(parents=True)
+    nbformat.write(nbcells.build_submission(nbcells.read(release), answers), str(folder / "toy.ipynb"))
+
+
 def _grade_pair(course: Path, release: Path, cache: Path, scratch: Path, answer: str | None) -> dict:
     """Grade one hostile submission (or a correct one) beside a correct one; the run's figures."""
     from autograder.api import grade_class
 
     subs, out = scratch / "submitted", scratch / "graded"
-    source = course / "source" / "toy" / "toy.ipynb"
-    hostile = corpus.Case("hostile", 7, set(), replace={"mean_of": answer} if answer else {})
-    corpus.write(hostile, release, source, subs / "hostile" / "toy")
-    corpus.write(corpus.Case("correct", 7, set()), release, source, subs / f"hostile{corpus.BESIDE}" / "toy")
+    _write_submission(course, release, subs / "hostile" / "toy", answer)
+    _write_submission(course, release, subs / BESIDE / "toy", None)
     reset = _reset_own_peak()
     start = time.perf_counter()
     with WorkerPeaks() as workers:
@@ -123,7 +143,7 @@ def _grade_pair(course: Path, release: Path, cache: Path, scratch: Path, answer:
     wall = time.perf_counter() - start
     by_student = {r.student_id: r for r in results}
     return {"wall": wall, "parent": _hwm_kib("self") / 1024, "parent_reset": reset, "worker": workers.largest_mib,
-            "hostile": by_student["hostile"], "neighbour": by_student[f"hostile{corpus.BESIDE}"]}
+            "hostile": by_student["hostile"], "neighbour": by_student[BESIDE]}
 
 
 def _outcome(result) -> str:
