@@ -48,3 +48,19 @@ def test_digits_ship_with_scikit_learn():
 def test_bad_arguments_say_what_was_expected(call, message):
     with pytest.raises((ValueError, TypeError), match=message):
         call()
+
+
+def test_the_digits_are_scikit_learns_read_without_importing_sklearn_datasets():
+    import subprocess
+    import sys
+
+    from sklearn.datasets import load_digits
+
+    pixels, labels = data.digits_pixels_and_labels()
+    reference = load_digits()
+    assert np.array_equal(pixels, reference.data) and np.array_equal(labels, reference.target)
+    # a fresh interpreter: loading the digits must not pay for importing sklearn.datasets (1-4 s per kernel)
+    done = subprocess.run([sys.executable, "-c", "import sys, course.data as d; d.load_digits_split(); "
+                           "d.load_digits_binary(); print('sklearn.datasets' in sys.modules)"],
+                          capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
