@@ -30,7 +30,6 @@ and ``RLIMIT_NPROC`` remain): for tests of that fallback, or a machine whose cgr
 
 from __future__ import annotations
 
-import dataclasses
 import fcntl
 import functools
 import json
@@ -125,7 +124,10 @@ def claim_slot(locks: Path = SLOT_LOCKS) -> int | None:
         except OSError:
             return None
         for n in range(MAX_SLOTS):
-            fd = os.open(locks / f"{n}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fd = os.open(locks / f"{n}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError:
+                return None
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
