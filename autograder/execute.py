@@ -9,11 +9,21 @@ with SaveAutoGrades as usual, so the submission keeps what it earned before the 
 The same way, a notebook has a deadline (``notebook_deadline`` seconds from its first cell): a cell that would
 start later is not run and gets an error output. A cell that catches the interrupt and keeps sleeping once
 made every later cell time out in turn (85 minutes at the default cell timeout), holding a worker.
+
+And a test cell counts only if the kernel's guard (``guard.py``) vouches for it: before the first cell the guard
+gets this job's random key, and before and after every test cell it restores what the tests rely on and
+answers, signed with that key over a fresh nonce, what it restored. No verifiable answer (the guard replaced
+or silenced), or anything restored right after the test (the test's own run tampered), and the test gets an
+error output, so nbgrader scores it 0; ``integrity.runtime_flags`` turns those errors into flags.
 """
 
 from __future__ import annotations
 
+import hmac
+import json
+import secrets
 import time
+from dataclasses import dataclass
 
 from nbclient.exceptions import DeadKernelError
 from nbformat.v4 import new_output
@@ -32,10 +42,13 @@ class SandboxExecute(Execute):
     notebook_deadline = Integer(0, help="seconds the whole notebook may run (0: no deadline)").tag(config=True)
     _dead_reason: str | None = None
     _started: float | None = None
+    _armed = False
+    _key = b""
 
     def preprocess(self, nb, resources=None, km=None):
         self._dead_reason = None
         self._started = time.monotonic()
+        self._armed = False
         try:
             return super().preprocess(nb, resources, km)
         except DeadKernelError:
@@ -51,50 +64,127 @@ class SandboxExecute(Execute):
             return cell, resources
         if self._started is not None and 0 < self.notebook_deadline < time.monotonic() - self._started:
             message = f"not run: the notebook ran past its deadline of {self.notebook_deadline} s"
-            cell.outputs = [new_output("error", ename=DEADLINE, evalue=message, traceback=[f"{DEADLINE}: {message}"])]
+            cell.outputs = [_error(message, DEADLINE)]
             return cell, resources
-        restored = self._reset_kernel() if is_test_cell(cell) else []
+        if not self._armed:  # before the first cell: no student code has run yet
+            self._arm_guard()
+        if not is_test_cell(cell):
+            return self._run(cell, resources, index)
+        before = self._reset_kernel()
+        if self._dead_reason is not None:
+            cell.outputs = [_error(f"{self._dead_reason} before this cell")]
+            return cell, resources
+        cell, resources = self._run(cell, resources, index)
+        if self._dead_reason is not None:  # the cell has its error
+            return cell, resources
+        after = self._reset_kernel()
+        if self._dead_reason is not None:
+            cell.outputs.append(_error(f"{self._dead_reason} right after this cell"))
+            return cell, resources
+        self._judge(cell, before, after)
+        return cell, resources
+
+    def _run(self, cell, resources, index):
         try:
-            cell, resources = super().preprocess_cell(cell, resources, index)
-            if restored:  # the guard's marker, first in the cell: the grader flags it (tampered_checks)
-                cell.outputs.insert(0, new_output("display_data", data={
-                    "text/plain": "[autograder] restored tampered " + ", ".join(restored),
-                    GUARD_MIME: {"restored": restored}}))
-            return cell, resources
+            return super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
             self._dead_reason = "the kernel died (os._exit, sys.exit in a thread, memory or CPU limit, crash)"
             cell.outputs.append(_error(f"{self._dead_reason} while running this cell"))
             return cell, resources
 
+    @staticmethod
+    def _judge(cell, before: "GuardAnswer", after: "GuardAnswer") -> None:
+        """A test counts only if the guard answered, verified, before and after it, and its own run changed
+        nothing the guard watches. What the guard restored before it is shown first (``tampered_checks``)."""
+        if before.restored:
+            cell.outputs.insert(0, _marker(before.restored))
+        for when, answer in (("before", before), ("after", after)):
+            if not answer.verified:
+                cell.outputs.append(_error(
+                    f"the kernel's guard gave no verifiable answer {when} this test ({answer.reason}): "
+                    "the guard was replaced or silenced, so this test is not counted", UNVERIFIED))
+                return
+        if after.restored:
+            cell.outputs.append(_marker(after.restored))
+            cell.outputs.append(_error("this test's own run changed what the tests rely on (" +
+                                       ", ".join(after.restored[:8]) + "), so it is not counted", TAMPERED))
 
-    def _reset_kernel(self) -> list[str]:
-        """Ask the kernel guard to put the shell back as it started (see ``guard.py``) before a test cell runs:
-        through ``user_expressions`` of a silent request, which no input transformer or cell hook sees.
-        Returns what it restored; a kernel that cannot answer is left to the cell itself (timeout, dead kernel)."""
+    def _request(self, expression: str):
+        """Evaluate ``expression`` in the kernel through a silent request's ``user_expressions`` (no input
+        transformer or cell hook sees it); its ``text/plain`` value, or None."""
         import ast
 
         from jupyter_core.utils import run_sync
 
+        msg_id = self.kc.execute("pass", silent=True, store_history=False, user_expressions={"guard": expression})
+        reply = run_sync(self.async_wait_for_reply)(msg_id)
+        if reply is None:
+            raise GuardSilent("no reply in time")
+        result = reply.get("content", {}).get("user_expressions", {}).get("guard", {})
+        if result.get("status") != "ok":
+            raise GuardSilent(f"{result['ename']} calling it" if "ename" in result else "no answer")
+        value = ast.literal_eval(result["data"]["text/plain"])
+        if not isinstance(value, str):
+            raise GuardSilent("an answer that is not the guard's")
+        return value
+
+    def _arm_guard(self) -> None:
+        """Give the guard this job's secret key before any student code runs (see ``guard.py``)."""
+        self._armed = True
+        self._key = secrets.token_bytes(32)
         try:
-            msg_id = self.kc.execute("pass", silent=True, store_history=False,
-                                     user_expressions={"restored": RESET_EXPRESSION})
-            reply = run_sync(self.async_wait_for_reply)(msg_id)
-            result = (reply or {}).get("content", {}).get("user_expressions", {}).get("restored", {})
-            if result.get("status") != "ok":
-                return ["(the guard could not run: " + str(result.get("ename", "no reply")) + ")"]
-            return [str(x) for x in ast.literal_eval(result["data"]["text/plain"])]
+            self._request(f"__import__('sys').modules['_autograder_guard'].arm({self._key.hex()!r})")
         except DeadKernelError:
-            raise
-        except Exception as exc:  # never a grader fault: the test cell still runs and the attempt is flagged
-            return [f"(the guard could not run: {type(exc).__name__})"]
+            self._dead_reason = "the kernel died"
+        except Exception:  # every reset will then fail to verify: each test says so and counts 0
+            pass
+
+    def _reset_kernel(self) -> "GuardAnswer":
+        """Ask the guard to put the kernel back as it started and to say, signed, what it restored.
+        A kernel that cannot answer is recorded (or dies: ``_dead_reason``), never a grader fault."""
+        nonce = secrets.token_hex(16)
+        try:
+            answer = json.loads(self._request(f"__import__('sys').modules['_autograder_guard'].reset({nonce!r})"))
+            restored = [str(x) for x in answer["restored"]]
+            expected = hmac.new(self._key, json.dumps([nonce, restored]).encode(), "sha256").hexdigest()
+            if not hmac.compare_digest(str(answer["mac"]), expected):
+                return GuardAnswer(False, [], "the signature does not match")
+            return GuardAnswer(True, restored)
+        except DeadKernelError:
+            self._dead_reason = "the kernel died"
+            return GuardAnswer(False, [], self._dead_reason)
+        except GuardSilent as exc:
+            return GuardAnswer(False, [], str(exc))
+        except Exception as exc:
+            return GuardAnswer(False, [], f"{type(exc).__name__} reading its answer")
 
 
-RESET_EXPRESSION = "__import__('sys').modules['_autograder_guard'].reset()"
+class GuardSilent(Exception):
+    """The guard gave no answer of its own (gone, replaced by a stand-in, or the request was broken)."""
+
+
+@dataclass
+class GuardAnswer:
+    """What the guard answered to one reset: whether it verified, what it restored, and why not."""
+
+    verified: bool
+    restored: list[str]
+    reason: str = ""
+
+
+def _marker(restored: list[str]):
+    """The guard's marker (``tampered_checks``): what it restored, as a display output of the test cell."""
+    return new_output("display_data", data={"text/plain": "[autograder] restored tampered " + ", ".join(restored),
+                                            GUARD_MIME: {"restored": restored}})
+
+
 GUARD_MIME = "application/x-autograder-guard+json"  # integrity.GUARD_MIME: the guard's marker
+UNVERIFIED = "GuardUnverified"  # integrity: kernel_tampering
+TAMPERED = "TamperedDuringTest"  # integrity: tampered_during_test
 
 
-def _error(message: str):
-    return new_output("error", ename=DEAD_KERNEL, evalue=message, traceback=[f"{DEAD_KERNEL}: {message}"])
+def _error(message: str, ename: str = DEAD_KERNEL):
+    return new_output("error", ename=ename, evalue=message, traceback=[f"{ename}: {message}"])
 
 
 RESULT_MIME = "application/x-autograder-dropped-result+json"  # marks a result this module set aside

@@ -1,54 +1,95 @@
 """Run inside every grading kernel before student code (``IPKernelApp.exec_files``); not imported by the grader.
 
-Before every test cell the grader also calls :func:`reset` (``sys.modules["_autograder_guard"].reset``, through an
-``execute_request``'s ``user_expressions``, which no input transformer or cell hook sees): it puts back the
-shell's input transformers, AST transformers, event callbacks and display hooks as they were when the kernel
-started, names that held the course's check modules or functions, and the watched modules' attributes; it
-returns what it restored, which the grader shows as the guard's marker in that test cell.
+It snapshots what the tests rely on when the kernel starts, and puts it back whenever the grader asks:
 
-Right after each cell and before the next it puts back any attribute of ``builtins``, ``math``, ``numpy``, ``numpy.testing`` and the
-``course`` helpers that an earlier cell replaced (``np.allclose = lambda *a, **k: True``), so the tests run
-against the real functions, and shows one marker output the grader turns into an integrity flag.
+- the shell's input and AST transformers, event callbacks (a library's own, matplotlib's inline flush, stay),
+  display hooks, the user namespace and its ``__builtins__``, and names that held the course's checks;
+- the callables on the shell, the kernel, their handler tables and their IPython/ipykernel classes
+  (``shell._showtraceback = lambda *a: None`` once hid every failing test's error), and the shell's class;
+- the attributes of ``builtins``, ``math``, numpy and the course's check modules, and the ``__code__``,
+  ``__defaults__`` and ``__kwdefaults__`` of their functions (``check_close.__code__ = ...`` keeps identity);
+- ``sys.settrace``, ``sys.setprofile``, ``sys.excepthook`` and the watched modules' ``sys.modules`` entries.
+
+The grader talks to it only through ``user_expressions`` of silent requests (which no input transformer or
+cell hook sees): before the first cell it calls ``arm(key)`` with a per-job random key, which the guard keeps
+only inside an OpenSSL HMAC object (Python code cannot read the key back); before and after every test cell it
+calls ``reset(nonce)``, which restores the snapshot and answers ``{"restored": [...], "mac": HMAC(nonce,
+restored)}`` as JSON. An answer that is missing or does not verify (the guard replaced in ``sys.modules`` or
+silenced) makes that test count 0; a reset after a test that restored anything means the test's own run
+tampered (a function it called replaced a check), and it counts 0 too. Right after each cell a post_execute
+callback also puts the modules back (the kernel itself needs ``builtins``) and tells the next reset.
+
+What an in-process guard cannot stop: it shares the process with the student's code, so that code can reach
+the real guard (``sys.modules``, ``gc``, the closures of these functions) and wrap the real ``reset`` to undo
+its tampering just before it runs and redo it just after; every answer then verifies. Doing so needs exactly
+what the static net in ``autograder/integrity.py`` flags (``_autograder_guard``, ``sys.modules``,
+``__closure__``/``cell_contents``, ``gc``, frames, ``globals()``, dynamic ``getattr``/``setattr``): an
+instructor sees the flag. Running the tests in a second process would close it.
 """
 
 
 def _autograder_install_guard():
+    import hmac
     import importlib
-
-    from IPython.display import publish_display_data
+    import json
+    import sys
+    import threading
+    import types
 
     missing = object()
     # names ipykernel itself rebinds for every cell (stdin forwarding, the display hook)
     volatile = {"_", "__", "___", "input", "raw_input", "getpass", "get_ipython", "display", "exit", "quit"}
+    plain = (int, float, complex, str, bytes, bool, type(None))
     watched = {}
-    for name in ("builtins", "math", "numpy", "numpy.testing", "numpy.linalg", "course", "course.checks"):
+    for name in ("builtins", "math", "numpy", "numpy.testing", "numpy.linalg", "course", "course.checks",
+                 "course.gradcheck"):
         try:
             module = importlib.import_module(name)
         except Exception:  # a module that cannot load is simply not watched
             continue
         watched[name] = (module, dict(vars(module)))
 
-    def restore(*_args):
-        changed = []
-        for name, (module, saved) in watched.items():
-            current = vars(module)
-            for key, value in saved.items():
-                if key in volatile:
-                    continue
-                if current.get(key, missing) is not value:
-                    current[key] = value
-                    changed.append(f"{name}.{key}")
-        if changed:  # a display output, not a stream: nbgrader's output limit cannot cut it off
-            text = "[autograder] restored tampered " + ", ".join(sorted(changed))
-            publish_display_data({"text/plain": text, "application/x-autograder-guard+json": {"restored": sorted(changed)}})
+    def function_parts(fn):
+        return fn.__code__, fn.__defaults__, fn.__kwdefaults__
 
-    import sys
-    import types
+    functions = {}  # "module.name" -> (function, its code, defaults, kwdefaults); numpy's dispatchers wrap one
+    for module_name, (_module, saved) in watched.items():
+        for key, value in saved.items():
+            inner = value if isinstance(value, types.FunctionType) else getattr(value, "__wrapped__", None)
+            if isinstance(inner, types.FunctionType):
+                functions[f"{module_name}.{key}"] = (inner, function_parts(inner))
+    sys_hooks = {"sys.settrace": (sys.gettrace, sys.settrace), "sys.setprofile": (sys.getprofile, sys.setprofile),
+                 "threading.settrace": (threading.gettrace, threading.settrace),
+                 "threading.setprofile": (threading.getprofile, threading.setprofile)}
+    saved_sys_hooks = {name: get() for name, (get, _set) in sys_hooks.items()}
+    saved_excepthook = sys.excepthook
 
     shell = get_ipython()  # noqa: F821 - IPython's global
+    kernel = shell.kernel
     events = shell.events
-    events.register("post_execute", restore)  # right after the student's cell: the kernel itself needs builtins
-    events.register("pre_run_cell", restore)  # and again before every cell, tests included
+    pending = []  # what the post_execute callback restored since the last reset
+
+    def restore_modules():
+        changed = []
+        for name, (module, saved) in watched.items():
+            if sys.modules.get(name) is not module:
+                sys.modules[name] = module
+                changed.append(f"sys.modules[{name!r}]")
+            current = vars(module)
+            for key, value in saved.items():
+                if key not in volatile and current.get(key, missing) is not value:
+                    current[key] = value
+                    changed.append(f"{name}.{key}")
+        for name, (fn, parts) in functions.items():
+            if function_parts(fn) != parts:
+                fn.__code__, fn.__defaults__, fn.__kwdefaults__ = parts
+                changed.append(f"{name}.__code__")
+        return changed
+
+    def after_cell(*_args):  # right after every cell: the kernel itself needs builtins
+        pending.extend(restore_modules())
+
+    events.register("post_execute", after_cell)
 
     lists = {
         "input_transformers_post": shell.input_transformers_post,
@@ -59,6 +100,70 @@ def _autograder_install_guard():
     }
     saved_lists = {name: list(items) for name, items in lists.items()}
     saved_hooks = (shell.displayhook, sys.displayhook, shell.display_pub, shell.input_transformer_manager)
+    saved_shell_excepthook = shell.excepthook
+    saved_ns = (shell.user_ns, shell.user_ns.get("__builtins__", missing), type(shell))
+
+    def callables(namespace):
+        return {k: v for k, v in namespace.items() if callable(v) or isinstance(v, (classmethod, staticmethod, property))}
+
+    # every class of the kernel's machinery (IPython, ipykernel, jupyter_client): ``ExecutionResult.success`` or
+    # ``Session.send`` patched on a class would change what every later test reports
+    machinery_classes = {}
+    for module_name, module in list(sys.modules.items()):
+        if module_name.split(".")[0] in ("IPython", "ipykernel", "jupyter_client"):
+            for value in list(vars(module).values()):
+                if isinstance(value, type) and value.__module__ == module_name:
+                    machinery_classes[value] = callables(vars(value))
+
+    def machinery(obj, with_traits=False):
+        """An object's own callables, and for the shell and the kernel their non-data traits (the kernel, the
+        display hook, the managers; the display hook's own traits change with every cell)."""
+        traits = {k: v for k, v in getattr(obj, "_trait_values", {}).items()
+                  if with_traits and not isinstance(v, (*plain, list, dict, set, tuple))}
+        return obj, callables(vars(obj)), traits
+
+    watched_objects = {"shell": machinery(shell, True), "kernel": machinery(kernel, True)}
+    watched_objects.update({label: machinery(obj) for label, obj in {
+        "kernel.session": getattr(kernel, "session", None), "shell.displayhook": shell.displayhook,
+        "shell.display_pub": shell.display_pub, "shell.events": events, "shell.compile": shell.compile,
+        "shell.display_formatter": shell.display_formatter,
+        "shell.input_transformer_manager": shell.input_transformer_manager}.items() if hasattr(obj, "__dict__")})
+    tables = {f"kernel.{name}": getattr(kernel, name, None) for name in ("shell_handlers", "control_handlers")}
+    handler_tables = {label: (table, dict(table)) for label, table in tables.items() if isinstance(table, dict)}
+
+    def restore_object(label, obj, own, traits):
+        changed = []
+        current = vars(obj)
+        for key, value in own.items():
+            if current.get(key, missing) is not value:
+                current[key] = value
+                changed.append(f"{label}.{key}")
+        for key, value in list(current.items()):  # a new callable shadowing a method
+            if key not in own and callable(value) and hasattr(type(obj), key):
+                del current[key]
+                changed.append(f"{label}.{key}")
+        trait_values = getattr(obj, "_trait_values", {})
+        for key, value in traits.items():
+            if trait_values.get(key, missing) is not value:
+                trait_values[key] = value
+                changed.append(f"{label}.{key}")
+        return changed
+
+    def restore_classes():
+        changed = []
+        for cls, saved in machinery_classes.items():
+            current = vars(cls)
+            for key in set(current) | set(saved):
+                value = current.get(key, missing)
+                if key in saved and value is not saved[key]:
+                    setattr(cls, key, saved[key])
+                elif key not in saved and callable(value) and any(key in vars(c) for c in cls.__mro__[1:]):
+                    delattr(cls, key)  # a new callable shadowing a base class's
+                else:
+                    continue
+                changed.append(f"{cls.__name__}.{key}")
+        return changed
+
     check_objects = {}  # id -> (module or function) of course.checks, to know a name that held one
     bindings = {}  # user namespace name -> the check object it held
 
@@ -73,8 +178,19 @@ def _autograder_install_guard():
     events.register("post_execute", remember)
     saved_callbacks = {name: list(items) for name, items in events.callbacks.items()}
 
-    def reset():
+    def restore_shell():
         changed = []
+        if type(shell) is not saved_ns[2]:
+            shell.__class__ = saved_ns[2]
+            changed.append("shell.__class__")
+        for label, (obj, own, traits) in watched_objects.items():
+            changed += restore_object(label, obj, own, traits)
+        changed += restore_classes()
+        for label, (table, saved) in handler_tables.items():
+            if table != saved or any(table[k] is not v for k, v in saved.items()):
+                table.clear()
+                table.update(saved)
+                changed.append(label)
         if shell.input_transformer_manager is not saved_hooks[3]:
             shell.input_transformer_manager = saved_hooks[3]
             changed.append("shell.input_transformer_manager")
@@ -102,19 +218,47 @@ def _autograder_install_guard():
         if (shell.displayhook, sys.displayhook, shell.display_pub) != saved_hooks[:3]:
             shell.displayhook, sys.displayhook, shell.display_pub = saved_hooks[:3]
             changed.append("displayhook")
+        if shell.user_ns is not saved_ns[0]:
+            shell.user_ns = saved_ns[0]
+            changed.append("shell.user_ns")
+        if saved_ns[1] is not missing and shell.user_ns.get("__builtins__", missing) is not saved_ns[1]:
+            shell.user_ns["__builtins__"] = saved_ns[1]
+            changed.append("__builtins__")
         for name, value in bindings.items():
             if shell.user_ns.get(name, missing) is not value:
                 shell.user_ns[name] = value
                 changed.append(name)
-        for module_name, (module, saved) in watched.items():
-            current = vars(module)
-            for key, value in saved.items():
-                if key not in volatile and current.get(key, missing) is not value:
-                    current[key] = value
-                    changed.append(f"{module_name}.{key}")
-        return sorted(set(changed))
+        for name, (get, set_) in sys_hooks.items():
+            if get() is not saved_sys_hooks[name]:
+                set_(saved_sys_hooks[name])
+                changed.append(name)
+        # IPython puts its own bound ``shell.excepthook`` in place while it runs code (equal, not identical)
+        if sys.excepthook is not saved_excepthook and sys.excepthook != saved_shell_excepthook:
+            sys.excepthook = saved_excepthook
+            changed.append("sys.excepthook")
+        return changed
 
-    sys.modules["_autograder_guard"] = types.SimpleNamespace(reset=reset)
+    signer = []  # the HMAC object holding the grader's key, once armed
+
+    def arm(key_hex):
+        """Keep the grader's per-job key (once: a second call cannot replace it)."""
+        if signer:
+            return "already armed"
+        signer.append(hmac.new(bytes.fromhex(key_hex), digestmod="sha256"))
+        return "armed"
+
+    def reset(nonce):
+        """Restore the snapshot; answer JSON with what was restored and its HMAC over ``[nonce, restored]``."""
+        changed = restore_shell() + restore_modules() + pending
+        pending.clear()
+        restored = sorted(set(changed))
+        if not signer:
+            return json.dumps({"restored": restored, "mac": ""})
+        mac = signer[0].copy()
+        mac.update(json.dumps([nonce, restored]).encode())
+        return json.dumps({"restored": restored, "mac": mac.hexdigest()})
+
+    sys.modules["_autograder_guard"] = types.SimpleNamespace(arm=arm, reset=reset)
 
 
 _autograder_install_guard()

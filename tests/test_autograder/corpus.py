@@ -86,6 +86,34 @@ UNHOOK_GUARD = (  # the guard's callbacks removed, then a check replaced through
     "        get_ipython().events.unregister(_ev, _cb)\n"
     "_c.__dict__['check_close'] = lambda *a, **k: None\n")
 
+REPLACE_GUARD = (  # the guard swapped for one that restores nothing, its callbacks gone, every cell wrapped
+    "import sys, types\n"
+    "from IPython.core.interactiveshell import InteractiveShell\n"
+    "_ip = InteractiveShell.instance()\n"
+    "sys.modules['_autograder_guard'] = types.SimpleNamespace(arm=lambda *a: 'armed', reset=lambda *a: '[]')\n"
+    "for _ev in ('post_execute', 'pre_run_cell'):\n"
+    "    for _cb in list(_ip.events.callbacks[_ev]):\n"
+    "        _ip.events.unregister(_ev, _cb)\n"
+    "def _wrap(lines):\n"
+    "    body = ['    ' + (l if l.endswith(chr(10)) else l + chr(10)) for l in lines] or ['    pass' + chr(10)]\n"
+    "    return ['try:' + chr(10)] + body + ['except Exception:' + chr(10), '    pass' + chr(10)]\n"
+    "_ip.input_transformers_cleanup.append(_wrap)\n")
+CODE_SWAP = (  # mid-test: the answer, called by the test, gives the check it is an argument of a new body
+    "import course.checks as _c\n"
+    "def double(x):\n"
+    "    _c.check_close.__code__ = (lambda *a, **k: None).__code__\n"
+    "    return np.asarray(x, dtype=float)\n")
+SILENCE_SHELL = (  # the shell's cell runner (on its class) reports success, its error reporter (instance) is mute
+    "import types\n"
+    "_ip = get_ipython()\n"
+    "_run = _ip.run_cell_async\n"
+    "async def _quiet(self, *a, **k):\n"
+    "    result = await _run(*a, **k)\n"
+    "    result.error_in_exec = None\n"
+    "    return result\n"
+    "type(_ip).run_cell_async = _quiet\n"
+    "_ip._showtraceback = lambda *a, **k: None\n")
+
 THREAD_BOMB = (  # as many sleeping threads as the kernel may start: once every other kernel could start none
     "import threading, time\n"
     "threading.stack_size(64 * 1024)\n"
@@ -137,7 +165,7 @@ def cases(secret_paths: list[str]) -> list[Case]:
         Case("blank", 0, set(), replace={"__blank__": ""}),
         Case("late", 7, set(), files={"timestamp.txt": "2030-01-01 00:00:00.000000 UTC",
                                       "submission_secret.txt": "late-secret"}),
-        Case("noisy_logs", 7, set(), replace={"double": (
+        Case("noisy_logs", 7, {"unusual_import"}, replace={"double": (
             "import sys, warnings\n"
             "def double(x):\n"
             "    sys.stderr.write('2024-05-01 10:00:00.123456: I tensorflow/core/platform/cpu_feature_guard.cc:210] "
@@ -146,12 +174,12 @@ def cases(secret_paths: list[str]) -> list[Case]:
             "    return 2 * np.asarray(x, dtype=float)")}),
         Case("wrong_double", 4, set(), replace={"double": WRONG_DOUBLE}),
         Case("infinite_loop", 5, {"timeout"}, replace={"mean_of": "def mean_of(values):\n    while True:\n        pass"}),
-        Case("sys_exit", 5, {"system_exit", "process_control"},
+        Case("sys_exit", 5, {"system_exit", "process_control", "unusual_import"},
              replace={"count_positive": "import sys\nsys.exit()\n" + "def count_positive(values):\n    return 2"}),
-        Case("os_exit", 3, {"kernel_died", "process_control"}, replace={"mean_of": "import os\nos._exit(1)"}),
+        Case("os_exit", 3, {"kernel_died", "process_control", "unusual_import"}, replace={"mean_of": "import os\nos._exit(1)"}),
         Case("memory_hog", 5, {"memory_limit"}, replace={"mean_of": "hog = bytearray(3 * 1024**3)\n"
                                                                      "def mean_of(values):\n    return 2.0"}),
-        Case("killed_kernel", 5, {"kernel_died", "process_control"},
+        Case("killed_kernel", 5, {"kernel_died", "process_control", "unusual_import"},
              replace={"count_positive": "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"}),
         Case("output_flood", 7, {"output_flood"}, replace={"double": (
             "for _i in range(20000):\n    print('flood line', _i)\nprint('x' * 3_000_000)\n"
@@ -167,13 +195,21 @@ def cases(secret_paths: list[str]) -> list[Case]:
         Case("history_leak", 7, {"kernel_tampering"}, edit=_print_history),
         Case("html_attack", 7, set(), edit=_written_script, replace={"double": (
             HTML_ATTACK + "def double(x):\n    return 2 * np.asarray(x, dtype=float)\n")}),
-        Case("wrap_every_cell", 4, {"kernel_tampering", "tampered_checks"},
+        Case("wrap_every_cell", 4, {"kernel_tampering", "tampered_checks", "unusual_import"},
              replace={"double": WRAP_EVERY_CELL + WRONG_DOUBLE}),
         Case("fake_result_hook", 4, {"kernel_tampering", "monkeypatch", "tampered_checks"},
              replace={"double": FAKE_RESULT_HOOK + WRONG_DOUBLE}),
-        Case("unhook_guard", 4, {"kernel_tampering", "monkeypatch", "tampered_checks"},
+        Case("unhook_guard", 4, {"kernel_tampering", "monkeypatch", "tampered_checks", "introspection"},
              replace={"double": UNHOOK_GUARD + WRONG_DOUBLE}),
-        Case("thread_bomb", 7, set(), replace={"mean_of": THREAD_BOMB + "def mean_of(values):\n"
+        # the guard replaced: no answer verifies, so no test can be trusted (the correct ones included)
+        Case("replace_guard", 0, {"kernel_tampering", "monkeypatch", "unusual_import"},
+             replace={"double": REPLACE_GUARD + WRONG_DOUBLE}),
+        # tampering during a test: restored right after it, and that test does not count
+        Case("code_swap", 4, {"tampered_checks", "tampered_during_test", "introspection"},
+             replace={"double": CODE_SWAP}),
+        Case("silence_shell", 4, {"monkeypatch", "tampered_checks", "unusual_import"},
+             replace={"double": SILENCE_SHELL + WRONG_DOUBLE}),
+        Case("thread_bomb", 7, {"unusual_import"}, replace={"mean_of": THREAD_BOMB + "def mean_of(values):\n"
                                                                            "    return float(np.mean(values))\n"}),
         Case("shm_litter", 7, {"file_access"}, replace={"mean_of": (
             f"open({SHM_LITTER!r}, 'w').write('left behind')\n"
@@ -192,13 +228,13 @@ def cases(secret_paths: list[str]) -> list[Case]:
             "np.testing.assert_allclose = lambda *a, **k: None\n" + WRONG_MEAN)}),
         Case("patch_checks", 4, {"monkeypatch", "tampered_checks"}, replace={"double": (
             "import course.checks\ncourse.checks.check_close = lambda *a, **k: None\n" + WRONG_DOUBLE)}),
-        Case("patch_builtins", 5, {"monkeypatch", "tampered_checks"}, replace={"count_positive": (
+        Case("patch_builtins", 5, {"monkeypatch", "tampered_checks", "unusual_import"}, replace={"count_positive": (
             "import builtins\nbuiltins.isinstance = lambda *a: True\n" + WRONG_COUNT)}),
-        Case("grading_env", 7, {"grading_env"}, replace={"double": (
+        Case("grading_env", 7, {"grading_env", "unusual_import"}, replace={"double": (
             "import os\nprint('NBGRADER_EXECUTION =', os.environ.get('NBGRADER_EXECUTION'))\n"
             "def double(x):\n    if os.environ.get('NBGRADER_EXECUTION'):\n        return 0 * np.asarray(x)\n"
             "    return 2 * np.asarray(x, dtype=float)")}),
-        Case("snoop", 7, {"file_access", "network"}, replace={"count_positive": snoop_code(secret_paths)}),
+        Case("snoop", 7, {"file_access", "network", "unusual_import"}, replace={"count_positive": snoop_code(secret_paths)}),
     ]
 
 
@@ -225,4 +261,5 @@ def write(case: Case, released: Path, source: Path, folder: Path) -> None:
 BESIDE = "~beside"  # a correct submission graded next to each hostile one (the student id sorts right after it)
 HOSTILE = ("infinite_loop", "sys_exit", "os_exit", "memory_hog", "killed_kernel", "output_flood", "always_equal",
            "patch_numpy", "patch_checks", "patch_builtins", "snoop", "metadata_tricks", "history_leak",
-           "html_attack", "invalid_json", "wrap_every_cell", "fake_result_hook", "unhook_guard", "thread_bomb")
+           "html_attack", "invalid_json", "wrap_every_cell", "fake_result_hook", "unhook_guard", "thread_bomb",
+           "replace_guard", "code_swap", "silence_shell")

@@ -66,7 +66,7 @@ def test_suspicious_code(code, flag):
 
 
 def test_magics_do_not_break_the_code_checks():
-    assert kinds(integrity.code_flags("%matplotlib inline\nnp.isclose = None", CHECKS)) == ["monkeypatch"]
+    assert kinds(integrity.code_flags("%matplotlib inline\nnp.isclose = None", CHECKS)) == ["magic", "monkeypatch"]
 
 
 def test_only_the_students_cells_are_read():
@@ -77,7 +77,116 @@ def test_only_the_students_cells_are_read():
 
 def test_one_flag_per_kind_and_detail():
     nb = submission(double="import socket\nimport socket")
-    assert kinds(integrity.static_flags(nb, RELEASE, CHECKS)) == ["network"]
+    assert kinds(integrity.static_flags(nb, RELEASE, CHECKS)) == ["network", "unusual_import"]
+
+
+@pytest.mark.parametrize("code, flag", [
+    ("x = eval('1 + 1')", "dynamic_code"),
+    ("exec(text)", "dynamic_code"),
+    ("run = compile(src, 'x', 'exec')", "dynamic_code"),
+    ("np = __import__('numpy')", "dynamic_code"),
+    ("f = getattr(checks, 'check_' + 'close')", "dynamic_code"),
+    ("setattr(module, name, None)", "dynamic_code"),
+    ("globals()['check_close'] = fake", "dynamic_code"),
+    ("vars(course.checks).update(check_close=fake)", "dynamic_code"),
+    ("here = locals()", "dynamic_code"),
+    ("import pickle", "dynamic_code"),
+    ("from marshal import loads", "dynamic_code"),
+    ("data = np.load('x.npy', allow_pickle=True)", "dynamic_code"),
+    ("import sys\ncaller = sys._getframe(1)", "introspection"),
+    ("import inspect", "introspection"),
+    ("outer = frame.f_back.f_globals", "introspection"),
+    ("ns = fn.__globals__", "introspection"),
+    ("key = reset.__closure__[0].cell_contents", "introspection"),
+    ("check_close.__code__ = (lambda *a: None).__code__", "introspection"),
+    ("code = getattr(check_close, '__code__')", "introspection"),
+    ("checks.__dict__['check_close'] = None", "introspection"),
+    ("classes = object.__subclasses__()", "introspection"),
+    ("base = type(x).__mro__[1].__bases__", "introspection"),
+    ("import gc\ngc.get_referrers(x)", "introspection"),
+    ("import ctypes", "introspection"),
+    ("import sys\nsys.modules['_autograder_guard'].reset = lambda n: ''", "kernel_tampering"),
+    ("%load_ext autoreload", "magic"),
+    ("!cat ../../source/*.ipynb", "magic"),
+    ("files = !ls", "magic"),
+    ("%%capture\nprint(1)", "magic"),
+    ("import os", "unusual_import"),
+    ("from IPython.core.interactiveshell import InteractiveShell", "unusual_import"),
+    ("from . import neighbour", "unusual_import"),
+])
+def test_the_ast_net(code, flag):
+    """What reaching past the tests needs: running built code, frames and closures, magics, odd modules."""
+    assert flag in kinds(integrity.code_flags(code, CHECKS))
+
+
+@pytest.mark.parametrize("code", [
+    "import numpy as np\nimport math, random, itertools, functools, collections, statistics, typing, copy, time",
+    "from dataclasses import dataclass\nimport operator, heapq, bisect\nfrom collections import Counter",
+    "import tensorflow as tf\nfrom tensorflow import keras\nimport keras\nimport matplotlib.pyplot as plt",
+    "from sklearn.datasets import load_digits\nfrom tqdm.auto import tqdm\nfrom course.checks import check_close",
+    "from IPython.display import display, Markdown",
+    "shape = getattr(x, 'shape', None)\nsetattr(config, 'lr', 0.1)",
+    "name = type(x).__name__\nevaluate = lambda m: m.evaluate(X)\nglobal_step = 0",
+    "z = a % b\ns = 'not %magic'\nt = x != y",
+])
+def test_the_ast_net_leaves_honest_code_alone(code):
+    flagged = {"dynamic_code", "introspection", "magic", "unusual_import"} & set(kinds(integrity.code_flags(code, CHECKS)))
+    assert not flagged, integrity.code_flags(code, CHECKS)
+
+
+def test_what_the_release_itself_does_is_not_the_students_flag():
+    """Notebook 06's unlocked setup cell imports os: a student keeping it is not flagged, a new import is."""
+    setup = cell("code", None, "import os\nos.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')\n%matplotlib inline")
+    release = notebook(setup, answer("f", "stub"))
+    kept = notebook(setup, answer("f", "def f():\n    return 1"))
+    assert integrity.static_flags(kept, release, CHECKS) == []
+    added = notebook(setup, answer("f", "import shutil\ndef f():\n    return 1"))
+    assert kinds(integrity.static_flags(added, release, CHECKS)) == ["file_access", "unusual_import"]
+
+
+def test_a_cell_that_does_not_parse_leaves_the_other_cells_checked():
+    flags = integrity.code_flags(["def broken(:\n", "import inspect", "[" * 100_000], CHECKS)
+    assert kinds(flags) == ["introspection"]
+
+
+def _assignments():
+    from autograder.api import REPO
+
+    return sorted(p.name for p in (REPO / "source").iterdir() if (p / f"{p.name}.ipynb").exists())
+
+
+@pytest.mark.parametrize("assignment", _assignments())
+def test_no_solution_or_variant_is_flagged(assignment):
+    """Every correct answer (the solution, every correct variant) and every honest mistake has no code flag."""
+    from autograder.api import REPO
+    from course import checks
+    from tests.variants import variants_for
+
+    release = nbcells.read(REPO / "release" / assignment / f"{assignment}.ipynb")
+    answers = nbcells.solutions(nbcells.read(REPO / "source" / assignment / f"{assignment}.ipynb"))
+    flagged = {}
+    for name, code in [("solution", {}), *((v.name, v.code) for v in variants_for(assignment))]:
+        nb = nbcells.build_submission(release, {**answers, **code})
+        flags = integrity.static_flags(nb, release, set(checks.__all__))
+        if flags:
+            flagged[name] = flags
+    assert flagged == {}
+
+
+def test_the_sample_class_honest_students_get_no_flag():
+    from autograder.api import REPO
+    from autograder.sample_class.build import STUDENTS
+    from course import checks
+
+    honest = [s for s, kind in STUDENTS.items() if kind in ("strong", "average", "weak", "late")]
+    flagged = {}
+    for student in honest:
+        for path in sorted((REPO / "autograder" / "sample_class" / "submitted" / student).glob("*/*.ipynb")):
+            release = nbcells.read(REPO / "release" / path.parent.name / path.name)
+            flags = integrity.static_flags(nbcells.read(path), release, set(checks.__all__))
+            if flags:
+                flagged[f"{student}/{path.parent.name}"] = flags
+    assert flagged == {}
 
 
 def graded_with(*outputs):
@@ -109,6 +218,13 @@ def test_the_guard_marker_names_what_was_restored():
                                               "text/plain": "restored"})
     flags = integrity.runtime_flags(graded_with(marker), flood_lines=1000)
     assert kinds(flags) == ["tampered_checks"] and "numpy.allclose" in flags[0].detail
+
+
+@pytest.mark.parametrize("ename, flag", [("GuardUnverified", "kernel_tampering"),
+                                          ("TamperedDuringTest", "tampered_during_test")])
+def test_an_untrusted_test_is_flagged_with_its_reason(ename, flag):
+    flags = integrity.runtime_flags(graded_with(error(ename, "the reason")), flood_lines=1000)
+    assert kinds(flags) == [flag] and "test_double scored 0: the reason" in flags[0].detail
 
 
 def test_flood_detail_quotes_the_configured_limit():
