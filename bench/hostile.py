@@ -16,6 +16,7 @@ reset before each run (``/proc/self/clear_refs``), each run starts fresh workers
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -72,41 +73,36 @@ def _reset_own_peak() -> bool:
         return False
 
 
-class WorkerPeaks:
-    """Samples the peak resident memory of this process's direct children (the grading workers) while it runs."""
+def _children() -> list[str]:
+    """PIDs of this process's direct children (the grading workers; kernels are their descendants)."""
+    me, found = str(os.getpid()), []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "stat").read_text().rsplit(")", 1)[1].split()[1] == me:
+                found.append(entry.name)
+        except (OSError, IndexError):
+            continue
+    return found
 
-    def __init__(self, interval: float = 0.1):
-        self.interval, self.peaks, self._stop = interval, {}, threading.Event()
-        self._thread = threading.Thread(target=self._watch, daemon=True)
 
-    def _children(self) -> list[str]:
-        me = str(os.getpid())
-        found = []
-        for entry in Path("/proc").iterdir():
-            try:
-                if entry.name.isdigit() and (entry / "stat").read_text().rsplit(")", 1)[1].split()[1] == me:
-                    found.append(entry.name)
-            except (OSError, IndexError):
-                continue
-        return found
+@contextlib.contextmanager
+def worker_peaks(interval: float = 0.1):
+    """Yields {pid: peak resident KiB} of this process's children, kept up to date while the block runs."""
+    peaks, stop = {}, threading.Event()
 
-    def _watch(self) -> None:
-        while not self._stop.is_set():
-            for pid in self._children():
-                self.peaks[pid] = max(self.peaks.get(pid, 0), _hwm_kib(pid))
-            self._stop.wait(self.interval)
+    def watch() -> None:
+        while not stop.is_set():
+            for pid in _children():
+                peaks[pid] = max(peaks.get(pid, 0), _hwm_kib(pid))
+            stop.wait(interval)
 
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
-
-    @property
-    def largest_mib(self) -> float:
-        return max(self.peaks.values(), default=0) / 1024
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    try:
+        yield peaks
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _release(course: Path, cache: Path) -> Path:
@@ -137,12 +133,12 @@ def _grade_pair(course: Path, release: Path, cache: Path, scratch: Path, answer:
     _write_submission(course, release, subs / BESIDE / "toy", None)
     reset = _reset_own_peak()
     start = time.perf_counter()
-    with WorkerPeaks() as workers:
+    with worker_peaks() as workers:
         results = grade_class(subs, out, workers=2, timeout=TIMEOUT, memory_mb=MEMORY_MB, course_root=course,
                               template_cache=cache, force=True, log=lambda m: None)
     wall = time.perf_counter() - start
     by_student = {r.student_id: r for r in results}
-    return {"wall": wall, "parent": _hwm_kib("self") / 1024, "parent_reset": reset, "worker": workers.largest_mib,
+    return {"wall": wall, "parent": _hwm_kib("self") / 1024, "parent_reset": reset, "worker": max(workers.values(), default=0) / 1024,
             "hostile": by_student["hostile"], "neighbour": by_student[BESIDE]}
 
 
