@@ -115,8 +115,9 @@ _slot: tuple[int, int] | None = None  # (slot, the locked file's descriptor), he
 
 def claim_slot(locks: Path = SLOT_LOCKS) -> int | None:
     """Take the lowest worker slot no other process on this machine holds (a worker calls this before its first
-    :func:`probe`). The lock dies with the process, so a dead worker's slot is free again; two grading runs on
-    one machine never share a slot, so a slot's user only ever runs one job's kernel at a time."""
+    :func:`probe`). Two grading runs on one machine never share a slot, so a slot's user only ever runs one
+    job's kernel at a time. The lock dies with the process: a dead worker's slot is free again, and whatever
+    its kernels left running as the slot's user is killed by the next worker to take it."""
     global _slot
     if _slot is None and os.geteuid() == 0:
         try:
@@ -134,6 +135,11 @@ def claim_slot(locks: Path = SLOT_LOCKS) -> int | None:
                 os.close(fd)
                 continue
             _slot = (n, fd)
+            try:  # a worker that died held this slot: its kernels may still run, unwatched
+                entry = pwd.getpwnam(slot_user(n))
+            except KeyError:
+                break
+            _kill_everything_of(entry.pw_uid, entry.pw_gid)
             break
     return _slot[0] if _slot else None
 

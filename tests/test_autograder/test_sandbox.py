@@ -250,3 +250,31 @@ def test_every_process_of_a_slots_user_is_gone_when_its_job_ends(tmp_path, monke
         assert starter.wait(timeout=5) == -9
     finally:
         os.close(sandbox._slot[1])
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root: makes a sandbox user and runs processes as it")
+def test_a_dead_workers_kernels_end_when_its_slot_is_taken_again(monkeypatch):
+    """A worker killed mid-job never ends its kernel; the next worker to take its slot does."""
+    import subprocess
+    import sys
+
+    dead_worker = ("import subprocess, sys\nfrom autograder import sandbox\n"
+                   "slot = sandbox.claim_slot()\nuid, gid = sandbox._ensure_user(sandbox.slot_user(slot))\n"
+                   "kernel = subprocess.Popen(['setpriv', f'--reuid={uid}', f'--regid={gid}', '--clear-groups', "
+                   "'sleep', '300'], start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+                   "print(slot, kernel.pid, flush=True)\n")  # exits, its slot lock with it; the 'kernel' lives on
+    slot, orphan = map(int, subprocess.run([sys.executable, "-c", dead_worker], capture_output=True, text=True,
+                                           check=True).stdout.split())
+    monkeypatch.setattr(sandbox, "_slot", None)
+    try:
+        assert sandbox._alive(orphan)
+        taken = sandbox.claim_slot()
+        if taken != slot:  # another grading run took that slot first (and ended the orphan), or holds a lower one
+            pytest.skip(f"slot {slot} was taken by another run on this machine")
+        time.sleep(0.1)
+        assert not sandbox._alive(orphan)
+    finally:
+        if sandbox._slot:
+            os.close(sandbox._slot[1])
+        if sandbox._alive(orphan):
+            os.kill(orphan, 9)
