@@ -278,3 +278,35 @@ def test_a_dead_workers_kernels_end_when_its_slot_is_taken_again(monkeypatch):
             os.close(sandbox._slot[1])
         if sandbox._alive(orphan):
             os.kill(orphan, 9)
+
+
+def real_unified_hierarchy() -> Path | None:
+    """A real cgroup2 mount this process can make groups in (with or without controllers), or None."""
+    for path in (sandbox.CGROUP_ROOT, sandbox.CGROUP_ROOT / "unified"):
+        if (path / "cgroup.controllers").is_file() and os.geteuid() == 0 and os.access(path, os.W_OK):
+            return path
+    return None
+
+
+@pytest.mark.skipif(real_unified_hierarchy() is None, reason="needs root and a cgroup2 mount")
+def test_a_real_v2_group_is_ended_whole_and_removed(tmp_path):
+    """On the kernel's own cgroup2 files (this machine's unified hierarchy has no controllers, so only ending
+    and removing a group run for real here; pids.max and memory.max are checked on the fake root above)."""
+    import subprocess
+
+    unified = real_unified_hierarchy()
+    caps = v2_caps(unified)
+    job_dir = tmp_path / f"job-v2test-{os.getpid()}"
+    [group] = sandbox.job_cgroups(job_dir, caps)
+    group.mkdir(parents=True)
+    procs = group / "cgroup.procs"
+    starter = subprocess.Popen(["sh", "-c", f"echo $$ > {procs}; (trap '' TERM; sleep 300) & sleep 300 & wait"])
+    for _ in range(100):
+        if len(procs.read_text().split()) >= 3:
+            break
+        time.sleep(0.02)
+    inside = [int(pid) for pid in procs.read_text().split()]
+    assert len(inside) >= 3
+    sandbox.release_cgroups(job_dir, caps)
+    assert starter.wait(timeout=5) == -9 and not group.exists()
+    assert not any(sandbox._alive(pid) for pid in inside)
