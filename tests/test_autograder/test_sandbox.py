@@ -89,22 +89,28 @@ def test_job_cgroups_are_made_with_caps_and_joined_by_the_launcher(tmp_path):
     assert f"echo $$ > {pids / 'cgroup.procs'}" in launcher and f"echo $$ > {memory / 'cgroup.procs'}" in launcher
 
 
-@pytest.mark.skipif(not sandbox.probe().cgroups, reason="needs root and a writable cgroup v1 pids hierarchy")
-def test_every_process_of_a_job_is_gone_when_it_ends(tmp_path):
+def leftovers_in(procs: Path):
+    """A kernel's leftovers in the cgroup whose ``cgroup.procs`` is ``procs``: a shell, a child that double-forked
+    away from it and ignores SIGTERM, and another. Returns (the shell's Popen, the PIDs in the group)."""
     import subprocess
 
-    caps = sandbox.probe()
-    job_dir = tmp_path / f"job-test-{os.getpid()}"
-    job_dir.mkdir()
-    [pids, *_] = sandbox.make_cgroups(job_dir, Limits(processes=50), caps)
-    procs = pids / "cgroup.procs"
-    # a kernel's leftovers: a child that double-forked away from its parent and ignores SIGTERM
     starter = subprocess.Popen(["sh", "-c", f"echo $$ > {procs}; (trap '' TERM; sleep 300) & sleep 300 & wait"])
     for _ in range(100):
         if len(procs.read_text().split()) >= 3:
             break
         time.sleep(0.02)
-    assert len(procs.read_text().split()) >= 3
+    inside = [int(pid) for pid in procs.read_text().split()]
+    assert len(inside) >= 3
+    return starter, inside
+
+
+@pytest.mark.skipif(not sandbox.probe().cgroups, reason="needs root and a writable cgroup v1 pids hierarchy")
+def test_every_process_of_a_job_is_gone_when_it_ends(tmp_path):
+    caps = sandbox.probe()
+    job_dir = tmp_path / f"job-test-{os.getpid()}"
+    job_dir.mkdir()
+    [pids, *_] = sandbox.make_cgroups(job_dir, Limits(processes=50), caps)
+    starter, _ = leftovers_in(pids / "cgroup.procs")
     assert sandbox.release_cgroups(job_dir, caps) >= 3
     starter.wait(timeout=5)
     assert not pids.exists()
@@ -292,21 +298,12 @@ def real_unified_hierarchy() -> Path | None:
 def test_a_real_v2_group_is_ended_whole_and_removed(tmp_path):
     """On the kernel's own cgroup2 files (this machine's unified hierarchy has no controllers, so only ending
     and removing a group run for real here; pids.max and memory.max are checked on the fake root above)."""
-    import subprocess
-
     unified = real_unified_hierarchy()
     caps = v2_caps(unified)
     job_dir = tmp_path / f"job-v2test-{os.getpid()}"
     [group] = sandbox.job_cgroups(job_dir, caps)
     group.mkdir(parents=True)
-    procs = group / "cgroup.procs"
-    starter = subprocess.Popen(["sh", "-c", f"echo $$ > {procs}; (trap '' TERM; sleep 300) & sleep 300 & wait"])
-    for _ in range(100):
-        if len(procs.read_text().split()) >= 3:
-            break
-        time.sleep(0.02)
-    inside = [int(pid) for pid in procs.read_text().split()]
-    assert len(inside) >= 3
+    starter, inside = leftovers_in(group / "cgroup.procs")
     sandbox.release_cgroups(job_dir, caps)
     assert starter.wait(timeout=5) == -9 and not group.exists()
     assert not any(sandbox._alive(pid) for pid in inside)
