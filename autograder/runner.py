@@ -132,7 +132,8 @@ def _grade(job: Job) -> SubmissionResult:
             total, max_total, cells = collect_cells(staged.course / "gradebook.db", job, source_nb, graded)
             released = nbcells.read(job.template.release_notebook)
             withheld = _feedback(api, job, staged, source_nb, released)
-        flags = staged.flags + _flags(job, released, graded, cfg.LimitOutput.max_lines) + withheld
+        flags = staged.flags + _flags(job, released, graded, cfg.LimitOutput.max_lines) + withheld + \
+            _memory_kills(job_dir, caps)
         _store(job, staged)
         return SubmissionResult(job.student_id, job.assignment, "graded", total, max_total, cells, flags, key=job.key)
     finally:
@@ -320,6 +321,16 @@ def _flags(job: Job, released_nb, graded_nb, flood_lines: int) -> list[Flag]:
         submitted = nbformat.v4.new_notebook()
     return integrity.static_flags(submitted, released_nb, set(checks.__all__)) + \
         integrity.runtime_flags(graded_nb, flood_lines=flood_lines)
+
+
+def _memory_kills(job_dir: Path, caps: sandbox.Capabilities) -> list[Flag]:
+    """A ``memory_limit`` flag when the job's memory cgroup killed one of its processes: a child process killed
+    that way leaves no error in any cell (the kernel itself dying is flagged as ``kernel_died`` too)."""
+    killed = sandbox.oom_kills(job_dir, caps)
+    if not killed:
+        return []
+    return [Flag("memory_limit", f"{killed} process(es) of this kernel were killed at the memory limit of the "
+                                 "whole kernel (all its processes together)")]
 
 
 def _store(job: Job, staged: Staged) -> None:

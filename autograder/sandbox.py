@@ -261,6 +261,23 @@ def _cap_files(caps: Capabilities, limits: Limits, path: Path) -> list[tuple[str
     return [("memory.limit_in_bytes", memory, True), ("memory.memsw.limit_in_bytes", memory, False)]
 
 
+def oom_kills(job_dir: Path, caps: Capabilities) -> int:
+    """How many of the job's processes its memory cgroup killed (``oom_kill`` in v1's ``memory.oom_control`` or
+    v2's ``memory.events``); 0 where there is no memory cgroup or the kernel does not count them."""
+    name = "memory.events" if caps.cgroup_version == 2 else "memory.oom_control"
+    for path in job_cgroups(job_dir, caps):
+        if caps.cgroup_version == 1 and path.parent.parent.name != "memory":
+            continue
+        try:
+            lines = (path / name).read_text().splitlines()
+        except OSError:
+            continue
+        counts = [int(line.split()[1]) for line in lines if line.startswith("oom_kill ") and line.split()[1].isdigit()]
+        if counts:
+            return counts[0]
+    return 0
+
+
 def make_cgroups(job_dir: Path, limits: Limits, caps: Capabilities) -> list[Path]:
     """Create the job's cgroups with their caps; returns their folders (the launcher joins each)."""
     made = []
@@ -502,4 +519,4 @@ def prepare_home(home: Path, caps: Capabilities) -> None:
 
 
 __all__ = ["Limits", "Capabilities", "probe", "probe_cgroups", "claim_slot", "slot_user", "write_kernelspec",
-           "prepare_home", "kernel_command", "mount_lines", "job_cgroups", "make_cgroups", "release_cgroups"]
+           "prepare_home", "kernel_command", "mount_lines", "job_cgroups", "make_cgroups", "release_cgroups", "oom_kills"]

@@ -100,8 +100,8 @@ def test_the_memory_cap_holds_for_all_of_a_kernels_processes_together(toy_course
     [graded] = (out / "autograded" / "memory_children").rglob("*.ipynb")
     printed = "".join(o.get("text", "") for c in nbcells.read(graded).cells for o in c.get("outputs", []))
     assert (result.status, result.score) == ("graded", 7), (result.cells, printed)
-    # flagged for starting processes (the static check); a child the cgroup killed has no flag of its own
-    assert "process_control" in {f.flag for f in result.flags}, result.flags
+    # flagged for starting processes (the static check) and for the child the memory cgroup killed
+    assert {"process_control", "memory_limit"} <= {f.flag for f in result.flags}, result.flags
     codes, resident_mb = re.search(r"MEMORY (\[.*?\]) (\d+)", printed).groups()
     assert "-9" in codes, printed  # at least one child killed: all three never held their memory at once
     cap_mb = MEMORY_MB + sandbox.MEMORY_SLACK // 1024**2

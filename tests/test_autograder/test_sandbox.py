@@ -307,3 +307,20 @@ def test_a_real_v2_group_is_ended_whole_and_removed(tmp_path):
     sandbox.release_cgroups(job_dir, caps)
     assert starter.wait(timeout=5) == -9 and not group.exists()
     assert not any(sandbox._alive(pid) for pid in inside)
+
+
+def test_oom_kills_are_read_from_the_jobs_memory_cgroup(tmp_path):
+    from autograder.sandbox import Capabilities, oom_kills
+
+    job = tmp_path / "job-x"
+    v1 = Capabilities(user=None, namespaces=False, prlimit=False, cgroups=("pids", "memory"), cgroup_version=1,
+                      cgroup_root=str(tmp_path / "v1"))
+    v2 = Capabilities(user=None, namespaces=False, prlimit=False, cgroups=("pids", "memory"), cgroup_version=2,
+                      cgroup_root=str(tmp_path / "v2"))
+    assert oom_kills(job, v1) == oom_kills(job, v2) == 0  # no group: nothing counted, nothing raised
+    for caps, name, text in ((v1, "memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n"),
+                             (v2, "memory.events", "low 0\nhigh 0\nmax 5\noom 1\noom_kill 3\n")):
+        for folder in sandbox.job_cgroups(job, caps):
+            folder.mkdir(parents=True)
+            (folder / name).write_text(text if folder.parent.parent.name != "pids" else "")
+    assert (oom_kills(job, v1), oom_kills(job, v2)) == (2, 3)
