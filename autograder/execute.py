@@ -20,7 +20,6 @@ error output, so nbgrader scores it 0; ``integrity.runtime_flags`` turns those e
 from __future__ import annotations
 
 import hmac
-import json
 import secrets
 import time
 from dataclasses import dataclass
@@ -144,10 +143,9 @@ class SandboxExecute(Execute):
         A kernel that cannot answer is recorded (or dies: ``_dead_reason``), never a grader fault."""
         nonce = secrets.token_hex(16)
         try:
-            answer = json.loads(self._request(f"__import__('sys').modules['_autograder_guard'].reset({nonce!r})"))
-            restored = [str(x) for x in answer["restored"]]
-            expected = hmac.new(self._key, json.dumps([nonce, restored]).encode(), "sha256").hexdigest()
-            if not hmac.compare_digest(str(answer["mac"]), expected):
+            mac, *restored = self._request(f"__import__('sys').modules['_autograder_guard'].reset({nonce!r})").split("\n")
+            expected = hmac.new(self._key, "\n".join([nonce, *restored]).encode(), "sha256").hexdigest()
+            if not hmac.compare_digest(mac, expected):
                 return GuardAnswer(False, [], "the signature does not match")
             return GuardAnswer(True, restored)
         except DeadKernelError:

@@ -29,9 +29,7 @@ instructor sees the flag. Running the tests in a second process would close it.
 
 
 def _autograder_install_guard():
-    import hmac
     import importlib
-    import json
     import sys
     import threading
     import types
@@ -62,7 +60,6 @@ def _autograder_install_guard():
                  "threading.settrace": (threading.gettrace, threading.settrace),
                  "threading.setprofile": (threading.getprofile, threading.setprofile)}
     saved_sys_hooks = {name: get() for name, (get, _set) in sys_hooks.items()}
-    saved_excepthook = sys.excepthook
 
     shell = get_ipython()  # noqa: F821 - IPython's global
     kernel = shell.kernel
@@ -86,8 +83,8 @@ def _autograder_install_guard():
                 changed.append(f"{name}.__code__")
         return changed
 
-    def after_cell(*_args):  # right after every cell: the kernel itself needs builtins
-        pending.extend(restore_modules())
+    def after_cell(*_args):  # right after every cell (the kernel itself needs builtins), before any later hook
+        pending.extend(restore_modules() + restore_shell())
 
     events.register("post_execute", after_cell)
 
@@ -99,8 +96,9 @@ def _autograder_install_guard():
         "ast_transformers": shell.ast_transformers,
     }
     saved_lists = {name: list(items) for name, items in lists.items()}
-    saved_hooks = (shell.displayhook, sys.displayhook, shell.display_pub, shell.input_transformer_manager)
-    saved_shell_excepthook = shell.excepthook
+    # sys.displayhook is the display trap's hook while a cell runs, and sys.excepthook the shell's own
+    saved_hooks = (shell.displayhook, shell.display_pub, shell.input_transformer_manager, shell.display_trap.hook)
+    saved_excepthooks = (sys.excepthook, shell.excepthook)  # the kernel's, and IPython's inside run_code
     saved_ns = (shell.user_ns, shell.user_ns.get("__builtins__", missing), type(shell))
 
     def callables(namespace):
@@ -120,7 +118,8 @@ def _autograder_install_guard():
         display hook, the managers; the display hook's own traits change with every cell)."""
         traits = {k: v for k, v in getattr(obj, "_trait_values", {}).items()
                   if with_traits and not isinstance(v, (*plain, list, dict, set, tuple))}
-        return obj, callables(vars(obj)), traits
+        own = {k: v for k, v in callables(vars(obj)).items() if k != "sys_excepthook"}  # IPython's, per run_code
+        return obj, own, traits
 
     watched_objects = {"shell": machinery(shell, True), "kernel": machinery(kernel, True)}
     watched_objects.update({label: machinery(obj) for label, obj in {
@@ -191,8 +190,8 @@ def _autograder_install_guard():
                 table.clear()
                 table.update(saved)
                 changed.append(label)
-        if shell.input_transformer_manager is not saved_hooks[3]:
-            shell.input_transformer_manager = saved_hooks[3]
+        if shell.input_transformer_manager is not saved_hooks[2]:
+            shell.input_transformer_manager = saved_hooks[2]
             changed.append("shell.input_transformer_manager")
         for name, items in lists.items():
             if items != saved_lists[name]:
@@ -215,9 +214,12 @@ def _autograder_install_guard():
             if items != wanted:
                 items[:] = wanted
                 changed.append(f"events.{name}")
-        if (shell.displayhook, sys.displayhook, shell.display_pub) != saved_hooks[:3]:
-            shell.displayhook, sys.displayhook, shell.display_pub = saved_hooks[:3]
+        if (shell.displayhook, shell.display_pub, shell.display_trap.hook) != saved_hooks[:2] + saved_hooks[3:]:
+            shell.displayhook, shell.display_pub, shell.display_trap.hook = saved_hooks[:2] + saved_hooks[3:]
             changed.append("displayhook")
+        if sys.excepthook not in saved_excepthooks:  # bound methods: equal, not identical
+            sys.excepthook = saved_excepthooks[0]
+            changed.append("sys.excepthook")
         if shell.user_ns is not saved_ns[0]:
             shell.user_ns = saved_ns[0]
             changed.append("shell.user_ns")
@@ -232,11 +234,18 @@ def _autograder_install_guard():
             if get() is not saved_sys_hooks[name]:
                 set_(saved_sys_hooks[name])
                 changed.append(name)
-        # IPython puts its own bound ``shell.excepthook`` in place while it runs code (equal, not identical)
-        if sys.excepthook is not saved_excepthook and sys.excepthook != saved_shell_excepthook:
-            sys.excepthook = saved_excepthook
-            changed.append("sys.excepthook")
         return changed
+
+    try:  # OpenSSL's HMAC object: its methods are C (``hmac.HMAC``'s Python methods could be patched) and
+        from _hashlib import hmac_new  # it keeps the key out of reach of Python code
+
+        def new_hmac(key):
+            return hmac_new(key, digestmod="sha256")
+    except ImportError:
+        import hmac
+
+        def new_hmac(key):
+            return hmac.new(key, digestmod="sha256")
 
     signer = []  # the HMAC object holding the grader's key, once armed
 
@@ -244,22 +253,27 @@ def _autograder_install_guard():
         """Keep the grader's per-job key (once: a second call cannot replace it)."""
         if signer:
             return "already armed"
-        signer.append(hmac.new(bytes.fromhex(key_hex), digestmod="sha256"))
+        signer.append(new_hmac(bytes.fromhex(key_hex)))
         return "armed"
 
     def reset(nonce):
-        """Restore the snapshot; answer JSON with what was restored and its HMAC over ``[nonce, restored]``."""
-        changed = restore_shell() + restore_modules() + pending
+        """Restore the snapshot; answer the HMAC of the nonce and what was restored, then what was restored,
+        one per line (str and bytes methods only: a patched ``json`` or ``hmac.HMAC`` cannot change it)."""
+        changed = restore_modules() + restore_shell() + pending  # builtins first: the shell's checks use them
         pending.clear()
         restored = sorted(set(changed))
         if not signer:
-            return json.dumps({"restored": restored, "mac": ""})
+            return "\n".join(["", *restored])
         mac = signer[0].copy()
-        mac.update(json.dumps([nonce, restored]).encode())
-        return json.dumps({"restored": restored, "mac": mac.hexdigest()})
+        mac.update("\n".join([nonce, *restored]).encode())
+        return "\n".join([mac.hexdigest(), *restored])
 
     sys.modules["_autograder_guard"] = types.SimpleNamespace(arm=arm, reset=reset)
 
 
-_autograder_install_guard()
+# ``exec_files`` runs this file in the user namespace; the guard's functions get a private one instead, with
+# a copy of the builtins, so a student's global ``sorted = ...`` or ``builtins.sorted = ...`` never reaches them
+__import__("types").FunctionType(_autograder_install_guard.__code__, {
+    "__builtins__": dict(vars(__import__("builtins"))), "__name__": "_autograder_guard",
+    "get_ipython": get_ipython})()  # noqa: F821 - IPython's global
 del _autograder_install_guard

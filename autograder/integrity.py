@@ -92,6 +92,7 @@ _ATTRIBUTE_CALLS = {"getattr", "setattr", "delattr"}
 _INTROSPECTION_ATTRS = {
     "_getframe", "f_back", "f_globals", "f_locals", "f_builtins", "f_code", "tb_frame", "gi_frame", "cr_frame",
     "__globals__", "__closure__", "cell_contents", "__code__", "__dict__", "__subclasses__", "__mro__", "__bases__",
+    "__module__",
 }
 _INTROSPECTION_MODULES = {"inspect", "gc", "ctypes"}
 _SERIALIZING_MODULES = {"pickle", "marshal", "shelve", "dill", "cloudpickle"}

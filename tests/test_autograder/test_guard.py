@@ -4,7 +4,6 @@ The attacks themselves run in real kernels in the corpus (``replace_guard``, ``c
 
 import hashlib
 import hmac
-import json
 
 import pytest
 from nbgrader.utils import determine_grade
@@ -15,9 +14,9 @@ from tests.test_autograder.notebooks import locked_test, notebook, stream
 
 
 def signed(key: bytes, nonce: str, restored: list[str]) -> str:
-    """What the real guard answers (guard.py ``reset``)."""
-    mac = hmac.new(key, json.dumps([nonce, restored]).encode(), hashlib.sha256).hexdigest()
-    return json.dumps({"restored": restored, "mac": mac})
+    """What the real guard answers (guard.py ``reset``): the HMAC, then what it restored, one per line."""
+    mac = hmac.new(key, "\n".join([nonce, *restored]).encode(), hashlib.sha256).hexdigest()
+    return "\n".join([mac, *restored])
 
 
 class FakeKernel(SandboxExecute):
@@ -55,11 +54,11 @@ def test_a_signed_answer_verifies_and_says_what_was_restored():
 
 
 @pytest.mark.parametrize("answer, reason", [
-    (lambda key, nonce: "[]", "TypeError"),  # a stand-in that restores nothing
+    (lambda key, nonce: "", "signature"),  # a stand-in that restores nothing
     (lambda key, nonce: signed(b"x" * 32, nonce, []), "signature"),  # signed with a key it made up
     (lambda key, nonce: signed(key, "an old nonce", []), "signature"),  # a replayed answer
-    (lambda key, nonce: json.dumps({"restored": [], "mac": ""}), "signature"),  # never armed
-    (lambda key, nonce: signed(key, nonce, ["x"]).replace('["x"]', "[]"), "signature"),  # the list edited
+    (lambda key, nonce: "\nnumpy.allclose", "signature"),  # never armed
+    (lambda key, nonce: signed(key, nonce, ["numpy.allclose"]).rsplit("\n", 1)[0], "signature"),  # edited list
 ])
 def test_an_answer_that_does_not_verify_is_untrusted(answer, reason):
     kernel = FakeKernel(lambda e: answer(kernel._key, nonce_of(e)))
