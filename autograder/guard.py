@@ -4,8 +4,9 @@ It snapshots what the tests rely on when the kernel starts, and puts it back whe
 
 - the shell's input and AST transformers, event callbacks (a library's own, matplotlib's inline flush, stay),
   display hooks, the user namespace and its ``__builtins__``, and names that held the course's checks;
-- the callables on the shell, the kernel, their handler tables and their IPython/ipykernel classes
-  (``shell._showtraceback = lambda *a: None`` once hid every failing test's error), and the shell's class;
+- the callables on the shell, the kernel, its session, the display hook and publisher, the kernel's handler
+  tables, and on every class of IPython, ipykernel and jupyter_client (``ExecutionResult.success`` or
+  ``run_cell_async`` patched on a class once made every failing test report success), and the shell's class;
 - the attributes of ``builtins``, ``math``, numpy and the course's check modules, and the ``__code__``,
   ``__defaults__`` and ``__kwdefaults__`` of their functions (``check_close.__code__ = ...`` keeps identity);
 - ``sys.settrace``, ``sys.setprofile``, ``sys.excepthook`` and the watched modules' ``sys.modules`` entries.
@@ -13,11 +14,13 @@ It snapshots what the tests rely on when the kernel starts, and puts it back whe
 The grader talks to it only through ``user_expressions`` of silent requests (which no input transformer or
 cell hook sees): before the first cell it calls ``arm(key)`` with a per-job random key, which the guard keeps
 only inside an OpenSSL HMAC object (Python code cannot read the key back); before and after every test cell it
-calls ``reset(nonce)``, which restores the snapshot and answers ``{"restored": [...], "mac": HMAC(nonce,
-restored)}`` as JSON. An answer that is missing or does not verify (the guard replaced in ``sys.modules`` or
-silenced) makes that test count 0; a reset after a test that restored anything means the test's own run
-tampered (a function it called replaced a check), and it counts 0 too. Right after each cell a post_execute
-callback also puts the modules back (the kernel itself needs ``builtins``) and tells the next reset.
+calls ``reset(nonce)``, which restores the snapshot and answers ``HMAC(nonce, restored)`` and what it restored,
+one per line. An answer that is missing or does not verify (the guard replaced in ``sys.modules`` or silenced)
+makes that test count 0; a reset after a test that restored anything means the test's own run tampered (a
+function it called replaced a check), and it counts 0 too. Right after each cell a post_execute callback also
+restores (the kernel itself needs ``builtins``) and tells the next reset. The guard's functions run in a private
+namespace with a copy of the builtins: a student's global ``sorted`` or a patched ``builtins.sorted`` never
+reaches them.
 
 What an in-process guard cannot stop: it shares the process with the student's code, so that code can reach
 the real guard (``sys.modules``, ``gc``, the closures of these functions) and wrap the real ``reset`` to undo

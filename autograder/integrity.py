@@ -1,10 +1,13 @@
 """Integrity flags: what the submitted notebook changed that it must not, and what its code tries to do.
 
 Static checks compare the submission with the released notebook (locked cells, points, deleted cells) and
-read the student's own code cells; runtime checks read the autograded notebook's outputs (timeouts, dead
-kernels, floods, memory errors, the kernel guard's "restored tampered" line). Flags never change a score:
-nbgrader restores locked cells from the gradebook, the kernel guard undoes monkeypatches, the sandbox
-blocks files and network; the flags tell the instructor to look.
+read the student's own code cells, with regexes and with an AST net (:func:`ast_flags`: code built or run at
+run time, frame and closure introspection, magics and shell escapes, imports outside :data:`ALLOWED_IMPORTS`:
+what reaching past the kernel's guard would need); runtime checks read the autograded notebook's outputs
+(timeouts, dead kernels, floods, memory errors, the kernel guard's "restored tampered" marker, and the test
+cells the grader refused to count because the guard did not vouch for them). Flags never change a score:
+nbgrader restores locked cells from the gradebook, the kernel guard undoes monkeypatches and the grader zeroes
+the tests it could not trust, the sandbox blocks files and network; the flags tell the instructor to look.
 """
 
 from __future__ import annotations

@@ -103,6 +103,7 @@ CODE_SWAP = (  # mid-test: the answer, called by the test, gives the check it is
     "def double(x):\n"
     "    _c.check_close.__code__ = (lambda *a, **k: None).__code__\n"
     "    return np.asarray(x, dtype=float)\n")
+QUIET_GUARD = "def sorted(items):\n    return []\n"  # the guard once looked its builtins up in the user namespace
 SILENCE_SHELL = (  # the shell's cell runner (on its class) reports success, its error reporter (instance) is mute
     "import types\n"
     "_ip = get_ipython()\n"
@@ -207,6 +208,8 @@ def cases(secret_paths: list[str]) -> list[Case]:
         # tampering during a test: restored right after it, and that test does not count
         Case("code_swap", 4, {"tampered_checks", "tampered_during_test", "introspection"},
              replace={"double": CODE_SWAP}),
+        Case("code_swap_quiet", 4, {"tampered_checks", "tampered_during_test", "introspection"},
+             replace={"double": QUIET_GUARD + CODE_SWAP}),
         Case("silence_shell", 4, {"monkeypatch", "tampered_checks", "unusual_import"},
              replace={"double": SILENCE_SHELL + WRONG_DOUBLE}),
         Case("thread_bomb", 7, {"unusual_import"}, replace={"mean_of": THREAD_BOMB + "def mean_of(values):\n"
@@ -262,4 +265,4 @@ BESIDE = "~beside"  # a correct submission graded next to each hostile one (the 
 HOSTILE = ("infinite_loop", "sys_exit", "os_exit", "memory_hog", "killed_kernel", "output_flood", "always_equal",
            "patch_numpy", "patch_checks", "patch_builtins", "snoop", "metadata_tricks", "history_leak",
            "html_attack", "invalid_json", "wrap_every_cell", "fake_result_hook", "unhook_guard", "thread_bomb",
-           "replace_guard", "code_swap", "silence_shell")
+           "replace_guard", "code_swap", "code_swap_quiet", "silence_shell")

@@ -119,6 +119,30 @@ def test_the_ast_net(code, flag):
     assert flag in kinds(integrity.code_flags(code, CHECKS))
 
 
+WRAP_RESET = """_real = GUARD.reset
+def _reset(nonce):
+    undo_my_patches()
+    answer = _real(nonce)
+    redo_my_patches()
+    return answer
+GUARD.reset = _reset
+"""
+
+
+@pytest.mark.parametrize("reach", [
+    "import sys\nGUARD = sys.modules['_autograder_guard']",
+    "import sys\nGUARD = sys.modules['_autograder' + '_guard']",
+    "GUARD = __import__('sys').modules['_autograder' + '_guard']",
+    "import importlib\nGUARD = importlib.import_module('_autograder' + '_guard')",
+    "import gc\nGUARD = [o for o in gc.get_objects() if hasattr(o, 'reset')][0]",
+])
+def test_what_the_guard_cannot_stop_is_flagged(reach):
+    """Wrapping the real reset to undo and redo tampering around it (guard.py's docstring): every way to
+    reach the guard is flagged by name, however the module's name is spelt."""
+    flags = set(kinds(integrity.code_flags(reach + "\n" + WRAP_RESET, CHECKS)))
+    assert flags & {"kernel_tampering", "monkeypatch", "dynamic_code", "introspection"}, flags
+
+
 @pytest.mark.parametrize("code", [
     "import numpy as np\nimport math, random, itertools, functools, collections, statistics, typing, copy, time",
     "from dataclasses import dataclass\nimport operator, heapq, bisect\nfrom collections import Counter",
