@@ -79,25 +79,17 @@ WRAP_EVERY_CELL = (  # an input transformer that wraps every later cell, tests i
     "InteractiveShell.instance().input_transformers_cleanup.append(_wrap)\n")
 FAKE_RESULT_HOOK = (  # a result before every cell: nbgrader's partial credit reads the first one
     "get_ipython().events.register('pre_run_cell', lambda info: get_ipython().displayhook('full marks'))\n")
-UNHOOK_GUARD = (  # the guard's callbacks removed, then a check replaced through the module's __dict__
-    "import course.checks as _c\n"
+UNHOOK = (  # every callback of the guard's events unregistered
     "for _ev in ('post_execute', 'pre_run_cell'):\n"
     "    for _cb in list(get_ipython().events.callbacks[_ev]):\n"
-    "        get_ipython().events.unregister(_ev, _cb)\n"
-    "_c.__dict__['check_close'] = lambda *a, **k: None\n")
+    "        get_ipython().events.unregister(_ev, _cb)\n")
+UNHOOK_GUARD = (  # the guard's callbacks removed, then a check replaced through the module's __dict__
+    "import course.checks as _c\n" + UNHOOK + "_c.__dict__['check_close'] = lambda *a, **k: None\n")
 
 REPLACE_GUARD = (  # the guard swapped for one that restores nothing, its callbacks gone, every cell wrapped
     "import sys, types\n"
-    "from IPython.core.interactiveshell import InteractiveShell\n"
-    "_ip = InteractiveShell.instance()\n"
     "sys.modules['_autograder_guard'] = types.SimpleNamespace(arm=lambda *a: 'armed', reset=lambda *a: '[]')\n"
-    "for _ev in ('post_execute', 'pre_run_cell'):\n"
-    "    for _cb in list(_ip.events.callbacks[_ev]):\n"
-    "        _ip.events.unregister(_ev, _cb)\n"
-    "def _wrap(lines):\n"
-    "    body = ['    ' + (l if l.endswith(chr(10)) else l + chr(10)) for l in lines] or ['    pass' + chr(10)]\n"
-    "    return ['try:' + chr(10)] + body + ['except Exception:' + chr(10), '    pass' + chr(10)]\n"
-    "_ip.input_transformers_cleanup.append(_wrap)\n")
+    + UNHOOK + WRAP_EVERY_CELL)
 CODE_SWAP = (  # mid-test: the answer, called by the test, gives the check it is an argument of a new body
     "import course.checks as _c\n"
     "def double(x):\n"
