@@ -143,7 +143,8 @@ class SandboxExecute(Execute):
         A kernel that cannot answer is recorded (or dies: ``_dead_reason``), never a grader fault."""
         nonce = secrets.token_hex(16)
         try:
-            mac, *restored = self._request(f"__import__('sys').modules['_autograder_guard'].reset({nonce!r})").split("\n")
+            answer = self._request(f"__import__('sys').modules['_autograder_guard'].reset({nonce!r})")
+            mac, *restored = answer.split("\n")
             expected = hmac.new(self._key, "\n".join([nonce, *restored]).encode(), "sha256").hexdigest()
             if not hmac.compare_digest(mac, expected):
                 return GuardAnswer(False, [], "the signature does not match")

@@ -50,8 +50,16 @@ def _autograder_install_guard():
             continue
         watched[name] = (module, dict(vars(module)))
 
+    PARTS = ("__code__", "__defaults__", "__kwdefaults__")
+
     def function_parts(fn):
         return fn.__code__, fn.__defaults__, fn.__kwdefaults__
+
+    def same(a, b):
+        """Identity, item by item for lists and tuples: never a student object's ``__eq__``."""
+        if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+            return len(a) == len(b) and all(x is y for x, y in zip(a, b))
+        return a is b
 
     functions = {}  # "module.name" -> (function, its code, defaults, kwdefaults); numpy's dispatchers wrap one
     for module_name, (_module, saved) in watched.items():
@@ -81,9 +89,10 @@ def _autograder_install_guard():
                     current[key] = value
                     changed.append(f"{name}.{key}")
         for name, (fn, parts) in functions.items():
-            if function_parts(fn) != parts:
+            now = function_parts(fn)
+            if not same(now, parts):
                 fn.__code__, fn.__defaults__, fn.__kwdefaults__ = parts
-                changed.append(f"{name}.__code__")
+                changed += [f"{name}.{part}" for part, was, is_ in zip(PARTS, parts, now) if was is not is_]
         return changed
 
     def after_cell(*_args):  # right after every cell (the kernel itself needs builtins), before any later hook
@@ -105,7 +114,8 @@ def _autograder_install_guard():
     saved_ns = (shell.user_ns, shell.user_ns.get("__builtins__", missing), type(shell))
 
     def callables(namespace):
-        return {k: v for k, v in namespace.items() if callable(v) or isinstance(v, (classmethod, staticmethod, property))}
+        descriptors = (classmethod, staticmethod, property)
+        return {k: v for k, v in namespace.items() if callable(v) or isinstance(v, descriptors)}
 
     # every class of the kernel's machinery (IPython, ipykernel, jupyter_client): ``ExecutionResult.success`` or
     # ``Session.send`` patched on a class would change what every later test reports
@@ -189,7 +199,7 @@ def _autograder_install_guard():
             changed += restore_object(label, obj, own, traits)
         changed += restore_classes()
         for label, (table, saved) in handler_tables.items():
-            if table != saved or any(table[k] is not v for k, v in saved.items()):
+            if set(table) != set(saved) or any(table[k] is not v for k, v in saved.items()):
                 table.clear()
                 table.update(saved)
                 changed.append(label)
@@ -197,7 +207,7 @@ def _autograder_install_guard():
             shell.input_transformer_manager = saved_hooks[2]
             changed.append("shell.input_transformer_manager")
         for name, items in lists.items():
-            if items != saved_lists[name]:
+            if not same(items, saved_lists[name]):
                 items[:] = saved_lists[name]
                 changed.append(f"shell.{name}")
         if shell.input_transformers_post is not lists["input_transformers_post"]:
@@ -212,15 +222,18 @@ def _autograder_install_guard():
         for name, items in events.callbacks.items():
             # the guard's own come back; a library's (matplotlib's inline flush) stay; the notebook's own go
             wanted = saved_callbacks.get(name, []) + [
-                cb for cb in items if cb not in saved_callbacks.get(name, [])
+                cb for cb in items if not any(cb is saved for saved in saved_callbacks.get(name, []))
                 and getattr(cb, "__module__", None) not in (None, "__main__")]
-            if items != wanted:
+            if not same(items, wanted):
                 items[:] = wanted
                 changed.append(f"events.{name}")
-        if (shell.displayhook, shell.display_pub, shell.display_trap.hook) != saved_hooks[:2] + saved_hooks[3:]:
+        if not same((shell.displayhook, shell.display_pub, shell.display_trap.hook), saved_hooks[:2] + saved_hooks[3:]):
             shell.displayhook, shell.display_pub, shell.display_trap.hook = saved_hooks[:2] + saved_hooks[3:]
             changed.append("displayhook")
-        if sys.excepthook not in saved_excepthooks:  # bound methods: equal, not identical
+        hook = sys.excepthook  # a bound method: the same function and object, not the same method object
+        if not any(hook is h or (isinstance(hook, types.MethodType) and isinstance(h, types.MethodType)
+                                 and hook.__func__ is h.__func__ and hook.__self__ is h.__self__)
+                   for h in saved_excepthooks):
             sys.excepthook = saved_excepthooks[0]
             changed.append("sys.excepthook")
         if shell.user_ns is not saved_ns[0]:

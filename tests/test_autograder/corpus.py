@@ -169,7 +169,8 @@ def cases(secret_paths: list[str]) -> list[Case]:
         Case("infinite_loop", 5, {"timeout"}, replace={"mean_of": "def mean_of(values):\n    while True:\n        pass"}),
         Case("sys_exit", 5, {"system_exit", "process_control", "unusual_import"},
              replace={"count_positive": "import sys\nsys.exit()\n" + "def count_positive(values):\n    return 2"}),
-        Case("os_exit", 3, {"kernel_died", "process_control", "unusual_import"}, replace={"mean_of": "import os\nos._exit(1)"}),
+        Case("os_exit", 3, {"kernel_died", "process_control", "unusual_import"},
+             replace={"mean_of": "import os\nos._exit(1)"}),
         Case("memory_hog", 5, {"memory_limit"}, replace={"mean_of": "hog = bytearray(3 * 1024**3)\n"
                                                                      "def mean_of(values):\n    return 2.0"}),
         Case("killed_kernel", 5, {"kernel_died", "process_control", "unusual_import"},
@@ -229,7 +230,8 @@ def cases(secret_paths: list[str]) -> list[Case]:
             "import os\nprint('NBGRADER_EXECUTION =', os.environ.get('NBGRADER_EXECUTION'))\n"
             "def double(x):\n    if os.environ.get('NBGRADER_EXECUTION'):\n        return 0 * np.asarray(x)\n"
             "    return 2 * np.asarray(x, dtype=float)")}),
-        Case("snoop", 7, {"file_access", "network", "unusual_import"}, replace={"count_positive": snoop_code(secret_paths)}),
+        Case("snoop", 7, {"file_access", "network", "unusual_import"},
+             replace={"count_positive": snoop_code(secret_paths)}),
     ]
 
 
