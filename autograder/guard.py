@@ -23,8 +23,9 @@ namespace with a copy of the builtins: a student's global ``sorted`` or a patche
 reaches them.
 
 What an in-process guard cannot stop: it shares the process with the student's code, so that code can reach
-the real guard (``sys.modules``, ``gc``, the closures of these functions) and wrap the real ``reset`` to undo
-its tampering just before it runs and redo it just after; every answer then verifies. Doing so needs exactly
+the real guard (``sys.modules``, ``gc``, the closures of these functions) and wrap the real ``reset`` (or the
+shell's ``user_expressions``, which calls it) to undo its tampering just before it runs and redo it just
+after; every answer then verifies. Doing so needs exactly
 what the static net in ``autograder/integrity.py`` flags (``_autograder_guard``, ``sys.modules``,
 ``__closure__``/``cell_contents``, ``gc``, frames, ``globals()``, dynamic ``getattr``/``setattr``): an
 instructor sees the flag. Running the tests in a second process would close it.

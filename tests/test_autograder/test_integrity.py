@@ -135,6 +135,7 @@ GUARD.reset = _reset
     "GUARD = __import__('sys').modules['_autograder' + '_guard']",
     "import importlib\nGUARD = importlib.import_module('_autograder' + '_guard')",
     "import gc\nGUARD = [o for o in gc.get_objects() if hasattr(o, 'reset')][0]",
+    "GUARD = type(get_ipython())\nGUARD.reset = GUARD.user_expressions",  # the shell's call around it
 ])
 def test_what_the_guard_cannot_stop_is_flagged(reach):
     """Wrapping the real reset to undo and redo tampering around it (guard.py's docstring): every way to
