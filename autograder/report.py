@@ -13,6 +13,7 @@ import html
 import io
 from collections import Counter, defaultdict
 
+from .flags import FLAGS
 from .nbcells import exercise_of
 from .results import SubmissionResult
 
@@ -192,6 +193,11 @@ def render(results: list[SubmissionResult], caps=None, exercises: dict[str, list
     parts.append(_table(["student", "assignment", "score", "flag", "detail"],
                         [[r.student_id, r.assignment, f"{r.score:g}/{r.max_score:g}", f.flag, f.detail]
                          for r in flagged for f in r.flags]))
+    kinds = sorted({f.flag for r in flagged for f in r.flags})
+    if kinds:
+        parts.append("<h3>What these flags mean</h3>")
+        parts.append(_table(["flag", "what happened", "what to do"],
+                            [[k, *FLAGS.get(k, ("(not in autograder/flags.py)", ""))] for k in kinds]))
     parts.append("<h2>Grades</h2>")
     parts.append(_table(["student", "assignment", "score", "max", "status"],
                         [[r.student_id, r.assignment, f"{r.score:g}", f"{r.max_score:g}", r.status] for r in results]))
