@@ -15,6 +15,11 @@ gets this job's random key, and before and after every test cell it restores wha
 answers, signed with that key over a fresh nonce, what it restored. No verifiable answer (the guard replaced
 or silenced), or anything restored right after the test (the test's own run tampered), and the test gets an
 error output, so nbgrader scores it 0; ``integrity.runtime_flags`` turns those errors into flags.
+
+Outputs are capped as they arrive: once a cell's streams and displays pass ``limits.CELL_OUTPUT_BYTES`` (since
+its last ``clear_output``), the rest is dropped and one marker says so (errors are always kept: they decide the
+score). A cell that printed 200 MB once
+made the worker hold it all, several times over, before anything could cut it.
 """
 
 from __future__ import annotations
@@ -29,10 +34,12 @@ from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Integer
 
+from . import limits
 from .nbcells import is_test_cell
 
 DEAD_KERNEL = "DeadKernelError"
 DEADLINE = "NotebookDeadline"
+CAPPED_OUTPUTS = ("stream", "display_data", "execute_result")  # errors always pass
 
 
 class SandboxExecute(Execute):
@@ -43,17 +50,44 @@ class SandboxExecute(Execute):
     _started: float | None = None
     _armed = False
     _key = b""
+    _output_bytes: dict
 
     def preprocess(self, nb, resources=None, km=None):
         self._dead_reason = None
         self._started = time.monotonic()
         self._armed = False
+        self._output_bytes = {}  # cell index -> bytes of stream and display output kept so far
         try:
             return super().preprocess(nb, resources, km)
         except DeadKernelError:
             # raised while shutting the dead kernel down; the cells already carry their errors
             self.set_widgets_metadata()
             return self.nb, self.resources
+
+    def output(self, outs, msg, display_id, cell_index):
+        """nbclient's handler of one output message, with the cell's output capped at ``limits.CELL_OUTPUT_BYTES``."""
+        if msg.get("msg_type") not in CAPPED_OUTPUTS:
+            return super().output(outs, msg, display_id, cell_index)
+        content = msg.get("content", {})
+        size = len(content.get("text", "")) + sum(len(v) if isinstance(v, str) else len(str(v))
+                                                  for v in content.get("data", {}).values())
+        kept = self._output_bytes.get(cell_index, 0)
+        if kept > limits.CELL_OUTPUT_BYTES:  # already cut: the marker is there
+            return None
+        self._output_bytes[cell_index] = kept + size
+        if kept + size > limits.CELL_OUTPUT_BYTES:
+            from .integrity import TRUNCATED
+
+            marker = new_output("stream", name="stdout", text=f"\n[output past {limits.CELL_OUTPUT_BYTES} bytes "
+                                                              f"in one cell was dropped]\n{TRUNCATED}\n")
+            outs.append(marker)
+            return marker
+        return super().output(outs, msg, display_id, cell_index)
+
+    def clear_output(self, outs, msg, cell_index):
+        """A cleared cell holds nothing: its byte count starts again (a live plot redrawn each epoch is no flood)."""
+        self._output_bytes[cell_index] = 0
+        return super().clear_output(outs, msg, cell_index)
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code":

@@ -13,6 +13,7 @@ OUTPUT_MAX_LINES = 1000  # nbgrader's LimitOutput: lines kept per cell; more is 
 TRACEBACK_MAX_LINES = 100  # nbgrader's LimitOutput: traceback lines kept per error
 FLOOD_BYTES = 1_000_000  # one stream output above this is cut (one huge line escapes the line limit)
 FLOOD_KEEP_BYTES = 10_000  # what is kept of a cut stream output
+CELL_OUTPUT_BYTES = 20_000_000  # a cell's streams and displays together, as they arrive; the rest is dropped
 MESSAGE_CHARS = 300  # a test cell's message in cells.csv and the report
 NOTEBOOK_DEADLINE_FLOOR = 300  # seconds: a whole notebook's wall time is at least this long ...
 NOTEBOOK_DEADLINE_CELLS = 3  # ... or this many cell timeouts (a kernel ignoring interrupts cannot hold a worker)

@@ -56,13 +56,13 @@ CASES = {  # label -> the ``mean_of`` answer (None: the baseline, two correct su
 BESIDE = "hostile~beside"  # sorts right after "hostile": the two workers take them together
 
 
-def _hwm_kib(pid: int | str) -> int:
-    """A process's peak resident memory so far (KiB), 0 once it is gone."""
+def _hwm_kib(pid: int | str, field: str = "VmHWM") -> int:
+    """A process's peak resident memory so far (KiB; ``field="VmRSS"``: resident now), 0 once it is gone."""
     try:
         status = Path(f"/proc/{pid}/status").read_text()
     except OSError:
         return 0
-    return next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0)
+    return next((int(line.split()[1]) for line in status.splitlines() if line.startswith(f"{field}:")), 0)
 
 
 def _reset_own_peak() -> bool:
@@ -132,13 +132,15 @@ def _grade_pair(course: Path, release: Path, cache: Path, scratch: Path, answer:
     _write_submission(course, release, subs / "hostile" / "toy", answer)
     _write_submission(course, release, subs / BESIDE / "toy", None)
     reset = _reset_own_peak()
+    resident = _hwm_kib("self", "VmRSS")  # what this process held already (make bench: TensorFlow, ...)
     start = time.perf_counter()
     with worker_peaks() as workers:
         results = grade_class(subs, out, workers=2, timeout=TIMEOUT, memory_mb=MEMORY_MB, course_root=course,
                               template_cache=cache, force=True, log=lambda m: None)
     wall = time.perf_counter() - start
     by_student = {r.student_id: r for r in results}
-    return {"wall": wall, "parent": _hwm_kib("self") / 1024, "parent_reset": reset, "worker": max(workers.values(), default=0) / 1024,
+    return {"wall": wall, "parent": _hwm_kib("self") / 1024, "parent_before": resident / 1024, "parent_reset": reset,
+            "worker": max(workers.values(), default=0) / 1024,
             "hostile": by_student["hostile"], "neighbour": by_student[BESIDE]}
 
 
@@ -166,17 +168,20 @@ def run() -> str:
     reset_note = "" if all(f["parent_reset"] for _, f in rows) else (
         " This process's peak could not be reset between runs here, so its column only grows.")
     table = "\n".join(
-        f"| {label} | {f['parent']:.0f} | {f['worker']:.0f} | {f['wall']:.1f} | {_outcome(f['neighbour'])} | "
+        f"| {label} | {f['parent_before']:.0f} | {f['parent'] - f['parent_before']:.0f} | {f['worker']:.0f} | "
+        f"{f['wall']:.1f} | {_outcome(f['neighbour'])} | "
         f"{_outcome(f['hostile'])} |" for label, f in rows)
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     return (
         "## The grader under hostile submissions\n\n"
         f"`python -m bench hostile`: each case graded beside a correct submission of the toy assignment with "
         f"`--workers 2 --force --memory-mb {MEMORY_MB}`, {TIMEOUT} s per cell, one run per case (load average at "
-        f"the end: {load}). Peak resident memory of the grader's own processes, in MiB: the parent (results, "
-        f"CSVs, report) and the largest worker (nbgrader, feedback); kernels are not counted.{reset_note}\n\n"
-        "| case | parent peak MiB | worker peak MiB | wall s | correct neighbour | hostile submission |\n"
-        "|---|---:|---:|---:|---|---|\n" + table + "\n"
+        f"the end: {load}). Resident memory of the grader's own processes, in MiB: the parent (results, CSVs, "
+        f"report: what it held before the run, which includes whatever ran before in the same process, and how much "
+        f"its peak rose during the run) and the largest worker's peak (nbgrader, feedback); kernels are not "
+        f"counted.{reset_note}\n\n"
+        "| case | parent before MiB | parent rise MiB | worker peak MiB | wall s | correct neighbour | hostile "
+        "submission |\n|---|---:|---:|---:|---:|---|---|\n" + table + "\n"
     )
 
 
