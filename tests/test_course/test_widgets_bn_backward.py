@@ -4,20 +4,8 @@ import numpy as np
 import pytest
 
 from course.widgets.bn_backward import compute_backward_paths, draw_bn_graph, show_backward_explorer
-
-
-def forward(Z, gamma, beta, eps=1e-5):
-    """Stands in for a student's correct batchnorm_forward (tuple cache)."""
-    mu, var = Z.mean(axis=1, keepdims=True), Z.var(axis=1, keepdims=True)
-    Z_hat = (Z - mu) / np.sqrt(var + eps)
-    return gamma * Z_hat + beta, (Z_hat, 1 / np.sqrt(var + eps), gamma)
-
-
-def backward(dZ_tilde, cache):
-    Z_hat, inv_std, gamma = cache
-    d = dZ_tilde * gamma
-    dZ = inv_std * (d - d.mean(axis=1, keepdims=True) - Z_hat * (d * Z_hat).mean(axis=1, keepdims=True))
-    return dZ, (dZ_tilde * Z_hat).sum(axis=1, keepdims=True), dZ_tilde.sum(axis=1, keepdims=True)
+from tests.stand_ins import batchnorm_backward as backward
+from tests.stand_ins import batchnorm_forward as forward
 
 
 def constants_backward(dZ_tilde, cache):

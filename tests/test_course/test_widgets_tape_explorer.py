@@ -6,23 +6,7 @@ import pytest
 tf = pytest.importorskip("tensorflow")
 
 from course.widgets.tape_explorer import FUNCTIONS, compute_tape_view, show_tape_explorer  # noqa: E402
-
-
-def gradient_of(f, x):
-    """A finished gradient_of, as a student would pass it."""
-    x = tf.convert_to_tensor(x, dtype=tf.float32)
-    with tf.GradientTape() as tape:
-        tape.watch(x)
-        y = f(x)
-    return tape.gradient(y, x)
-
-
-def second_derivative(f, x):
-    x = tf.convert_to_tensor(x, dtype=tf.float32)
-    with tf.GradientTape() as outer:
-        outer.watch(x)
-        first = gradient_of(f, x)
-    return outer.gradient(first, x)
+from tests.stand_ins import gradient_of, second_derivative  # noqa: E402
 
 
 def not_written(f, x):

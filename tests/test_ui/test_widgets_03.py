@@ -4,22 +4,15 @@ are refreshed (``docs/03_covariate_shift.png``, ``docs/03_backward_explorer.png`
 
 import pytest
 
+from tests.stand_ins import batchnorm_backward, batchnorm_forward, source_of
 from tests.test_ui.conftest import press_until_the_picture_changes, run_widget, save_widget_screenshot
 
 pytestmark = pytest.mark.slow
 
-BACKWARD = '''import numpy as np
-from course.widgets.bn_backward import show_backward_explorer
-def batchnorm_forward(Z, gamma, beta, eps=1e-5):  # a finished answer, as a student would pass it
-    mu, var = Z.mean(axis=1, keepdims=True), Z.var(axis=1, keepdims=True)
-    Z_hat = (Z - mu) / np.sqrt(var + eps)
-    return gamma * Z_hat + beta, (Z_hat, 1 / np.sqrt(var + eps), gamma)
-def batchnorm_backward(dZ_tilde, cache):
-    Z_hat, inv_std, gamma = cache
-    d = dZ_tilde * gamma
-    dZ = inv_std * (d - d.mean(axis=1, keepdims=True) - Z_hat * (d * Z_hat).mean(axis=1, keepdims=True))
-    return dZ, (dZ_tilde * Z_hat).sum(axis=1, keepdims=True), dZ_tilde.sum(axis=1, keepdims=True)
-show_backward_explorer(batchnorm_forward, batchnorm_backward)'''
+BACKWARD = "\n".join([
+    "from course.widgets.bn_backward import show_backward_explorer",
+    source_of(batchnorm_forward, batchnorm_backward),
+    "show_backward_explorer(batchnorm_forward, batchnorm_backward)"])
 
 COVARIATE = '''from course.data import load_digits_binary
 from course.widgets.covariate_shift import show_covariate_shift, train_for_covariate_shift

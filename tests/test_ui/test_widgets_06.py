@@ -6,28 +6,15 @@ picture shown at the top of the notebook.
 
 import pytest
 
+from tests.stand_ins import gradient_of, second_derivative, source_of
 from tests.test_ui.conftest import press_until_the_picture_changes, run_widget, save_widget_screenshot
 
 pytestmark = pytest.mark.slow
 
-CODE = '''import tensorflow as tf
-from course.widgets.tape_explorer import show_tape_explorer
-
-def gradient_of(f, x):  # finished answers, as a student passes them
-    x = tf.convert_to_tensor(x, dtype=tf.float32)
-    with tf.GradientTape() as tape:
-        tape.watch(x)
-        y = f(x)
-    return tape.gradient(y, x)
-
-def second_derivative(f, x):
-    x = tf.convert_to_tensor(x, dtype=tf.float32)
-    with tf.GradientTape() as outer:
-        outer.watch(x)
-        first = gradient_of(f, x)
-    return outer.gradient(first, x)
-
-show_tape_explorer(gradient_of, second_derivative)'''
+CODE = "\n".join([
+    "from course.widgets.tape_explorer import show_tape_explorer",
+    source_of(gradient_of, second_derivative),
+    "show_tape_explorer(gradient_of, second_derivative)"])
 
 
 def test_tape_explorer_redraws_when_x0_moves(page, lab):
