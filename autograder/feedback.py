@@ -37,7 +37,7 @@ from nbformat.v4 import new_output
 from nbgrader.preprocessors import GetGrades, NbGraderPreprocessor
 from traitlets import Bool, Set
 
-from .nbcells import HIDDEN_TESTS, hidden_lines, is_test_cell
+from .nbcells import ANSI, HIDDEN_TESTS, hidden_lines, is_test_cell
 
 PLACEHOLDER = "# (hidden tests: not shown in feedback)\n"
 AFTER_HIDDEN = "(output not shown in feedback: this cell ran after hidden tests had run)"
@@ -62,7 +62,6 @@ ORIGIN_WORDS = {
     None: "this test failed. Its message is not shown, because hidden tests had run by then; run this cell in "
           "your notebook: if its visible checks pass, a hidden check failed",
 }
-_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _CELL_LINE = re.compile(r"^(?:Cell In ?\[\d*\], line |Input In \[\d*\], in <cell line: )(\d+)", re.M)
 
 
@@ -78,7 +77,7 @@ def hidden_line_numbers(source: str) -> set[int]:
 def failing_line(error) -> int | None:
     """The line of the test cell where ``error`` was raised, read from IPython's traceback (its outermost
     frame is the cell itself); ``None`` when the traceback does not say."""
-    text = _ANSI.sub("", "\n".join(map(str, error.get("traceback", []))))
+    text = ANSI.sub("", "\n".join(map(str, error.get("traceback", []))))
     found = _CELL_LINE.search(text)
     return int(found.group(1)) if found else None
 

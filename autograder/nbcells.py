@@ -17,6 +17,7 @@ from typing import Iterable, Mapping
 
 SOLUTION_MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)
 HIDDEN_TESTS = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.M | re.S)
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # the colour codes IPython writes into tracebacks and streams
 MIN_HIDDEN_LINE = 12  # shorter hidden lines (``passed()``, ``x = 1``) reveal nothing when found elsewhere
 
 

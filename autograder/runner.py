@@ -24,7 +24,6 @@ from . import integrity, limits, nbcells, sandbox
 from .results import CellResult, Flag, SubmissionResult
 from .templates import Template
 
-_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 EXCHANGE_FILES = ("timestamp.txt", "submission_secret.txt")  # present when a submission came through the exchange
 CHECK_ERRORS = ("AssertionError", "CheckError")  # a failed check: its sentence is the whole message
 
@@ -103,10 +102,10 @@ WHAT_TO_DO = ("what to do: regrade this submission alone with --workers 1 --forc
 def diagnosis(text: str) -> str:
     """One flag detail from a fault's full text: its last exception line, the kernel's last words, what to do."""
     grader_part, _, kernel_part = text.partition(KERNEL_OUTPUT)
-    lines = [_ANSI.sub("", line).strip() for line in grader_part.splitlines()]
+    lines = [nbcells.ANSI.sub("", line).strip() for line in grader_part.splitlines()]
     raised = [line for line in lines if _EXCEPTION_LINE.match(line)]
     cause = raised[-1] if raised else next((line for line in lines if line), "")
-    kernel = [_ANSI.sub("", line).strip() for line in kernel_part.splitlines() if line.strip()]
+    kernel = [nbcells.ANSI.sub("", line).strip() for line in kernel_part.splitlines() if line.strip()]
     kernel = [line for line in kernel if line != "(no kernel log)"]
     parts = [cause[:300]] + ([f"kernel's last words: {kernel[-1][:200]}"] if kernel else []) + [WHAT_TO_DO]
     return "; ".join(parts)
@@ -260,12 +259,12 @@ def cell_message(cell, score: float, max_score: float) -> str:
     errors = [o for o in outputs if o.output_type == "error"]
     if errors:
         err = errors[-1]
-        value = _ANSI.sub("", str(err.get("evalue", ""))).strip()
+        value = nbcells.ANSI.sub("", str(err.get("evalue", ""))).strip()
         name = err.get("ename", "Error")
         text = value if name in CHECK_ERRORS and value else f"{name}: {value}".rstrip(": ")
     else:
         stderr = [o.text for o in outputs if o.output_type == "stream" and o.name == "stderr"]
-        text = ("printed to stderr: " + _ANSI.sub("", "".join(stderr)).strip().splitlines()[0]) if stderr else ""
+        text = ("printed to stderr: " + nbcells.ANSI.sub("", "".join(stderr)).strip().splitlines()[0]) if stderr else ""
         if not text:
             text = "partial credit" if score > 0 else "no points"
     text = " ".join(text.split())
