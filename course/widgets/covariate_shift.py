@@ -1,14 +1,19 @@
-"""Notebook 03's covariate-shift viewer: how the values each hidden layer hands on drift while a network trains.
+"""Notebook 03's covariate-shift viewer: how the values each hidden layer computes drift while a network trains.
 
 Two networks train once, beforehand, from the same initial weights and on the same mini-batches, one with batch
 norm and one without (``course.bn_network.train_network(..., snapshot_every=k)`` records the hidden layers on a
 fixed probe batch every ``k`` steps). ``compute_covariate_shift`` turns those snapshots into the distribution of
-one unit per layer at every snapshot, and measures the drift of every unit. The slider of
-``show_covariate_shift`` only picks a snapshot: nothing trains while it moves.
+one unit per layer at every snapshot and three measures per layer. The slider of ``show_covariate_shift`` only
+picks a snapshot: nothing trains while it moves.
 
-What is drawn for layer l is what its ReLU receives: ``Z[l]`` without batch norm, ``gamma * Z_hat + beta`` with
-it. The *raw* ``Z[l]`` of the normalised network (before normalisation) can be shown too, to see that it still
-drifts: batch norm does not stop the weights from changing, it stops the change from reaching the next layer.
+What is by construction and what is measured. The snapshots are taken in training mode on the probe batch
+itself, so with batch norm each unit's input to its ReLU has, over that batch, mean exactly ``beta`` and
+standard deviation about ``gamma``: its drift (``mean_shift``, batch-norm row) only follows how ``beta`` moves,
+and shows nothing about the network. Two measures are *not* guaranteed by the formula:
+
+- ``raw_shift``: the drift of ``Z[l]`` before any normalisation, measured against fixed statistics (those of
+  the first snapshot), i.e. how far the weights below move what this layer computes;
+- ``active``: the fraction of ReLUs that fire on the probe batch (a unit that never fires is dead).
 """
 
 from __future__ import annotations
@@ -27,12 +32,20 @@ class CovariateShift:
     """What the viewer draws for one hidden unit per layer, at every snapshot of the two runs.
 
     ``iterations``: ``(s,)`` training steps at which the snapshots were taken (the two runs share them).
-    ``grid``: ``(2, G)`` the values at which the densities are evaluated, per row (0: without batch norm).
+    ``grid``: ``(2, G)`` the values at which the densities are evaluated, the same for both rows (row 0: without
+    batch norm), so that the two violin panels share one value axis.
     ``density``: ``(2, s, L - 1, G)`` the distribution of unit ``unit`` of each layer over the probe batch
     (a Gaussian kernel estimate), scaled so its largest value over the snapshots is 1 per row and layer.
-    ``mean_shift``: ``(2, s, L - 1)`` how far a unit's mean has moved since the first snapshot, in units of
-    its first standard deviation, averaged over **all** units of the layer (the measured covariate shift).
+    ``mean_shift``: ``(2, s, L - 1)`` how far the mean of what a unit shows (its ReLU's input, or its raw ``Z``
+    with ``raw``) has moved since the first snapshot, in units of its first standard deviation, averaged over
+    **all** units of the layer. For the batch-norm row without ``raw`` this is ``|beta_t - beta_0| / gamma_0``
+    up to eps: true by construction, not a measurement.
     ``std_ratio``: ``(2, s, L - 1)`` a unit's standard deviation over its first one, averaged over units.
+    ``raw_shift``: ``(2, s, L - 1)`` the same drift for ``Z`` before normalisation, whatever ``raw`` says (for
+    the plain network, its ``Z`` is its ReLU's input): ``Z`` standardised with fixed statistics, those of the
+    first snapshot. Nothing normalises this; it is measured.
+    ``active``: ``(2, s, L - 1)`` the fraction of (unit, example) pairs of the probe batch where the ReLU fires.
+    ``dead``: ``(2, s, L - 1)`` the fraction of units that fire for no example of the probe batch.
     """
 
     iterations: np.ndarray
@@ -40,6 +53,9 @@ class CovariateShift:
     density: np.ndarray
     mean_shift: np.ndarray
     std_ratio: np.ndarray
+    raw_shift: np.ndarray
+    active: np.ndarray
+    dead: np.ndarray
     unit: int
     raw: bool
 
@@ -47,6 +63,14 @@ class CovariateShift:
 def _layers(snapshot, raw: bool, batchnorm: bool) -> list[np.ndarray]:
     """``(n_l, m_probe)`` per hidden layer: what the ReLU receives, or the raw Z of a batch-norm layer."""
     return snapshot.Z if (raw and batchnorm) else snapshot.Z_tilde
+
+
+def _drift(stack: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``stack (s, n_l, m)`` -> ``(s,)`` mean drift and ``(s,)`` spread ratio, each unit measured in units of
+    its first standard deviation (its values standardised with the first snapshot's fixed statistics)."""
+    means, stds = stack.mean(axis=-1), stack.std(axis=-1)  # (s, n_l)
+    start = np.maximum(stds[0], 1e-12)
+    return (np.abs(means - means[0]) / start).mean(axis=-1), (stds / start).mean(axis=-1)
 
 
 def _kernel_density(values: np.ndarray, grid: np.ndarray) -> np.ndarray:
@@ -85,20 +109,26 @@ def compute_covariate_shift(plain, normalised, *, unit: int = 0, raw: bool = Fal
     density = np.empty((2, count, layers, points))
     mean_shift = np.empty((2, count, layers))
     std_ratio = np.empty((2, count, layers))
+    raw_shift = np.empty((2, count, layers))
+    active = np.empty((2, count, layers))
+    dead = np.empty((2, count, layers))
+    chosen = [np.stack([stacks[row][l][:, unit, :] for l in range(layers)], axis=1) for row in range(2)]  # (s, L-1, m)
+    low, high = np.percentile(np.concatenate([c.ravel() for c in chosen]), [0.5, 99.5])
+    pad = 0.1 * max(high - low, 1e-3)
+    grid[:] = np.linspace(low - pad, high + pad, points)  # one value axis for both rows: drifts compare by eye
     for row in range(2):
-        chosen = np.stack([stacks[row][l][:, unit, :] for l in range(layers)], axis=1)  # (s, L-1, m)
-        low, high = np.percentile(chosen, [0.5, 99.5])
-        pad = 0.1 * max(high - low, 1e-3)
-        grid[row] = np.linspace(low - pad, high + pad, points)
-        dens = _kernel_density(chosen, grid[row])
+        dens = _kernel_density(chosen[row], grid[row])
         density[row] = dens / np.maximum(dens.max(axis=(0, 2), keepdims=True), 1e-12)
+        net = (plain, normalised)[row]
         for l in range(layers):
-            means, stds = stacks[row][l].mean(axis=-1), stacks[row][l].std(axis=-1)  # (s, n_l)
-            start = np.maximum(stds[0], 1e-12)
-            mean_shift[row, :, l] = (np.abs(means - means[0]) / start).mean(axis=-1)
-            std_ratio[row, :, l] = (stds / start).mean(axis=-1)
+            mean_shift[row, :, l], std_ratio[row, :, l] = _drift(stacks[row][l])
+            raw_shift[row, :, l] = _drift(np.stack([snap.Z[l] for snap in net.snapshots[:count]]))[0]
+            firing = np.stack([snap.Z_tilde[l] for snap in net.snapshots[:count]]) > 0  # (s, n_l, m)
+            active[row, :, l] = firing.mean(axis=(1, 2))
+            dead[row, :, l] = (~firing.any(axis=2)).mean(axis=1)
     iterations = np.array([snap.iteration for snap in plain.snapshots[:count]])
-    return CovariateShift(iterations, grid, density, mean_shift, std_ratio, int(unit), bool(raw))
+    return CovariateShift(iterations, grid, density, mean_shift, std_ratio, raw_shift, active, dead, int(unit),
+                          bool(raw))
 
 
 def train_for_covariate_shift(data, *, layer_dims=None, learning_rate: float = 0.1, num_epochs: int = 6,
@@ -120,8 +150,10 @@ def train_for_covariate_shift(data, *, layer_dims=None, learning_rate: float = 0
 
 def show_covariate_shift(plain, normalised):
     """The viewer: an iteration slider, a unit chooser and a toggle for the raw ``Z`` of the batch-norm
-    network. Left and middle: one violin per hidden layer for each network (outline: before training, filled:
-    at the chosen iteration). Right: the measured drift of every unit, averaged, against the iteration.
+    network. First two panels: one violin per hidden layer for each network, on one value axis (outline: before
+    training, filled: at the chosen iteration). Third: the drift of every unit's ``Z`` before normalisation,
+    measured (solid), and, dashed, the batch-norm ReLU input's, which is by construction. Fourth: the fraction
+    of ReLUs that fire, and of units that never fire, on the probe batch (measured).
     Returns the ``ipywidgets.VBox``; its first child is the slider.
     """
     import ipywidgets as widgets
@@ -154,7 +186,8 @@ def show_covariate_shift(plain, normalised):
     )
     colours = (PALETTE[3], PALETTE[0])
     with matplotlib.rc_context({**course_style(), "font.size": 8, "axes.titlesize": 9}):
-        fig, axes = plt.subplots(1, 3, figsize=(10, 3.0), dpi=72, gridspec_kw={"width_ratios": [1, 1, 1.1]})
+        fig, axes = plt.subplots(1, 4, figsize=(12, 3.0), dpi=72, gridspec_kw={"width_ratios": [1, 1, 1.1, 1.1]})
+    axes[1].sharey(axes[0])  # one value axis for both networks
     before, now = [], []  # per row, one collection holding a violin per layer: few artists draw fast
     for row in range(2):
         ax = axes[row]
@@ -165,14 +198,25 @@ def show_covariate_shift(plain, normalised):
         ax.set_xlabel("hidden layer")
         ax.set_title(("without" if row == 0 else "with") + " batch norm")
     axes[0].set_ylabel("value of the unit (probe batch)")
-    shift_lines = [axes[2].plot(first.iterations, first.mean_shift[row].mean(axis=1), color=colours[row],
-                                label=("without" if row == 0 else "with") + " BN")[0] for row in range(2)]
-    cursor = axes[2].axvline(first.iterations[-1], color="0.3", lw=0.8, ls="--")
-    axes[2].set_xlabel("iteration")
-    axes[2].set_title("mean drift per unit (in starting stds)")
-    axes[2].legend(loc="upper left", fontsize=8)
+    # The two measured panels do not depend on the unit or the view: drawn once, only the cursors move.
+    for row, name in enumerate(("without BN: Z", "with BN: Z before normalising")):
+        axes[2].plot(first.iterations, first.raw_shift[row].mean(axis=1), color=colours[row], label=name)
+        axes[3].plot(first.iterations, first.active[row].mean(axis=1), color=colours[row],
+                     label=("without" if row == 0 else "with") + " BN: firing")
+        axes[3].plot(first.iterations, first.dead[row].mean(axis=1), color=colours[row], ls=":",
+                     label=("without" if row == 0 else "with") + " BN: dead units")
+    built_in = first.mean_shift[1].mean(axis=1)  # first is the ReLU-input view
+    axes[2].plot(first.iterations, built_in, color=colours[1], ls="--", lw=1,
+                 label="with BN: ReLU input (by construction)")
+    top = max(first.raw_shift.mean(axis=2).max(), built_in.max(), 0.1)
+    axes[2].set(ylim=(0, nice_limit(1.1 * top)), xlabel="iteration",
+                title="mean drift per unit (in starting stds)")
+    axes[3].set(ylim=(0, 1), xlabel="iteration", title="ReLUs, probe batch (fraction)")
+    axes[2].legend(loc="upper left", fontsize=7)
+    axes[3].legend(loc="center right", fontsize=6.5)
+    cursors = [ax.axvline(first.iterations[-1], color="0.3", lw=0.8, ls="--") for ax in axes[2:]]
     fig.tight_layout(pad=0.5)
-    live = LiveFigure(fig, animated=[*before, *now, *shift_lines, cursor])
+    live = LiveFigure(fig, animated=[*before, *now, *cursors])
 
     def violin(l, density, grid):
         half = 0.42 * density
@@ -182,14 +226,13 @@ def show_covariate_shift(plain, normalised):
     def update(_change=None) -> None:
         data = view(unit.value, raw_toggle.value)
         index = slider.value
-        for row in range(2):  # new limits only when the unit or the view changes (LiveFigure redraws then)
-            axes[row].set_ylim(data.grid[row, 0], data.grid[row, -1])
-        axes[2].set_ylim(0, nice_limit(1.1 * max(data.mean_shift.mean(axis=2).max(), 0.1)))
+        # new limits only when the unit or the view changes (LiveFigure redraws then); the panels share them
+        axes[0].set_ylim(data.grid[0, 0], data.grid[0, -1])
         for row in range(2):
             before[row].set_verts([violin(l, data.density[row, 0, l], data.grid[row]) for l in range(layers)])
             now[row].set_verts([violin(l, data.density[row, index, l], data.grid[row]) for l in range(layers)])
-            shift_lines[row].set_ydata(data.mean_shift[row].mean(axis=1))
-        cursor.set_xdata([data.iterations[index]] * 2)
+        for cursor in cursors:
+            cursor.set_xdata([data.iterations[index]] * 2)
         live.refresh()
 
     slider.observe(update, names="value")

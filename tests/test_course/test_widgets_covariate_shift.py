@@ -27,15 +27,42 @@ def test_shapes_follow_the_snapshots(runs):
     s = len(plain.snapshots)
     assert view.iterations.tolist() == [snap.iteration for snap in plain.snapshots]
     assert view.density.shape == (2, s, 3, 20) and view.grid.shape == (2, 20)
-    assert view.mean_shift.shape == view.std_ratio.shape == (2, s, 3)
+    assert view.mean_shift.shape == view.std_ratio.shape == view.raw_shift.shape == (2, s, 3)
+    assert view.active.shape == view.dead.shape == (2, s, 3)
     assert np.allclose(view.density.max(axis=(1, 3)), 1.0)  # each row and layer peaks at 1 over the snapshots
+    assert np.array_equal(view.grid[0], view.grid[1])  # one value axis for both panels
 
 
-def test_drift_starts_at_zero_and_batch_norm_holds_the_next_layers_input_still(runs):
+def test_the_batch_norm_rows_relu_input_drift_is_beta_by_construction(runs):
+    """Snapshots are taken in train mode on the probe batch, so each unit's mean there is its beta: the drift
+    of the ReLU input of the batch-norm row is |beta| / gamma_0 (beta starts at 0), whatever the weights did."""
+    plain, normalised = runs
+    view = compute_covariate_shift(plain, normalised)
+    final = normalised.snapshots[-1]
+    assert final.iteration == 30  # 6 epochs of 5 steps: the last snapshot holds the final parameters
+    beta = np.stack([normalised.params[f"beta{l}"][:, 0] for l in (1, 2, 3)])
+    np.testing.assert_allclose(np.stack([z.mean(axis=1) for z in final.Z_tilde]), beta, atol=1e-12)
+    first_std = np.stack([z.std(axis=1) for z in normalised.snapshots[0].Z_tilde])
+    np.testing.assert_allclose(first_std, 1.0, atol=1e-3)  # gamma_0 = 1, up to eps
+    np.testing.assert_allclose(view.mean_shift[1, -1], (np.abs(beta) / first_std).mean(axis=1), rtol=1e-9)
+
+
+def test_raw_drift_and_firing_are_measured_from_the_recorded_Z(runs):
+    plain, normalised = runs
+    view = compute_covariate_shift(plain, normalised)
+    np.testing.assert_allclose(view.raw_shift[0], view.mean_shift[0])  # the plain network's Z is its ReLU input
+    np.testing.assert_allclose(view.raw_shift[1], compute_covariate_shift(plain, normalised, raw=True).mean_shift[1])
+    Z = normalised.snapshots[-1].Z_tilde[1]
+    assert view.active[1, -1, 1] == pytest.approx(np.mean(Z > 0))
+    assert view.dead[1, -1, 1] == pytest.approx(np.mean(~(Z > 0).any(axis=1)))
+    assert np.all((view.active >= 0) & (view.active <= 1)) and np.all((view.dead >= 0) & (view.dead <= 1))
+
+
+def test_drift_starts_at_zero_and_the_raw_Z_of_batch_norm_drifts_less(runs):
     view = compute_covariate_shift(*runs)
     assert np.allclose(view.mean_shift[:, 0], 0.0) and np.allclose(view.std_ratio[:, 0], 1.0)
-    without, with_bn = view.mean_shift[0, -1].mean(), view.mean_shift[1, -1].mean()
-    assert with_bn < 0.5 * without, (with_bn, without)
+    without, with_bn = view.raw_shift[0, -1].mean(), view.raw_shift[1, -1].mean()
+    assert with_bn < 0.5 * without, (with_bn, without)  # measured: nothing normalises Z itself
 
 
 def test_raw_view_shows_that_Z_itself_still_moves(runs):
