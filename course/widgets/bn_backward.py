@@ -193,14 +193,17 @@ def show_backward_explorer(batchnorm_forward: Callable | None = None, batchnorm_
         bars.set_verts(list(corners.reshape(3 * m, 4, 2)))
         bars.set_facecolor(np.repeat(PATH_COLOURS, m))
         numeric_dots.set_data(np.arange(m), data.numeric)
+        z_hat_k = (data.z[data.example] - data.z.mean()) / np.sqrt(data.z.var() + EPS)
+        side = (f"Example {data.example} has z_hat = {z_hat_k:+.2f}: the variance path's bar of example i has "
+                f"the sign of {'-' if z_hat_k > 0 else '+'}z_hat_i. ")
         if data.student is None:
             student_marks.set_data([], [])
-            caption.value = f"<i>{html.escape(data.note)}</i>"
+            caption.value = side + f"<i>{html.escape(data.note)}</i>"
         else:
             student_marks.set_data(np.arange(m), data.student)
             verdict = "agrees" if data.error <= 1e-7 else "<b>disagrees</b>"
-            caption.value = (f"Your dZ {verdict} with central differences: relative error {data.error:.1e} "
-                             "(a correct backward pass stays below 1e-7).")
+            caption.value = side + (f"Your dZ {verdict} with central differences: relative error {data.error:.1e} "
+                                    "(a correct backward pass stays below 1e-7).")
         live.refresh()
 
     example.observe(update, names="value")

@@ -28,6 +28,17 @@ def test_the_three_paths_add_up_to_central_differences(m, example):
     assert np.allclose(data.paths[1], data.paths[1, 0])
 
 
+@pytest.mark.parametrize("example", range(8))
+def test_the_variance_paths_sign_follows_the_bars_own_z_hat(example):
+    """Notebook 03, section 5: bar i of the variance path has the sign of -z_hat_i * z_hat_k; moving the
+    gradient to an example on the other side of the mean flips every bar."""
+    data = compute_backward_paths(8, example)
+    z_hat = (data.z - data.z.mean()) / data.z.std()
+    np.testing.assert_array_equal(np.sign(data.paths[2]), -np.sign(z_hat) * np.sign(z_hat[example]))
+    other_side = int(np.flatnonzero(np.sign(z_hat) != np.sign(z_hat[example]))[0])
+    np.testing.assert_array_equal(np.sign(compute_backward_paths(8, other_side).paths[2]), -np.sign(data.paths[2]))
+
+
 def test_batch_paths_shrink_with_the_batch():
     small, large = compute_backward_paths(4, 0), compute_backward_paths(16, 0)
     assert abs(large.paths[1, 0]) < abs(small.paths[1, 0])
@@ -82,6 +93,7 @@ def test_explorer_builds_and_updates_headless(fwd, bwd):
     assert picture.value != first
     batch.value = 3  # shrinks the example slider's range with it
     assert example.max == 2
+    assert "z_hat = " in caption.value and "the sign of" in caption.value
     batch.value = 16
     example.value = 15
     assert ("agrees" in caption.value) == (bwd is backward)
