@@ -6,7 +6,9 @@ trains the networks their plots and widgets show. Columns are examples: ``X`` is
 
 The network of ``layer_dims = [n_x, n_1, ..., n_{L-1}, 1]``:
 
-- hidden layer ``l``: ``Z = W A_prev`` (``+ b`` only without batch norm) -> batch norm -> ReLU;
+- hidden layer ``l``: ``Z = W A_prev`` (``+ b`` only without normalisation) -> batch norm -> ReLU;
+  with ``layernorm=True``, layer norm instead: each example normalised over the layer's units, so no example
+  depends on the others and nothing needs remembering for test time (notebook 04's comparison);
 - output layer ``L``: ``Z = W A + b`` -> sigmoid; cost: mean binary cross-entropy.
 
 Batch norm follows the course conventions (COURSE_SPEC §2): biased batch variance, ``eps = 1e-5``,
@@ -27,9 +29,10 @@ import numpy as np
 
 __all__ = [
     "DIVERGED_COST", "Snapshot", "TrainedNetwork", "init_network_params", "affine_forward", "affine_backward",
-    "bn_layer_forward", "bn_layer_backward", "relu_forward", "relu_backward", "network_cost_and_gradients",
+    "bn_layer_forward", "bn_layer_backward", "ln_layer_forward", "relu_forward", "relu_backward", "network_cost_and_gradients",
     "train_network", "train_networks", "forward_network", "population_statistics", "accuracy",
-    "EXPERIMENT_LAYER_DIMS", "LearningRateSweep", "sweep_learning_rates",
+    "EXPERIMENT_LAYER_DIMS", "LearningRateSweep", "sweep_learning_rates", "BatchSizeComparison",
+    "compare_batch_sizes",
 ]
 
 
@@ -71,15 +74,32 @@ def bn_layer_forward(Z: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: fl
         var = Z.var(axis=-1, keepdims=True)
     inv_std = 1.0 / np.sqrt(var + eps)
     Z_hat = (Z - mean) * inv_std
-    cache = {"Z_hat": Z_hat, "inv_std": inv_std, "gamma": gamma, "mean": mean, "var": var, "batch": batch}
+    cache = {"Z_hat": Z_hat, "inv_std": inv_std, "gamma": gamma, "mean": mean, "var": var, "batch": batch,
+             "axis": -1}
+    return gamma * Z_hat + beta, cache
+
+
+def ln_layer_forward(Z: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float = 1e-5):
+    """Layer norm: normalise each column of ``Z`` (one example over the layer's ``n`` units), then scale by
+    ``gamma`` and shift by ``beta`` (per unit, ``(n, 1)``, as in batch norm). No column depends on another, so
+    training and test time compute the same thing and there are no running statistics.
+    Returns ``Z_tilde (n, m)`` and a cache for :func:`bn_layer_backward`.
+    """
+    mean = Z.mean(axis=-2, keepdims=True)
+    var = Z.var(axis=-2, keepdims=True)
+    inv_std = 1.0 / np.sqrt(var + eps)
+    Z_hat = (Z - mean) * inv_std
+    cache = {"Z_hat": Z_hat, "inv_std": inv_std, "gamma": gamma, "mean": mean, "var": var, "batch": True,
+             "axis": -2}
     return gamma * Z_hat + beta, cache
 
 
 def bn_layer_backward(dZ_tilde: np.ndarray, cache: dict):
-    """Returns ``(dZ (n, m), dgamma (n, 1), dbeta (n, 1))``.
+    """Returns ``(dZ (n, m), dgamma (n, 1), dbeta (n, 1))``, for batch norm and for layer norm.
 
-    In train mode the mean and variance depend on every example of the batch, which gives the compact form
-    ``dZ = inv_std / m * (m dZ_hat - sum(dZ_hat) - Z_hat * sum(dZ_hat * Z_hat))`` (sums over the batch).
+    When the statistics were computed from ``Z`` they depend on every value they averaged over (the batch for
+    batch norm, the layer's units for layer norm), which gives the compact form ``dZ = inv_std / k * (k dZ_hat
+    - sum(dZ_hat) - Z_hat * sum(dZ_hat * Z_hat))``, the sums and ``k`` along the normalised axis.
     """
     Z_hat, inv_std, gamma = cache["Z_hat"], cache["inv_std"], cache["gamma"]
     dbeta = dZ_tilde.sum(axis=-1, keepdims=True)
@@ -87,9 +107,10 @@ def bn_layer_backward(dZ_tilde: np.ndarray, cache: dict):
     dZ_hat = dZ_tilde * gamma
     if not cache["batch"]:
         return dZ_hat * inv_std, dgamma, dbeta
-    m = dZ_tilde.shape[-1]
-    dZ = inv_std / m * (m * dZ_hat - dZ_hat.sum(axis=-1, keepdims=True)
-                        - Z_hat * (dZ_hat * Z_hat).sum(axis=-1, keepdims=True))
+    axis = cache["axis"]
+    k = dZ_tilde.shape[axis]
+    dZ = inv_std / k * (k * dZ_hat - dZ_hat.sum(axis=axis, keepdims=True)
+                        - Z_hat * (dZ_hat * Z_hat).sum(axis=axis, keepdims=True))
     return dZ, dgamma, dbeta
 
 
@@ -134,8 +155,9 @@ class Snapshot:
 class TrainedNetwork:
     """A trained network and its record.
 
-    ``params``: ``W1..WL``; for hidden layers ``gamma{l}``, ``beta{l}`` with batch norm (no ``b{l}``), else
-    ``b{l}``; ``b{L}`` always. ``states[l]``: ``{"running_mean", "running_var"}`` ``(n_l, 1)`` per hidden
+    ``params``: ``W1..WL``; for hidden layers ``gamma{l}``, ``beta{l}`` with batch norm or layer norm (no
+    ``b{l}``), else ``b{l}``; ``b{L}`` always. ``layernorm``: the hidden layers use layer norm (then
+    ``batchnorm`` is False and ``states`` empty: layer norm remembers nothing). ``states[l]``: ``{"running_mean", "running_var"}`` ``(n_l, 1)`` per hidden
     layer (empty without batch norm). ``history``, one value per epoch, ``nan`` from the epoch a run diverged:
     ``"cost"`` and ``"train_accuracy"`` over the epoch's mini-batches as training saw them (train mode, as
     Keras reports them), and with dev data ``"dev_accuracy"`` after the epoch (test mode, running statistics).
@@ -149,6 +171,12 @@ class TrainedNetwork:
     history: dict[str, list[float]]
     eps: float = 1e-5
     snapshots: list[Snapshot] = field(default_factory=list)
+    layernorm: bool = False
+
+    @property
+    def norm(self) -> str | None:
+        """``"batch"``, ``"layer"`` or ``None``: what the hidden layers normalise with."""
+        return _norm(self.batchnorm, self.layernorm)
 
     @property
     def num_layers(self) -> int:
@@ -158,6 +186,10 @@ class TrainedNetwork:
     @property
     def diverged(self) -> bool:
         return bool(np.isnan(self.history["cost"]).any())
+
+
+def _norm(batchnorm: bool, layernorm: bool = False) -> str | None:
+    return "layer" if layernorm else "batch" if batchnorm else None
 
 
 def _check_layer_dims(layer_dims) -> list[int]:
@@ -186,15 +218,18 @@ def init_network_params(layer_dims, batchnorm: bool = True, rng: np.random.Gener
     return params
 
 
-def _forward(params: dict, X: np.ndarray, L: int, batchnorm: bool, eps: float, statistics_for):
-    """Shared forward pass. ``statistics_for(l, Z)`` returns ``(mean, var)`` for layer l or ``(None, None)``
-    for the batch's own. Returns ``(ZL, caches, Zs, Z_tildes)``."""
+def _forward(params: dict, X: np.ndarray, L: int, norm: str | None, eps: float, statistics_for):
+    """Shared forward pass. ``norm``: ``"batch"``, ``"layer"`` or ``None``. ``statistics_for(l, Z)`` returns
+    batch norm's ``(mean, var)`` for layer l or ``(None, None)`` for the batch's own. Returns
+    ``(ZL, caches, Zs, Z_tildes)``."""
     A = X
     caches, Zs, Z_tildes = [], [], []
     for l in range(1, L):
-        Z, affine_cache = affine_forward(A, params[f"W{l}"], None if batchnorm else params[f"b{l}"])
+        Z, affine_cache = affine_forward(A, params[f"W{l}"], None if norm else params[f"b{l}"])
         Zs.append(Z)
-        if batchnorm:
+        if norm == "layer":
+            Z_tilde, bn_cache = ln_layer_forward(Z, params[f"gamma{l}"], params[f"beta{l}"], eps)
+        elif norm == "batch":
             mean, var = statistics_for(l, Z)
             Z_tilde, bn_cache = bn_layer_forward(Z, params[f"gamma{l}"], params[f"beta{l}"], eps, mean, var)
         else:
@@ -229,13 +264,14 @@ def _batch_statistics(l, Z):
     return None, None
 
 
-def network_cost_and_gradients(params: dict, X: np.ndarray, Y: np.ndarray, *, batchnorm: bool, eps: float = 1e-5):
+def network_cost_and_gradients(params: dict, X: np.ndarray, Y: np.ndarray, *, batchnorm: bool, eps: float = 1e-5,
+                               layernorm: bool = False):
     """Train-mode cost (batch statistics) and the gradient of every parameter, keyed ``d<name>``.
 
     What one training step computes; the tests gradient-check it with :mod:`course.gradcheck`.
     """
     L = sum(1 for k in params if k.startswith("W"))
-    ZL, caches, _, _ = _forward(params, X, L, batchnorm, eps, _batch_statistics)
+    ZL, caches, _, _ = _forward(params, X, L, _norm(batchnorm, layernorm), eps, _batch_statistics)
     return _bce_from_logits(ZL, Y), _backward(ZL, Y, caches, L)
 
 
@@ -256,7 +292,7 @@ def _check_data(X, Y, n_x: int, name: str):
 def train_network(
     X, Y, layer_dims, *, batchnorm: bool = True, learning_rate: float = 0.01, num_epochs: int = 20,
     mini_batch_size: int = 64, momentum: float = 0.9, eps: float = 1e-5, seed: int = 0, X_dev=None, Y_dev=None,
-    snapshot_every: int | None = None, probe_size: int = 256, progress: bool = False,
+    snapshot_every: int | None = None, probe_size: int = 256, progress: bool = False, layernorm: bool = False,
 ) -> TrainedNetwork:
     """Mini-batch gradient descent on a fresh He-initialised network; returns a :class:`TrainedNetwork`.
 
@@ -267,18 +303,21 @@ def train_network(
 
     ``snapshot_every=k`` records a :class:`Snapshot` of every hidden layer on a fixed probe batch (the first
     ``probe_size`` training examples) before training and after every k-th step, while the run is finite.
+
+    ``layernorm=True`` puts layer norm in the hidden layers instead of batch norm (``batchnorm`` is then
+    ignored): same parameters, no running statistics.
     """
     return train_networks(
         X, Y, layer_dims, [learning_rate], batchnorm=batchnorm, num_epochs=num_epochs,
         mini_batch_size=mini_batch_size, momentum=momentum, eps=eps, seed=seed, X_dev=X_dev, Y_dev=Y_dev,
-        snapshot_every=snapshot_every, probe_size=probe_size, progress=progress,
+        snapshot_every=snapshot_every, probe_size=probe_size, progress=progress, layernorm=layernorm,
     )[0]
 
 
 def train_networks(
     X, Y, layer_dims, learning_rates, *, batchnorm: bool = True, num_epochs: int = 20, mini_batch_size: int = 64,
     momentum: float = 0.9, eps: float = 1e-5, seed: int = 0, X_dev=None, Y_dev=None,
-    snapshot_every: int | None = None, probe_size: int = 256, progress: bool = False,
+    snapshot_every: int | None = None, probe_size: int = 256, progress: bool = False, layernorm: bool = False,
 ) -> list[TrainedNetwork]:
     """:func:`train_network` for several learning rates at once, one :class:`TrainedNetwork` per rate.
 
@@ -304,7 +343,8 @@ def train_networks(
     if snapshot_every is not None and (int(snapshot_every) != snapshot_every or snapshot_every < 1):
         raise ValueError(f"snapshot_every must be a positive integer or None, got {snapshot_every!r}.")
     with _one_blas_thread(), np.errstate(all="ignore"):
-        return _train_stack(X, Y, dims, rates, bool(batchnorm), int(num_epochs), min(int(mini_batch_size),
+        return _train_stack(X, Y, dims, rates, _norm(bool(batchnorm), bool(layernorm)), int(num_epochs),
+                            min(int(mini_batch_size),
                             X.shape[1]), float(momentum), float(eps), seed, X_dev, Y_dev, snapshot_every,
                             int(probe_size), progress)
 
@@ -320,11 +360,12 @@ def _one_blas_thread():
     return threadpool_limits(limits=1, user_api="blas")
 
 
-def _train_stack(X, Y, dims, rates, batchnorm, num_epochs, size, momentum, eps, seed, X_dev, Y_dev,
+def _train_stack(X, Y, dims, rates, norm, num_epochs, size, momentum, eps, seed, X_dev, Y_dev,
                  snapshot_every, probe_size, progress) -> list[TrainedNetwork]:
     R, L, m = len(rates), len(dims) - 1, X.shape[1]
     rng = np.random.default_rng(seed)
-    first = init_network_params(dims, batchnorm, rng)
+    batchnorm = norm == "batch"
+    first = init_network_params(dims, norm is not None, rng)
     params = {k: np.repeat(v[None], R, axis=0) for k, v in first.items()}  # (R, ...) : run r in params[k][r]
     states = {l: {"running_mean": np.zeros((R, dims[l], 1)), "running_var": np.ones((R, dims[l], 1))}
               for l in range(1, L)} if batchnorm else {}
@@ -338,19 +379,19 @@ def _train_stack(X, Y, dims, rates, batchnorm, num_epochs, size, momentum, eps, 
     running = lambda l, Z: (states[l]["running_mean"], states[l]["running_var"])  # noqa: E731
 
     def snap(iteration):
-        _, _, Zs, Z_tildes = _forward(params, probe, L, batchnorm, eps, _batch_statistics)
+        _, _, Zs, Z_tildes = _forward(params, probe, L, norm, eps, _batch_statistics)
         for r in np.flatnonzero(alive):
             snapshots[r].append(Snapshot(iteration, [z[r].copy() for z in Zs], [z[r].copy() for z in Z_tildes]))
 
     def accuracies(Xs, Ys):
-        ZL = _forward(params, Xs, L, batchnorm, eps, running)[0]
+        ZL = _forward(params, Xs, L, norm, eps, running)[0]
         return np.mean((ZL > 0) == (Ys > 0.5), axis=(-2, -1))
 
     epochs = range(num_epochs)
     if progress:
         from tqdm.auto import tqdm
 
-        label = f"{'with' if batchnorm else 'without'} batch norm"
+        label = {"batch": "with batch norm", "layer": "with layer norm", None: "without batch norm"}[norm]
         epochs = tqdm(epochs, desc=label if R > 1 else f"{label}, lr {rates[0]:.3g}", unit="epoch", leave=False)
     iteration = 0
     if snapshot_every:
@@ -363,7 +404,7 @@ def _train_stack(X, Y, dims, rates, batchnorm, num_epochs, size, momentum, eps, 
         for start in range(0, m, size):
             idx = order[start:start + size]
             Yb = Y[:, idx]
-            ZL, caches, _, _ = _forward(params, X[:, idx], L, batchnorm, eps, _batch_statistics)
+            ZL, caches, _, _ = _forward(params, X[:, idx], L, norm, eps, _batch_statistics)
             batch_costs = np.mean(np.maximum(ZL, 0.0) - ZL * Yb + np.log1p(np.exp(-np.abs(ZL))), axis=(-2, -1))
             costs += batch_costs
             right += np.sum((ZL > 0) == (Yb > 0.5), axis=(-2, -1))
@@ -399,7 +440,7 @@ def _train_stack(X, Y, dims, rates, batchnorm, num_epochs, size, momentum, eps, 
         TrainedNetwork(
             list(dims), batchnorm, {k: v[r].copy() for k, v in params.items()},
             {l: {k: v[r].copy() for k, v in state.items()} for l, state in states.items()},
-            {k: [float(x) for x in v[r]] for k, v in history.items()}, eps, snapshots[r],
+            {k: [float(x) for x in v[r]] for k, v in history.items()}, eps, snapshots[r], norm == "layer",
         )
         for r in range(R)
     ]
@@ -421,11 +462,11 @@ def _statistics_lookup(net: TrainedNetwork, statistics: Any):
 def forward_network(net: TrainedNetwork, X, *, statistics="running") -> tuple[np.ndarray, list[np.ndarray]]:
     """Predicted probabilities ``AL (1, m)`` and the hidden pre-activations ``[Z1, ..., Z_{L-1}]`` (before
     normalisation). ``statistics``: ``"batch"`` (X's own), ``"running"`` (``net.states``) or a dict
-    ``l -> {"mean", "var"}``; ignored without batch norm."""
+    ``l -> {"mean", "var"}``; ignored without batch norm (layer norm has no statistics to choose)."""
     X, _ = _check_data(X, None, net.layer_dims[0], "X")
     lookup = _statistics_lookup(net, statistics) if net.batchnorm else _batch_statistics
     with np.errstate(all="ignore"):
-        ZL, _, Zs, _ = _forward(net.params, X, net.num_layers, net.batchnorm, net.eps, lookup)
+        ZL, _, Zs, _ = _forward(net.params, X, net.num_layers, net.norm, net.eps, lookup)
         return _sigmoid(ZL), Zs
 
 
@@ -440,7 +481,7 @@ def population_statistics(net: TrainedNetwork, X) -> dict[int, dict[str, np.ndar
         return found[l]["mean"], found[l]["var"]
 
     with np.errstate(all="ignore"):
-        _, _, Zs, _ = _forward(net.params, X, net.num_layers, net.batchnorm, net.eps, measure)
+        _, _, Zs, _ = _forward(net.params, X, net.num_layers, net.norm, net.eps, measure)
     if not net.batchnorm:  # nothing normalised: the statistics of the plain forward pass
         for l, Z in enumerate(Zs, start=1):
             measure(l, Z)
@@ -503,3 +544,36 @@ def sweep_learning_rates(
         for flag in (False, True)
     }
     return LearningRateSweep(rates, runs, int(seed))
+
+
+# --------------------------------------------------------------------------- batch size: batch norm vs layer norm
+
+@dataclass
+class BatchSizeComparison:
+    """Results of :func:`compare_batch_sizes`, one entry per batch size, for ``"batch"`` and ``"layer"`` norm.
+
+    ``test_accuracy[norm]``: ``(k,)`` accuracy on the test set, each example predicted alone (batch norm with
+    its running statistics). ``train_accuracy[norm]``: ``(k,)`` over the last epoch's mini-batches as training
+    saw them (batch norm in train mode, normalised with each mini-batch's own statistics).
+    """
+
+    batch_sizes: np.ndarray
+    test_accuracy: dict[str, np.ndarray]
+    train_accuracy: dict[str, np.ndarray]
+
+
+def compare_batch_sizes(data, *, batch_sizes=(2, 4, 32), layer_dims=(64, 32, 16, 1), learning_rate: float = 0.1,
+                        num_epochs: int = 3, seed: int = 0) -> BatchSizeComparison:
+    """Train the same network with batch norm and with layer norm at each mini-batch size, from the same
+    weights (``seed``), on ``data`` (a :class:`course.data.DigitsBinary`); cs231n's batch-size experiment."""
+    sizes = np.asarray(batch_sizes, dtype=int)
+    test = {norm: np.empty(len(sizes)) for norm in ("batch", "layer")}
+    train = {norm: np.empty(len(sizes)) for norm in ("batch", "layer")}
+    for i, size in enumerate(sizes):
+        for norm in ("batch", "layer"):
+            net = train_network(data.X_train, data.Y_train, list(layer_dims), learning_rate=learning_rate,
+                                num_epochs=num_epochs, mini_batch_size=int(size), seed=seed,
+                                layernorm=norm == "layer")
+            test[norm][i] = accuracy(net, data.X_test, data.Y_test)
+            train[norm][i] = net.history["train_accuracy"][-1]
+    return BatchSizeComparison(sizes, test, train)

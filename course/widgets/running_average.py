@@ -9,6 +9,10 @@ batch-size slider to it.
 
 ``values`` may be one row (the unit at fixed weights) or several rows, snapshots of the unit while the
 network trained, spread evenly over the steps: then the population itself drifts, as it does in training.
+
+The running variance averages *biased* batch variances, each on average ``(m - 1) / m`` of the population's
+variance for batches of ``m``: no window removes that factor, so the widget also draws ``(m - 1) / m`` times
+the population's variance, where the running variance settles (``biased_target``).
 """
 
 from __future__ import annotations
@@ -43,6 +47,8 @@ class RunningAverage:
     ``batch_weights``: ``(steps,)`` the weight ``(1 - momentum) * momentum**(T - t)`` batch ``t`` holds in the
     last running value; ``start_weight``: ``momentum**T``, what the zeros / ones start still holds.
     ``window``: ``1 / (1 - momentum)`` batches (``inf`` for momentum 1). ``note``: what is missing and why.
+    ``biased_target``: ``(steps,)`` ``(m - 1) / m * population_var``, what a biased batch variance is on
+    average (batches drawn independently), so where the running variance settles, however long the window.
     """
 
     momentum: float
@@ -59,6 +65,7 @@ class RunningAverage:
     batch_weights: np.ndarray
     start_weight: float
     note: str
+    biased_target: np.ndarray
 
 
 def _as_snapshots(values) -> np.ndarray:
@@ -127,6 +134,7 @@ def compute_running_average(
         None if running is None else running[:, 0], None if running is None else running[:, 1],
         None if corrected is None else corrected[:, 0], None if corrected is None else corrected[:, 1],
         (1.0 - momentum) * momentum ** (steps - t), float(decay[-1]), note,
+        (batch_size - 1) / batch_size * pop_var,
     )
 
 
@@ -146,7 +154,8 @@ def caption_text(data: RunningAverage) -> str:
     window = "infinite: the average never moves" if np.isinf(data.window) else f"about {data.window:.3g} batches"
     return (f"momentum {data.momentum:g}: window 1 / (1 - momentum) = <b>{window}</b>; batches of "
             f"{data.batch_size}; after {data.batch_means.size} steps the zeros / ones start still holds "
-            f"<b>{100 * data.start_weight:.2g}%</b> of the running values")
+            f"<b>{100 * data.start_weight:.2g}%</b> of the running values; a biased batch variance is on average "
+            f"(m - 1) / m = <b>{(data.batch_size - 1) / data.batch_size:.3g}</b> of the population's")
 
 
 def _limits(values, steps: int, seed: int) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -199,6 +208,8 @@ def show_running_average(values, update: Callable | None = None, *, steps: int =
         ax.set(xlim=(0, steps), ylim=limits, xlabel="training step")
         panels.append((dots, population, running, corrected, span))
         animated += [dots, population, running, corrected, span]
+    (biased,) = ax_var.plot(x, zeros, color=PALETTE[2], lw=1.1, ls="-.", label="(m - 1) / m of all examples")
+    animated.append(biased)
     ax_mean.set_title("mean of one hidden unit")
     ax_var.set_title("its variance (biased)")
     ax_var.legend(loc="upper right", fontsize=7, ncol=2)
@@ -228,6 +239,7 @@ def show_running_average(values, update: Callable | None = None, *, steps: int =
                     line.set_ydata(y)
             span.set_x(0)
             span.set_width(min(data.window, steps))
+        biased.set_ydata(data.biased_target)
         caption.value = caption_text(data)
         weights.set_ydata(np.maximum(data.batch_weights, 1e-6))
         fill.set_data(x, 1e-6, np.maximum(data.batch_weights, 1e-6))

@@ -8,6 +8,8 @@ Everything here runs notebook 03's network (``course.bn_network``) in its two no
   ``plot_accuracy_bars`` compares several of them.
 - ``compute_single_example`` / ``show_single_example``: the inspector: a test digit, its first hidden
   layer's normalised values under batch and under running statistics, and the two predictions.
+- ``plot_batch_size_comparison``: batch norm against layer norm at several mini-batch sizes
+  (``course.bn_network.compare_batch_sizes``).
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from course.bn_network import TrainedNetwork, forward_network
 
 __all__ = [
     "companion_probabilities", "plot_companion_spread", "accuracy_one_at_a_time", "plot_accuracy_bars",
-    "SingleExample", "compute_single_example", "show_single_example",
+    "SingleExample", "compute_single_example", "rescued_examples", "show_single_example",
+    "plot_batch_size_comparison",
 ]
 
 
@@ -103,7 +106,8 @@ class SingleExample:
 
     ``image``: ``(8, 8)`` pixels; ``label``: its 0/1 class. ``z``: ``(n_1,)`` first hidden layer before
     normalisation. ``z_hat_batch`` / ``z_hat_running``: ``(n_1,)`` normalised with the example's own statistics
-    (mean = itself, variance 0: all zeros) and with the running ones. ``p_batch`` / ``p_running``: the
+    (mean = itself, variance 0: all zeros) and with the running ones: z-hat, before ``gamma``, ``beta`` and
+    the ReLU (with batch statistics the layer then passes on ``ReLU(beta)`` whatever the digit). ``p_batch`` / ``p_running``: the
     network's probability that the digit is 5 or more, each way.
     """
 
@@ -132,6 +136,16 @@ def compute_single_example(net: TrainedNetwork, X: np.ndarray, Y: np.ndarray, in
     z_hat_batch = (z - z) / np.sqrt(0.0 + net.eps)  # one example: its mean is itself, its variance 0
     return SingleExample(int(index), X[:, index].reshape(8, 8), int(np.asarray(Y).reshape(-1)[index] > 0.5), z,
                          z_hat_batch, z_hat_running, float(p_batch[0, 0]), float(p_running[0, 0]))
+
+
+def rescued_examples(net: TrainedNetwork, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """Indices of the columns of ``X`` that batch statistics get wrong when each is predicted alone, and
+    running statistics get right: the digits worth showing in the inspector."""
+    X = np.asarray(X, dtype=float)
+    labels = np.asarray(Y).reshape(-1) > 0.5
+    alone = np.array([forward_network(net, X[:, [j]], statistics="batch")[0][0, 0] for j in range(X.shape[1])])
+    running = forward_network(net, X, statistics="running")[0][0]
+    return np.flatnonzero(((alone > 0.5) != labels) & ((running > 0.5) == labels))
 
 
 def _caption(data: SingleExample) -> str:
@@ -175,7 +189,7 @@ def show_single_example(net: TrainedNetwork, X: np.ndarray, Y: np.ndarray, *, in
                             label="running statistics")
     ax_z.axhline(0, color="black", lw=0.8)
     ax_z.set(xlim=(-0.7, n - 0.3), ylim=(-4, 4), xlabel="unit of the first hidden layer",
-             title="first hidden layer, normalised: (z - mean) / sqrt(var + eps)")
+             title="first hidden layer's z-hat = (z - mean) / sqrt(var + eps), before gamma, beta and the ReLU")
     ax_z.legend(loc="upper right", fontsize=7, ncol=2)
     p_bars = ax_p.bar([0, 1], [first.p_batch, first.p_running], color=[PALETTE[3], PALETTE[0]], width=0.6)
     ax_p.axhline(0.5, color="black", lw=1, ls="--")
@@ -199,3 +213,25 @@ def show_single_example(net: TrainedNetwork, X: np.ndarray, Y: np.ndarray, *, in
     slider.observe(update, names="value")
     update()
     return widgets.VBox([slider, caption, live.widget])
+
+
+def plot_batch_size_comparison(result, *, ax=None):
+    """Grouped bars per mini-batch size: test accuracy (one example at a time) with batch norm and with layer
+    norm; a black tick on each bar marks the accuracy training saw on its own mini-batches."""
+    from course.plots import PALETTE, axes_or_new
+
+    ax = axes_or_new(ax, figsize=(7, 2.8))
+    k = len(result.batch_sizes)
+    width = 0.38
+    for offset, norm, colour, label in ((-width / 2, "batch", PALETTE[0], "batch norm (running statistics)"),
+                                        (width / 2, "layer", PALETTE[2], "layer norm")):
+        x = np.arange(k) + offset
+        bars = ax.bar(x, 100 * result.test_accuracy[norm], width, color=colour, label=label)
+        ax.bar_label(bars, labels=[f"{100 * v:.0f}%" for v in result.test_accuracy[norm]], padding=2, fontsize=8)
+        ax.plot(x, 100 * result.train_accuracy[norm], "_", color="black", ms=14, mew=2)
+    ax.plot([], [], "_", color="black", ms=10, mew=2, label="accuracy on its training mini-batches")
+    ax.set(xticks=range(k), xticklabels=[f"m = {m}" for m in result.batch_sizes], ylim=(0, 110),
+           ylabel="test accuracy (%)", xlabel="mini-batch size while training")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7.5)
+    ax.grid(axis="x", visible=False)
+    return ax

@@ -44,21 +44,51 @@ def test_bn_layer_forward_normalises_each_unit_over_the_batch():
     np.testing.assert_allclose(cache["var"], Z.var(axis=1, keepdims=True))  # biased
 
 
-@pytest.mark.parametrize("batchnorm", [True, False])
-def test_network_gradients_match_central_differences(batchnorm):
+def test_ln_layer_normalises_each_example_over_the_units_and_its_backward_is_exact():
+    rng = np.random.default_rng(5)
+    Z = rng.standard_normal((6, 4)) * 2 + 1
+    gamma, beta = rng.standard_normal((6, 1)), rng.standard_normal((6, 1))
+    out, cache = bn.ln_layer_forward(Z, np.ones((6, 1)), np.zeros((6, 1)))
+    np.testing.assert_allclose(out.mean(axis=0), 0, atol=1e-12)
+    np.testing.assert_allclose(out.var(axis=0), 1, atol=1e-4)
+    alone = bn.ln_layer_forward(Z[:, [2]], gamma, beta)[0]  # one example needs no batch
+    np.testing.assert_allclose(alone, bn.ln_layer_forward(Z, gamma, beta)[0][:, [2]])
+    upstream = rng.standard_normal((6, 4))
+    dZ, dgamma, dbeta = bn.bn_layer_backward(upstream, bn.ln_layer_forward(Z, gamma, beta)[1])
+    for got, wrt, forward in [(dZ, Z, lambda z: bn.ln_layer_forward(z, gamma, beta)[0]),
+                              (dgamma, gamma, lambda g: bn.ln_layer_forward(Z, g, beta)[0]),
+                              (dbeta, beta, lambda b: bn.ln_layer_forward(Z, gamma, b)[0])]:
+        assert relative_error(got, numeric_gradient_of_output(forward, wrt.copy(), upstream)) < 1e-7
+
+
+@pytest.mark.parametrize("batchnorm, layernorm", [(True, False), (False, False), (False, True)])
+def test_network_gradients_match_central_differences(batchnorm, layernorm):
     X, Y = tiny_problem()
-    params = bn.init_network_params(DIMS, batchnorm, 3)
-    if batchnorm:  # move gamma, beta away from their initial values so every term matters
+    params = bn.init_network_params(DIMS, batchnorm or layernorm, 3)
+    if batchnorm or layernorm:  # move gamma, beta away from their initial values so every term matters
         rng = np.random.default_rng(4)
         for l in (1, 2):
             params[f"gamma{l}"] += 0.3 * rng.standard_normal(params[f"gamma{l}"].shape)
             params[f"beta{l}"] += 0.3 * rng.standard_normal(params[f"beta{l}"].shape)
-    _, grads = bn.network_cost_and_gradients(params, X, Y, batchnorm=batchnorm)
+
+    def cost_and_gradients():
+        return bn.network_cost_and_gradients(params, X, Y, batchnorm=batchnorm, layernorm=layernorm)
+
+    _, grads = cost_and_gradients()
     assert set(grads) == {"d" + k for k in params}
     for key, value in params.items():
-        numeric = numeric_gradient(lambda v: bn.network_cost_and_gradients(params, X, Y, batchnorm=batchnorm)[0],
-                                   value)
+        numeric = numeric_gradient(lambda v: cost_and_gradients()[0], value)
         assert relative_error(grads["d" + key], numeric) < 1e-7, key
+
+
+def test_a_layer_norm_network_keeps_no_state_and_predicts_each_example_alone():
+    X, Y = tiny_problem(m=40)
+    net = bn.train_network(X, Y, DIMS, learning_rate=0.05, num_epochs=3, mini_batch_size=8, layernorm=True)
+    assert net.layernorm and not net.batchnorm and net.norm == "layer" and net.states == {}
+    assert "gamma1" in net.params and "b1" not in net.params
+    AL, _ = bn.forward_network(net, X)
+    np.testing.assert_allclose(bn.forward_network(net, X[:, 5:6])[0], AL[:, 5:6])
+    np.testing.assert_allclose(bn.forward_network(net, X[:, 5:7], statistics="batch")[0], AL[:, 5:7])
 
 
 def test_parameters_follow_the_contract_layout():

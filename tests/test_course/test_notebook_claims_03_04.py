@@ -31,3 +31,71 @@ def test_03_raw_Z_drifts_several_times_less_with_batch_norm_and_no_relu_dies(dig
     assert view.dead[1].max() == 0.0 and view.dead[0, -1].mean() > 0.0
     # the dashed by-construction line (|beta| / gamma_0) stays below the measured one
     assert view.mean_shift[1, -1].mean() < with_bn
+
+
+# --------------------------------------------------------------------------- notebook 04
+
+
+def _keras_update(running, batch_value, momentum):
+    return momentum * running + (1 - momentum) * batch_value
+
+
+@pytest.fixture(scope="module")
+def net04(digits):
+    """Notebook 04's network, exactly as its section 1 trains it (SEED = 4)."""
+    from course.bn_network import train_network
+
+    return train_network(digits.X_train, digits.Y_train, [64, 32, 16, 1], learning_rate=0.3, num_epochs=10,
+                         mini_batch_size=32, seed=4, X_dev=digits.X_dev, Y_dev=digits.Y_dev, snapshot_every=5)
+
+
+def test_04_the_running_variance_of_small_batches_stays_low_however_long_the_window(net04):
+    """04 section 2: with the widget's own function on the notebook's unit (population variance 0.112), after
+    300 steps with momentum 0.9, batches of 1 leave the running variance at 0, of 4 at about 0.077 and of 32 at
+    about 0.102: (m - 1) / m of the population's, plus noise."""
+    from course.widgets.running_average import compute_running_average
+
+    recorded = np.stack([s.Z[0] for s in net04.snapshots if s.iteration < 300])
+    unit = int(np.argmax(np.abs(recorded[-1].mean(axis=1))))
+    values = recorded[:, unit, :]
+    final = {m: compute_running_average(values, 0.9, m, steps=300, seed=4, update=_keras_update)
+             for m in (1, 4, 32)}
+    population = final[32].population_var[-1]
+    assert population == pytest.approx(0.112, abs=5e-4)
+    assert final[1].running_var[-1] < 1e-12
+    assert final[4].running_var[-1] == pytest.approx(0.077, abs=2e-3)
+    assert final[32].running_var[-1] == pytest.approx(0.102, abs=2e-3)
+
+
+def test_04_the_single_example_picture_shows_a_digit_batch_statistics_get_wrong(net04, digits):
+    """04 section 5: the inspector opens on a digit the broken prediction gets wrong and the running one right."""
+    from course.widgets.single_example import compute_single_example, rescued_examples
+
+    index = int(rescued_examples(net04, digits.X_test, digits.Y_test)[0])
+    data = compute_single_example(net04, digits.X_test, digits.Y_test, index)
+    assert (data.p_batch > 0.5) != bool(data.label) and (data.p_running > 0.5) == bool(data.label)
+
+
+def test_04_two_examples_normalise_to_minus_one_and_plus_one():
+    """04 section 7: with m = 2, each unit's normalised values are -1 and +1 whatever z was (up to eps)."""
+    from course.bn_network import bn_layer_forward
+
+    Z = np.random.default_rng(0).normal(0.0, 3.0, size=(5, 2))
+    Z_hat = bn_layer_forward(Z, np.ones((5, 1)), np.zeros((5, 1)))[0]
+    half_gap = np.abs(Z[:, 0] - Z[:, 1]) / 2  # each value's distance to the pair's mean: the standard deviation
+    np.testing.assert_allclose(np.sort(Z_hat, axis=1), np.outer(half_gap / np.sqrt(half_gap**2 + 1e-5), [-1, 1]))
+    np.testing.assert_allclose(np.abs(Z_hat), 1.0, atol=1e-3)
+
+
+@pytest.mark.parametrize("seed", [4, 0, 1])
+def test_04_batch_norm_needs_a_batch_and_layer_norm_does_not(digits, seed):
+    """04 section 7 (cs231n's experiment): trained with batches of 2, batch norm stays near chance one digit at
+    a time while layer norm learns; with batches of 4 batch norm's training mini-batches score far below layer
+    norm's; with batches of 32 both work."""
+    from course.bn_network import compare_batch_sizes
+
+    result = compare_batch_sizes(digits, seed=seed)
+    assert result.batch_sizes.tolist() == [2, 4, 32]
+    assert result.test_accuracy["batch"][0] < 0.65 and result.test_accuracy["layer"][0] > 0.9
+    assert result.train_accuracy["batch"][1] < result.train_accuracy["layer"][1] - 0.05
+    assert result.test_accuracy["batch"][2] > 0.9 and result.test_accuracy["layer"][2] > 0.85

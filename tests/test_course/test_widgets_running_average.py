@@ -65,6 +65,22 @@ def test_bias_correction_removes_the_start_exactly():
     assert data.running_var[-1] == pytest.approx(0.99**50)  # the ones start, still there
 
 
+@pytest.mark.parametrize("m", [1, 2, 4, 8, 32])
+def test_the_running_variance_settles_at_m_minus_1_over_m_of_the_population(m):
+    """Notebook 04, section 2: batch variances divide by m, so on average they are (m - 1) / m of the
+    population's variance, and an average of them keeps that factor however long its window."""
+    population = np.random.default_rng(1).normal(0.0, 1.0, size=512)
+    settled = []
+    for seed in range(20):
+        data = compute_running_average(population, 0.9, m, steps=300, seed=seed, update=keras_update)
+        settled.append(data.running_var[100:].mean())  # the ones start has faded: 0.9**100 = 3e-5
+    ratio = np.mean(settled) / population.var()
+    # sampling without replacement from 512 values adds the factor 512 / 511
+    assert ratio == pytest.approx((m - 1) / m * 512 / 511, abs=0.03)
+    np.testing.assert_allclose(data.biased_target, (m - 1) / m * population.var())
+    assert f"(m - 1) / m = <b>{(m - 1) / m:.3g}</b>" in caption_text(data)
+
+
 def test_batch_weights_and_start_weight_add_up_to_one():
     for momentum in (0.0, 0.5, 0.9, 0.99):
         data = compute_running_average(VALUES, momentum, 16, steps=200)

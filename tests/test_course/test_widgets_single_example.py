@@ -7,9 +7,10 @@ import pytest
 from course.bn_network import forward_network, train_network
 from course.data import load_digits_binary
 from course.widgets.single_example import (
-    accuracy_one_at_a_time, companion_probabilities, compute_single_example, plot_accuracy_bars, plot_companion_spread,
-    show_single_example,
+    accuracy_one_at_a_time, companion_probabilities, compute_single_example, plot_accuracy_bars,
+    plot_batch_size_comparison, plot_companion_spread, rescued_examples, show_single_example,
 )
+from course.bn_network import BatchSizeComparison
 
 matplotlib.use("Agg")
 
@@ -80,6 +81,22 @@ def test_pictures_draw_what_they_are_given(net, digits):
     ax = plot_accuracy_bars({"batch": 0.46, "running": 0.98}, chance=0.54)
     assert [round(p.get_width(), 6) for p in ax.patches] == [46.0, 98.0]
     assert [t.get_text() for t in ax.texts] == ["46.0%", "98.0%"]
+
+
+def test_rescued_examples_fail_alone_with_batch_statistics_and_pass_with_running_ones(net, digits):
+    rescued = rescued_examples(net, digits.X_test, digits.Y_test)
+    assert rescued.size > 0
+    for index in rescued[:5]:
+        data = compute_single_example(net, digits.X_test, digits.Y_test, int(index))
+        assert (data.p_batch > 0.5) != bool(data.label) and (data.p_running > 0.5) == bool(data.label)
+
+
+def test_batch_size_comparison_draws_two_bars_per_size():
+    result = BatchSizeComparison(np.array([2, 32]), {"batch": np.array([0.5, 0.95]), "layer": np.array([0.93, 0.92])},
+                                 {"batch": np.array([0.52, 0.94]), "layer": np.array([0.9, 0.9])})
+    ax = plot_batch_size_comparison(result)
+    assert sorted(round(p.get_height(), 6) for p in ax.patches) == [50.0, 92.0, 93.0, 95.0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["m = 2", "m = 32"]
 
 
 def test_inspector_builds_and_updates_headless(net, digits):
