@@ -189,7 +189,7 @@ def show_single_example(net: TrainedNetwork, X: np.ndarray, Y: np.ndarray, *, in
                             label="running statistics")
     ax_z.axhline(0, color="black", lw=0.8)
     ax_z.set(xlim=(-0.7, n - 0.3), ylim=(-4, 4), xlabel="unit of the first hidden layer",
-             title="first hidden layer's z-hat = (z - mean) / sqrt(var + eps), before gamma, beta and the ReLU")
+             title="first hidden layer: z-hat, before gamma, beta and the ReLU")
     ax_z.legend(loc="upper right", fontsize=7, ncol=2)
     p_bars = ax_p.bar([0, 1], [first.p_batch, first.p_running], color=[PALETTE[3], PALETTE[0]], width=0.6)
     ax_p.axhline(0.5, color="black", lw=1, ls="--")

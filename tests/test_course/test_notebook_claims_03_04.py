@@ -74,6 +74,9 @@ def test_04_the_single_example_picture_shows_a_digit_batch_statistics_get_wrong(
     index = int(rescued_examples(net04, digits.X_test, digits.Y_test)[0])
     data = compute_single_example(net04, digits.X_test, digits.Y_test, index)
     assert (data.p_batch > 0.5) != bool(data.label) and (data.p_running > 0.5) == bool(data.label)
+    # the static picture's caption: "test digit #4, which batch statistics alone call 5 or more (P = 0.66)"
+    assert index == 4
+    assert data.label == 0 and round(data.p_batch, 2) == 0.66
 
 
 def test_04_two_examples_normalise_to_minus_one_and_plus_one():
@@ -98,4 +101,33 @@ def test_04_batch_norm_needs_a_batch_and_layer_norm_does_not(digits, seed):
     assert result.batch_sizes.tolist() == [2, 4, 32]
     assert result.test_accuracy["batch"][0] < 0.65 and result.test_accuracy["layer"][0] > 0.9
     assert result.train_accuracy["batch"][1] < result.train_accuracy["layer"][1] - 0.05
+    assert result.train_accuracy["batch"][1] < result.test_accuracy["batch"][1] - 0.05
     assert result.test_accuracy["batch"][2] > 0.9 and result.test_accuracy["layer"][2] > 0.85
+
+
+def test_04_forgetting_the_running_statistics_costs_accuracy(net04, digits):
+    """04 section 7: the same weights with zeros / ones in place of the saved running statistics predict worse."""
+    from course.bn_network import accuracy
+
+    forgotten = {l: {"mean": np.zeros_like(s["running_mean"]), "var": np.ones_like(s["running_var"])}
+                 for l, s in net04.states.items()}
+    saved = accuracy(net04, digits.X_test, digits.Y_test)
+    assert accuracy(net04, digits.X_test, digits.Y_test, statistics=forgotten) < saved - 0.1
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_04_after_many_training_passes_test_mode_gives_back_beta_and_gamma(seed):
+    """04 section 4, cs231n's statistical check, as the notebook runs it (with the course's layer standing in for
+    the student's two functions): within six standard errors for every seed."""
+    from course.bn_network import bn_layer_forward
+
+    rng = np.random.default_rng(seed)
+    W = rng.normal(size=(3, 10))
+    gamma, beta = np.array([[1.0], [2.0], [0.5]]), np.array([[0.0], [-1.0], [3.0]])
+    mean, var = np.zeros((3, 1)), np.ones((3, 1))
+    for _ in range(50):
+        cache = bn_layer_forward(W @ rng.normal(1.0, 2.0, size=(10, 200)), gamma, beta)[1]
+        mean, var = 0.9 * mean + 0.1 * cache["mean"], 0.9 * var + 0.1 * cache["var"]
+    out = bn_layer_forward(W @ rng.normal(1.0, 2.0, size=(10, 200)), gamma, beta, 1e-5, mean, var)[0]
+    assert (np.abs(out.mean(axis=1) - beta.ravel()) < 6 * gamma.ravel() / np.sqrt(200)).all()
+    assert (np.abs(out.std(axis=1) / gamma.ravel() - 1) < 6 / np.sqrt(2 * 200)).all()
