@@ -1,6 +1,6 @@
-"""How often each statistical test of notebooks 01 and 02 fails correct code, and how often it catches a mistake.
+"""How often each statistical test of notebooks 01-04 fails correct code, and how often it catches a mistake.
 
-``python -m tests.flakiness [--trials 200] [--only 01|02]`` runs every test cell that draws random numbers
+``python -m tests.flakiness [--trials 200] [--only 01|02|03|04]`` runs every test cell that draws random numbers
 (the samplers, ``random_search``, ``coarse_to_fine``, ``check_uniform``, ``check_decade_balance``) many times
 against the instructor's solution and every variant of ``tests/variants/a0*.py``. Trial ``t`` runs the test
 cell exactly as committed, except that every ``np.random.default_rng(seed)`` in it (and in the code under
@@ -51,6 +51,30 @@ STATISTICAL = {
         "test_sample_hyperparameters_ranges": ("sample_hyperparameters",),
         "test_sample_hyperparameters_scales": ("sample_hyperparameters",),
     },
+    # 03: the He-initialisation tests draw the student's weights (statistical for every correct answer); the
+    # gradient checks draw their data, so re-seeding them measures how much margin their tolerance keeps.
+    "03_batchnorm_from_scratch": {
+        "test_initialize_parameters_bn": ("initialize_parameters_bn",),
+        "test_initialize_parameters_bn_he": ("initialize_parameters_bn",),
+        "test_batchnorm_forward": ("batchnorm_forward",),
+        "test_batchnorm_backward_dZ": ("batchnorm_backward", "batchnorm_forward"),
+        "test_backward_propagation_bn_gradcheck": ("backward_propagation_bn", "forward_propagation_bn",
+                                                   "batchnorm_backward", "batchnorm_forward"),
+    },
+    # 04: no answer draws random numbers; the tests that draw their data are re-seeded for their margin.
+    "04_batchnorm_test_time": {
+        "test_update_running_average": ("update_running_average",),
+        "test_batchnorm_forward_train_state": ("batchnorm_forward_train", "update_running_average"),
+        "test_batchnorm_forward_test": ("batchnorm_forward_test",),
+        "test_batchnorm_forward_test_single": ("batchnorm_forward_test",),
+        "test_predict_bn_single": ("predict_bn", "batchnorm_forward_test"),
+    },
+}
+
+# What a notebook's setup cell imports that its test cells use, besides np and checks.
+PREAMBLE = {
+    "03_batchnorm_from_scratch": "from course.gradcheck import check_gradient, numeric_gradient, "
+                                 "numeric_gradient_of_output, relative_error\n",
 }
 
 
@@ -90,7 +114,7 @@ def _answers(cells: list[dict], replaced: dict[str, str]) -> list[tuple[str, str
     return out
 
 
-def run_cell(answers: list[tuple[str, str]], test_source: str, trial: int) -> str | None:
+def run_cell(answers: list[tuple[str, str]], test_source: str, trial: int, preamble: str = "") -> str | None:
     """Run the answers then one test cell in a fresh namespace; the failure's first line, or None if it passed."""
     import contextlib
     import io
@@ -100,6 +124,7 @@ def run_cell(answers: list[tuple[str, str]], test_source: str, trial: int) -> st
     namespace = {"np": _numpy_for_trial(trial), "checks": checks, "__name__": "__flakiness__"}
     try:
         with contextlib.redirect_stdout(io.StringIO()):  # the cells' one-line passes
+            exec(preamble, namespace)  # noqa: S102 - the notebook's own imports
             for _, code in answers:
                 exec(code, namespace)  # noqa: S102 - our own notebook and variants
             exec(test_source, namespace)  # noqa: S102
@@ -131,7 +156,7 @@ def measure(assignment: str, trials: int, stream=sys.stdout) -> list[str]:
             started = time.perf_counter()
             failures, example = 0, None
             for trial in range(trials):
-                problem = run_cell(answers, tests[test_id], trial)
+                problem = run_cell(answers, tests[test_id], trial, PREAMBLE.get(assignment, ""))
                 if problem:
                     failures += 1
                     example = example or problem
@@ -226,7 +251,7 @@ def decade_balance_rates(trials: int) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.flakiness", description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=200, help="independent seeds per test and implementation")
-    parser.add_argument("--only", choices=["01", "02", "tail", "course"], help="one part of the table")
+    parser.add_argument("--only", choices=["01", "02", "03", "04", "tail", "course"], help="one part of the table")
     args = parser.parse_args(argv)
     rows = ["| nb | test | implementation | result |", "|---|---|---|---|"]
     if args.only in (None, "01"):
@@ -235,6 +260,10 @@ def main(argv: list[str] | None = None) -> int:
         rows += coarse_to_fine_tail()
     if args.only in (None, "02"):
         rows += measure("02_log_scale_sampling", args.trials)
+    if args.only in (None, "03"):
+        rows += measure("03_batchnorm_from_scratch", args.trials)
+    if args.only in (None, "04"):
+        rows += measure("04_batchnorm_test_time", args.trials)
     if args.only in (None, "course"):
         rows += decade_balance_rates(max(args.trials, 1000))
     print("\n".join(rows))
