@@ -72,10 +72,16 @@ def bn_layer_forward(Z: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: fl
     if batch:
         mean = Z.mean(axis=-1, keepdims=True)
         var = Z.var(axis=-1, keepdims=True)
+    return _normalise(Z, gamma, beta, eps, mean, var, batch, -1)
+
+
+def _normalise(Z, gamma, beta, eps, mean, var, batch: bool, axis: int):
+    """``gamma * (Z - mean) / sqrt(var + eps) + beta`` and the cache :func:`bn_layer_backward` reads; ``batch``:
+    the statistics came from ``Z`` along ``axis`` (so the gradient flows through them too)."""
     inv_std = 1.0 / np.sqrt(var + eps)
     Z_hat = (Z - mean) * inv_std
     cache = {"Z_hat": Z_hat, "inv_std": inv_std, "gamma": gamma, "mean": mean, "var": var, "batch": batch,
-             "axis": -1}
+             "axis": axis}
     return gamma * Z_hat + beta, cache
 
 
@@ -85,13 +91,7 @@ def ln_layer_forward(Z: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: fl
     training and test time compute the same thing and there are no running statistics.
     Returns ``Z_tilde (n, m)`` and a cache for :func:`bn_layer_backward`.
     """
-    mean = Z.mean(axis=-2, keepdims=True)
-    var = Z.var(axis=-2, keepdims=True)
-    inv_std = 1.0 / np.sqrt(var + eps)
-    Z_hat = (Z - mean) * inv_std
-    cache = {"Z_hat": Z_hat, "inv_std": inv_std, "gamma": gamma, "mean": mean, "var": var, "batch": True,
-             "axis": -2}
-    return gamma * Z_hat + beta, cache
+    return _normalise(Z, gamma, beta, eps, Z.mean(axis=-2, keepdims=True), Z.var(axis=-2, keepdims=True), True, -2)
 
 
 def bn_layer_backward(dZ_tilde: np.ndarray, cache: dict):
