@@ -159,3 +159,18 @@ def test_04_running_statistics_come_close_to_the_exact_ones_and_a_short_run_pays
         assert plain < accuracy(short, digits.X_test, digits.Y_test, statistics=exact) - 0.03, seed
         corrected_better += accuracy(short, digits.X_test, digits.Y_test, statistics=corrected) > plain
     assert 3 <= corrected_better < 5  # usually, not always
+
+
+def test_04_a_frozen_keras_batch_norm_layer_runs_in_inference_mode():
+    """04 section 7: "in Keras, setting trainable = False on a BatchNormalization layer also makes it run in
+    inference mode (running statistics used and left unchanged)"."""
+    tf = pytest.importorskip("tensorflow")
+
+    layer = tf.keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-5)
+    layer.build((None, 3))
+    Z = np.random.default_rng(0).normal(2.0, 3.0, size=(16, 3)).astype(np.float32)
+    layer.trainable = False
+    out = layer(tf.constant(Z), training=True).numpy()
+    np.testing.assert_allclose(layer.moving_mean.numpy(), 0.0)
+    np.testing.assert_allclose(layer.moving_variance.numpy(), 1.0)
+    np.testing.assert_allclose(out, Z / np.sqrt(1.0 + 1e-5), rtol=1e-6)  # the zeros / ones statistics, not the batch's
