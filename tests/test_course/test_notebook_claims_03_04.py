@@ -90,19 +90,21 @@ def test_04_two_examples_normalise_to_minus_one_and_plus_one():
     np.testing.assert_allclose(np.abs(Z_hat), 1.0, atol=1e-3)
 
 
-@pytest.mark.parametrize("seed", [4, 0, 1])
+@pytest.mark.parametrize("seed", [4, 0, 1, 3, 6])
 def test_04_batch_norm_needs_a_batch_and_layer_norm_does_not(digits, seed):
-    """04 section 7 (cs231n's experiment): trained with batches of 2, batch norm stays near chance one digit at
-    a time while layer norm learns; with batches of 4 batch norm's training mini-batches score far below layer
-    norm's; with batches of 32 both work."""
+    """04 section 7 (cs231n's experiment): trained with batches of 2, batch norm stays near chance on its own
+    training mini-batches and does little better one digit at a time, while layer norm learns; with batches of 4
+    batch norm's training mini-batches score around 80%, below layer norm's and below its own test accuracy; with
+    32 batch norm does at least as well as layer norm."""
     from course.bn_network import compare_batch_sizes
 
     result = compare_batch_sizes(digits, seed=seed)
+    test, train = result.test_accuracy, result.train_accuracy
     assert result.batch_sizes.tolist() == [2, 4, 32]
-    assert result.test_accuracy["batch"][0] < 0.65 and result.test_accuracy["layer"][0] > 0.9
-    assert result.train_accuracy["batch"][1] < result.train_accuracy["layer"][1] - 0.05
-    assert result.train_accuracy["batch"][1] < result.test_accuracy["batch"][1] - 0.05
-    assert result.test_accuracy["batch"][2] > 0.9 and result.test_accuracy["layer"][2] > 0.85
+    assert train["batch"][0] < 0.6 and test["batch"][0] < 0.75 and train["layer"][0] > 0.88
+    assert 0.75 < train["batch"][1] < 0.85
+    assert train["batch"][1] < train["layer"][1] - 0.05 and train["batch"][1] < test["batch"][1] - 0.05
+    assert test["batch"][2] > 0.9 and test["batch"][2] >= test["layer"][2]
 
 
 def test_04_forgetting_the_running_statistics_costs_accuracy(net04, digits):
