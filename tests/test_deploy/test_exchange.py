@@ -80,7 +80,7 @@ def test_layout_modes(tmp_path):
     assert mode(course / "inbound" / "ada") == 0o2750 and mode(course / "feedback" / "ada") == 0o2770
 
 
-@pytest.mark.parametrize("name", ["../x", "a/b", "a+b", "*", ".hidden", ""])
+@pytest.mark.parametrize("name", ["../x", "a/b", "a+b", "*", ".hidden", "", "ada\n", "ada\nbob"])
 def test_layout_refuses_names_that_escape(tmp_path, name):
     ensure_course(tmp_path, COURSE, group=None)
     with pytest.raises(ValueError, match="student id"):
