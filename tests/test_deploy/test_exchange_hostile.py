@@ -14,7 +14,6 @@ import grp
 import hashlib
 import json
 import os
-import pickle
 import pwd
 import shutil
 import stat
@@ -33,6 +32,7 @@ from traitlets.config import Config
 
 from deploy.exchange import FACTORY
 from deploy.exchange_layout import ensure_course, ensure_student
+from tests.test_deploy.real_users import as_user, must
 
 COURSE = "dl-tuning"
 A = "hw"  # a one-notebook assignment: what is in it does not matter to the exchange
@@ -67,39 +67,6 @@ def base():
         subprocess.run(["groupdel", GRADERS], capture_output=True)
         shutil.rmtree(folder, ignore_errors=True)
         os.environ["PATH"] = path
-
-
-def as_user(name: str, fn, *args, **kwargs):
-    """``fn(*args, **kwargs)`` in a child process running as ``name`` (its groups, home and a 022 umask): what it
-    returned, or ``("error", message)`` for what it raised."""
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns into pytest
-        try:
-            os.close(read)
-            user = pwd.getpwnam(name)
-            os.setgroups(os.getgrouplist(name, user.pw_gid))
-            os.setgid(user.pw_gid)
-            os.setuid(user.pw_uid)
-            os.environ["HOME"] = user.pw_dir
-            os.umask(0o022)
-            payload = pickle.dumps(("ok", fn(*args, **kwargs)))
-        except BaseException as error:  # noqa: BLE001 - reported to the parent
-            payload = pickle.dumps(("error", f"{type(error).__name__}: {error}"))
-        with os.fdopen(write, "wb") as out:
-            out.write(payload)
-        os._exit(0)
-    os.close(write)
-    with os.fdopen(read, "rb") as source:
-        data = source.read()
-    os.waitpid(pid, 0)
-    status, value = pickle.loads(data)
-    return ("error", value) if status == "error" else value
-
-
-def must(result):
-    assert not (isinstance(result, tuple) and result and result[0] == "error"), result
-    return result
 
 
 # --- the exchange, as nbgrader's apps run it --------------------------------------------------------------------
