@@ -420,6 +420,7 @@ def test_release_feedback_never_writes_through_her_links(case):
     attacker, victim = STUDENTS[0], STUDENTS[1]
     folder = _older_layout(case, attacker)
     prof_home = case / "home" / PROF
+    must(as_user(PROF, os.mkdir, prof_home / ".ssh", 0o700))  # as an instructor who logs in with ssh has
     victim_page = case / "exchange" / COURSE / "feedback" / victim / _page_name(case, victim)
     must(as_user(attacker, _plant_tmp_links, folder, _page_name(case, attacker), prof_home, victim_page))
     home_before = snapshot(prof_home, skip=(course_root(case) / "graded",))
@@ -427,7 +428,7 @@ def test_release_feedback_never_writes_through_her_links(case):
 
     must(_release(case))
 
-    assert not (prof_home / ".ssh").exists(), "the instructor's home is untouched"
+    assert not (prof_home / ".ssh" / "authorized_keys").exists(), "the instructor's home is untouched"
     assert snapshot(prof_home, skip=(course_root(case) / "graded",)) == home_before
     assert snapshot(case, skip=(case / "exchange", prof_home)) == outside
     assert victim_page.read_text() == f"<p>feedback for {victim}</p>"
