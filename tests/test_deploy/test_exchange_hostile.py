@@ -455,3 +455,34 @@ def test_one_students_feedback_folder_stops_nobody(case, attack):
         page = case / "exchange" / COURSE / "feedback" / name / _page_name(case, name)
         assert page.read_text() == f"<p>feedback for {name}</p>"
     assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")], "no temporary file left behind"
+
+
+# --- the layout -------------------------------------------------------------------------------------------------
+def test_the_hub_repairs_a_feedback_folder_the_student_owned(case):
+    attacker = STUDENTS[0]
+    folder = _older_layout(case, attacker)
+    ensure_student(case / "exchange", COURSE, attacker, group=GRADERS)  # what the hub runs before each spawn
+    info = folder.stat()
+    assert (info.st_uid, stat.S_IMODE(info.st_mode)) == (0, 0o2770)
+    assert as_user(attacker, Path.write_text, folder / "planted", "x")[0] == "error"
+    assert as_user(attacker, os.listdir, folder)[0] == "error", "she opens her pages by name (their hash)"
+    assert must(as_user(attacker, os.listdir, folder)) == []
+
+
+def test_without_acls_a_feedback_folder_is_passable_only(case, monkeypatch):
+    import errno
+
+    import deploy.exchange_layout as layout
+
+    def no_acls(*args, **kwargs):
+        raise OSError(errno.EOPNOTSUPP, "Operation not supported")
+
+    attacker = STUDENTS[0]
+    folder = case / "exchange" / COURSE / "feedback" / attacker
+    os.removexattr(folder, "system.posix_acl_access")  # as on a filesystem that never had one
+    monkeypatch.setattr(layout.os, "setxattr", no_acls)
+    ensure_student(case / "exchange", COURSE, attacker, group=GRADERS)
+    assert (folder.stat().st_uid, stat.S_IMODE(folder.stat().st_mode)) == (0, 0o2771)
+    assert as_user(STUDENTS[1], os.listdir, folder)[0] == "error"
+    assert as_user(attacker, Path.write_text, folder / "planted", "x")[0] == "error"
+    assert as_user(attacker, os.listdir, folder)[0] == "error", "she opens her pages by name (their hash)"
