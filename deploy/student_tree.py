@@ -118,13 +118,9 @@ def _copy_folder(fd, dest, where, caps, owner, ignore, include, copied, depth):
 def _copy_child_folder(fd, name, info, dest, path, caps, owner, ignore, include, copied, depth):
     if not _note(copied, info, owner, path):
         return
+    if (child := _open_entry(fd, name, _DIR_FLAGS, info, copied, path)) is None:
+        return
     try:
-        child = os.open(name, _DIR_FLAGS, dir_fd=fd)
-    except OSError as error:
-        return _problem(copied, f"{path}: {_why(error, name, fd)}")
-    try:
-        if not _same(child, info, copied, path):
-            return
         target = os.path.join(dest, name)
         if not copied.problems:
             os.mkdir(target, 0o755)
@@ -140,13 +136,9 @@ def _copy_file(fd, name, info, target, path, caps, owner, copied):
         return _problem(copied, f"{path}: {info.st_size} bytes, over the {caps.max_file_bytes}-byte limit per file")
     if copied.bytes + info.st_size > caps.max_bytes:
         return _problem(copied, f"{path}: the submission passes the {caps.max_bytes}-byte limit")
+    if (source := _open_entry(fd, name, _FILE_FLAGS, info, copied, path)) is None:
+        return
     try:
-        source = os.open(name, _FILE_FLAGS, dir_fd=fd)
-    except OSError as error:
-        return _problem(copied, f"{path}: {_why(error, name, fd)}")
-    try:
-        if not _same(source, info, copied, path):
-            return
         if copied.problems:
             return  # keep walking to report every problem, but copy nothing more
         out = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
@@ -174,14 +166,20 @@ def _note(copied: Copied, info: os.stat_result, owner: int | None, path: str) ->
     return True
 
 
-def _same(fd: int, info: os.stat_result, copied: Copied, path: str) -> bool:
-    now = os.fstat(fd)
-    if (now.st_dev, now.st_ino) != (info.st_dev, info.st_ino) or stat.S_IFMT(now.st_mode) != stat.S_IFMT(
-            info.st_mode):
+def _open_entry(fd: int, name: str, flags: int, info: os.stat_result, copied: Copied, path: str) -> int | None:
+    """``name`` opened without following a link, and still the entry ``info`` described; None (reported) if not."""
+    try:
+        opened = os.open(name, flags, dir_fd=fd)
+    except OSError as error:
+        _problem(copied, f"{path}: {_why(error, name, fd)}")
+        return None
+    now = os.fstat(opened)
+    if (now.st_dev, now.st_ino, stat.S_IFMT(now.st_mode)) != (info.st_dev, info.st_ino, stat.S_IFMT(info.st_mode)):
+        os.close(opened)
         _problem(copied, f"{path}: replaced while being copied")
-        return False
+        return None
     copied.newest_ctime_ns = max(copied.newest_ctime_ns, now.st_ctime_ns)
-    return True
+    return opened
 
 
 def _why(error: OSError, name: str, fd: int) -> str:

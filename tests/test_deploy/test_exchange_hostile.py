@@ -24,14 +24,11 @@ from pathlib import Path
 
 import pytest
 from nbgrader.api import Gradebook
-from nbgrader.auth import Authenticator
 from nbgrader.coursedir import CourseDirectory
-from nbgrader.exchange import ExchangeFactory
 from nbgrader.utils import notebook_hash, parse_utc
-from traitlets.config import Config
 
-from deploy.exchange import FACTORY
 from deploy.exchange_layout import ensure_course, ensure_student
+from tests.test_deploy.exchange_run import run_exchange
 from tests.test_deploy.real_users import as_user, must
 
 COURSE = "dl-tuning"
@@ -71,23 +68,8 @@ def base():
 
 # --- the exchange, as nbgrader's apps run it --------------------------------------------------------------------
 def exchange_op(kind: str, case: Path, cwd: Path, **settings):
-    cfg = Config()
-    cfg.CourseDirectory.course_id = COURSE
-    cfg.CourseDirectory.root = str(course_root(case))
-    cfg.CourseDirectory.assignment_id = A
-    cfg.Exchange.root = str(case / "exchange")
-    cfg.Exchange.cache = str(cwd / ".cache")
-    cfg.Exchange.assignment_dir = str(cwd)
-    for plugin, name in FACTORY.items():
-        setattr(cfg.ExchangeFactory, plugin, name)
-    for key, value in settings.items():
-        section, trait = key.split("__")
-        setattr(cfg[section], trait, value)
-    factory = ExchangeFactory(config=cfg)
-    plugin = getattr(factory, kind)(coursedir=CourseDirectory(config=cfg), authenticator=Authenticator(config=cfg),
-                                    config=cfg)
-    os.chdir(cwd)
-    return plugin.start()
+    return run_exchange(kind, exchange=case / "exchange", course_root=course_root(case), cwd=cwd, assignment=A,
+                        **settings)
 
 
 def course_root(case: Path) -> Path:

@@ -7,8 +7,8 @@ list, fills it (one correct, one with a wrong ``grid_search``), validates and su
 exchange, and each student fetches their own. Then each student tries to reach the other's work, the course's
 folders, the formgrader and ``source/``: every attempt must fail; and each plants links, a FIFO, a backdated
 rename and a feedback link in her own folders, after which collecting again and releasing feedback again change
-nobody's collected work or feedback. The hub and everything it started is ended by PID at the end. Without root the workflow runs with every user as the same OS user and only the permission
-test is skipped.
+nobody's collected work or feedback. The hub and everything it started is ended by PID at the end. Without root
+the workflow runs with every user as the same OS user and only the permission tests are skipped.
 """
 
 from __future__ import annotations

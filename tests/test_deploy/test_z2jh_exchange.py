@@ -23,12 +23,8 @@ from pathlib import Path
 import pytest
 import yaml
 from nbgrader.api import Gradebook
-from nbgrader.auth import Authenticator
-from nbgrader.coursedir import CourseDirectory
-from nbgrader.exchange import ExchangeFactory
-from traitlets.config import Config
 
-from deploy.exchange import FACTORY
+from tests.test_deploy.exchange_run import run_exchange
 from tests.test_deploy.real_users import as_user, must
 from tests.test_deploy.test_z2jh import VALUES, load_hooks, spawner
 
@@ -76,23 +72,8 @@ def spawn(volume: Path, name: str, group: str) -> list[dict]:
 
 
 def op(kind: str, course_root: Path, cwd: Path, **settings):
-    """One exchange operation as nbgrader's apps run it in a pod (deploy/jupyterhub/jupyter-config's settings)."""
-    cfg = Config()
-    cfg.CourseDirectory.course_id = COURSE
-    cfg.CourseDirectory.root = str(course_root)
-    cfg.CourseDirectory.assignment_id = A
-    cfg.Exchange.root = EXCHANGE
-    cfg.Exchange.cache = str(cwd / ".cache")
-    cfg.Exchange.assignment_dir = str(cwd)
-    for plugin, name in FACTORY.items():
-        setattr(cfg.ExchangeFactory, plugin, name)
-    for key, value in settings.items():
-        section, trait = key.split("__")
-        setattr(cfg[section], trait, value)
-    plugin = getattr(ExchangeFactory(config=cfg), kind)(
-        coursedir=CourseDirectory(config=cfg), authenticator=Authenticator(config=cfg), config=cfg)
-    os.chdir(cwd)
-    return plugin.start()
+    """One exchange operation as nbgrader's apps run it in a pod."""
+    return run_exchange(kind, exchange=EXCHANGE, course_root=course_root, cwd=cwd, assignment=A, **settings)
 
 
 def student_work(course_root: Path, home: Path, name: str) -> dict:
