@@ -161,6 +161,10 @@ class PrivateCollect(PrivateExchange, default.ExchangeCollect):
             record = self._path_to_record(path)
             if record is not None:
                 latest.setdefault(record["username"], []).append(record)
+        # glob skips an inbox its student made unreadable: name her rather than pass over her in silence.
+        self.unreadable = {os.path.basename(inbox): "her inbox cannot be read (she changed its mode)" for inbox in
+                           glob.glob(os.path.join(self.inbound_path, student))
+                           if not os.access(inbox, os.R_OK | os.X_OK)}
         with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gradebook:
             try:
                 self.duedate = gradebook.find_assignment(self.coursedir.assignment_id).duedate
@@ -194,7 +198,7 @@ class PrivateCollect(PrivateExchange, default.ExchangeCollect):
         if not self.src_records:
             self.log.warning("No submissions of '%s' for course '%s' to collect", self.coursedir.assignment_id,
                              self.coursedir.course_id)
-        refused = {}
+        refused = dict(self.unreadable)
         for record in sorted(self.src_records, key=lambda r: r["username"]):
             try:
                 self._collect(record)
@@ -203,8 +207,9 @@ class PrivateCollect(PrivateExchange, default.ExchangeCollect):
                 self.log.error("Not collected: %s's submission %s: %s", record["username"], record["filename"],
                                error)
         if refused:
-            self.fail(f"Collected {len(self.src_records) - len(refused)} of {len(self.src_records)} submissions; "
-                      "refused (the student must submit again): " +
+            self.fail(f"Collected {len(self.src_records) + len(self.unreadable) - len(refused)} of "
+                      f"{len(self.src_records) + len(self.unreadable)} submissions; refused (the student must "
+                      "submit again): " +
                       "; ".join(f"{student}: {why}" for student, why in refused.items()))
 
     def _collect(self, record: dict) -> None:

@@ -77,7 +77,7 @@ def copy_tree(src_fd: int, dest: str, caps: Caps, owner: int | None = None,
     """
     copied = Copied()
     _note(copied, os.fstat(src_fd), owner, ".")
-    os.mkdir(dest, 0o700)
+    os.mkdir(dest, 0o755)
     _copy_folder(src_fd, dest, "", caps, owner, ignore, include, copied, depth=0)
     if copied.problems:
         raise Refused(copied.problems)

@@ -261,6 +261,8 @@ def _plant(case: Path, attack: str):
     elif attack == "too many files":
         for i in range(60):
             (folder / f"f{i}.txt").write_text("x")
+    elif attack == "unreadable inbox":
+        folder.parent.chmod(0o700)
     elif attack == "submission folder is a link":
         shutil.rmtree(folder)
         folder.symlink_to(prof_course / "source" / A)
@@ -283,6 +285,7 @@ ATTACKS = {  # attack -> what collect's error must say
     "hard links over the byte cap": "50000-byte limit",
     "too many files": "more than 40 files and folders",
     "submission folder is a link": "a link",
+    "unreadable inbox": "her inbox cannot be read",
 }
 
 

@@ -327,8 +327,9 @@ def test_what_students_plant_in_their_own_folders_changes_nothing(classroom):
                                                                                               prof)],
                        capture_output=True, timeout=60)
 
-    collect = hub.run_as(prof, [sys.executable, "-m", "nbgrader", "collect", "--update", ASSIGNMENT],
-                         env=_exchange_env(hub), cwd=clone, timeout=300)
+    # nsenter starts in the namespace's root folder: change to the clone, whose nbgrader_config.py names the course.
+    collect = hub.run_as(prof, ["/bin/sh", "-c", f"cd {shlex.quote(str(clone))} && exec {shlex.quote(sys.executable)} "
+                                f"-m nbgrader collect --update {ASSIGNMENT}"], env=_exchange_env(hub), timeout=300)
     output = collect.stdout + collect.stderr
     assert collect.returncode != 0, f"collect must report the refused submissions:\n{output[-3000:]}"
     for name in (classroom.ada, classroom.alan):
