@@ -20,6 +20,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -362,6 +363,19 @@ def test_backdating_a_late_submission_changes_nothing(case):
     # nbgrader's autograde reads the time this way, and computes the late penalty from it.
     coursedir = CourseDirectory(root=str(course_root(case)))
     assert coursedir.get_existing_timestamp(str(collected(case, STUDENTS[0]))) > DUE
+
+
+def test_changing_a_submission_after_the_deadline_makes_it_late(case):
+    time.sleep(1.5)
+    due = datetime.datetime.utcnow()
+    with Gradebook(f"sqlite:///{course_root(case) / 'gradebook.db'}", COURSE) as gradebook:
+        gradebook.update_or_create_assignment(A, duedate=due)
+    time.sleep(1.5)
+    book = submission_of(case, STUDENTS[0]) / f"{A}.ipynb"
+    must(as_user(STUDENTS[0], book.write_text, notebook("answers written after the deadline")))
+    must(collect(case))
+    assert parse_utc((collected(case, STUDENTS[0]) / "timestamp.txt").read_text()) > due
+    assert parse_utc((collected(case, STUDENTS[1]) / "timestamp.txt").read_text()) < due, "untouched: on time"
 
 
 # --- release_feedback -------------------------------------------------------------------------------------------
