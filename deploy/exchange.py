@@ -50,8 +50,8 @@ FACTORY = {
 # A submission: the folder the student may write, then the files only they and the instructors may read.
 SUBMISSION_DIR_MODE = S_IRUSR | S_IWUSR | S_IXUSR | S_IRGRP | S_IXGRP
 SUBMISSION_FILE_MODE = S_IRUSR | S_IWUSR | S_IRGRP
-# The student reads her page as "other": the folder lets her (and every student) pass, not list, and the page's
-# name is a hash of her submission's secret.
+# Pages are readable by all: their folder decides who reaches them (root:graders 2770 and an ACL for the student;
+# without ACLs 2771, where a page's name, a hash of the submission's secret, is what keeps it private).
 FEEDBACK_FILE_MODE = S_IRUSR | S_IWUSR | S_IRGRP | S_IROTH
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f UTC"
 _SUBMISSION = re.compile(r"^(?P<student_id>[^+]+)\+(?P<assignment_id>[^+]+)\+(?P<timestamp>[^+]+)(?:\+.*)?$")
