@@ -104,7 +104,6 @@ def _warm_imports(folder: Path) -> None:
                 CourseDirectory__root=str(course_root(case) / "graded"))
     exchange_op("FetchFeedback", case, home, CourseDirectory__student_id=STUDENTS[0])
     exchange_op("List", case, home, ExchangeList__cached=True, CourseDirectory__student_id=STUDENTS[0])
-    os.chdir(folder)
     shutil.rmtree(case)
 
 

@@ -137,7 +137,6 @@ def cluster():
     finally:
         subprocess.run(["userdel", JOVYAN], capture_output=True)
         os.environ["PATH"] = path
-        os.chdir("/")
         shutil.rmtree(base, ignore_errors=True)
 
 
@@ -157,7 +156,6 @@ def _warm_imports(base: Path) -> None:
     op("FetchAssignment", root, home, **settings)
     op("Submit", root, home, CourseDirectory__student_id="ada", **settings)
     op("Collect", root, root, **settings)
-    os.chdir(base)
     shutil.rmtree(scratch)
 
 
