@@ -27,6 +27,7 @@ import os
 import re
 import secrets
 import shutil
+import stat
 from stat import S_IRGRP, S_IROTH, S_IRUSR, S_IWUSR, S_IXGRP, S_IXUSR
 
 from nbgrader.api import Gradebook, MissingEntry
@@ -382,12 +383,65 @@ class PrivateList(PrivateExchange, default.ExchangeList):
         return {"course_id": course_id, **match.groupdict()}
 
     def parse_assignments(self):
+        if self.inbound:
+            return self._inbound_submissions()
         assignments = super().parse_assignments()
-        if self.inbound or self.cached:  # nbgrader looked for feedback in feedback/: look in feedback/<student>/
+        if self.cached:  # nbgrader looked for feedback in feedback/: look in feedback/<student>/
             for info in assignments:
                 for submission in info["submissions"]:
-                    _mark_feedback(self.root, submission)
+                    folder = os.open(submission["path"], os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+                    try:
+                        _mark_feedback(self.root, submission, _secret_in(folder))
+                    finally:
+                        os.close(folder)
         return assignments
+
+    def _inbound_submissions(self) -> list[dict]:
+        """An instructor's listing of ``inbound/``, in nbgrader's shape, built without following or opening
+        anything a student could have replaced (her submission folder, notebooks, secret): a link to /dev/zero
+        or a FIFO there must not hang it, and a bad folder is skipped with a warning, never stops it."""
+        grouped: dict[tuple, list[dict]] = {}
+        for path in self.assignments:
+            inbound, student_folder, name = _parents(path, 2), *path.split(os.sep)[-2:]
+            try:
+                info = self.parse_assignment(path)
+                folder = open_folder(inbound, student_folder, name)
+            except (RuntimeError, Refused) as error:
+                self.log.warning("Not listing %s: %s", path, error)
+                continue
+            try:
+                notebooks = sorted(entry.name for entry in os.scandir(folder)
+                                   if entry.name.endswith(".ipynb") and entry.is_file(follow_symlinks=False))
+                secret = _secret_in(folder)
+            finally:
+                os.close(folder)
+            info.update(status="submitted", path=path, has_local_feedback=False, local_feedback_path=None,
+                        has_exchange_feedback=False, feedback_updated=False, notebooks=[
+                            {"notebook_id": os.path.splitext(notebook)[0], "path": os.path.join(path, notebook),
+                             "has_local_feedback": False, "has_exchange_feedback": False,
+                             "local_feedback_path": None, "feedback_updated": False} for notebook in notebooks])
+            _mark_feedback(self.root, info, secret)
+            grouped.setdefault((info["course_id"], info["student_id"], info["assignment_id"]), []).append(info)
+        return [{"course_id": course, "student_id": student, "assignment_id": assignment, "status": "submitted",
+                 "submissions": sorted(submissions, key=lambda info: info["timestamp"])}
+                for (course, student, assignment), submissions in sorted(grouped.items())]
+
+
+def _secret_in(folder: int) -> str | None:
+    """``submission_secret.txt`` in the folder open at ``folder``, if it is a small regular file (not a link, FIFO
+    or device: opened with ``O_NOFOLLOW|O_NONBLOCK`` and checked before reading)."""
+    try:
+        handle = os.open("submission_secret.txt", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC,
+                         dir_fd=folder)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(handle)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > 4096:
+            return None
+        return os.read(handle, 4096).decode(errors="replace")
+    finally:
+        os.close(handle)
 
 
 def _utc(ns: int) -> datetime.datetime:
@@ -415,12 +469,9 @@ def _cached_feedback(cache_path: str, feedback_folder: str, assignment: str):
                 feedback_folder, f"{notebook_hash(secret=secret, notebook_id=notebook_id)}.html")
 
 
-def _mark_feedback(root: str, submission: dict) -> None:
-    secret_file = os.path.join(submission["path"], "submission_secret.txt")
-    if not os.path.isfile(secret_file):
+def _mark_feedback(root: str, submission: dict, secret: str | None) -> None:
+    if secret is None:
         return
-    with open(secret_file) as handle:
-        secret = handle.read()
     folder = os.path.join(root, submission["course_id"], "feedback", submission["student_id"])
     for notebook in submission["notebooks"]:
         path = os.path.join(folder, f"{notebook_hash(secret=secret, notebook_id=notebook['notebook_id'])}.html")

@@ -6,17 +6,20 @@ from __future__ import annotations
 import os
 import pickle
 import pwd
+import signal
 
 
-def as_user(name: str, fn, *args, before=None, **kwargs):
+def as_user(name: str, fn, *args, before=None, timeout: int = 300, **kwargs):
     """``fn(*args, **kwargs)`` in a child process running as ``name`` (its groups, home and a 022 umask): what it
     returned, or ``("error", message)`` for what it raised. ``before()`` runs first in the child, still as root
-    (say, to set up a mount namespace)."""
+    (say, to set up a mount namespace). A child still running after ``timeout`` seconds is killed (SIGALRM), and
+    reported as ``("error", "timed out ...")``."""
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: never returns into pytest
         try:
             os.close(read)
+            signal.alarm(timeout)
             if before is not None:
                 before()
             user = pwd.getpwnam(name)
@@ -35,6 +38,8 @@ def as_user(name: str, fn, *args, before=None, **kwargs):
     with os.fdopen(read, "rb") as source:
         data = source.read()
     os.waitpid(pid, 0)
+    if not data:
+        return ("error", f"timed out after {timeout} s, or died")
     status, value = pickle.loads(data)
     return ("error", value) if status == "error" else value
 

@@ -337,6 +337,30 @@ def test_a_folder_name_without_a_date_is_skipped(case):
         assert (collected(case, name) / f"{A}.ipynb").read_text() == notebook(f"answers of {name}")
 
 
+def _plant_in_every_file(case: Path) -> None:
+    folder = submission_of(case, STUDENTS[0])
+    (folder / "submission_secret.txt").unlink()
+    os.mkfifo(folder / "submission_secret.txt")
+    (folder / f"{A}.ipynb").unlink()
+    (folder / f"{A}.ipynb").symlink_to("/dev/zero")
+    inbox = folder.parent
+    (inbox / f"{STUDENTS[0]}+{A}+").mkdir()  # a name nbgrader's pattern matches and cannot parse
+    (inbox / f"{STUDENTS[0]}+{A}+2099-01-01 00:00:00.000000 UTC").symlink_to(course_root(case) / "source" / A)
+
+
+def test_the_instructors_inbound_listing_reads_nothing_she_planted(case):
+    must(as_user(STUDENTS[0], _plant_in_every_file, case))
+    listing = must(as_user(PROF, exchange_op, "List", case, course_root(case), ExchangeList__inbound=True,
+                           timeout=120))
+    by_student = {info["student_id"]: info for info in listing}
+    assert set(by_student) == set(STUDENTS)
+    for name in STUDENTS[1:]:
+        [submission] = by_student[name]["submissions"]
+        assert [n["notebook_id"] for n in submission["notebooks"]] == [A]
+    [hers] = by_student[STUDENTS[0]]["submissions"]
+    assert hers["notebooks"] == [] and hers["has_exchange_feedback"] is False
+
+
 # --- backdating -------------------------------------------------------------------------------------------------
 DUE = datetime.datetime.utcnow() - datetime.timedelta(hours=1)  # every submission in these tests is late
 
