@@ -118,6 +118,12 @@ def _lay_out(case: Path, owned: bool = True, duedate: datetime.datetime | None =
     (root / "release" / A / f"{A}.ipynb").write_text(notebook("released"))
     (root / "source" / A).mkdir(parents=True)
     (root / "source" / A / f"{A}.ipynb").write_text(notebook("SOLUTIONS AND HIDDEN TESTS"))
+    # A copy of one empty gradebook: creating one runs alembic, a second or more per test on a loaded machine.
+    template = case.parent / "gradebook-template.db"
+    if not template.exists():
+        with Gradebook(f"sqlite:///{template}", COURSE):
+            pass
+    shutil.copy(template, root / "gradebook.db")
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}", COURSE) as gradebook:
         gradebook.update_or_create_assignment(A, duedate=duedate)
     if owned:
