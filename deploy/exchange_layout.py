@@ -9,10 +9,15 @@ each student a folder of their own instead, so that Unix permissions, not ungues
         inbound/                    root:<graders>   0751   instructors list, students only pass through
         inbound/<student>/          <student>:<graders> 2750  the student writes, instructors read
         feedback/                   root:<graders>   0751
-        feedback/<student>/         <student>:<graders> 2770  instructors write, the student reads
+        feedback/<student>/         root:<graders>   2770   instructors write; an ACL ``user:<student>:r-x``
+                                                            lets the student (only) list and read it
 
 ``<graders>`` is the Unix group of the course's instructors. The set-group-id bit makes everything a student
-submits belong to that group, so instructors can collect it while other students cannot even list it.
+submits belong to that group, so instructors can collect it while other students cannot even list it. A
+student's feedback folder is not hers: she cannot plant anything in it that could redirect what an instructor
+writes. Where the filesystem has no POSIX ACLs, the folder is 2771 instead: everyone may pass, nobody but the
+instructors may list, and a page is found only by its name, a hash of the student's secret (nbgrader's own
+protection for feedback).
 Run as root (the hub runs :func:`ensure_student` before each student's server starts); without root the folders
 are created with the same modes but owned by the current user, which isolates nobody (a demo or a test).
 """
@@ -20,21 +25,25 @@ are created with the same modes but owned by the current user, which isolates no
 from __future__ import annotations
 
 import argparse
+import errno
 import grp
 import os
 import pwd
 import re
+import struct
 import sys
 from pathlib import Path
 
-# Folder -> (mode, group is the graders' group). Owners: root, or the student for the per-student folders.
+# Folder -> (mode, group is the graders' group). Owner: root.
 COURSE_FOLDERS = {
     "outbound": (0o2775, True),
     "inbound": (0o0751, True),
     "feedback": (0o0751, True),
 }
-STUDENT_FOLDERS = {"inbound": 0o2750, "feedback": 0o2770}
-_VALID_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.@-]*$")
+# Folder -> (mode, owned by the student); the group is the graders'. The rest are root's, with an ACL for her.
+STUDENT_FOLDERS = {"inbound": (0o2750, True), "feedback": (0o2770, False)}
+FEEDBACK_WITHOUT_ACL = 0o2771
+_VALID_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@-]*")
 
 
 def graders_group(course_id: str) -> str:
@@ -43,7 +52,7 @@ def graders_group(course_id: str) -> str:
 
 
 def _check_name(kind: str, name: str) -> str:
-    if not _VALID_NAME.match(name) or ".." in name:
+    if not _VALID_NAME.fullmatch(name) or ".." in name:
         raise ValueError(f"{kind} {name!r} must be letters, digits and _ . @ - (no '/', '+', '*' or '..')")
     return name
 
@@ -61,9 +70,11 @@ def _gid(course_id: str, group: str | None) -> int:
 
 def _make(path: Path, mode: int, uid: int = -1, gid: int = -1) -> None:
     path.mkdir(exist_ok=True)
+    if path.is_symlink() or not path.is_dir():
+        raise ValueError(f"{path} is not a folder")
     if uid >= 0 or gid >= 0:
-        os.chown(path, uid, gid)
-    os.chmod(path, mode)  # after chown, which clears the set-group-id bit
+        os.chown(path, uid, gid, follow_symlinks=False)
+    os.chmod(path, mode, follow_symlinks=False)  # after chown, which clears the set-group-id bit
 
 
 def ensure_course(root: str | os.PathLike, course_id: str, group: str | None = "") -> Path:
@@ -87,8 +98,9 @@ def ensure_student(root: str | os.PathLike, course_id: str, student: str, group:
                    owned: bool = True) -> None:
     """Create (or repair) one student's inbound and feedback folders.
 
-    Run as root with ``owned``, they belong to the student's Unix account; ``owned=False`` (all hub users share
-    one OS account) leaves them to the current user.
+    Run as root with ``owned``, the inbound folder belongs to the student's Unix account and the feedback folder
+    to root (repairing one an older layout gave the student); ``owned=False`` (all hub users share one OS
+    account) leaves both to the current user.
     """
     _check_name("student id", student)
     course = Path(root) / _check_name("course id", course_id)
@@ -101,8 +113,26 @@ def ensure_student(root: str | os.PathLike, course_id: str, student: str, group:
             uid = pwd.getpwnam(student).pw_uid
         except KeyError:
             raise ValueError(f"{student!r} is not a Unix user on this machine: create it with useradd") from None
-    for name, mode in STUDENT_FOLDERS.items():
-        _make(course / name / student, mode, uid=uid, gid=gid)
+    for name, (mode, students) in STUDENT_FOLDERS.items():
+        owner = uid if students or uid < 0 else 0
+        _make(course / name / student, mode, uid=owner, gid=gid)
+        if not students and uid >= 0 and not _let_read(course / name / student, uid):
+            os.chmod(course / name / student, FEEDBACK_WITHOUT_ACL, follow_symlinks=False)
+
+
+def _let_read(folder: Path, uid: int) -> bool:
+    """Give one user list-and-read (r-x) on a folder with a POSIX access ACL (owner and group keep rwx, others
+    nothing); False where the filesystem has no ACLs. Written as the kernel's xattr, so no ``setfacl`` needed."""
+    none = 0xFFFFFFFF  # ACL_UNDEFINED_ID
+    entries = [(0x01, 7, none), (0x02, 5, uid), (0x04, 7, none), (0x10, 7, none), (0x20, 0, none)]
+    blob = struct.pack("<I", 2) + b"".join(struct.pack("<HHI", *entry) for entry in entries)
+    try:
+        os.setxattr(folder, "system.posix_acl_access", blob, follow_symlinks=False)
+    except OSError as error:
+        if error.errno in (errno.EOPNOTSUPP, errno.ENOTSUP):
+            return False
+        raise
+    return True
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,14 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from nbgrader.auth import Authenticator
-from nbgrader.coursedir import CourseDirectory
-from nbgrader.exchange import ExchangeError, ExchangeFactory
-from traitlets.config import Config
+from nbgrader.exchange import ExchangeError
 
-from deploy.exchange import FACTORY
 from deploy.exchange_layout import ensure_course, ensure_student, main as layout_main
 from deploy.grades_export import export
+from tests.test_deploy.exchange_run import run_exchange
 
 REPO = Path(__file__).resolve().parents[2]
 ASSIGNMENT = "01_tuning_process"
@@ -44,28 +41,9 @@ def course(tmp_path, monkeypatch):
 
 
 def run(kind: str, base: Path, cwd: Path, **settings):
-    """One exchange operation as nbgrader's apps run it: a plugin from the factory with the course's config."""
-    cfg = Config()
-    cfg.CourseDirectory.course_id = COURSE
-    cfg.CourseDirectory.root = str(base / "instructor")
-    cfg.CourseDirectory.assignment_id = ASSIGNMENT
-    cfg.Exchange.root = str(base / "exchange")
-    cfg.Exchange.cache = str(cwd / ".cache")
-    cfg.Exchange.assignment_dir = str(cwd)
-    for plugin, name in FACTORY.items():
-        setattr(cfg.ExchangeFactory, plugin, name)
-    for key, value in settings.items():
-        section, trait = key.split("__")
-        setattr(cfg[section], trait, value)
-    factory = ExchangeFactory(config=cfg)
-    plugin = getattr(factory, kind)(coursedir=CourseDirectory(config=cfg), authenticator=Authenticator(config=cfg),
-                                    config=cfg)
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        return plugin.start()
-    finally:
-        os.chdir(old)
+    """One exchange operation on the fixture's exchange and instructor's course."""
+    return run_exchange(kind, exchange=base / "exchange", course_root=base / "instructor", cwd=cwd,
+                        assignment=ASSIGNMENT, **settings)
 
 
 def test_layout_modes(tmp_path):
@@ -80,7 +58,7 @@ def test_layout_modes(tmp_path):
     assert mode(course / "inbound" / "ada") == 0o2750 and mode(course / "feedback" / "ada") == 0o2770
 
 
-@pytest.mark.parametrize("name", ["../x", "a/b", "a+b", "*", ".hidden", ""])
+@pytest.mark.parametrize("name", ["../x", "a/b", "a+b", "*", ".hidden", "", "ada\n", "ada\nbob"])
 def test_layout_refuses_names_that_escape(tmp_path, name):
     ensure_course(tmp_path, COURSE, group=None)
     with pytest.raises(ValueError, match="student id"):

@@ -5,9 +5,10 @@ releases 01 from their own server's formgrader; each student fetches it through 
 list, fills it (one correct, one with a wrong ``grid_search``), validates and submits; the instructor collects,
 ``python -m autograder grade`` grades what was collected, nbgrader releases the feedback through the private
 exchange, and each student fetches their own. Then each student tries to reach the other's work, the course's
-folders, the formgrader and ``source/``: every attempt must fail. The hub and everything it started is ended by
-PID at the end. Without root the workflow runs with every user as the same OS user and only the permission
-test is skipped.
+folders, the formgrader and ``source/``: every attempt must fail; and each plants links, a FIFO, a backdated
+rename and a feedback link in her own folders, after which collecting again and releasing feedback again change
+nobody's collected work or feedback. The hub and everything it started is ended by PID at the end. Without root
+the workflow runs with every user as the same OS user and only the permission tests are skipped.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import re
 import secrets
 import shlex
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -282,3 +284,60 @@ def test_formgrader_opens_in_its_own_tab(classroom):
             assert page.locator("iframe").count() == 0, "the formgrader is a page of its own, not a frame"
         finally:
             browser.close()
+
+
+def _tree(folder: Path) -> dict[str, bytes | str]:
+    """Every path under ``folder`` (links not followed) with its bytes, or its kind."""
+    return {str(p.relative_to(folder)): p.read_bytes() if p.is_file() and not p.is_symlink() else
+            stat.filemode(p.lstat().st_mode) for p in sorted(folder.rglob("*"))}
+
+
+def _own_folder_attacks(hub: LocalHub, attacker: str, other: str, prof: str) -> str:
+    """Shell, as the attacker after submitting: everything she can do to what she owns (issue 18)."""
+    course = hub.exchange / COURSE_ID
+    inbox = course / "inbound" / attacker
+    clone = hub.course_clone()
+    q = lambda p: shlex.quote(str(p))  # noqa: E731
+    newer = q(inbox / f"{attacker}+{ASSIGNMENT}+2099-01-01 00:00:00.000000 UTC")
+    page = f"{ASSIGNMENT}.ipynb"
+    return " ; ".join([
+        f"sub=$(ls -d {q(inbox)}/*+* | head -n1)",
+        f'rm -f "$sub/{page}" && ln -s {q(clone / "source" / ASSIGNMENT / page)} "$sub/{page}"',
+        f'ln -s {q(clone / "submitted" / other / ASSIGNMENT / page)} "$sub/other.ipynb"',
+        'ln -s /dev/zero "$sub/big.bin"', 'ln -s . "$sub/loop"', 'mkfifo "$sub/pipe"',
+        'echo "2000-01-01 00:00:00.000000 UTC" > "$sub/timestamp.txt"',
+        f'mv "$sub" {newer}',  # newer by name, so that collect --update takes it
+        f"mkdir -p {q(inbox / (attacker + '+' + ASSIGNMENT + '+not-a-date'))}",
+        f"ln -s {q(hub.home(prof) / '.ssh' / 'authorized_keys')} {q(course / 'feedback' / attacker / 'x.html.tmp')}",
+        "true",
+    ])
+
+
+def test_what_students_plant_in_their_own_folders_changes_nothing(classroom):
+    """After the whole cycle each student plants links, a FIFO, a backdated rename and a feedback link in what she
+    owns; the instructor collects again and re-releases feedback: both are refused, nothing else changes."""
+    if not classroom.hub.real_users:
+        pytest.skip("no Unix users to keep apart (not root, or COURSE_HUB_SHARED_USERS=1)")
+    hub, prof = classroom.hub, classroom.prof
+    clone, course = hub.course_clone(), hub.exchange / COURSE_ID
+    submitted, feedback = _tree(clone / "submitted"), _tree(course / "feedback")
+    subprocess.run(["runuser", "-u", prof, "--", "mkdir", "-p", "-m", "700", str(hub.home(prof) / ".ssh")], check=True)
+    for attacker, other in ((classroom.ada, classroom.alan), (classroom.alan, classroom.ada)):
+        subprocess.run(["runuser", "-u", attacker, "--", "/bin/sh", "-c", _own_folder_attacks(hub, attacker, other,
+                                                                                              prof)],
+                       capture_output=True, timeout=60)
+
+    # nsenter starts in the namespace's root folder: change to the clone, whose nbgrader_config.py names the course.
+    collect = hub.run_as(prof, ["/bin/sh", "-c", f"cd {shlex.quote(str(clone))} && exec {shlex.quote(sys.executable)} "
+                                f"-m nbgrader collect --update {ASSIGNMENT}"], env=_exchange_env(hub), timeout=300)
+    output = collect.stdout + collect.stderr
+    assert collect.returncode != 0, f"collect must report the refused submissions:\n{output[-3000:]}"
+    for name in (classroom.ada, classroom.alan):
+        assert f"{name}:" in output and "a link" in output, output[-3000:]
+    assert _tree(clone / "submitted") == submitted, "every collected submission is unchanged"
+    release = hub.run_as(prof, [sys.executable, "-m", "nbgrader", "release_feedback", ASSIGNMENT,
+                                f"--CourseDirectory.root={classroom.graded}"], env=_exchange_env(hub),
+                         cwd=classroom.graded)
+    assert release.returncode == 0, f"release_feedback failed:\n{release.stdout}\n{release.stderr}"
+    assert _tree(course / "feedback") == feedback, "every student's feedback is unchanged"
+    assert not (hub.home(prof) / ".ssh" / "authorized_keys").exists()

@@ -74,11 +74,16 @@ def test_a_misspelt_key_fails_validation(values, chart, path, key):
 
 
 # --- the hub.extraConfig code, run against a stand-in for KubeSpawner ------------------------------------------
-def load_hooks(values: dict) -> Config:
+def load_hooks(values: dict, volume: Path | None = None) -> Config:
+    """The chart's ``c`` after every extraConfig snippet; ``volume``: where the hub finds the exchange volume
+    (its ``hub.extraVolumeMounts`` path in a real hub pod)."""
     c = Config()
     c.KubeSpawner.profile_list = values["singleuser"]["profileList"]  # what the chart sets before extraConfig
     for name in sorted(values["hub"]["extraConfig"]):
-        exec(compile(values["hub"]["extraConfig"][name], f"extraConfig/{name}", "exec"), {"c": c})
+        namespace = {"c": c}
+        exec(compile(values["hub"]["extraConfig"][name], f"extraConfig/{name}", "exec"), namespace)
+        if volume is not None and "HUB_EXCHANGE" in namespace:
+            namespace["HUB_EXCHANGE"] = str(volume)
     return c
 
 
@@ -88,8 +93,8 @@ def spawner(name: str, groups: tuple[str, ...] = ()) -> SimpleNamespace:
                            environment={}, init_containers=[], image="course:1")
 
 
-def test_a_students_pod_sees_only_its_own_folders(values):
-    c = load_hooks(values)
+def test_a_students_pod_sees_only_its_own_folders(values, tmp_path):
+    c = load_hooks(values, tmp_path)
     pod = spawner("ada", ("nbgrader-dl-tuning",))
     c.KubeSpawner.pre_spawn_hook(pod)
     exchange = {m["mountPath"]: m for m in pod.volume_mounts if m["name"] == "exchange"}
@@ -101,20 +106,23 @@ def test_a_students_pod_sees_only_its_own_folders(values):
     assert {"name": "home", "mountPath": "/home/jovyan"} in pod.volume_mounts
     assert pod.environment["COURSE_ROLE"] == "student" and pod.environment["COURSE_STUDENT_ID"] == "ada"
     assert pod.environment["JUPYTER_CONFIG_PATH"].startswith("/srv/course/jupyter-config/student:")
-    [init] = pod.init_containers
-    assert "/exchange/dl-tuning/inbound/ada" in init["command"][-1] and "chown 1000:100" in init["command"][-1]
-    # Spawning again does not pile up mounts or init containers.
+    # The hub made the folders, as its own uid (1000 in a real hub, like every pod): no root, no chown.
+    assert pod.init_containers == []
+    for folder in ("dl-tuning/outbound", "dl-tuning/inbound/ada", "dl-tuning/feedback/ada"):
+        assert (tmp_path / folder).is_dir() and (tmp_path / folder).stat().st_uid == os.geteuid()
+    # Spawning again does not pile up mounts.
     c.KubeSpawner.pre_spawn_hook(pod)
-    assert len([m for m in pod.volume_mounts if m["name"] == "exchange"]) == 3 and len(pod.init_containers) == 1
+    assert len([m for m in pod.volume_mounts if m["name"] == "exchange"]) == 3
 
 
-def test_an_instructor_mounts_the_whole_exchange(values):
-    c = load_hooks(values)
+def test_an_instructor_mounts_the_whole_exchange(values, tmp_path):
+    c = load_hooks(values, tmp_path)
     pod = spawner("prof", ("formgrade-dl-tuning",))
     c.KubeSpawner.pre_spawn_hook(pod)
     assert [m for m in pod.volume_mounts if m["name"] == "exchange"] == [{"name": "exchange", "mountPath": EXCHANGE}]
     assert pod.environment["COURSE_ROLE"] == "instructor" and "COURSE_STUDENT_ID" not in pod.environment
     assert pod.init_containers == []
+    assert (tmp_path / "dl-tuning" / "outbound").is_dir(), "instructors can release before any student spawns"
 
 
 def test_the_instructor_profile_is_offered_to_instructors_only(values):
@@ -124,8 +132,8 @@ def test_the_instructor_profile_is_offered_to_instructors_only(values):
     assert slugs(spawner("prof", ("formgrade-dl-tuning",))) == ["student", "instructor"]
 
 
-@pytest.mark.parametrize("name", ["../ada", "a/b", ".hidden", ""])
-def test_a_name_that_could_escape_its_folder_is_refused(values, name):
-    c = load_hooks(values)
+@pytest.mark.parametrize("name", ["../ada", "a/b", ".hidden", "", "ada\n"])
+def test_a_name_that_could_escape_its_folder_is_refused(values, name, tmp_path):
+    c = load_hooks(values, tmp_path)
     with pytest.raises(ValueError, match="cannot name an exchange folder"):
         c.KubeSpawner.pre_spawn_hook(spawner(name, ("nbgrader-dl-tuning",)))
