@@ -26,6 +26,7 @@ student's timeout or crash is a graded result and is never retried. Task keys ar
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import functools
 import hashlib
@@ -277,6 +278,7 @@ class _Run:
         self.running: dict = {}
         self.finished: queue.Queue = queue.Queue()  # futures as they finish (their callbacks put them here)
         self.bundles: dict[str, Any] = {}
+        self.hashes: dict[tuple[str, str], str] = {}
 
     def run(self, first: list[pool.Task]) -> None:
         self.start(first)
@@ -306,12 +308,14 @@ class _Run:
         for task in tasks:
             if isinstance(task.arg, templates.BuildRequest):
                 req = task.arg
-                expected = template_hash(Path(req.course_root), req.assignment)
+                expected = self.expected(req.course_root, req.assignment)
                 payload = BuildPayload(req.assignment, expected, course_files(Path(req.course_root), req.assignment))
                 future = self.client.submit(build_remote, payload, key=f"autograder-template-{expected}",
                                             resources=self.resources, retries=pool.TRIES - 1)
             elif isinstance(task.arg, runner.Job):
-                future = self.client.submit(grade_remote, grade_payload(task.arg, self.opts), self.bundle(task.arg),
+                payload = grade_payload(task.arg, self.expected(task.arg.options.course_root, task.arg.assignment),
+                                        self.opts)
+                future = self.client.submit(grade_remote, payload, self.bundle(task.arg),
                                             key=f"autograder-grade-{task.arg.key}", resources=self.resources,
                                             retries=pool.TRIES - 1)
             else:
@@ -319,11 +323,17 @@ class _Run:
             self.running[future] = task
             future.add_done_callback(self.finished.put)
 
+    def expected(self, course_root: str, assignment: str) -> str:
+        """:func:`template_hash`, once per assignment and run (it reads the assignment's whole source folder)."""
+        if (course_root, assignment) not in self.hashes:
+            self.hashes[course_root, assignment] = template_hash(Path(course_root), assignment)
+        return self.hashes[course_root, assignment]
+
     def bundle(self, job: runner.Job):
         """The scattered bundle of the job's template (scattered once; Dask copies it to each worker once)."""
         template = job.template
         if template.path not in self.bundles:
-            expected = template_hash(Path(job.options.course_root), template.assignment)
+            expected = self.expected(job.options.course_root, template.assignment)
             data = Bundle(template.assignment, expected, template.digest,
                           course_files(Path(job.options.course_root), template.assignment), pack(Path(template.path)))
             key = f"autograder-bundle-{expected}-{template.digest}"
@@ -358,7 +368,7 @@ def _cause(exc: BaseException) -> BaseException:
     return exc
 
 
-def grade_payload(job: runner.Job, opts: ClusterOptions) -> GradePayload:
+def grade_payload(job: runner.Job, expected: str, opts: ClusterOptions) -> GradePayload:
     """The job as data: the notebook's bytes and its exchange files as :func:`runner.stage_submission` sees them."""
     notebook = Path(job.notebook)
     extras = {}
@@ -369,8 +379,7 @@ def grade_payload(job: runner.Job, opts: ClusterOptions) -> GradePayload:
         elif path.is_file():
             size = path.stat().st_size
             extras[name] = ("big", size) if size > EXCHANGE_LIMIT else ("file", path.read_bytes())
-    return GradePayload(job.student_id, job.assignment, job.key,
-                        template_hash(Path(job.options.course_root), job.assignment), notebook.read_bytes(), extras,
+    return GradePayload(job.student_id, job.assignment, job.key, expected, notebook.read_bytes(), extras,
                         job.options.timeout, job.options.limits, opts.allow_unconfined)
 
 
@@ -413,6 +422,7 @@ class _Worker:
         self.base.mkdir(mode=0o700, exist_ok=True)
         self.scratch = Path(tempfile.mkdtemp(prefix="autograder-"))  # job folders, as the local run's scratch
         os.chmod(self.scratch, 0o711)
+        atexit.register(shutil.rmtree, self.scratch, True)
         self.size = max(1, worker.state.nthreads)
         self.slots = self.new_pool()
 

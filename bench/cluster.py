@@ -70,11 +70,15 @@ def _scheduler_overhead(address: str) -> float:
 
 def _cpu_per_assignment(scratch: Path, cache: Path) -> dict[str, float]:
     """CPU seconds of grading one submission of each assignment alone (templates already built)."""
+    from autograder import templates
+
     cpu = {}
     for assignment in sorted(p.name for p in (REPO / "source").iterdir() if p.is_dir()):
         subs = scratch / f"one-{assignment}"
         if _copy(subs, (CPU_STUDENT,), (assignment,)):
-            _grade(subs, scratch / "out-warmup", 1, cache)  # builds the template outside the timing
+            folder, template = templates.find(cache, REPO, assignment)
+            if template is None:  # built outside the timing
+                templates.build(templates.BuildRequest(str(REPO), assignment, str(folder)))
             watch, _ = _grade(subs, scratch / f"out-{assignment}", 1, cache)
             cpu[assignment] = watch.cpu
     return cpu

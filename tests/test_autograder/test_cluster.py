@@ -269,6 +269,15 @@ def test_plain_tcp_elsewhere_only_when_asked_and_tls_anywhere(tmp_path):
         cluster.options(str(file))
 
 
+def test_a_job_whose_workers_all_died_names_the_cause():
+    from distributed import KilledWorker
+
+    cause = cluster._cause(KilledWorker("autograder-grade-abc", "tcp://127.0.0.1:1", 3))
+    assert "every Dask worker that ran this job died" in str(cause) and "autograder-grade-abc" in str(cause)
+    other = ValueError("x")
+    assert cluster._cause(other) is other
+
+
 def test_cluster_flags_need_cluster(capsys):
     assert main(["grade", "--allow-unconfined", "--quiet"]) == 2
     assert "go with --cluster" in capsys.readouterr().err
@@ -312,9 +321,20 @@ def wait_for_scheduler(address: str) -> None:
             assert time.monotonic() < deadline, f"no scheduler at {address}"
 
 
-def _toy_submission(toy_course, toy_release, folder: Path) -> None:
+def graded_by_one_worker(lone, name: str, env: dict, toy_course, toy_release, folder: Path):
+    """A correct toy submission graded by a single worker started with ``env`` (ended afterwards)."""
     correct = next(c for c in corpus.cases([]) if c.name == "correct")
-    corpus.write(correct, toy_release, toy_course / "source" / "toy" / "toy.ipynb", folder / "correct" / "toy")
+    corpus.write(correct, toy_release, toy_course / "source" / "toy" / "toy.ipynb", folder / "subs" / "correct" / "toy")
+    worker = lone["procs"].worker(lone["address"], name, env=env, nthreads=1)
+    try:
+        wait_for(lone["address"], 1)
+        [result] = grade_class(folder / "subs", folder / "out", timeout=TIMEOUT, course_root=toy_course, force=True,
+                               cluster=lone["address"], log=lambda m: None)
+    finally:
+        lone["procs"].end(worker)
+    assert (result.status, result.score) == ("grader_error", 0)
+    assert not (folder / "out" / "autograded").exists() or not any((folder / "out" / "autograded").iterdir())
+    return result
 
 
 def test_a_worker_with_another_course_version_refuses(lone_scheduler, toy_course, toy_release, toy_template,
@@ -324,32 +344,14 @@ def test_a_worker_with_another_course_version_refuses(lone_scheduler, toy_course
     shutil.copytree(REPO / "course", shadow / "course", ignore=shutil.ignore_patterns("__pycache__"))
     with (shadow / "course" / "checks.py").open("a") as fh:
         fh.write("\n# a later version of the course's checks\n")
-    procs = lone_scheduler["procs"]
-    worker = procs.worker(lone_scheduler["address"], "other-version", env={"PYTHONPATH": str(shadow)}, nthreads=1)
-    try:
-        wait_for(lone_scheduler["address"], 1)
-        _toy_submission(toy_course, toy_release, tmp_path / "subs")
-        [result] = grade_class(tmp_path / "subs", tmp_path / "out", timeout=TIMEOUT, course_root=toy_course,
-                               force=True, cluster=lone_scheduler["address"], log=lambda m: None)
-    finally:
-        procs.end(worker)
-    assert result.status == "grader_error" and result.score == 0
+    result = graded_by_one_worker(lone_scheduler, "other-version", {"PYTHONPATH": str(shadow)}, toy_course,
+                                  toy_release, tmp_path)
     assert "template hash mismatch" in result.flags[0].detail, result.flags
-    assert not (tmp_path / "out" / "autograded").exists() or not any((tmp_path / "out" / "autograded").iterdir())
 
 
 def test_a_worker_that_cannot_sandbox_refuses(lone_scheduler, toy_course, toy_release, toy_template, tmp_path):
     """Without setpriv, unshare and prlimit on its PATH the worker cannot confine a kernel: it refuses the job."""
-    procs = lone_scheduler["procs"]
-    worker = procs.worker(lone_scheduler["address"], "unconfined", env={"PATH": str(Path(sys.executable).parent)},
-                          nthreads=1)
-    try:
-        wait_for(lone_scheduler["address"], 1)
-        _toy_submission(toy_course, toy_release, tmp_path / "subs")
-        [result] = grade_class(tmp_path / "subs", tmp_path / "out", timeout=TIMEOUT, course_root=toy_course,
-                               force=True, cluster=lone_scheduler["address"], log=lambda m: None)
-    finally:
-        procs.end(worker)
-    assert result.status == "grader_error"
+    result = graded_by_one_worker(lone_scheduler, "unconfined", {"PATH": str(Path(sys.executable).parent)},
+                                  toy_course, toy_release, tmp_path)
     detail = result.flags[0].detail
     assert "cannot sandbox student code" in detail and "--allow-unconfined" in detail, detail
