@@ -270,9 +270,11 @@ def test_plain_tcp_elsewhere_only_when_asked_and_tls_anywhere(tmp_path):
 
 
 def test_a_job_whose_workers_all_died_names_the_cause():
+    from types import SimpleNamespace
+
     from distributed import KilledWorker
 
-    cause = cluster._cause(KilledWorker("autograder-grade-abc", "tcp://127.0.0.1:1", 3))
+    cause = cluster._cause(KilledWorker("autograder-grade-abc", SimpleNamespace(address="tcp://127.0.0.1:1"), 3))
     assert "every Dask worker that ran this job died" in str(cause) and "autograder-grade-abc" in str(cause)
     other = ValueError("x")
     assert cluster._cause(other) is other
