@@ -280,6 +280,18 @@ def test_a_job_whose_workers_all_died_names_the_cause():
     assert cluster._cause(other) is other
 
 
+def test_files_travel_as_data_and_stay_in_their_folder(tmp_path):
+    (tmp_path / "a" / "feedback").mkdir(parents=True)
+    (tmp_path / "a" / "gradebook.db").write_bytes(b"\0rows")
+    files = cluster.pack(tmp_path / "a")
+    assert files == {"feedback": None, "gradebook.db": b"\0rows"}
+    cluster.unpack(files, tmp_path / "b")
+    assert cluster.pack(tmp_path / "b") == files  # an empty feedback folder too: the writer lists it
+    for bad in ("../escape", "/etc/passwd", "x/../../escape"):
+        with pytest.raises(ValueError, match="outside its folder"):
+            cluster.unpack({bad: b"x"}, tmp_path / "c")
+
+
 def test_cluster_flags_need_cluster(capsys):
     assert main(["grade", "--allow-unconfined", "--quiet"]) == 2
     assert "go with --cluster" in capsys.readouterr().err
