@@ -226,10 +226,12 @@ def connect(opts: ClusterOptions):
     address = scheduler_address(opts)
     try:
         return Client(address, timeout=opts.connect, set_as_default=False)
-    except (OSError, TimeoutError) as exc:
+    except (OSError, TimeoutError, TypeError, ValueError) as exc:  # TypeError: tls:// without a TLS configuration
+        tls = (" For tls://, Dask's TLS configuration (deploy/dask/tls.yaml) must give this machine a certificate "
+               "of the course's CA.") if address.startswith("tls://") else ""
         raise GradingError(f"cannot reach the Dask scheduler at {address} within {opts.connect:g} s "
                            f"({type(exc).__name__}: {exc}): is `dask scheduler` running there, and is the address "
-                           "right? (deploy/dask/README.md)") from None
+                           f"right? (deploy/dask/README.md){tls}") from None
 
 
 def grading_workers(client) -> list[str]:

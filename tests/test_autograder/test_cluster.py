@@ -19,6 +19,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import yaml
 
 from autograder import cluster
 from autograder.api import SAMPLE_CLASS, grade_class
@@ -84,14 +85,16 @@ class Processes:
         self.started.append(process)
         return process
 
-    def scheduler(self) -> str:
+    def scheduler(self, protocol: str = "tcp", env: dict | None = None) -> str:
         port = _free_port()
-        self.start("scheduler", ["scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"])
-        return f"tcp://127.0.0.1:{port}"
+        self.start("scheduler", ["scheduler", "--host", "127.0.0.1", "--port", str(port), "--protocol", protocol,
+                                 "--no-dashboard"], env)
+        return f"{protocol}://127.0.0.1:{port}"
 
-    def worker(self, address: str, name: str, env: dict | None = None, nthreads: int = 2) -> subprocess.Popen:
+    def worker(self, address: str, name: str, env: dict | None = None, nthreads: int = 2,
+               extra: tuple[str, ...] = ()) -> subprocess.Popen:
         return self.start(name, ["worker", address, "--host", "127.0.0.1", "--name", name, "--nthreads",
-                                 str(nthreads), "--resources", f"{cluster.RESOURCE}=1", "--no-dashboard"], env)
+                                 str(nthreads), "--resources", f"{cluster.RESOURCE}=1", "--no-dashboard", *extra], env)
 
     def end(self, process: subprocess.Popen | None = None) -> None:
         targets = [process] if process else self.started
@@ -369,3 +372,48 @@ def test_a_worker_that_cannot_sandbox_refuses(lone_scheduler, toy_course, toy_re
                                   toy_course, toy_release, tmp_path)
     detail = result.flags[0].detail
     assert "cannot sandbox student code" in detail and "--allow-unconfined" in detail, detail
+
+
+def _tls_text(certs: Path) -> str:
+    """deploy/dask/tls.yaml with its certificate folder moved to ``certs``."""
+    return (REPO / "deploy" / "dask" / "tls.yaml").read_text().replace("/etc/dask-grading", str(certs))
+
+
+def _tls_config(certs: Path) -> dict:
+    """:func:`_tls_text` as dotted Dask config keys (``dask.config.set`` would replace a whole nested section)."""
+
+    def flat(tree, prefix=""):
+        for key, value in tree.items():
+            yield from flat(value, f"{prefix}{key}.") if isinstance(value, dict) else [(prefix + key, value)]
+
+    return dict(flat(yaml.safe_load(_tls_text(certs))))
+
+
+def test_tls_with_mutual_authentication(toy_course, toy_release, toy_template, tmp_path):
+    """The documented TLS set-up: only a client holding a certificate of the course's CA gets in, and grades."""
+    import dask
+
+    for name in ("certs", "strangers"):
+        subprocess.run(["sh", str(REPO / "deploy" / "dask" / "make-tls.sh"), str(tmp_path / name)], check=True,
+                       capture_output=True)
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "distributed.yaml").write_text(_tls_text(tmp_path / "certs"))
+    env = {"DASK_CONFIG": str(tmp_path / "config")}
+    procs = Processes(tmp_path)
+    try:
+        address = procs.scheduler("tls", env)
+        procs.worker(address, "tls-worker", env=env, nthreads=1, extra=("--protocol", "tls"))
+        with pytest.raises(GradingError, match="TLS configuration"):  # no certificate at all
+            cluster.connect(cluster.ClusterOptions(address, connect=5))
+        with dask.config.set(_tls_config(tmp_path / "strangers")), pytest.raises(GradingError, match="cannot reach"):
+            cluster.connect(cluster.ClusterOptions(address, connect=5))  # a certificate of another CA
+        with dask.config.set(_tls_config(tmp_path / "certs")):
+            wait_for(address, 1)
+            correct = next(c for c in corpus.cases([]) if c.name == "correct")
+            corpus.write(correct, toy_release, toy_course / "source" / "toy" / "toy.ipynb",
+                         tmp_path / "subs" / "correct" / "toy")
+            [result] = grade_class(tmp_path / "subs", tmp_path / "out", timeout=TIMEOUT, course_root=toy_course,
+                                   force=True, cluster=address, log=lambda m: None)
+    finally:
+        procs.end()
+    assert (result.status, result.score) == ("graded", 7), result.message
