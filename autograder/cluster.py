@@ -9,8 +9,8 @@ made as data.
   worker builds the template as the local pool would and sends its files back, and this process stores them in
   the instructor's template cache.
 - A grading job carries the submission's bytes (its exchange files as they are: a link stays a link, an
-  oversized file keeps its size and nothing else) and depends on the assignment's :class:`Bundle`, scattered
-  once per run, which Dask copies to a worker once. The worker unpacks it in its local folder, named by its
+  oversized file keeps its size and nothing else) and depends on the assignment's :class:`Bundle`, sent once
+  per run as a task's result (:func:`hold`), which Dask copies to a worker once. The worker unpacks it in its local folder, named by its
   hash, grades with :func:`autograder.runner.grade_job` in one of its own slot processes (the sandbox exactly
   as in a local worker), and returns the result and the job's files; this process writes them into
   ``<out>/.cache/jobs/<key>`` as a local worker would have.
@@ -272,7 +272,7 @@ def run_tasks(opts: ClusterOptions, first: list[pool.Task], workers: int, handle
 
 
 class _Run:
-    """One run's futures: each task's, and each assignment's scattered :class:`Bundle`."""
+    """One run's futures: each task's, and each assignment's :class:`Bundle`."""
 
     def __init__(self, client, opts: ClusterOptions, workers: int, handle, fault):
         self.client, self.opts, self.handle, self.fault = client, opts, handle, fault
@@ -332,14 +332,14 @@ class _Run:
         return self.hashes[course_root, assignment]
 
     def bundle(self, job: runner.Job):
-        """The scattered bundle of the job's template (scattered once; Dask copies it to each worker once)."""
+        """The future of the job's template bundle (sent once per run; Dask copies it to each worker once)."""
         template = job.template
         if template.path not in self.bundles:
             expected = self.expected(job.options.course_root, template.assignment)
             data = Bundle(template.assignment, expected, template.digest,
                           course_files(Path(job.options.course_root), template.assignment), pack(Path(template.path)))
-            key = f"autograder-bundle-{expected}-{template.digest}"
-            self.bundles[template.path] = self.client.scatter({key: data}, hash=False)[key]
+            self.bundles[template.path] = self.client.submit(hold, data, key=f"autograder-bundle-{expected}-"
+                                                                              f"{template.digest}")
         return self.bundles[template.path]
 
     def land(self, task: pool.Task, out: Outcome):
@@ -359,6 +359,12 @@ class _Run:
         unpack(out.files, cache)
         (cache / "result.json").write_text(out.result.to_json(), encoding="utf-8")
         return out.result
+
+
+def hold(bundle: Bundle) -> Bundle:
+    """A task that returns its bundle. Unlike scattered data, which is lost with the last worker holding it, a task's
+    result is computed again by the scheduler, so the jobs of an assignment outlive any worker."""
+    return bundle
 
 
 def _cause(exc: BaseException) -> BaseException:

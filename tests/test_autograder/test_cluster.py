@@ -185,33 +185,44 @@ def test_the_cluster_grades_exactly_as_the_local_pool(dask_cluster, sample, tmp_
     same_csvs(sample["local"], out)
 
 
-def test_a_worker_killed_mid_run_loses_nothing(dask_cluster, sample, tmp_path):
-    """SIGKILL a worker process while it grades: its job runs again elsewhere, each submission once."""
-    from distributed import Client
+class KillWhenBusy:
+    """SIGKILL the first worker caught grading (a few seconds into its job), from a thread, while a run goes on."""
 
-    seen, killed = [], []
-    client = Client(dask_cluster["address"], set_as_default=False)
-    pids = client.run(os.getpid)
+    def __init__(self, address: str):
+        from distributed import Client
 
-    def kill_when_busy():
+        self.client = Client(address, set_as_default=False)
+        self.pids = self.client.run(os.getpid)
+        self.killed: list[str] = []
+        self.thread = threading.Thread(target=self.watch, daemon=True)
+
+    def watch(self):
         deadline = time.monotonic() + 300
-        while time.monotonic() < deadline and not killed:
-            busy = [w for w, keys in client.processing().items() if any("autograder-grade" in str(k) for k in keys)]
+        while time.monotonic() < deadline and not self.killed:
+            processing = self.client.processing()
+            busy = [w for w, keys in processing.items() if any("autograder-grade" in str(k) for k in keys)]
             if busy:
                 time.sleep(3)  # well into nbgrader
-                os.kill(pids[busy[0]], signal.SIGKILL)
-                killed.append(busy[0])
+                os.kill(self.pids[busy[0]], signal.SIGKILL)
+                self.killed.append(busy[0])
             time.sleep(0.2)
 
-    watcher = threading.Thread(target=kill_when_busy, daemon=True)
-    watcher.start()
-    try:
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.thread.join(timeout=5)
+        self.client.close()
+
+
+def test_a_worker_killed_mid_run_loses_nothing(dask_cluster, sample, tmp_path):
+    """SIGKILL a worker process while it grades: its job runs again elsewhere, each submission once."""
+    seen = []
+    with KillWhenBusy(dask_cluster["address"]) as killer:
         results = grade_class(sample["subs"], tmp_path, workers=1, force=True, cluster=dask_cluster["address"],
                               on_done=lambda r: seen.append((r.student_id, r.assignment)), log=lambda m: None)
-    finally:
-        watcher.join(timeout=5)
-        client.close()
-    assert killed, "no worker was caught grading"
+    assert killer.killed, "no worker was caught grading"
     assert sorted(seen) == sorted((s, ASSIGNMENT) for s in STUDENTS)  # each exactly once
     assert [r.status for r in results] == ["graded"] * len(STUDENTS)
     same_csvs(sample["local"], tmp_path)
@@ -311,9 +322,11 @@ def test_an_unreachable_scheduler_fails_clearly(sample, tmp_path):
 
 @pytest.fixture(scope="module")
 def lone_scheduler(tmp_path_factory):
+    """A scheduler that starts with no worker, and gives up on a job at the first worker that dies under it."""
     procs = Processes(tmp_path_factory.mktemp("dask-lone"))
     try:
-        yield {"address": procs.scheduler(), "procs": procs, "folder": procs.folder}
+        address = procs.scheduler(env={"DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0"})
+        yield {"address": address, "procs": procs, "folder": procs.folder}
     finally:
         procs.end()
 
@@ -417,3 +430,28 @@ def test_tls_with_mutual_authentication(toy_course, toy_release, toy_template, t
     finally:
         procs.end()
     assert (result.status, result.score) == ("graded", 7), result.message
+
+
+def test_past_the_bound_a_dead_workers_job_is_a_grader_error_and_the_run_goes_on(lone_scheduler, toy_course,
+                                                                                   toy_release, tmp_path):
+    """allowed-failures 0: the jobs the killed worker held (running, or waiting there for its turn: Dask counts
+    both) are recorded with the cause; every other job is graded and the run ends normally."""
+    correct = next(c for c in corpus.cases([]) if c.name == "correct")
+    for student in ("s1", "s2", "s3"):
+        corpus.write(correct, toy_release, toy_course / "source" / "toy" / "toy.ipynb", tmp_path / "subs" / student / "toy")
+    workers = [lone_scheduler["procs"].worker(lone_scheduler["address"], f"bound-{i}", nthreads=1) for i in (1, 2)]
+    try:
+        wait_for(lone_scheduler["address"], 2)
+        with KillWhenBusy(lone_scheduler["address"]) as killer:
+            results = grade_class(tmp_path / "subs", tmp_path / "out", workers=1, timeout=TIMEOUT,
+                                  course_root=toy_course, force=True, cluster=lone_scheduler["address"],
+                                  log=lambda m: None)
+    finally:
+        for worker in workers:
+            lone_scheduler["procs"].end(worker)
+    assert killer.killed
+    errors = [r for r in results if r.status == "grader_error"]
+    assert 1 <= len(errors) < 3, [r.message[:200] for r in results]
+    assert all("every Dask worker that ran this job died" in r.message for r in errors)
+    assert sorted((r.status, r.score) for r in results if r not in errors) == [("graded", 7)] * (3 - len(errors))
+    assert "grader_error" in (tmp_path / "out" / "integrity.csv").read_text()
