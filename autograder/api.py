@@ -76,6 +76,7 @@ class Batch:
     templates: dict[str, templates.Template] = field(default_factory=dict)
     results: list[SubmissionResult] = field(default_factory=list)
     collect_flags: dict = field(default_factory=dict)  # (student, assignment) -> flags from collecting zips
+    cluster: object = None  # cluster.ClusterOptions: jobs go to Dask workers instead of the local pool
 
     def add(self, result: SubmissionResult) -> None:
         result.flags = list(self.collect_flags.get((result.student_id, result.assignment), [])) + list(result.flags)
@@ -147,17 +148,23 @@ def grade_class(
     template_cache: Path | str | None = None,
     on_done: Callable[[SubmissionResult], None] | None = None,
     log: Callable[[str], None] = print,
+    cluster=None,
 ) -> list[SubmissionResult]:
     """Grade every submission under ``submissions`` into ``out``; returns one result per student and assignment.
 
     ``workers`` defaults to the number of cores; ``timeout`` (seconds per cell) to the course's
     ``nbgrader_config.py``; ``force`` regrades unchanged submissions too; ``template_cache`` defaults to
-    :func:`autograder.paths.template_cache`. Raises :class:`GradingError` for a bad argument; a student's
-    broken or hostile submission is a result, never an exception.
+    :func:`autograder.paths.template_cache`; ``cluster`` (an address or :class:`autograder.cluster.ClusterOptions`)
+    sends template builds and jobs to Dask workers, ``workers`` at once on each. Raises :class:`GradingError` for
+    a bad argument; a student's broken or hostile submission is a result, never an exception.
     """
     from . import sandbox, writer
 
     settings = check_settings(course_root, out, workers, timeout, memory_mb, force, template_cache)
+    if cluster is not None:
+        from . import cluster as dask_cluster
+
+        cluster = dask_cluster.options(cluster, log)
     with _scratch() as scratch:
         collect_flags: dict = {}
         folder = _submissions_folder(submissions, zip_dir, settings, scratch, log, collect_flags)
@@ -171,7 +178,7 @@ def grade_class(
         # the grader's own checkout too (its source/, tests/ and sample class) when grading another course
         hidden = {settings.course_root, REPO, folder, settings.out, settings.template_cache}
         batch = Batch(settings, tuple(sorted(str(p) for p in hidden)), scratch, caps, {}, on_done or (lambda r: None),
-                      collect_flags=collect_flags)
+                      collect_flags=collect_flags, cluster=cluster)
         for result in _sort_out(found, batch):
             batch.add(result)
         wanted = sorted(batch.waiting)
@@ -267,7 +274,12 @@ def _grade_batch(batch: Batch) -> None:
             return exc
         return runner.fault_result(task.arg.student_id, task.arg.assignment, exc, key=task.arg.key)
 
-    pool.run_tasks(first, batch.settings.workers, handle, fault)
+    if batch.cluster is None:
+        pool.run_tasks(first, batch.settings.workers, handle, fault)
+    else:
+        from . import cluster
+
+        cluster.run_tasks(batch.cluster, first, batch.settings.workers, handle, fault)
 
 
 def _template_ready(batch: Batch, template: templates.Template) -> list:

@@ -49,6 +49,15 @@ def build_parser() -> argparse.ArgumentParser:
                        help="where gradebook templates are kept, shared by every --out (default: $AUTOGRADER_CACHE "
                             "or ~/.cache/dl-tuning-course/templates)")
     grade.add_argument("--quiet", action="store_true", help="no progress bar")
+    grade.add_argument("--cluster", metavar="ADDRESS",
+                       help="grade on a Dask cluster: tcp://127.0.0.1:PORT, tls://HOST:PORT or a scheduler file; "
+                            "--workers is then jobs at once per Dask worker (deploy/dask/README.md)")
+    grade.add_argument("--cluster-wait", type=_positive_int, default=None, metavar="SECONDS",
+                       help="how long --cluster waits for a worker before giving up (default 120)")
+    grade.add_argument("--cluster-insecure", action="store_true",
+                       help="allow a plain tcp:// scheduler on another machine (unencrypted, unauthenticated)")
+    grade.add_argument("--allow-unconfined", action="store_true",
+                       help="with --cluster: grade on workers that cannot sandbox student code instead of refusing")
     fb = sub.add_parser("feedback", help="release generated feedback to students through the nbgrader exchange")
     fb.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="the folder `grade` wrote")
     fb.add_argument("--assignment", action="append", help="only this assignment (repeatable; default: all)")
@@ -102,6 +111,14 @@ def _grade(args, repo: Path) -> int:
             bar.set_postfix_str(f"{result.student_id}/{result.assignment}", refresh=False)
             bar.update(1)
 
+    cluster = None
+    if args.cluster is not None:
+        from .cluster import WAIT_SECONDS, ClusterOptions
+
+        cluster = ClusterOptions(args.cluster, insecure=args.cluster_insecure, allow_unconfined=args.allow_unconfined,
+                                 wait=args.cluster_wait or WAIT_SECONDS)
+    elif args.cluster_insecure or args.allow_unconfined or args.cluster_wait:
+        raise GradingError("--cluster-wait, --cluster-insecure and --allow-unconfined go with --cluster")
     total = None
     if args.submissions is not None and args.submissions.is_dir():
         total = len(discover(args.submissions))
@@ -112,7 +129,7 @@ def _grade(args, repo: Path) -> int:
         results = grade_class(args.submissions, args.out, args.workers, args.timeout,
                               course_root=args.course or repo, zip_dir=args.zip_dir, force=args.force,
                               memory_mb=args.memory_mb, template_cache=args.template_cache, on_done=on_done,
-                              log=lambda m: tqdm.write(m, file=sys.stderr))
+                              log=lambda m: tqdm.write(m, file=sys.stderr), cluster=cluster)
     finally:
         bar.close()
     seconds = time.perf_counter() - start

@@ -15,7 +15,7 @@ import re
 import sys
 from pathlib import Path
 
-TOPICS = ["notebooks", "widgets", "grading", "hub", "batchnorm", "tensorflow", "hostile"]
+TOPICS = ["notebooks", "widgets", "grading", "cluster", "hub", "batchnorm", "tensorflow", "hostile"]
 RESULTS = Path(__file__).resolve().parent / "results.md"
 
 

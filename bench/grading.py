@@ -124,14 +124,15 @@ def _templates_state(cache: Path) -> dict[str, int]:
     return {p.name: p.stat().st_mtime_ns for p in cache.iterdir()} if cache.is_dir() else {}
 
 
-def _grade(subs: Path, out: Path, workers: int, cache: Path, course_root: Path = REPO) -> tuple[Stopwatch, int]:
-    """One ``--force`` run, timed, and how many templates it built."""
+def _grade(subs: Path, out: Path, workers: int, cache: Path, course_root: Path = REPO, cluster=None
+           ) -> tuple[Stopwatch, int]:
+    """One ``--force`` run (on the local pool, or the Dask ``cluster``), timed, and how many templates it built."""
     from autograder.api import grade_class
 
     before = _templates_state(cache)
     with Stopwatch() as watch:
         grade_class(subs, out, workers=workers, force=True, template_cache=cache, course_root=course_root,
-                    log=lambda m: None)
+                    log=lambda m: None, cluster=cluster)
     after = _templates_state(cache)
     return watch, sum(1 for name, stamp in after.items() if before.get(name) != stamp)
 
