@@ -145,6 +145,12 @@ class SandboxExecute(Execute):
     def _run_judged(self, cell, resources, index):
         """A judged test cell, segment by segment: probes in the kernel (an error there ends the cell), checks in
         the judge on the names they read, fetched from the kernel as plain data. The first failure ends it."""
+        try:
+            return self._run_segments(cell, resources, index)
+        finally:
+            self.nb.cells[index] = cell  # nbclient put each segment's copy there
+
+    def _run_segments(self, cell, resources, index):
         parts = judge.segments(cell.source)
         cell.outputs = []
         fresh = True

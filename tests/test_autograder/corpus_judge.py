@@ -13,21 +13,30 @@ ASSIGNMENT = "01_tuning_process"
 NAMES = ('["learning_rate", "momentum_beta", "mini_batch_size", "hidden_units", "num_layers", '
          '"learning_rate_decay", "adam_beta1", "adam_beta2", "adam_epsilon"]')
 
-# Every failing test's error leaves the kernel no more: error messages are dropped and an execute_reply with
-# an error is rewritten as a success, so nbgrader sees no error output in any test cell.
+# Every failing test's error leaves the kernel no more, below everything the guard watches: ZMQ's own send drops
+# error messages and rewrites an execute_reply with an error as a success (signed again with the kernel's key),
+# so nbgrader sees no error in any test cell.
 IOPUB_FILTER = '''
-import IPython
-_kernel = IPython.get_ipython().kernel
-_send = _kernel.session.send
-def _quiet(stream, msg_or_type, content=None, *args, **kwargs):
-    kind = msg_or_type.get("msg_type") if isinstance(msg_or_type, dict) else msg_or_type
-    if kind == "error":
-        return None
-    if kind == "execute_reply" and isinstance(content, dict) and content.get("status") == "error":
-        content = {"status": "ok", "execution_count": content.get("execution_count"), "payload": [],
-                   "user_expressions": {}}
-    return _send(stream, msg_or_type, content, *args, **kwargs)
-_kernel.session.send = _quiet
+import json as _json
+import zmq as _zmq
+_session = get_ipython().kernel.session
+_send_multipart = _zmq.Socket.send_multipart
+def _quiet(self, parts, *args, **kwargs):
+    parts = [bytes(p) if not isinstance(p, bytes) else p for p in parts]
+    if b"<IDS|MSG>" in parts:
+        i = parts.index(b"<IDS|MSG>")
+        kind = _json.loads(parts[i + 2]).get("msg_type")
+        if kind == "error":
+            return None
+        if kind == "execute_reply":
+            content = _json.loads(parts[i + 5])
+            if content.get("status") == "error":
+                content = {"status": "ok", "execution_count": content.get("execution_count"), "payload": [],
+                           "user_expressions": {}}
+                parts[i + 5] = _json.dumps(content).encode()
+                parts[i + 1] = _session.sign(parts[i + 2:i + 6])
+    return _send_multipart(self, parts, *args, **kwargs)
+_zmq.Socket.send_multipart = _quiet
 TUNING_PRIORITY = {name: None for name in ''' + NAMES + '''}
 '''
 
