@@ -36,6 +36,7 @@ from dataclasses import dataclass
 
 PROBE, CHECK, SHARED = "PROBE", "CHECK", "SHARED"
 MARKER = re.compile(r"^[ \t]*### (PROBE|CHECK|SHARED)[ \t]*$")
+HIDDEN_MARKER = re.compile(r"^[ \t]*### (BEGIN|END) HIDDEN TESTS")
 JUDGE_NAMES = ("np", "checks")  # what a judge segment finds bound before anything runs
 JUDGE_MEMORY_BYTES = 4 * 1024 ** 3
 RESOURCE_KEY = "autograder_judged"  # resources[RESOURCE_KEY][grade_id] = whether the judge passed the cell
@@ -47,6 +48,7 @@ JUDGE_FAULT = "JudgeError"  # the judge process failed or ran out of time (the c
 class Segment:
     kind: str  # PROBE, CHECK or SHARED
     code: str
+    hidden: bool = False  # inside ``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN TESTS``
 
     @property
     def in_kernel(self) -> bool:
@@ -63,19 +65,23 @@ def is_judged(source: str) -> bool:
 
 
 def segments(source: str) -> list[Segment]:
-    """The cell's segments in order (empty ones dropped). The hidden-test markers are comments here: a
-    hidden block holds segments of its own, marked like any other."""
-    found, kind, lines = [], PROBE, []
+    """The cell's segments in order (those without code dropped). A hidden-test marker ends a segment but keeps
+    its kind: what follows ``### BEGIN HIDDEN TESTS`` is of the kind before it until a marker says otherwise."""
+    found, kind, hidden, lines = [], PROBE, False, []
     for line in source.splitlines():
-        marker = MARKER.match(line)
-        if not marker:
+        marker, hidden_marker = MARKER.match(line), HIDDEN_MARKER.match(line)
+        if not marker and not hidden_marker:
             lines.append(line)
             continue
         if _has_code(lines):
-            found.append(Segment(kind, "\n".join(lines) + "\n"))
-        kind, lines = marker.group(1), []
+            found.append(Segment(kind, "\n".join(lines) + "\n", hidden))
+        lines = []
+        if marker:
+            kind = marker.group(1)
+        else:
+            hidden = hidden_marker.group(1) == "BEGIN"
     if _has_code(lines):
-        found.append(Segment(kind, "\n".join(lines) + "\n"))
+        found.append(Segment(kind, "\n".join(lines) + "\n", hidden))
     return found
 
 
@@ -93,31 +99,53 @@ def judge_source(source: str) -> str:
     return "".join(s.code for s in segments(source) if s.in_judge)
 
 
-def _names(code: str) -> tuple[set[str], set[str]]:
-    """(names the code reads, names it binds anywhere), from its syntax tree."""
-    read, bound = set(), set()
-    for node in ast.walk(ast.parse(code)):
+def _first_lines(code: str) -> tuple[dict[str, int], dict[str, int]]:
+    """(name -> first line that reads it, name -> first line that binds it), from the code's syntax tree."""
+    reads, binds = {}, {}
+
+    def note(table, name, line):
+        table[name] = min(table.get(name, line), line)
+
+    tree = ast.parse(code)
+    own = set()  # (id of a Name node) read inside a comprehension that binds it: the comprehension's own
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            targets = {n.id for c in node.generators for n in ast.walk(c.target) if isinstance(n, ast.Name)}
+            own |= {id(n) for n in ast.walk(node) if isinstance(n, ast.Name) and n.id in targets}
+    for node in ast.walk(tree):
+        line = getattr(node, "lineno", 0)
+        if isinstance(node, ast.Name) and id(node) in own:
+            continue
         if isinstance(node, ast.Name):
-            (read if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+            note(reads if isinstance(node.ctx, ast.Load) else binds, node.id, line)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            bound.add(node.name)
+            note(binds, node.name, line)
         elif isinstance(node, ast.arg):
-            bound.add(node.arg)
+            note(binds, node.arg, line)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            bound |= {(a.asname or a.name).split(".")[0] for a in node.names}
+            for alias in node.names:
+                note(binds, (alias.asname or alias.name).split(".")[0], line)
         elif isinstance(node, ast.ExceptHandler) and node.name:
-            bound.add(node.name)
-    return read, bound
+            note(binds, node.name, line)
+    return reads, binds
+
+
+def _names(code: str) -> tuple[set[str], set[str]]:
+    """(names the code reads, names it binds anywhere)."""
+    reads, binds = _first_lines(code)
+    return set(reads), set(binds)
 
 
 def wanted_names(parts: list[Segment], index: int) -> list[str]:
-    """The names judge segment ``index`` reads that only the kernel can give it: not bound by this or an earlier
-    segment the judge ran, not the judge's own (``np``, ``checks``), not a builtin."""
-    judge_bound = set(JUDGE_NAMES) | set(dir(builtins))
-    for seg in parts[: index + 1]:
-        if seg.in_judge:
-            judge_bound |= _names(seg.code)[1]
-    return sorted(_names(parts[index].code)[0] - judge_bound)
+    """The names judge segment ``index`` reads that only the kernel can give it: not the judge's own (``np``,
+    ``checks``, a builtin), not bound by an earlier segment the judge ran (unless a probe bound it again since),
+    and not bound in this segment before it is first read."""
+    judge_has = set(JUDGE_NAMES) | set(dir(builtins))
+    for seg in parts[:index]:
+        bound = _names(seg.code)[1]
+        judge_has = judge_has | bound if seg.in_judge else judge_has - bound
+    reads, binds = _first_lines(parts[index].code)
+    return sorted(n for n, line in reads.items() if n not in judge_has and not binds.get(n, line) < line)
 
 
 def export_expression(names: list[str]) -> str:

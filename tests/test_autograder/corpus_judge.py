@@ -127,18 +127,26 @@ class _Peek(dict):
 TUNING_PRIORITY = _Peek({name: 1 for name in ''' + NAMES + '''})
 '''
 
-# Honest answers plus a recorder: every cell the kernel runs and every global it holds, printed as it goes.
+# Honest answers plus a recorder the guard cannot unhook (an audit hook): every source the kernel compiles
+# (cells, and the expressions the grader evaluates) and every global name it holds, printed as it goes.
 SPY = '''
 import json as _json
-_seen = []
-def _record(info):
-    _seen.append(info.raw_cell)
-def _report(result):
-    names = {k: repr(v)[:2000] for k, v in list(globals().items()) if not k.startswith("_")}
-    print("SPY " + _json.dumps({"cells": _seen, "globals": names}))
-    _seen.clear()
-get_ipython().events.register("pre_run_cell", _record)
-get_ipython().events.register("post_run_cell", _report)
+import sys as _sys
+_seen, _busy = [], []
+def _spy(event, args):
+    if _busy:
+        return
+    if event == "compile" and args and isinstance(args[0], (str, bytes)):
+        _seen.append(args[0] if isinstance(args[0], str) else args[0].decode("utf-8", "replace"))
+    elif event == "exec" and _seen:
+        _busy.append(1)
+        try:
+            names = sorted(k for k in get_ipython().user_ns if not k.startswith("_"))
+            print("SPY " + _json.dumps({"cells": list(_seen), "globals": names}))
+            _seen.clear()
+        finally:
+            _busy.clear()
+_sys.addaudithook(_spy)
 '''
 
 

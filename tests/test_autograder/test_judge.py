@@ -78,32 +78,31 @@ def test_the_blank_notebook_behind_an_iopub_filter_scores_zero_and_says_why(judg
     assert "TUNING_PRIORITY" in messages["test_TUNING_PRIORITY"], messages
 
 
+def _judged_cells(source_nb):
+    return [c for c in source_nb.cells if nbcells.is_test_cell(c) and judge.is_judged(c.source)]
+
+
 def _hidden_check_lines(source_nb) -> list[str]:
-    """Lines of hidden blocks that the judge alone runs (check segments), long enough to mean something."""
+    """Lines of hidden check segments (the judge's alone), long enough to mean something, and not also in
+    what the kernel runs."""
     lines = []
-    for cell in source_nb.cells:
-        if not nbcells.is_test_cell(cell) or not judge.is_judged(cell.source):
-            continue
+    for cell in _judged_cells(source_nb):
         kernel = judge.kernel_source(cell.source)
-        for block in nbcells.hidden_blocks(cell.source):
-            for part in judge.segments(block):
-                lines += [ln.strip() for ln in part.code.splitlines()
-                          if part.kind == judge.CHECK and len(ln.strip()) >= nbcells.MIN_HIDDEN_LINE
+        for part in judge.segments(cell.source):
+            if part.kind == judge.CHECK and part.hidden:
+                lines += [ln.strip() for ln in part.code.splitlines() if len(ln.strip()) >= nbcells.MIN_HIDDEN_LINE
                           and not ln.strip().startswith("#") and ln.strip() not in kernel]
     return lines
 
 
 def _hidden_check_names(source_nb) -> set[str]:
-    names = set()
-    for cell in source_nb.cells:
-        for block in nbcells.hidden_blocks(cell.source) if nbcells.is_test_cell(cell) else []:
-            for part in judge.segments(block):
-                if part.kind == judge.CHECK:
-                    names |= judge._names(part.code)[1]
-    kernel_bound = set()
-    for cell in source_nb.cells:
-        if nbcells.is_test_cell(cell) and judge.is_judged(cell.source):
-            kernel_bound |= judge._names(judge.kernel_source(cell.source))[1]
+    """Names bound by hidden check segments and by nothing the kernel runs."""
+    names, kernel_bound = set(), set()
+    for cell in _judged_cells(source_nb):
+        for part in judge.segments(cell.source):
+            if part.kind == judge.CHECK and part.hidden:
+                names |= judge._names(part.code)[1]
+        kernel_bound |= judge._names(judge.kernel_source(cell.source))[1]
     return names - kernel_bound
 
 
@@ -147,10 +146,15 @@ def test_segments_follow_the_markers_and_the_hidden_blocks_do_not_change_them():
               "### SHARED\nr = [1]\n### PROBE\ny = f(r)\n### CHECK\nwant = 3\nchecks.check_close(y, want, 'y')\n"
               "### END HIDDEN TESTS\nchecks.passed('f')\n")
     parts = judge.segments(source)
-    assert [p.kind for p in parts] == [judge.PROBE, judge.CHECK, judge.SHARED, judge.PROBE, judge.CHECK]
+    kinds = [judge.PROBE, judge.CHECK, judge.SHARED, judge.PROBE, judge.CHECK, judge.CHECK]
+    assert [(p.kind, p.hidden) for p in parts] == list(zip(kinds, [False, False, True, True, True, False]))
     assert "want = 3" not in judge.kernel_source(source) and "r = [1]" in judge.kernel_source(source)
     assert judge.wanted_names(parts, 1) == ["x"]
     assert judge.wanted_names(parts, 4) == ["y"]  # r is the judge's own copy, want its own value
+    later = judge.segments("x = f(1)\n### CHECK\nx = checks.check_shape(x, (2,), 'x')\n### PROBE\nx = f(2)\n"
+                           "### CHECK\nchecks.check_close(x, 1, 'x')\n")
+    assert judge.wanted_names(later, 1) == ["x"]  # read before the check binds it
+    assert judge.wanted_names(later, 3) == ["x"]  # bound again by the probe since
     assert not judge.is_judged("x = f(1)\nassert x == 2\n")
 
 
