@@ -619,6 +619,7 @@ def _system_binds() -> list[str]:
             args += ["--symlink", os.readlink(top), top]
         elif os.path.isdir(top):
             args += ["--ro-bind", top, top]
+    args += ["--perms", "0755", "--dir", "/etc"]  # bwrap would make it 0700: the slot's user must read in it
     for path in ETC_FILES:
         args += ["--ro-bind-try", path, path]
     return args
@@ -638,17 +639,28 @@ def bwrap_command(job_dir: Path, home: Path, limits: Limits, caps: Capabilities,
         "--ro-bind", str(job_dir / "passwd"), "/etc/passwd", "--ro-bind", str(job_dir / "group"), "/etc/group",
         "--proc", "/proc", "--dev", "/dev",
     ]
-    for place, size, mode in (("/dev/shm", scratch, "1777"), ("/tmp", scratch, "1777"),
-                              ("/var/tmp", str(SMALL_TMPFS), "1777"), ("/run/lock", str(SMALL_TMPFS), "1777"),
-                              (inside.home, scratch, "0700")):
+    places = (("/dev/shm", scratch, "1777"), ("/tmp", scratch, "1777"), ("/var/tmp", str(SMALL_TMPFS), "1777"),
+              ("/run/lock", str(SMALL_TMPFS), "1777"), (inside.home, scratch, "0700"))
+    trees = [t for t in _outermost(_python_trees()) if not _inside(t, Path("/usr"))]
+    # bwrap makes missing parent folders 0700: the slot's user could not pass through them
+    made = {"/", "/usr", "/proc", "/dev", "/etc", *(p for p, _, _ in places)}
+
+    def parents(paths) -> list[str]:
+        new = [str(p) for path in paths for p in reversed(Path(path).parents) if str(p) not in made]
+        made.update(new)
+        return [a for p in dict.fromkeys(new) for a in ("--perms", "0755", "--dir", p)]
+
+    args += parents(p for p, _, _ in places)
+    for place, size, mode in places:
         args += ["--perms", mode, "--size", size, "--tmpfs", place]
     # after the tmpfs mounts: an environment under /tmp or a home stays visible on top of them
-    for tree in _outermost(_python_trees()):
-        if not _inside(tree, Path("/usr")):
-            args += ["--ro-bind", str(tree), str(tree)]
+    args += parents(trees)
+    for tree in trees:
+        args += ["--ro-bind", str(tree), str(tree)]
     return args + ["--bind", str(home), inside.runtime, "--dir", inside.work, "--chdir", inside.work]
 
 
+GRADER_CONNECTION = ".grader-connection.json"  # in the shared folder: the connection file as the grader wrote it
 REWRITE_IP = ("import json, sys; source, ip, target = sys.argv[1:]; info = json.load(open(source)); "
               "info['ip'] = ip; json.dump(info, open(target, 'w'), indent=1)")
 
@@ -698,8 +710,10 @@ def _bwrap_launcher(job_dir: Path, home: Path, limits: Limits, caps: Capabilitie
     if caps.scope:
         command = scope_prefix(limits) + command
     quoted = " ".join(shlex.quote(a) for a in command)
-    # the grader's connection file is in home/ (bound at the runtime folder): the inner line gets its name
-    return [f'{quoted} "$(basename "$conn")" >{shlex.quote(str(job_dir / "kernel.log"))} 2>&1']
+    # the grader's connection file (anywhere: jupyter_client's temporary file) copied where the kernel can read it
+    copy = shlex.quote(str(home / GRADER_CONNECTION))
+    return [f'cp "$conn" {copy}', *([f"chown {caps.user[0]}:{caps.user[1]} {copy}"] if caps.user else []),
+            f'{quoted} {GRADER_CONNECTION} >{shlex.quote(str(job_dir / "kernel.log"))} 2>&1']
 
 
 def write_kernelspec(
