@@ -332,13 +332,18 @@ def _v2_controllers(unified: Path) -> tuple[str, ...]:
 def probe_cgroups(root: Path = CGROUP_ROOT) -> tuple[int, tuple[str, ...], Path]:
     """(version, controllers, where) of the per-job cgroups this process can make under ``root``: v2 (``root``
     itself, or ``root/unified`` on a hybrid machine) where it offers at least as many of ``pids`` and ``memory``
-    as v1 does, else v1 (``root/<controller>``); ``(0, (), root)`` where neither works."""
+    (then ``cpu``) as v1 does, else v1 (``root/<controller>``); ``(0, (), root)`` where neither has ``pids`` or
+    ``memory``."""
     unified = next((u for u in (root, root / "unified") if (u / "cgroup.controllers").is_file()), None)
     v2 = _v2_controllers(unified) if unified else ()
     v1 = tuple(c for c in CGROUP_CONTROLLERS if _v1_works(root, c))
-    if v2 and len(v2) >= len(v1):
+
+    def worth(controllers) -> tuple[int, int]:  # pids and memory first: a CPU quota alone is no job group
+        return len({"pids", "memory"} & set(controllers)), len(controllers)
+
+    if worth(v2)[0] and worth(v2) >= worth(v1):
         return 2, v2, unified
-    return (1, v1, root) if v1 else (0, (), root)
+    return (1, v1, root) if worth(v1)[0] else (0, (), root)
 
 
 def job_cgroups(job_dir: Path, caps: Capabilities) -> list[Path]:
@@ -657,7 +662,9 @@ def bwrap_command(job_dir: Path, home: Path, limits: Limits, caps: Capabilities,
     args += parents(trees)
     for tree in trees:
         args += ["--ro-bind", str(tree), str(tree)]
-    return args + ["--bind", str(home), inside.runtime, "--dir", inside.work, "--chdir", inside.work]
+    # the sandbox's own root (the folders bwrap made for the mounts) read-only: only the tmpfs mounts are writable
+    return args + ["--bind", str(home), inside.runtime, "--dir", inside.work, "--remount-ro", "/",
+                   "--chdir", inside.work]
 
 
 GRADER_CONNECTION = ".grader-connection.json"  # in the shared folder: the connection file as the grader wrote it

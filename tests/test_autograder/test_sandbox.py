@@ -133,9 +133,10 @@ def fake_cgroup_root(root: Path, *, v1=(), unified_at="", controllers="cpu io me
 
 
 @pytest.mark.parametrize("layout, expected", [
-    (dict(v1=(), unified_at=""), (2, ("pids", "memory"), "")),  # pure v2
-    (dict(v1=("pids", "memory"), unified_at="unified", controllers=""), (1, ("pids", "memory"), None)),  # this machine
-    (dict(v1=("pids", "memory"), unified_at="unified"), (2, ("pids", "memory"), "unified")),  # controllers moved to v2
+    (dict(v1=(), unified_at=""), (2, ("pids", "memory", "cpu"), "")),  # pure v2
+    (dict(v1=("pids", "memory", "cpu"), unified_at="unified", controllers=""),
+     (1, ("pids", "memory", "cpu"), None)),  # this machine
+    (dict(v1=("pids", "memory"), unified_at="unified"), (2, ("pids", "memory", "cpu"), "unified")),  # moved to v2
     (dict(v1=("pids",), unified_at="unified", controllers="cpu"), (1, ("pids",), None)),
     (dict(v1=(), unified_at="", controllers="cpu io"), (0, (), None)),
     (dict(v1=(), unified_at=None), (0, (), None)),
@@ -149,11 +150,11 @@ def test_the_probe_picks_the_cgroup_version_that_caps_a_job(tmp_path, layout, ex
     if version == 2:
         assert where == root / expected[2]
         # the controllers are passed down to the grader's groups, and no probe group is left behind
-        assert {"+pids", "+memory"} <= set((where / "autograder" / "cgroup.subtree_control").read_text().split())
+        assert {"+pids", "+memory", "+cpu"} <= set((where / "autograder" / "cgroup.subtree_control").read_text().split())
         assert [p.name for p in (where / "autograder").iterdir() if p.is_dir()] == []
         caps = sandbox.Capabilities(user=None, namespaces=True, prlimit=True, cgroups=controllers,
                                     cgroup_version=version, cgroup_root=str(where))
-        assert "pids and memory cgroup (v2)" in caps.describe()
+        assert "pids, memory and cpu cgroup (v2)" in caps.describe()
 
 
 def v2_caps(root: Path) -> sandbox.Capabilities:

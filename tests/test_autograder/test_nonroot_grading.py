@@ -1,0 +1,153 @@
+"""Grading as an instructor without root (as on the hub): ``python -m autograder grade`` run by a real Unix user
+made here, in bubblewrap sandboxes with user namespaces. A correct submission keeps its score; a hostile one
+that reaches for the course, another submission, the instructor's home and ``~/.ssh``, and writes outside its
+folder, fails at every attempt and is flagged.
+
+The instructor's Python must be reachable by that user: where the interpreter lives under root's home (pyenv
+in ``/root``, as on the test machine), the command runs in a mount namespace where ``/root`` holds only it.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder.api import REPO
+from tests.test_autograder import corpus
+
+INSTRUCTOR = "agbw-instructor"  # unlikely to collide with other tests' users
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("useradd") or not shutil.which("bwrap"),
+                       reason="needs root (to make the instructor user) and bwrap"),
+]
+
+
+def instructor() -> pwd.struct_passwd:
+    try:
+        return pwd.getpwnam(INSTRUCTOR)
+    except KeyError:
+        subprocess.run(["useradd", "--create-home", "--shell", "/bin/sh", INSTRUCTOR], capture_output=True)
+        return pwd.getpwnam(INSTRUCTOR)
+
+
+def as_instructor(argv: list[str], cwd: Path, timeout: int = 900) -> subprocess.CompletedProcess:
+    """``argv`` as the instructor: no root, no capabilities, their own home and environment."""
+    user = instructor()
+    env = ["env", "-i", f"HOME={user.pw_dir}", f"USER={INSTRUCTOR}", "PATH=/usr/local/bin:/usr/bin:/bin",
+           "LANG=C.UTF-8"]
+    drop = ["setpriv", f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--init-groups", "--no-new-privs",
+            "--inh-caps=-all", "--bounding-set=-all", *env, *argv]
+    base = Path(sys.base_prefix).resolve()
+    if not os.access(base, os.X_OK) or "/root/" not in f"{base}/":
+        return subprocess.run(drop, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    hold = Path(tempfile.mkdtemp(prefix="agbw-hold-"))
+    script = (f"mount --rbind {base} {hold} && mount -t tmpfs -o mode=0755 agbw /root && mkdir -p {base} && "
+              f"mount --move {hold} {base} && cd {cwd} && exec \"$@\"")
+    try:
+        return subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh", *drop],
+                              capture_output=True, text=True, timeout=timeout)
+    finally:
+        hold.rmdir()
+
+
+def hostile_code(paths: list[str], targets: list[str]) -> str:
+    """An answer that counts each secret it reads and each place outside its folder it writes to."""
+    return f'''import os
+_got = 0
+for _p in {paths!r}:
+    try:
+        os.listdir(_p) if os.path.isdir(_p) else open(_p, "rb").read(10)
+        _got += 1
+        print("READ", _p)
+    except OSError:
+        pass
+for _p in {targets!r}:
+    try:
+        open(_p, "w").write("student was here")
+        _got += 1
+        print("WROTE", _p)
+    except OSError:
+        pass
+
+def count_positive(values):
+    return int(sum(1 for v in values if v > 0)) + _got
+'''
+
+
+@pytest.fixture(scope="module")
+def nonroot_run(toy_template):
+    """The toy course, a correct and a hostile submission, graded by the instructor into a folder they own."""
+    user = instructor()
+    root = Path(tempfile.mkdtemp(prefix="agbw-course-"))  # not pytest's tmp folders: those are root's alone
+    course, subs, out = root / "toycourse", root / "submitted", root / "graded"
+    shutil.copy2(REPO / "nbgrader_config.py", root / "nbgrader_config.py")
+    course.mkdir()
+    shutil.copy2(REPO / "nbgrader_config.py", course / "nbgrader_config.py")
+    shutil.copytree(REPO / "tests" / "test_autograder" / "fixtures" / "course" / "source", course / "source")
+    home = Path(user.pw_dir)
+    (home / ".ssh").mkdir(exist_ok=True)
+    (home / ".ssh" / "id_ed25519").write_text("PRIVATE KEY\n")
+    (home / "grades-draft.txt").write_text("the instructor's notes\n")
+    release = toy_template.release_notebook
+    source = course / "source" / "toy" / "toy.ipynb"
+    secrets = [str(source), str(course / "source"), str(subs / "correct" / "toy" / "toy.ipynb"), str(subs),
+               str(home), str(home / ".ssh" / "id_ed25519"), str(home / "grades-draft.txt"), str(REPO / "source"),
+               "/var/lib", "/srv", "/etc/shadow"]
+    targets = [str(course / "source" / "toy" / "planted.py"), str(subs / "correct" / "toy" / "planted.txt"),
+               str(home / "planted.txt"), str(out / "planted.txt"), str(REPO / "planted.txt")]
+    correct = corpus.Case("correct", 7, set())
+    hostile = corpus.Case("hostile", 7, {"file_access"}, replace={"count_positive": hostile_code(secrets, targets)})
+    for case in (correct, hostile):
+        corpus.write(case, release, source, subs / case.name / "toy")
+    subprocess.run(["chown", "-R", f"{user.pw_uid}:{user.pw_gid}", str(root)], check=True)
+    os.chmod(root, 0o755)
+    done = as_instructor([sys.executable, "-m", "autograder", "grade", "--course", str(course), "--submissions",
+                          str(subs), "--out", str(out), "--workers", "2", "--timeout", "30", "--quiet",
+                          "--template-cache", str(root / "templates")], cwd=root)
+    yield {"done": done, "out": out, "targets": targets, "root": root}
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def grades(out: Path) -> dict[str, str]:
+    import csv
+
+    with (out / "grades.csv").open(newline="", encoding="utf-8") as fh:
+        return {row["student_id"]: row for row in csv.DictReader(fh)}
+
+
+def printed(out: Path, student: str) -> str:
+    [graded] = (out / "autograded" / student).rglob("*.ipynb")
+    nb = nbformat.read(str(graded), as_version=4)
+    return "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+
+
+def test_an_instructor_without_root_grades_like_root(nonroot_run):
+    done, out = nonroot_run["done"], nonroot_run["out"]
+    faults = [p.read_text() for p in out.glob(".cache/jobs/*/result.json") if "grader_error" in p.read_text()]
+    Path("/tmp/agbw-faults.txt").write_text("\n".join(faults))
+    assert done.returncode == 0, (done.stdout[-3000:], done.stderr[-3000:], faults)
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert "bubblewrap sandbox" in report and "in a user namespace" in report, report[-2000:]
+    rows = grades(out)
+    assert float(rows["correct"]["score"]) == 7, rows
+    assert "PermissionError" not in done.stdout + done.stderr
+
+
+def test_a_hostile_submission_reaches_nothing_and_is_flagged(nonroot_run):
+    out = nonroot_run["out"]
+    text = printed(out, "hostile")
+    assert "READ " not in text and "WROTE " not in text, text
+    assert float(grades(out)["hostile"]["score"]) == 7
+    flags = (out / "integrity.csv").read_text(encoding="utf-8")
+    assert any(line.startswith("hostile,") and "file_access" in line for line in flags.splitlines()), flags
+    assert not any(Path(t).exists() for t in nonroot_run["targets"])
