@@ -151,3 +151,60 @@ def test_a_hostile_submission_reaches_nothing_and_is_flagged(nonroot_run):
     flags = (out / "integrity.csv").read_text(encoding="utf-8")
     assert any(line.startswith("hostile,") and "file_access" in line for line in flags.splitlines()), flags
     assert not any(Path(t).exists() for t in nonroot_run["targets"])
+
+
+BUSY_CHILDREN = 512  # busy processes the hostile kernel starts (fewer where its process cap stops it first)
+BUSY = (  # every child spins for 40 s: they outlast the neighbour's whole job
+    "import os, time\n"
+    "_until = time.time() + 40\n"
+    f"for _ in range({BUSY_CHILDREN}):\n"
+    "    try:\n"
+    "        if os.fork() == 0:\n"
+    "            while time.time() < _until:\n"
+    "                pass\n"
+    "            os._exit(0)\n"
+    "    except OSError:\n"
+    "        break\n"
+    "def mean_of(values):\n"
+    "    return float(np.mean(values))\n")
+
+
+def job_seconds(out: Path, student: str) -> float:
+    import json
+
+    for path in out.glob(".cache/jobs/*/result.json"):
+        result = json.loads(path.read_text(encoding="utf-8"))
+        if result["student_id"] == student:
+            return float(result["seconds"])
+    raise AssertionError(f"no result for {student}")
+
+
+def grade_as_instructor(root: Path, cases: list[corpus.Case], name: str, workers: int, release: Path) -> Path:
+    user = instructor()
+    subs, out = root / f"{name}-submitted", root / f"{name}-graded"
+    for case in cases:
+        corpus.write(case, release, root / "toycourse" / "source" / "toy" / "toy.ipynb", subs / case.name / "toy")
+    subprocess.run(["chown", "-R", f"{user.pw_uid}:{user.pw_gid}", str(subs)], check=True)
+    done = as_instructor([sys.executable, "-m", "autograder", "grade", "--course", str(root / "toycourse"),
+                          "--submissions", str(subs), "--out", str(out), "--workers", str(workers), "--timeout",
+                          "30", "--quiet", "--force", "--template-cache", str(root / "templates")], cwd=root)
+    assert done.returncode in (0, 1), done.stderr[-2000:]
+    return out
+
+
+def test_a_busy_neighbour_does_not_slow_a_correct_submission(nonroot_run, toy_template):
+    """As many busy processes as the hostile kernel may start, beside a correct submission: that one keeps its
+    score with no timeout, in at most 1.5 times its time graded alone (each job's kernel is its own session, so
+    the scheduler shares the CPU per job; a cgroup or systemd CPU quota where there is one)."""
+    root, release = nonroot_run["root"], toy_template.release_notebook
+    correct = corpus.Case("correct", 7, set())
+    alone = job_seconds(grade_as_instructor(root, [correct], "alone", 1, release), "correct")
+    busy = corpus.Case("busy", 7, set(), replace={"mean_of": BUSY})
+    out = grade_as_instructor(root, [busy, correct], "beside", 2, release)
+    rows = grades(out)
+    assert float(rows["correct"]["score"]) == 7, rows
+    flags = (out / "integrity.csv").read_text(encoding="utf-8")
+    assert not any(line.startswith("correct,") for line in flags.splitlines()), flags  # no timeout, no flag
+    beside = job_seconds(out, "correct")
+    print(f"correct submission: {alone:.1f} s alone, {beside:.1f} s beside {BUSY_CHILDREN} busy processes")
+    assert beside <= 1.5 * alone, f"graded alone in {alone:.1f} s, beside the busy loops in {beside:.1f} s"
