@@ -426,3 +426,10 @@ def test_the_unshare_launcher_makes_var_tmp_and_run_lock_private_and_keeps_tmp_t
     lines = sandbox.private_tmp_lines(Path("/srv/job-x"), Limits())
     assert any(line.endswith(" /var/tmp") for line in lines) and any(line.endswith(" /run/lock") for line in lines)
     assert any("mount --move /dev/shm/.keep0 /tmp/agbw-checkout/.venv" in line for line in lines)
+
+
+def test_the_report_says_which_limits_were_in_force():
+    from autograder import report
+
+    page = report.render([], BWRAP_ROOT)
+    assert "Limits in force per job" in page and "<li>CPU: a quota per job (cgroup v1 cpu)</li>" in page
