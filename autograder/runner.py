@@ -189,10 +189,10 @@ def _stage(job: Job, job_dir: Path, caps: sandbox.Capabilities) -> Staged:
     submitted = staged.submitted(job)
     submitted.mkdir(parents=True)
     staged.flags.extend(stage_submission(Path(job.notebook), nbcells.read(job.template.release_notebook), submitted))
-    data = [p for p in (staged.course / "source" / a).iterdir() if p.suffix != ".ipynb" and p.is_file()]
-    sandbox.prepare_home(staged.home, caps, sum(p.stat().st_size for p in data))
-    for item in data:  # data files the notebook reads, never notebooks
-        shutil.copy2(item, staged.home / item.name)
+    sandbox.prepare_home(staged.home, caps)
+    for item in (staged.course / "source" / a).iterdir():  # data files the notebook reads, never notebooks
+        if item.suffix != ".ipynb" and item.is_file():
+            shutil.copy2(item, staged.home / item.name)
     sandbox.write_kernelspec(job_dir, staged.home, [Path(p) for p in job.options.hidden], job.options.limits, caps,
                              student=job.student_id, assignment=a)
     return staged

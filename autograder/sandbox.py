@@ -494,7 +494,6 @@ def release_cgroups(job_dir: Path, caps: Capabilities) -> int:
             pass
     if caps.slot is not None and caps.user:
         left = max(left, _kill_everything_of(*caps.user))
-    release_home(job_dir / "home")
     return left
 
 
@@ -609,6 +608,10 @@ class Inside:
     def runtime(self) -> str:  # Jupyter's runtime folder: the connection file and the ZMQ sockets
         return f"{self.home}/.local/share/jupyter/runtime"
 
+    @property
+    def shared(self) -> str:  # what the grader hands in, read-only: the guard, data files, its connection file
+        return f"{self.runtime}/.grader"
+
 
 def lab_env(inside: Inside) -> dict[str, str]:
     """A bwrap kernel's whole environment: what a lab kernel has, and nothing that names the grader."""
@@ -663,8 +666,8 @@ def bwrap_command(job_dir: Path, home: Path, limits: Limits, caps: Capabilities,
     for tree in trees:
         args += ["--ro-bind", str(tree), str(tree)]
     # the sandbox's own root (the folders bwrap made for the mounts) read-only: only the tmpfs mounts are writable
-    return args + ["--bind", str(home), inside.runtime, "--dir", inside.work, "--remount-ro", "/",
-                   "--chdir", inside.work]
+    return args + ["--ro-bind", str(job_dir / SHARED), inside.shared, "--dir", inside.work, "--remount-ro", "/",
+                   "--chdir", inside.work, "--info-fd", "3"]
 
 
 GRADER_CONNECTION = ".grader-connection.json"  # in the shared folder: the connection file as the grader wrote it
@@ -675,16 +678,16 @@ REWRITE_IP = ("import json, sys; source, ip, target = sys.argv[1:]; info = json.
 def _bwrap_inner(home: Path, limits: Limits, caps: Capabilities, inside: Inside) -> str:
     """The shell line run inside the sandbox: data files into the work folder, the connection file rewritten to
     the sockets' inside path, then the kernel (as root: first the slot's user, every capability dropped)."""
-    data = [shlex.quote(f"{inside.runtime}/{p.name}") for p in sorted(home.iterdir())
+    data = [shlex.quote(f"{inside.shared}/{p.name}") for p in sorted(home.iterdir())
             if p.is_file() and p.name != GUARD_COPY]
     connection = f"{inside.runtime}/kernel-{os.urandom(8).hex()}.json"
     kernel = ["env", "-i", *(f"{k}={v}" for k, v in lab_env(inside).items()),
               sys.executable, "-m", "ipykernel_launcher", "-f", connection,
-              f"--IPKernelApp.exec_files={json.dumps([f'{inside.runtime}/{GUARD_COPY}'])}"]
+              f"--IPKernelApp.exec_files={json.dumps([f'{inside.shared}/{GUARD_COPY}'])}"]
     rewrite = " ".join(shlex.quote(a) for a in [sys.executable, "-I", "-c", REWRITE_IP])
     # "$1": the name of the grader's connection file, which holds the sockets' path outside the sandbox
     steps = (f"cp -p {' '.join(data)} {shlex.quote(inside.work)}/ && " if data else "") + \
-        f'{rewrite} "{inside.runtime}/$1" {shlex.quote(inside.runtime + "/ipc")} {shlex.quote(connection)} && exec ' + \
+        f'{rewrite} "{inside.shared}/$1" {shlex.quote(inside.runtime + "/ipc")} {shlex.quote(connection)} && exec ' + \
         " ".join(shlex.quote(a) for a in kernel)
     if not caps.user:
         return steps
@@ -692,7 +695,7 @@ def _bwrap_inner(home: Path, limits: Limits, caps: Capabilities, inside: Inside)
     drop = ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups", "--no-new-privs", "--inh-caps=-all",
             "--bounding-set=-all", "/bin/sh", "-c", steps, "sh"]
     owned = [inside.home, *(f"{inside.home}/{sub}" for sub in (".local", ".local/share", ".local/share/jupyter")),
-             inside.work]
+             inside.runtime, inside.work]
     return (f"chown {uid}:{gid} {' '.join(shlex.quote(p) for p in owned)} && exec " +
             " ".join(shlex.quote(a) for a in drop) + ' "$1"')
 
@@ -718,9 +721,18 @@ def _bwrap_launcher(job_dir: Path, home: Path, limits: Limits, caps: Capabilitie
         command = scope_prefix(limits) + command
     quoted = " ".join(shlex.quote(a) for a in command)
     # the grader's connection file (anywhere: jupyter_client's temporary file) copied where the kernel can read it
-    copy = shlex.quote(str(home / GRADER_CONNECTION))
-    return [f'cp "$conn" {copy}', *([f"chown {caps.user[0]}:{caps.user[1]} {copy}"] if caps.user else []),
-            f'{quoted} {GRADER_CONNECTION} >{shlex.quote(str(job_dir / "kernel.log"))} 2>&1']
+    copy, info = shlex.quote(str(job_dir / SHARED / GRADER_CONNECTION)), shlex.quote(str(job_dir / "bwrap-info.json"))
+    link, next_link = shlex.quote(str(home)), shlex.quote(f"{home}.next")
+    return [
+        f'cp "$conn" {copy}', *([f"chown {caps.user[0]}:{caps.user[1]} {copy}"] if caps.user else []),
+        f'{quoted} {GRADER_CONNECTION} 3>{info} >{shlex.quote(str(job_dir / "kernel.log"))} 2>&1 &',
+        "child=$!",
+        # the sockets are in the sandbox's own tmpfs: the grader reaches them through /proc/<its init>/root
+        f"until grep -q child-pid {info} 2>/dev/null || ! kill -0 $child 2>/dev/null; do sleep 0.01; done",
+        f"""pid=$(sed -n 's/.*"child-pid": *\\([0-9]*\\).*/\\1/p' {info})""",
+        f'ln -sfn "/proc/$pid/root{inside.runtime}" {next_link} && mv -T {next_link} {link}',
+        "wait $child",
+    ]
 
 
 def write_kernelspec(
@@ -777,35 +789,20 @@ def _unshare_launcher(job_dir: Path, home: Path, hidden: list[Path], limits: Lim
     return [f'exec {enter}/bin/sh {inner_script} "$conn" "$@"']
 
 
-SHARED_CAP = 8 * 1024**2  # the folder shared with a bwrap kernel (connection file, sockets, guard, data files)
+SHARED = "shared"  # in the job's folder: what a bwrap kernel gets read-only (guard, data files, connection file)
 
 
-def prepare_home(home: Path, caps: Capabilities, data_bytes: int = 0) -> None:
-    """The folder shared with the kernel: created empty, owned by the sandbox user, closed to everyone else.
-    With bwrap it is no disk: as root a tmpfs of its own (``SHARED_CAP`` plus the data files), without root a
-    folder in ``/dev/shm`` (``home`` a link to it), so what a kernel writes there never fills a disk."""
-    if caps.bwrap and caps.root:
-        home.mkdir(mode=0o700)
-        done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"mode=0700,size={SHARED_CAP + data_bytes}",
-                               "autograder-shared", str(home)], capture_output=True)
-        if done.returncode:
-            raise OSError(f"cannot mount the kernel's shared folder: {done.stderr.decode(errors='replace')}")
-    elif caps.bwrap and os.access("/dev/shm", os.W_OK):
-        import tempfile
-
-        home.symlink_to(tempfile.mkdtemp(prefix=f"autograder-{home.parent.name}-", dir="/dev/shm"))
-    else:
-        home.mkdir(mode=0o700)
+def prepare_home(home: Path, caps: Capabilities) -> None:
+    """The folder the grader fills for the kernel: created empty, owned by the sandbox user, closed to everyone
+    else. With bwrap ``home`` is a link: first to ``shared/`` (bound read-only into the sandbox), then, once the
+    sandbox runs, to its runtime folder in the kernel's own size-capped home, where its sockets are (the
+    launcher turns it): nothing the kernel can write lies outside the sandbox's tmpfs mounts."""
+    folder = home.with_name(SHARED) if caps.bwrap else home
+    folder.mkdir(mode=0o700)
     if caps.user:
-        os.chown(home, *caps.user)
-
-
-def release_home(home: Path) -> None:
-    """Undo :func:`prepare_home`'s tmpfs or ``/dev/shm`` folder (the job's folder itself is removed after)."""
-    if home.is_symlink():
-        shutil.rmtree(home.resolve(), ignore_errors=True)
-    elif os.path.ismount(home):
-        subprocess.run(["umount", "--lazy", str(home)], capture_output=True)
+        os.chown(folder, *caps.user)
+    if caps.bwrap:
+        home.symlink_to(SHARED)
 
 
 __all__ = ["Limits", "Capabilities", "probe", "refuse_unconfined", "bwrap_command", "kernel_user", "probe_cgroups", "claim_slot", "slot_user", "write_kernelspec",

@@ -60,30 +60,6 @@ def as_instructor(argv: list[str], cwd: Path, timeout: int = 900) -> subprocess.
         hold.rmdir()
 
 
-def hostile_code(paths: list[str], targets: list[str]) -> str:
-    """An answer that counts each secret it reads and each place outside its folder it writes to."""
-    return f'''import os
-_got = 0
-for _p in {paths!r}:
-    try:
-        os.listdir(_p) if os.path.isdir(_p) else open(_p, "rb").read(10)
-        _got += 1
-        print("READ", _p)
-    except OSError:
-        pass
-for _p in {targets!r}:
-    try:
-        open(_p, "w").write("student was here")
-        _got += 1
-        print("WROTE", _p)
-    except OSError:
-        pass
-
-def count_positive(values):
-    return int(sum(1 for v in values if v > 0)) + _got
-'''
-
-
 @pytest.fixture(scope="module")
 def nonroot_run(toy_template):
     """The toy course, a correct and a hostile submission, graded by the instructor into a folder they own."""
@@ -106,7 +82,7 @@ def nonroot_run(toy_template):
     targets = [str(course / "source" / "toy" / "planted.py"), str(subs / "correct" / "toy" / "planted.txt"),
                str(home / "planted.txt"), str(out / "planted.txt"), str(REPO / "planted.txt")]
     correct = corpus.Case("correct", 7, set())
-    hostile = corpus.Case("hostile", 7, {"file_access"}, replace={"count_positive": hostile_code(secrets, targets)})
+    hostile = corpus.Case("hostile", 7, {"file_access"}, replace={"count_positive": corpus.snoop_code(secrets, targets)})
     for case in (correct, hostile):
         corpus.write(case, release, source, subs / case.name / "toy")
     subprocess.run(["chown", "-R", f"{user.pw_uid}:{user.pw_gid}", str(root)], check=True)
@@ -146,7 +122,7 @@ def test_an_instructor_without_root_grades_like_root(nonroot_run):
 def test_a_hostile_submission_reaches_nothing_and_is_flagged(nonroot_run):
     out = nonroot_run["out"]
     text = printed(out, "hostile")
-    assert "READ " not in text and "WROTE " not in text, text
+    assert "READ " not in text and "WROTE " not in text and "CONNECTED" not in text, text
     assert float(grades(out)["hostile"]["score"]) == 7
     flags = (out / "integrity.csv").read_text(encoding="utf-8")
     assert any(line.startswith("hostile,") and "file_access" in line for line in flags.splitlines()), flags

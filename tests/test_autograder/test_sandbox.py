@@ -335,9 +335,14 @@ BWRAP_USER = sandbox.Capabilities(user=None, namespaces=True, prlimit=True, bwra
 
 
 def bwrap_launcher(tmp_path, caps, student="ann", **limits):
+    import dataclasses
+
+    caps = dataclasses.replace(caps, cgroup_root=str(tmp_path / "cgroup"))  # never the machine's own cgroups
     job_dir = tmp_path / "job-abc"
     home = job_dir / "home"
-    home.mkdir(parents=True)
+    job_dir.mkdir()
+    sandbox.prepare_home(home, caps)
+    assert home.is_symlink() and (job_dir / sandbox.SHARED).is_dir()  # the launcher turns it to the sockets
     (home / "data.csv").write_text("1,2\n")
     sandbox.write_kernelspec(job_dir, home, [tmp_path / "course"], Limits(**limits), caps, student=student,
                              assignment="toy")
@@ -347,6 +352,7 @@ def bwrap_launcher(tmp_path, caps, student="ann", **limits):
 @pytest.mark.parametrize("caps", [BWRAP_ROOT, BWRAP_USER], ids=["root", "instructor"])
 def test_the_bwrap_launcher_confines_the_kernel(tmp_path, caps):
     job_dir, launcher = bwrap_launcher(tmp_path, caps, cpus=0.5)
+    home = job_dir / "home"
     words = launcher.split()
     assert "bwrap" in words and not (job_dir / "inner.sh").exists()
     for flag in ("--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--die-with-parent",
@@ -360,7 +366,8 @@ def test_the_bwrap_launcher_confines_the_kernel(tmp_path, caps):
         assert words[at - 1] == "--tmpfs" and words[at - 3] == "--size", place
     assert str(tmp_path / "course") not in launcher  # a hidden folder is never even named
     assert words[words.index("--remount-ro") + 1] == "/" and words[words.index("--chdir") + 1] == "/home/ann/toy"
-    assert "/home/ann/.local/share/jupyter/runtime/data.csv" in launcher  # the data file goes to the work folder
+    assert "/home/ann/.local/share/jupyter/runtime/.grader/data.csv" in launcher  # copied to the work folder
+    assert f'"/proc/$pid/root/home/ann/.local/share/jupyter/runtime" {home}.next' in launcher
     assert (job_dir / "passwd").read_text().splitlines()[1].startswith("ann:x:")
 
 
