@@ -69,7 +69,7 @@ def graded(request, toy_course, toy_release, tmp_path_factory):
             corpus.write(case, toy_release, source, subs / case.name / "toy")
             if case.name != "correct":
                 corpus.write(cases["correct"], toy_release, source, subs / f"{case.name}{corpus.BESIDE}" / "toy")
-        results = grade_class(subs, out, workers=2, timeout=10, course_root=toy_course, memory_mb=1536,
+        results = grade_class(subs, out, workers=2, timeout=20, course_root=toy_course, memory_mb=1536,
                               log=lambda m: None)
         yield {"launcher": launcher, "caps": caps, "cases": cases, "out": out,
                "results": {r.student_id: r for r in results}}
