@@ -634,7 +634,7 @@ def _system_binds() -> list[str]:
     return args
 
 
-def bwrap_command(job_dir: Path, home: Path, limits: Limits, caps: Capabilities, inside: Inside) -> list[str]:
+def bwrap_command(job_dir: Path, limits: Limits, caps: Capabilities, inside: Inside) -> list[str]:
     """``bwrap`` with the kernel's whole file system and namespaces (see the module's docstring); the command
     that follows it runs inside."""
     scratch = str(limits.scratch_bytes)
@@ -676,7 +676,7 @@ REWRITE_IP = ("import json, sys; source, ip, target = sys.argv[1:]; info = json.
               "info['ip'] = ip; json.dump(info, open(target, 'w'), indent=1)")
 
 
-def _bwrap_inner(home: Path, limits: Limits, caps: Capabilities, inside: Inside) -> str:
+def _bwrap_inner(home: Path, caps: Capabilities, inside: Inside) -> str:
     """The shell line run inside the sandbox: data files into the work folder, the connection file rewritten to
     the sockets' inside path, then the kernel (as root: first the slot's user, every capability dropped)."""
     data = [shlex.quote(f"{inside.shared}/{p.name}") for p in sorted(home.iterdir())
@@ -710,10 +710,11 @@ def _write_identity(job_dir: Path, inside: Inside, caps: Capabilities) -> None:
 
 
 def _bwrap_launcher(job_dir: Path, home: Path, limits: Limits, caps: Capabilities, inside: Inside) -> list[str]:
-    """The launcher's last line: limits, then bwrap around the inner shell line."""
+    """The launcher's last lines: limits, then bwrap around the inner shell line, in the background while the
+    ``home`` link is turned to the sandbox's runtime folder (where the kernel makes its sockets)."""
     _write_identity(job_dir, inside, caps)
-    command = bwrap_command(job_dir, home, limits, caps, inside) + \
-        ["--", "/bin/sh", "-c", _bwrap_inner(home, limits, caps, inside), "sh"]
+    command = bwrap_command(job_dir, limits, caps, inside) + \
+        ["--", "/bin/sh", "-c", _bwrap_inner(home, caps, inside), "sh"]
     if caps.prlimit:
         nproc = [] if "pids" in caps.cgroups or caps.scope else [f"--nproc={limits.processes}"]
         command = ["prlimit", f"--data={limits.memory_bytes}", f"--cpu={limits.cpu_seconds}", *nproc,
@@ -742,8 +743,8 @@ def write_kernelspec(
 ) -> Path:
     """Write ``job_dir/kernels/<KERNEL_NAME>/kernel.json`` and its launcher; returns the kernels' parent dir.
 
-    ``home`` is the folder shared with the kernel (its connection file, sockets, the guard and the assignment's
-    data files); ``hidden`` are folders the older launcher hides (bwrap shows nothing it is not given).
+    ``home`` is the folder the grader fills for the kernel (the guard and the assignment's data files; with
+    bwrap a link, see :func:`prepare_home`); ``hidden`` are folders the older launcher hides (bwrap shows nothing it is not given).
     Nothing here runs yet: jupyter_client starts the launcher.
     """
     spec_dir = job_dir / "kernels" / KERNEL_NAME

@@ -376,7 +376,7 @@ def test_an_environment_under_tmp_stays_visible_in_bwrap(tmp_path, monkeypatch):
     venv = Path("/tmp/agbw-checkout/.venv")
     monkeypatch.setattr(sandbox, "_python_trees", lambda: [venv, Path("/usr")])
     monkeypatch.setattr(sandbox, "_outermost", lambda paths: list(paths))
-    words = sandbox.bwrap_command(tmp_path, tmp_path / "home", Limits(), BWRAP_USER, sandbox.Inside("ann", "toy"))
+    words = sandbox.bwrap_command(tmp_path, Limits(), BWRAP_USER, sandbox.Inside("ann", "toy"))
     tmp = [i for i, w in enumerate(words) if w == "/tmp" and words[i - 1] == "--tmpfs"][0]
     bind = [i for i, w in enumerate(words) if w == str(venv) and words[i - 1] == "--ro-bind"][0]
     assert tmp < words.index("/tmp/agbw-checkout") < bind  # its parent made passable, then the bind on top
