@@ -109,8 +109,7 @@ def printed(out: Path, student: str) -> str:
 
 def test_an_instructor_without_root_grades_like_root(nonroot_run):
     done, out = nonroot_run["done"], nonroot_run["out"]
-    faults = [p.read_text() for p in out.glob(".cache/jobs/*/result.json") if "grader_error" in p.read_text()]
-    Path("/tmp/agbw-faults.txt").write_text("\n".join(faults))
+    faults = [p.read_text()[-3000:] for p in out.glob(".cache/jobs/*/result.json") if "grader_error" in p.read_text()]
     assert done.returncode == 0, (done.stdout[-3000:], done.stderr[-3000:], faults)
     report = (out / "report.html").read_text(encoding="utf-8")
     assert "bubblewrap sandbox" in report and "in a user namespace" in report, report[-2000:]
