@@ -176,6 +176,8 @@ def test_a_busy_neighbour_does_not_slow_a_correct_submission(nonroot_run, toy_te
     alone = job_seconds(grade_as_instructor(root, [correct], "alone", 1, release), "correct")
     busy = corpus.Case("busy", 7, set(), replace={"mean_of": BUSY})
     out = grade_as_instructor(root, [busy, correct], "beside", 2, release)
+    # graded alone again after: on a shared machine the others' load drifts, the slower of the two is the baseline
+    alone = max(alone, job_seconds(grade_as_instructor(root, [correct], "alone-after", 1, release), "correct"))
     rows = grades(out)
     assert float(rows["correct"]["score"]) == 7, rows
     flags = (out / "integrity.csv").read_text(encoding="utf-8")
