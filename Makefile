@@ -48,7 +48,14 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null
 
-test: $(STAMP) $(if $(filter 1,$(SKIP_BROWSER_TESTS)),,$(CHROMIUM))
+# The grader confines each kernel with Debian's bubblewrap (autograder/sandbox.py): install it when it is missing.
+BWRAP ?= /usr/bin/bwrap
+$(BWRAP):
+	@echo "installing Debian's bubblewrap for the grader's sandbox"
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq bubblewrap >/dev/null
+
+test: $(STAMP) $(BWRAP) $(if $(filter 1,$(SKIP_BROWSER_TESTS)),,$(CHROMIUM))
 	$(PY) -m pytest -n 2 --dist loadscope $(PYTEST_ARGS)  # scopes: tests/conftest.py (one nbgrader batch per assignment)
 
 release: $(STAMP)

@@ -175,6 +175,8 @@ def grade_class(
         caps = sandbox.probe()
         for warning in caps.warnings:
             log(f"warning: autograder isolation: {warning}")
+        if sandbox.refuse_unconfined(caps):
+            raise GradingError(sandbox.refuse_unconfined(caps))
         # the grader's own checkout too (its source/, tests/ and sample class) when grading another course
         hidden = {settings.course_root, REPO, folder, settings.out, settings.template_cache}
         batch = Batch(settings, tuple(sorted(str(p) for p in hidden)), scratch, caps, {}, on_done or (lambda r: None),

@@ -28,6 +28,8 @@ class Limits:
     cpu_seconds: int = 1200  # RLIMIT_CPU over the whole kernel's life
     processes: int = 2048  # pids.max per job, else RLIMIT_NPROC of the worker's user; TensorFlow starts many threads
     file_bytes: int = 256 * 1024**2  # RLIMIT_FSIZE
+    cpus: float = 1.0  # the job's CPU share: a cgroup quota (cores), so busy loops cannot slow a neighbour
+    scratch_bytes: int = 512 * 1024**2  # each writable place of the kernel (home, /tmp, /dev/shm): a tmpfs this big
 
     @classmethod
     def with_memory_mb(cls, memory_mb: int | None) -> "Limits":

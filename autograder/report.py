@@ -203,6 +203,9 @@ def render(results: list[SubmissionResult], caps=None, exercises: dict[str, list
                         [[r.student_id, r.assignment, f"{r.score:g}", f"{r.max_score:g}", r.status] for r in results]))
     if caps is not None:
         parts.append(f"<h2>Isolation</h2><p>{html.escape(caps.describe())}</p>")
+        if hasattr(caps, "limits_in_force"):  # which limits each job ran under, and what enforced them
+            items = "".join(f"<li>{html.escape(part)}</li>" for part in caps.limits_in_force().split("; "))
+            parts.append(f"<p>Limits in force per job:</p><ul>{items}</ul>")
         for w in caps.warnings:
             parts.append(f"<p class='flag'>{html.escape(w)}</p>")
     parts.append("</body></html>")

@@ -193,7 +193,8 @@ def _stage(job: Job, job_dir: Path, caps: sandbox.Capabilities) -> Staged:
     for item in (staged.course / "source" / a).iterdir():  # data files the notebook reads, never notebooks
         if item.suffix != ".ipynb" and item.is_file():
             shutil.copy2(item, staged.home / item.name)
-    sandbox.write_kernelspec(job_dir, staged.home, [Path(p) for p in job.options.hidden], job.options.limits, caps)
+    sandbox.write_kernelspec(job_dir, staged.home, [Path(p) for p in job.options.hidden], job.options.limits, caps,
+                             student=job.student_id, assignment=a)
     return staged
 
 
@@ -226,7 +227,11 @@ def _autograde(api, job: Job, staged: Staged):
                            f"\n{KERNEL_OUTPUT}{tail}")
     graded = nbcells.read(graded_path)
     cut_floods(graded)
+    # nbgrader leaves the autograded notebook read-only (0444): root writes through that, an instructor does not
+    mode = graded_path.stat().st_mode
+    graded_path.chmod(mode | 0o200)
     nbformat.write(graded, str(graded_path))
+    graded_path.chmod(mode)
     return graded
 
 

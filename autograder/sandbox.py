@@ -1,31 +1,36 @@
-"""How a grading kernel is confined: an unprivileged user, no network, no course files, capped resources.
+"""How a grading kernel is confined: its own namespaces, nothing of the course visible, capped resources.
 
 The grader (nbgrader, in a worker process) starts kernels through a per-submission kernelspec whose ``argv``
-is a generated shell script. As root on Linux that script
+is a generated launcher. Where bubblewrap (``bwrap``, Debian's ``bubblewrap``) can make namespaces, for root
+and for an instructor without root alike, the launcher starts the kernel in a bwrap sandbox
+(:func:`bwrap_command`):
 
-1. enters new mount, network and PID namespaces (``unshare -m -n -p -f --mount-proc``): the kernel has no
-   network interface but loopback-less ``lo`` (every connect fails with ENETUNREACH) and sees only its own
-   processes (not the other kernels running in parallel, nor their command lines);
-2. hides, inside that mount namespace, the course root (``source/``, ``release/``, the gradebook, ``tests/``,
-   the sample class), the submissions folder, the output folder and root's home under empty tmpfs mounts,
-   then bind-mounts back only what Python needs: the virtual environment, the base interpreter and the
-   ``course`` helper package;
-3. drops to an unprivileged user made with ``useradd`` (``setpriv``: no capabilities, no new privileges,
-   no supplementary groups) with ``prlimit`` caps on data memory, CPU seconds, processes and file size.
-   Each worker process takes a machine-wide slot (:func:`claim_slot`) and kernels of slot N run as
-   ``autograder-sandbox-N``: jobs of one slot run one at a time, so a per-uid cap is that job's alone, and
-   whatever that user still runs when a job ends is killed;
-4. runs ``ipykernel`` in a scratch home that holds only the kernel's connection file and the assignment's
-   data files, with a scrubbed environment (``NBGRADER_EXECUTION`` and every other variable removed).
+1. new user (non-root), mount, PID, IPC, network and UTS namespaces: no network at all, no other process
+   visible, ``--die-with-parent`` and ``--new-session`` (no terminal to push input into), every capability
+   dropped and no further user namespaces (``--disable-userns``);
+2. a file system made of ``/usr`` and a few ``/etc`` files read-only, the Python environment, the base
+   interpreter and the ``course`` package read-only at their own paths (a checkout under ``/tmp`` or a home
+   included), and nothing else: no course root, submissions, output, exchange or home. Every writable place
+   (``$HOME``, ``/tmp``, ``/dev/shm``, ``/var/tmp``, ``/run/lock``) is a size-capped tmpfs of its own that dies
+   with the job; the sandbox's own root is read-only. What the grader hands in (guard, data files, connection
+   file) is bound read-only; the kernel's ZMQ sockets are in its runtime folder inside its home, which the grader
+   reaches through ``/proc/<sandbox init>/root`` (the job's ``home`` link, turned by the launcher);
+3. paths like a student's lab: ``$HOME`` is ``/home/<student>``, the notebook runs in ``~/<assignment>``, the
+   connection file is in ``~/.local/share/jupyter/runtime``, and nothing in the environment names the grader.
 
-ZMQ uses Unix sockets (``KernelManager.transport = "ipc"``) in that home, so the kernel needs no network.
-Where a step is impossible (not root, no ``unshare``), :func:`probe` says which and the grader warns once.
+As root, each worker slot's kernels also run as a user of their own (:func:`claim_slot`, ``setpriv`` inside the
+sandbox: no capabilities, no new privileges); bwrap then runs privileged, without a user namespace. Where
+bwrap cannot run (user namespaces off, no bwrap) root falls back to the older launcher (:func:`mount_lines`:
+``unshare`` and tmpfs mounts over the hidden folders); without root nothing can confine the kernel and the
+grader refuses to run unless told to (``AUTOGRADER_UNCONFINED=1``).
 
-Each job also gets its own cgroup where root can make one: cgroup v2 where the unified hierarchy offers the
-``pids`` and ``memory`` controllers, else the v1 ``pids`` and ``memory`` hierarchies. It caps every process
-and thread of the kernel together (``pids.max``, replacing the per-uid ``RLIMIT_NPROC``) and all their memory
-together. ``AUTOGRADER_NO_CGROUPS=1`` in the grader's environment turns cgroups off (the per-worker users
-and ``RLIMIT_NPROC`` remain): for tests of that fallback, or a machine whose cgroups misbehave.
+Limits per job: as root a cgroup per job (v2 where the unified hierarchy offers the controllers, else v1) with
+``pids.max``, the memory cap with no swap and a CPU quota (``Limits.cpus``); without root a systemd user scope
+(``systemd-run --user --scope -p MemoryMax= -p TasksMax= -p CPUQuota=``) where the user has a delegated
+slice; else ``prlimit`` caps per process and the scheduler's autogroups (one per session: each job's
+``--new-session``) for a fair CPU share. ``AUTOGRADER_NO_CGROUPS=1`` turns the root cgroups off,
+``AUTOGRADER_NO_BWRAP=1`` forces the older launcher: for tests of those fallbacks.
+:meth:`Capabilities.limits_in_force` says which were in force (``report.html``).
 """
 
 from __future__ import annotations
@@ -37,7 +42,9 @@ import os
 import pwd
 import shlex
 import shutil
+import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -54,7 +61,15 @@ NO_CGROUPS_ENV = "AUTOGRADER_NO_CGROUPS"  # set to 1: no per-job cgroups (the pe
 SLOT_LOCKS = Path("/run/autograder-slots")  # one lock file per worker slot, machine-wide
 MAX_SLOTS = 64  # workers beyond this many at once share the plain sandbox user
 CGROUP_ROOT = Path("/sys/fs/cgroup")
-CGROUP_CONTROLLERS = ("pids", "memory")
+CGROUP_CONTROLLERS = ("pids", "memory", "cpu")
+CPU_PERIOD_US = 100_000  # the CPU quota's period: the job may use cpus * this per period
+NO_BWRAP_ENV = "AUTOGRADER_NO_BWRAP"  # set to 1: the older root launcher (unshare and mounts) instead of bwrap
+UNCONFINED_ENV = "AUTOGRADER_UNCONFINED"  # set to 1: grade even where no sandbox can be made (student code unconfined)
+SMALL_TMPFS = 16 * 1024**2  # /var/tmp and /run/lock: private, and small
+# /etc files a Python kernel reads (the dynamic linker, time zone); passwd and group are written per job
+ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives", "/etc/localtime",
+             "/etc/nsswitch.conf", "/etc/mime.types", "/etc/fonts")
+SAFE_NAME = re.compile(r"[a-z_][a-z0-9_-]{0,31}")
 CGROUP_PARENT = "autograder"
 MEMORY_SLACK = 512 * 1024**2  # the job's memory cgroup: the per-process cap plus this (one process: MemoryError first)
 
@@ -64,25 +79,67 @@ class Capabilities:
     """What this machine lets the grader do; ``warnings`` says what is missing and what that means."""
 
     user: tuple[int, int] | None  # (uid, gid) of the unprivileged user, or None
-    namespaces: bool  # unshare -m -n -p works
+    namespaces: bool  # the kernel gets its own mount, network and PID namespaces (bwrap or unshare)
     prlimit: bool
     warnings: tuple[str, ...] = field(default=())
-    cgroups: tuple[str, ...] = field(default=())  # controllers ("pids", "memory") of the per-job cgroup
+    cgroups: tuple[str, ...] = field(default=())  # controllers ("pids", "memory", "cpu") of the per-job cgroup
     cgroup_version: int = 1  # 1: one v1 hierarchy per controller under cgroup_root; 2: the unified one at cgroup_root
     cgroup_root: str = str(CGROUP_ROOT)
     slot: int | None = None  # this worker's slot: ``user`` is then that slot's own user, no other process's
+    bwrap: bool = False  # kernels start in a bubblewrap sandbox (else the older unshare launcher, if namespaces)
+    scope: bool = False  # no root: each kernel in a systemd user scope with memory, tasks and CPU caps
+    root: bool = True  # the grader runs as root (bwrap privileged, a user per slot) or not (a user namespace)
 
     def describe(self) -> str:
+        if self.bwrap:
+            where = ("bubblewrap sandbox: own mount, PID, IPC, network and UTS namespaces" +
+                     ("" if self.root else " in a user namespace") + "; only the job's folders writable, "
+                     "course files, submissions and homes not visible")
+        elif self.namespaces:
+            where = "unshare sandbox: no network, course files hidden, own PID namespace"
+        else:
+            where = "NO network/file isolation"
         parts = [
-            "unprivileged user per worker" if self.user else "NO separate user",
-            "no network, course files hidden, own PID namespace" if self.namespaces else "NO network/file isolation",
-            "memory/CPU caps" if self.prlimit else "NO resource caps",
+            "unprivileged user per worker" if self.user else
+            ("the grading user, mapped in its own user namespace" if self.bwrap else "NO separate user"),
+            where,
+            "memory/CPU caps" if self.prlimit or self.scope else "NO resource caps",
         ]
         if self.cgroups:
-            parts.append(f"per-job {' and '.join(self.cgroups)} cgroup (v{self.cgroup_version})")
+            parts.append(f"per-job {', '.join(self.cgroups[:-1])} and {self.cgroups[-1]} cgroup (v{self.cgroup_version})"
+                         if len(self.cgroups) > 1 else f"per-job {self.cgroups[0]} cgroup (v{self.cgroup_version})")
+        elif self.scope:
+            parts.append("per-job systemd user scope")
         else:
             parts.append("NO per-job cgroup (process cap per worker)")
         return ", ".join(parts)
+
+    def limits_in_force(self) -> str:
+        """One line per kind of limit: what enforces it here (``report.html`` shows it beside ``describe``)."""
+        group = f"cgroup v{self.cgroup_version}"
+        memory = (f"all the job's processes together ({group} memory cap, no swap) and per process (RLIMIT_DATA)"
+                  if "memory" in self.cgroups else "all the job's processes together (systemd MemoryMax, no swap)"
+                  if self.scope else "per process only (RLIMIT_DATA)" if self.prlimit else "none")
+        processes = (f"per job ({group} pids.max)" if "pids" in self.cgroups else "per job (systemd TasksMax)"
+                     if self.scope else "per worker user (RLIMIT_NPROC)" if self.user and self.prlimit else
+                     "shared with the grading user's own processes (RLIMIT_NPROC)" if self.prlimit else "none")
+        cpu = (f"a quota per job ({group} cpu)" if "cpu" in self.cgroups else "a quota per job (systemd CPUQuota)"
+               if self.scope else "a fair share per job (the scheduler's autogroup of its own session), no quota"
+               if self.bwrap and _autogroups() else "none beyond the CPU-time cap (RLIMIT_CPU)" if self.prlimit
+               else "none")
+        disk = ("every writable place a size-capped tmpfs of its own (in memory, counted in the memory cap where "
+                "there is one); no disk" if self.bwrap else
+                "private /tmp, /dev/shm, /var/tmp and /run/lock size-capped; the kernel's home on disk, capped per "
+                "file (RLIMIT_FSIZE)" if self.namespaces else "per file only (RLIMIT_FSIZE)" if self.prlimit else "none")
+        return f"memory: {memory}; processes: {processes}; CPU: {cpu}; disk: {disk}"
+
+
+def _autogroups() -> bool:
+    """The scheduler groups each session's processes for CPU fairness (``kernel.sched_autogroup_enabled``)."""
+    try:
+        return Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip() == "1"
+    except OSError:
+        return False
 
 
 def slot_user(slot: int | None) -> str:
@@ -144,6 +201,35 @@ def claim_slot(locks: Path = SLOT_LOCKS) -> int | None:
     return _slot[0] if _slot else None
 
 
+def _bwrap_works(is_root: bool) -> bool:
+    """bwrap can make this process's sandbox: a user namespace too where this process is not root."""
+    if os.environ.get(NO_BWRAP_ENV, "") not in ("", "0") or not shutil.which("bwrap"):
+        return False
+    userns = [] if is_root else ["--unshare-user", "--disable-userns"]
+    done = subprocess.run(["bwrap", *userns, "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+                           "--die-with-parent", "--new-session", "--ro-bind", "/", "/", "--size", "65536",
+                           "--tmpfs", "/tmp", "--", "/bin/sh", "-c", "true"], capture_output=True)
+    return done.returncode == 0
+
+
+def _scope_works(limits: Limits) -> bool:
+    """A systemd user manager with a delegated slice runs a scope with memory, tasks and CPU caps."""
+    if not shutil.which("systemd-run"):
+        return False
+    try:
+        done = subprocess.run([*scope_prefix(limits), "/bin/true"], capture_output=True, timeout=20)
+    except subprocess.TimeoutExpired:
+        return False
+    return done.returncode == 0
+
+
+def scope_prefix(limits: Limits) -> list[str]:
+    """``systemd-run`` in a transient user scope that caps the kernel's memory (no swap), tasks and CPU."""
+    return ["systemd-run", "--user", "--scope", "--quiet", "--collect",
+            "-p", f"MemoryMax={limits.memory_bytes + MEMORY_SLACK}", "-p", "MemorySwapMax=0",
+            "-p", f"TasksMax={limits.processes}", "-p", f"CPUQuota={round(limits.cpus * 100)}%", "--"]
+
+
 @functools.lru_cache(maxsize=1)
 def probe() -> Capabilities:
     """Find out once per process which confinement steps work here (in a worker: for its slot's user)."""
@@ -153,13 +239,18 @@ def probe() -> Capabilities:
     user = _ensure_user(slot_user(slot)) if is_root and shutil.which("setpriv") else None
     if user is None and slot is not None:
         slot, user = None, _ensure_user() if is_root and shutil.which("setpriv") else None
-    if user is None:
+    bwrap = _bwrap_works(is_root)
+    if user is None and not bwrap:
         warnings.append(
             "student code runs as the grading user: it can read every file that user can (run the grader as "
             "root on Linux with setpriv and useradd to give kernels their own unprivileged user)"
         )
-    namespaces = False
-    if is_root and shutil.which("unshare"):
+    namespaces = bwrap
+    if not bwrap and shutil.which("bwrap") and os.environ.get(NO_BWRAP_ENV, "") in ("", "0"):
+        warnings.append("bwrap cannot make namespaces here (user namespaces are off: "
+                        "kernel.unprivileged_userns_clone or user.max_user_namespaces)" +
+                        (": falling back to the unshare launcher" if is_root else ""))
+    if not bwrap and is_root and shutil.which("unshare"):
         done = subprocess.run(
             ["unshare", "-m", "-n", "-p", "-f", "--mount-proc", "--", "sh", "-c",
              "mount -t tmpfs tmpfs /mnt && true"], capture_output=True,
@@ -167,8 +258,8 @@ def probe() -> Capabilities:
         namespaces = done.returncode == 0
     if not namespaces:
         warnings.append(
-            "no mount/network namespaces (needs root and unshare): student code keeps network access and can "
-            "read world-readable course files such as source/ and hidden tests"
+            "no sandbox (needs bwrap with user namespaces, or root and unshare): student code keeps network "
+            "access and can read every file the grading user can, such as source/ and hidden tests"
         )
     has_prlimit = shutil.which("prlimit") is not None
     if not has_prlimit:
@@ -178,11 +269,23 @@ def probe() -> Capabilities:
         warnings.append(f"cgroups turned off by {NO_CGROUPS_ENV}")
     elif is_root:
         version, cgroups, cgroup_root = probe_cgroups(CGROUP_ROOT)
-    if "pids" not in cgroups:
+    scope = not is_root and bwrap and _scope_works(Limits())
+    if "pids" not in cgroups and not scope:
         warnings.append("no per-job pids cgroup (cgroup v2 with the pids controller, or a v1 pids hierarchy, as "
-                        "root): a kernel's process cap is shared with the other jobs of its worker, one at a time")
+                        "root; or a systemd user scope): a kernel's process cap is shared with the other jobs of "
+                        "its " + ("worker" if is_root else "grading user"))
     return Capabilities(user=user, namespaces=namespaces, prlimit=has_prlimit, warnings=tuple(warnings),
-                        cgroups=cgroups, cgroup_version=version or 1, cgroup_root=str(cgroup_root), slot=slot)
+                        cgroups=cgroups, cgroup_version=version or 1, cgroup_root=str(cgroup_root), slot=slot,
+                        bwrap=bwrap, scope=scope, root=is_root)
+
+
+def refuse_unconfined(caps: Capabilities) -> str | None:
+    """Why grading must not start (no sandbox at all and no explicit ``AUTOGRADER_UNCONFINED=1``), or None."""
+    if caps.namespaces or os.environ.get(UNCONFINED_ENV, "") not in ("", "0"):
+        return None
+    return ("no sandbox can be made here (bwrap needs user namespaces on; the older launcher needs root): student "
+            "code would run with the grader's own rights. Turn user namespaces on (deploy/README.md, grading on "
+            f"the hub), or set {UNCONFINED_ENV}=1 to grade unconfined anyway")
 
 
 def _words(path: Path) -> set[str]:
@@ -230,13 +333,18 @@ def _v2_controllers(unified: Path) -> tuple[str, ...]:
 def probe_cgroups(root: Path = CGROUP_ROOT) -> tuple[int, tuple[str, ...], Path]:
     """(version, controllers, where) of the per-job cgroups this process can make under ``root``: v2 (``root``
     itself, or ``root/unified`` on a hybrid machine) where it offers at least as many of ``pids`` and ``memory``
-    as v1 does, else v1 (``root/<controller>``); ``(0, (), root)`` where neither works."""
+    (then ``cpu``) as v1 does, else v1 (``root/<controller>``); ``(0, (), root)`` where neither has ``pids`` or
+    ``memory``."""
     unified = next((u for u in (root, root / "unified") if (u / "cgroup.controllers").is_file()), None)
     v2 = _v2_controllers(unified) if unified else ()
     v1 = tuple(c for c in CGROUP_CONTROLLERS if _v1_works(root, c))
-    if v2 and len(v2) >= len(v1):
+
+    def worth(controllers) -> tuple[int, int]:  # pids and memory first: a CPU quota alone is no job group
+        return len({"pids", "memory"} & set(controllers)), len(controllers)
+
+    if worth(v2)[0] and worth(v2) >= worth(v1):
         return 2, v2, unified
-    return (1, v1, root) if v1 else (0, (), root)
+    return (1, v1, root) if worth(v1)[0] else (0, (), root)
 
 
 def job_cgroups(job_dir: Path, caps: Capabilities) -> list[Path]:
@@ -251,12 +359,16 @@ def _cap_files(caps: Capabilities, limits: Limits, path: Path) -> list[tuple[str
     """(file, value, required) for a job cgroup: every process and thread of the kernel together, all its memory
     together, and no swap beyond that where the kernel accounts swap (the optional files)."""
     memory, controllers = str(limits.memory_bytes + MEMORY_SLACK), caps.cgroups
+    quota = str(max(1000, round(limits.cpus * CPU_PERIOD_US)))
     if caps.cgroup_version == 2:
         return ([("pids.max", str(limits.processes), True)] if "pids" in controllers else []) + (
-            [("memory.max", memory, True), ("memory.swap.max", "0", False)] if "memory" in controllers else [])
+            [("memory.max", memory, True), ("memory.swap.max", "0", False)] if "memory" in controllers else []) + (
+            [("cpu.max", f"{quota} {CPU_PERIOD_US}", True)] if "cpu" in controllers else [])
     controller = path.parent.parent.name
     if controller == "pids":
         return [("pids.max", str(limits.processes), True)]
+    if controller == "cpu":
+        return [("cpu.cfs_period_us", str(CPU_PERIOD_US), False), ("cpu.cfs_quota_us", quota, True)]
     # memory+swap may never be below memory: raise memory first
     return [("memory.limit_in_bytes", memory, True), ("memory.memsw.limit_in_bytes", memory, False)]
 
@@ -453,32 +565,215 @@ def mount_lines(job_dir: Path, hidden: list[Path]) -> list[str]:
 
 
 def private_tmp_lines(job_dir: Path, limits: Limits) -> list[str]:
-    """Shell lines giving the kernel its own empty ``/dev/shm`` and ``/tmp`` (tmpfs that die with its mount
-    namespace: files a kernel once left there outlived the grading), with the job's folder kept at its path
-    when it lies under ``/tmp`` (moved aside on the new ``/dev/shm`` while ``/tmp`` is replaced)."""
+    """Shell lines giving the kernel its own empty ``/dev/shm``, ``/tmp``, ``/var/tmp`` and ``/run/lock`` (tmpfs
+    that die with its mount namespace: files a kernel once left there outlived the grading), with the job's
+    folder and the Python environment kept at their paths when they lie under ``/tmp``."""
     size = f"mode=1777,size={limits.file_bytes}"
     lines = [f"mount -t tmpfs -o {size} autograder-shm /dev/shm"]
-    job = shlex.quote(str(job_dir))
-    if _inside(job_dir.resolve(), Path("/tmp")):
-        lines += [f"mkdir /dev/shm/.job && mount --rbind {job} /dev/shm/.job",
-                  f"mount -t tmpfs -o {size} autograder-tmp /tmp",
-                  f"mkdir -p {job} && mount --move /dev/shm/.job {job} && rmdir /dev/shm/.job"]
-    else:
-        lines.append(f"mount -t tmpfs -o {size} autograder-tmp /tmp")
+    for place in ("/var/tmp", "/run/lock"):  # the machine's otherwise: a file left there outlived the batch
+        if Path(place).is_dir() and not Path(place).is_symlink():
+            lines.append(f"mount -t tmpfs -o mode=1777,size={SMALL_TMPFS} autograder-tmp {place}")
+    # the job's folder and an environment under /tmp keep their paths: moved aside while /tmp is replaced
+    keep = _outermost([p for p in [job_dir, *_python_trees()] if _inside(p.resolve(), Path("/tmp"))])
+    for i, path in enumerate(keep):
+        lines.append(f"mkdir /dev/shm/.keep{i} && mount --rbind {shlex.quote(str(path))} /dev/shm/.keep{i}")
+    lines.append(f"mount -t tmpfs -o {size} autograder-tmp /tmp")
+    for i, path in enumerate(keep):
+        lines.append(f"mkdir -p {shlex.quote(str(path))} && mount --move /dev/shm/.keep{i} {shlex.quote(str(path))}"
+                     f" && rmdir /dev/shm/.keep{i}")
     return lines
 
 
+def kernel_user(student: str) -> str:
+    """The kernel's user name (and ``/home/<name>``): the student's id where it is a plain Unix name."""
+    return student if SAFE_NAME.fullmatch(student) else "student"
+
+
+@dataclass(frozen=True)
+class Inside:
+    """The kernel's paths inside the bwrap sandbox: those of a student's lab on the hub."""
+
+    user: str
+    assignment: str
+
+    @property
+    def home(self) -> str:
+        return f"/home/{self.user}"
+
+    @property
+    def work(self) -> str:  # where the notebook runs: ~/<assignment>, as nbgrader's fetch leaves it
+        name = self.assignment if SAFE_NAME.fullmatch(self.assignment.lower()) else "assignment"
+        return f"{self.home}/{name}"
+
+    @property
+    def runtime(self) -> str:  # Jupyter's runtime folder: the connection file and the ZMQ sockets
+        return f"{self.home}/.local/share/jupyter/runtime"
+
+    @property
+    def shared(self) -> str:  # what the grader hands in, read-only: the guard, data files, its connection file
+        return f"{self.runtime}/.grader"
+
+
+def lab_env(inside: Inside) -> dict[str, str]:
+    """A bwrap kernel's whole environment: what a lab kernel has, and nothing that names the grader."""
+    return {"PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin", "HOME": inside.home,
+            "USER": inside.user, "LOGNAME": inside.user, "SHELL": "/bin/bash", "LANG": "C.UTF-8"}
+
+
+def _system_binds() -> list[str]:
+    """bwrap arguments for the read-only system: ``/usr``, the top-level links into it (or folders), /etc files."""
+    args = ["--ro-bind", "/usr", "/usr"]
+    for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+        if os.path.islink(top):
+            args += ["--symlink", os.readlink(top), top]
+        elif os.path.isdir(top):
+            args += ["--ro-bind", top, top]
+    args += ["--perms", "0755", "--dir", "/etc"]  # bwrap would make it 0700: the slot's user must read in it
+    for path in ETC_FILES:
+        args += ["--ro-bind-try", path, path]
+    return args
+
+
+def bwrap_command(job_dir: Path, limits: Limits, caps: Capabilities, inside: Inside) -> list[str]:
+    """``bwrap`` with the kernel's whole file system and namespaces (see the module's docstring); the command
+    that follows it runs inside."""
+    scratch = str(limits.scratch_bytes)
+    # as root bwrap needs its capabilities until setpriv (inside) becomes the slot's user and drops them all
+    confine = ["--unshare-user", "--disable-userns", "--cap-drop", "ALL"] if not caps.root else \
+        [] if caps.user else ["--cap-drop", "ALL"]
+    args = ["bwrap", *confine, 
+        "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
+        "--die-with-parent", "--new-session", "--hostname", socket.gethostname(),
+        *_system_binds(),
+        "--ro-bind", str(job_dir / "passwd"), "/etc/passwd", "--ro-bind", str(job_dir / "group"), "/etc/group",
+        "--proc", "/proc", "--dev", "/dev",
+    ]
+    places = (("/dev/shm", scratch, "1777"), ("/tmp", scratch, "1777"), ("/var/tmp", str(SMALL_TMPFS), "1777"),
+              ("/run/lock", str(SMALL_TMPFS), "1777"), (inside.home, scratch, "0700"))
+    trees = [t for t in _outermost(_python_trees()) if not _inside(t, Path("/usr"))]
+    # bwrap makes missing parent folders 0700: the slot's user could not pass through them
+    made = {"/", "/usr", "/proc", "/dev", "/etc", *(p for p, _, _ in places)}
+
+    def parents(paths) -> list[str]:
+        new = [str(p) for path in paths for p in reversed(Path(path).parents) if str(p) not in made]
+        made.update(new)
+        return [a for p in dict.fromkeys(new) for a in ("--perms", "0755", "--dir", p)]
+
+    args += parents(p for p, _, _ in places)
+    for place, size, mode in places:
+        args += ["--perms", mode, "--size", size, "--tmpfs", place]
+    # after the tmpfs mounts: an environment under /tmp or a home stays visible on top of them
+    args += parents(trees)
+    for tree in trees:
+        args += ["--ro-bind", str(tree), str(tree)]
+    # the sandbox's own root (the folders bwrap made for the mounts) read-only: only the tmpfs mounts are writable
+    return args + ["--ro-bind", str(job_dir / SHARED), inside.shared, "--dir", inside.work, "--remount-ro", "/",
+                   "--chdir", inside.work, "--info-fd", "3"]
+
+
+GRADER_CONNECTION = ".grader-connection.json"  # in the shared folder: the connection file as the grader wrote it
+REWRITE_IP = ("import json, sys; source, ip, target = sys.argv[1:]; info = json.load(open(source)); "
+              "info['ip'] = ip; json.dump(info, open(target, 'w'), indent=1)")
+
+
+def _bwrap_inner(home: Path, caps: Capabilities, inside: Inside) -> str:
+    """The shell line run inside the sandbox: data files into the work folder, the connection file rewritten to
+    the sockets' inside path, then the kernel (as root: first the slot's user, every capability dropped)."""
+    data = [shlex.quote(f"{inside.shared}/{p.name}") for p in sorted(home.iterdir())
+            if p.is_file() and p.name != GUARD_COPY]
+    connection = f"{inside.runtime}/kernel-{os.urandom(8).hex()}.json"
+    kernel = ["env", "-i", *(f"{k}={v}" for k, v in lab_env(inside).items()),
+              sys.executable, "-m", "ipykernel_launcher", "-f", connection,
+              f"--IPKernelApp.exec_files={json.dumps([f'{inside.shared}/{GUARD_COPY}'])}"]
+    rewrite = " ".join(shlex.quote(a) for a in [sys.executable, "-I", "-c", REWRITE_IP])
+    # "$1": the name of the grader's connection file, which holds the sockets' path outside the sandbox
+    steps = (f"cp -p {' '.join(data)} {shlex.quote(inside.work)}/ && " if data else "") + \
+        f'{rewrite} "{inside.shared}/$1" {shlex.quote(inside.runtime + "/ipc")} {shlex.quote(connection)} && exec ' + \
+        " ".join(shlex.quote(a) for a in kernel)
+    if not caps.user:
+        return steps
+    uid, gid = caps.user
+    drop = ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups", "--no-new-privs", "--inh-caps=-all",
+            "--bounding-set=-all", "/bin/sh", "-c", steps, "sh"]
+    owned = [inside.home, *(f"{inside.home}/{sub}" for sub in (".local", ".local/share", ".local/share/jupyter")),
+             inside.runtime, inside.work]
+    return (f"chown {uid}:{gid} {' '.join(shlex.quote(p) for p in owned)} && exec " +
+            " ".join(shlex.quote(a) for a in drop) + ' "$1"')
+
+
+def _write_identity(job_dir: Path, inside: Inside, caps: Capabilities) -> None:
+    """The sandbox's ``/etc/passwd`` and ``/etc/group``: root and the kernel's user, as in a lab container."""
+    uid, gid = caps.user if caps.user else (os.getuid(), os.getgid())
+    (job_dir / "passwd").write_text(f"root:x:0:0:root:/root:/bin/bash\n"
+                                    f"{inside.user}:x:{uid}:{gid}::{inside.home}:/bin/bash\n", encoding="utf-8")
+    (job_dir / "group").write_text(f"root:x:0:\n{inside.user}:x:{gid}:\n", encoding="utf-8")
+
+
+def _bwrap_launcher(job_dir: Path, home: Path, limits: Limits, caps: Capabilities, inside: Inside) -> list[str]:
+    """The launcher's last lines: limits, then bwrap around the inner shell line, in the background while the
+    ``home`` link is turned to the sandbox's runtime folder (where the kernel makes its sockets)."""
+    _write_identity(job_dir, inside, caps)
+    command = bwrap_command(job_dir, limits, caps, inside) + \
+        ["--", "/bin/sh", "-c", _bwrap_inner(home, caps, inside), "sh"]
+    if caps.prlimit:
+        nproc = [] if "pids" in caps.cgroups or caps.scope else [f"--nproc={limits.processes}"]
+        command = ["prlimit", f"--data={limits.memory_bytes}", f"--cpu={limits.cpu_seconds}", *nproc,
+                   f"--fsize={limits.file_bytes}", "--", *command]
+    if caps.scope:
+        command = scope_prefix(limits) + command
+    quoted = " ".join(shlex.quote(a) for a in command)
+    # the grader's connection file (anywhere: jupyter_client's temporary file) copied where the kernel can read it
+    copy, info = shlex.quote(str(job_dir / SHARED / GRADER_CONNECTION)), shlex.quote(str(job_dir / "bwrap-info.json"))
+    link, next_link = shlex.quote(str(home)), shlex.quote(f"{home}.next")
+    return [
+        f'cp "$conn" {copy}', *([f"chown {caps.user[0]}:{caps.user[1]} {copy}"] if caps.user else []),
+        f'{quoted} {GRADER_CONNECTION} 3>{info} >{shlex.quote(str(job_dir / "kernel.log"))} 2>&1 &',
+        "child=$!",
+        # the sockets are in the sandbox's own tmpfs: the grader reaches them through /proc/<its init>/root
+        f"until grep -q child-pid {info} 2>/dev/null || ! kill -0 $child 2>/dev/null; do sleep 0.01; done",
+        f"""pid=$(sed -n 's/.*"child-pid": *\\([0-9]*\\).*/\\1/p' {info})""",
+        f'ln -sfn "/proc/$pid/root{inside.runtime}" {next_link} && mv -T {next_link} {link}',
+        "wait $child",
+    ]
+
+
 def write_kernelspec(
-    job_dir: Path, home: Path, hidden: list[Path], limits: Limits, caps: Capabilities
+    job_dir: Path, home: Path, hidden: list[Path], limits: Limits, caps: Capabilities,
+    student: str = "student", assignment: str = "assignment",
 ) -> Path:
     """Write ``job_dir/kernels/<KERNEL_NAME>/kernel.json`` and its launcher; returns the kernels' parent dir.
 
-    ``home`` becomes the kernel's working directory and ``$HOME``; ``hidden`` are folders the kernel must
-    not see (course root, submissions, output). Nothing here runs yet: jupyter_client starts the launcher.
+    ``home`` is the folder the grader fills for the kernel (the guard and the assignment's data files; with
+    bwrap a link, see :func:`prepare_home`); ``hidden`` are folders the older launcher hides (bwrap shows nothing it is not given).
+    Nothing here runs yet: jupyter_client starts the launcher.
     """
     spec_dir = job_dir / "kernels" / KERNEL_NAME
     spec_dir.mkdir(parents=True)
     shutil.copy2(GUARD, home / GUARD_COPY)
+    join_cgroups = [f"echo $$ > {shlex.quote(str(path / 'cgroup.procs'))}" for path in make_cgroups(job_dir, limits, caps)]
+    if caps.bwrap:
+        start = _bwrap_launcher(job_dir, home, limits, caps, Inside(kernel_user(student), assignment))
+    else:
+        start = _unshare_launcher(job_dir, home, hidden, limits, caps)
+    launcher = job_dir / "launch.sh"
+    launcher.write_text("\n".join([
+        "#!/bin/sh", "# Generated by autograder.sandbox: start one confined grading kernel.", "set -e",
+        *join_cgroups,  # the kernel and everything it starts stay in the job's cgroups
+        'conn="$1"; shift', *start,
+    ]) + "\n", encoding="utf-8")
+    spec = {
+        "argv": ["/bin/sh", str(launcher), "{connection_file}"],
+        "display_name": "Python 3 (autograder sandbox)",
+        "language": "python",
+        "interrupt_mode": "message",  # the launcher chain would swallow a SIGINT sent from outside
+        "metadata": {"debugger": False},
+    }
+    (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1), encoding="utf-8")
+    return job_dir
+
+
+def _unshare_launcher(job_dir: Path, home: Path, hidden: list[Path], limits: Limits, caps: Capabilities) -> list[str]:
+    """The older root launcher (no bwrap): ``inner.sh`` hides folders with mounts, then the kernel as the slot's user."""
     inner = [f"cp \"$conn\" {shlex.quote(str(home / 'kernel.json'))}"]
     if caps.user:
         uid, gid = caps.user
@@ -493,30 +788,24 @@ def write_kernelspec(
     inner_script = job_dir / "inner.sh"
     inner_script.write_text("set -e\nconn=\"$1\"; shift\n" + "\n".join(inner) + "\n", encoding="utf-8")
     enter = "unshare -m -n -p -f --mount-proc --kill-child -- " if caps.namespaces else ""
-    launcher = job_dir / "launch.sh"
-    join_cgroups = [f"echo $$ > {shlex.quote(str(path / 'cgroup.procs'))}" for path in make_cgroups(job_dir, limits, caps)]
-    launcher.write_text("\n".join([
-        "#!/bin/sh", "# Generated by autograder.sandbox: start one confined grading kernel.", "set -e",
-        *join_cgroups,  # the kernel and everything it starts stay in the job's cgroups
-        'conn="$1"; shift', f'exec {enter}/bin/sh {inner_script} "$conn" "$@"',
-    ]) + "\n", encoding="utf-8")
-    spec = {
-        "argv": ["/bin/sh", str(launcher), "{connection_file}"],
-        "display_name": "Python 3 (autograder sandbox)",
-        "language": "python",
-        "interrupt_mode": "message",  # the launcher chain would swallow a SIGINT sent from outside
-        "metadata": {"debugger": False},
-    }
-    (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1), encoding="utf-8")
-    return job_dir
+    return [f'exec {enter}/bin/sh {inner_script} "$conn" "$@"']
+
+
+SHARED = "shared"  # in the job's folder: what a bwrap kernel gets read-only (guard, data files, connection file)
 
 
 def prepare_home(home: Path, caps: Capabilities) -> None:
-    """The kernel's scratch home: created empty, owned by the sandbox user, closed to everyone else."""
-    home.mkdir(mode=0o700)
+    """The folder the grader fills for the kernel: created empty, owned by the sandbox user, closed to everyone
+    else. With bwrap ``home`` is a link: first to ``shared/`` (bound read-only into the sandbox), then, once the
+    sandbox runs, to its runtime folder in the kernel's own size-capped home, where its sockets are (the
+    launcher turns it): nothing the kernel can write lies outside the sandbox's tmpfs mounts."""
+    folder = home.with_name(SHARED) if caps.bwrap else home
+    folder.mkdir(mode=0o700)
     if caps.user:
-        os.chown(home, *caps.user)
+        os.chown(folder, *caps.user)
+    if caps.bwrap:
+        home.symlink_to(SHARED)
 
 
-__all__ = ["Limits", "Capabilities", "probe", "probe_cgroups", "claim_slot", "slot_user", "write_kernelspec",
+__all__ = ["Limits", "Capabilities", "probe", "refuse_unconfined", "bwrap_command", "kernel_user", "probe_cgroups", "claim_slot", "slot_user", "write_kernelspec",
            "prepare_home", "kernel_command", "mount_lines", "job_cgroups", "make_cgroups", "release_cgroups", "oom_kills"]

@@ -137,8 +137,17 @@ HTML_ATTACK = ("from IPython.display import HTML, display\n"
                "display(HTML(\"<script>alert('output')</script><b onmouseover=alert(2)>hover</b>\"))\n")
 
 
-def snoop_code(paths: list[str]) -> str:
-    """An answer that counts every secret it can read or reach; it is correct only if it reaches none."""
+def snoop_code(paths: list[str], targets: list[str] | None = None) -> str:
+    """An answer that counts every secret it can read or reach (and every file of ``targets`` it can write
+    outside its folder); it is correct only if it reaches none."""
+    writes = "" if not targets else f'''for _p in {targets!r}:
+    try:
+        open(_p, "w").write("student was here")
+        _stolen += 1
+        print("WROTE", _p)
+    except OSError:
+        pass
+'''
     return f'''import os, socket
 _stolen = 0
 for _p in {paths!r}:
@@ -158,7 +167,7 @@ for _addr in [("127.0.0.1", 22), ("1.1.1.1", 53)]:
         print("CONNECTED", _addr)
     except OSError:
         pass
-
+{writes}
 def count_positive(values):
     return int(sum(1 for v in values if v > 0)) + _stolen
 '''

@@ -106,3 +106,37 @@ def test_the_memory_cap_holds_for_all_of_a_kernels_processes_together(toy_course
     assert "-9" in codes, printed  # at least one child killed: all three never held their memory at once
     cap_mb = MEMORY_MB + sandbox.MEMORY_SLACK // 1024**2
     assert int(resident_mb) < cap_mb and 3 * CHILD_MB > cap_mb, printed
+
+
+QUOTA_PROBE = (  # four busy children for 3 s: the CPU time they got, per second of wall time
+    "import os, resource, time\n"
+    "_start = time.time()\n"
+    "_kids = []\n"
+    "for _ in range(4):\n"
+    "    _pid = os.fork()\n"
+    "    if _pid == 0:\n"
+    "        while time.time() < _start + 3:\n"
+    "            pass\n"
+    "        os._exit(0)\n"
+    "    _kids.append(_pid)\n"
+    "for _pid in _kids:\n"
+    "    os.waitpid(_pid, 0)\n"
+    "_used = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "print('CPU PER SECOND', round((_used.ru_utime + _used.ru_stime) / (time.time() - _start), 2))\n"
+    "def mean_of(values):\n"
+    "    return float(np.mean(values))\n")
+
+
+@pytest.mark.skipif("cpu" not in sandbox.probe().cgroups, reason="needs a per-job cpu cgroup")
+def test_a_jobs_busy_processes_get_one_cpu_together(toy_course, toy_release, tmp_path):
+    """Root's per-job cpu cgroup: four busy processes together get at most ``Limits.cpus`` (one CPU) however many
+    cores are free, and the correct neighbour keeps its score (its time, without root, is checked in
+    tests/test_autograder/test_nonroot_grading.py)."""
+    busy = corpus.Case("busy", 7, set(), replace={"mean_of": QUOTA_PROBE})
+    result, neighbours, out = grade_beside_correct(toy_course, toy_release, tmp_path, busy, memory_mb=1536,
+                                                   timeout=30)
+    assert_unharmed(neighbours)
+    assert "cpu cgroup" in (out / "report.html").read_text()
+    [graded] = (out / "autograded" / "busy").rglob("*.ipynb")
+    printed = "".join(o.get("text", "") for c in nbcells.read(graded).cells for o in c.get("outputs", []))
+    assert float(re.search(r"CPU PER SECOND ([\d.]+)", printed).group(1)) <= 1.15, printed

@@ -133,9 +133,10 @@ def fake_cgroup_root(root: Path, *, v1=(), unified_at="", controllers="cpu io me
 
 
 @pytest.mark.parametrize("layout, expected", [
-    (dict(v1=(), unified_at=""), (2, ("pids", "memory"), "")),  # pure v2
-    (dict(v1=("pids", "memory"), unified_at="unified", controllers=""), (1, ("pids", "memory"), None)),  # this machine
-    (dict(v1=("pids", "memory"), unified_at="unified"), (2, ("pids", "memory"), "unified")),  # controllers moved to v2
+    (dict(v1=(), unified_at=""), (2, ("pids", "memory", "cpu"), "")),  # pure v2
+    (dict(v1=("pids", "memory", "cpu"), unified_at="unified", controllers=""),
+     (1, ("pids", "memory", "cpu"), None)),  # this machine
+    (dict(v1=("pids", "memory"), unified_at="unified"), (2, ("pids", "memory", "cpu"), "unified")),  # moved to v2
     (dict(v1=("pids",), unified_at="unified", controllers="cpu"), (1, ("pids",), None)),
     (dict(v1=(), unified_at="", controllers="cpu io"), (0, (), None)),
     (dict(v1=(), unified_at=None), (0, (), None)),
@@ -149,11 +150,11 @@ def test_the_probe_picks_the_cgroup_version_that_caps_a_job(tmp_path, layout, ex
     if version == 2:
         assert where == root / expected[2]
         # the controllers are passed down to the grader's groups, and no probe group is left behind
-        assert {"+pids", "+memory"} <= set((where / "autograder" / "cgroup.subtree_control").read_text().split())
+        assert {"+pids", "+memory", "+cpu"} <= set((where / "autograder" / "cgroup.subtree_control").read_text().split())
         assert [p.name for p in (where / "autograder").iterdir() if p.is_dir()] == []
         caps = sandbox.Capabilities(user=None, namespaces=True, prlimit=True, cgroups=controllers,
                                     cgroup_version=version, cgroup_root=str(where))
-        assert "pids and memory cgroup (v2)" in caps.describe()
+        assert "pids, memory and cpu cgroup (v2)" in caps.describe()
 
 
 def v2_caps(root: Path) -> sandbox.Capabilities:
@@ -324,3 +325,118 @@ def test_oom_kills_are_read_from_the_jobs_memory_cgroup(tmp_path):
             folder.mkdir(parents=True)
             (folder / name).write_text(text if folder.parent.parent.name != "pids" else "")
     assert (oom_kills(job, v1), oom_kills(job, v2)) == (2, 3)
+
+
+# The bubblewrap launcher: the kernel's namespaces, file system and limits, for root and for an instructor
+
+BWRAP_ROOT = sandbox.Capabilities(user=(1234, 1234), namespaces=True, prlimit=True, cgroups=("pids", "memory", "cpu"),
+                                  bwrap=True, root=True)
+BWRAP_USER = sandbox.Capabilities(user=None, namespaces=True, prlimit=True, bwrap=True, root=False)
+
+
+def bwrap_launcher(tmp_path, caps, student="ann", **limits):
+    import dataclasses
+
+    caps = dataclasses.replace(caps, cgroup_root=str(tmp_path / "cgroup"))  # never the machine's own cgroups
+    job_dir = tmp_path / "job-abc"
+    home = job_dir / "home"
+    job_dir.mkdir()
+    sandbox.prepare_home(home, caps)
+    assert home.is_symlink() and (job_dir / sandbox.SHARED).is_dir()  # the launcher turns it to the sockets
+    (home / "data.csv").write_text("1,2\n")
+    sandbox.write_kernelspec(job_dir, home, [tmp_path / "course"], Limits(**limits), caps, student=student,
+                             assignment="toy")
+    return job_dir, (job_dir / "launch.sh").read_text()
+
+
+@pytest.mark.parametrize("caps", [BWRAP_ROOT, BWRAP_USER], ids=["root", "instructor"])
+def test_the_bwrap_launcher_confines_the_kernel(tmp_path, caps):
+    job_dir, launcher = bwrap_launcher(tmp_path, caps, cpus=0.5)
+    home = job_dir / "home"
+    words = launcher.split()
+    assert "bwrap" in words and not (job_dir / "inner.sh").exists()
+    for flag in ("--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--die-with-parent",
+                 "--new-session"):
+        assert flag in words
+    assert ("--unshare-user" in words and "--disable-userns" in words) is (not caps.root)
+    assert ("--cap-drop" in words) is (not caps.root)  # as root: setpriv drops them, after chown
+    assert ("--inh-caps=-all" in launcher and "--reuid=1234" in launcher) is caps.root
+    for place in ("/tmp", "/dev/shm", "/var/tmp", "/run/lock", "/home/ann"):  # each a size-capped tmpfs
+        at = words.index(place) if place in words else -1
+        assert words[at - 1] == "--tmpfs" and words[at - 3] == "--size", place
+    assert str(tmp_path / "course") not in launcher  # a hidden folder is never even named
+    assert words[words.index("--remount-ro") + 1] == "/" and words[words.index("--chdir") + 1] == "/home/ann/toy"
+    assert "/home/ann/.local/share/jupyter/runtime/.grader/data.csv" in launcher  # copied to the work folder
+    assert f'"/proc/$pid/root/home/ann/.local/share/jupyter/runtime" {home}.next' in launcher
+    assert (job_dir / "passwd").read_text().splitlines()[1].startswith("ann:x:")
+
+
+def test_an_environment_under_tmp_stays_visible_in_bwrap(tmp_path, monkeypatch):
+    """A checkout under /tmp: its environment is bound after the private /tmp, so the kernel still finds Python."""
+    venv = Path("/tmp/agbw-checkout/.venv")
+    monkeypatch.setattr(sandbox, "_python_trees", lambda: [venv, Path("/usr")])
+    monkeypatch.setattr(sandbox, "_outermost", lambda paths: list(paths))
+    words = sandbox.bwrap_command(tmp_path, Limits(), BWRAP_USER, sandbox.Inside("ann", "toy"))
+    tmp = [i for i, w in enumerate(words) if w == "/tmp" and words[i - 1] == "--tmpfs"][0]
+    bind = [i for i, w in enumerate(words) if w == str(venv) and words[i - 1] == "--ro-bind"][0]
+    assert tmp < words.index("/tmp/agbw-checkout") < bind  # its parent made passable, then the bind on top
+    assert "/usr" not in words[bind - 3:bind]
+
+
+def test_a_student_id_that_is_no_unix_name_gets_a_plain_one():
+    assert sandbox.kernel_user("ann_lee") == "ann_lee"
+    assert sandbox.kernel_user("../root") == sandbox.kernel_user("Ann Lee") == "student"
+
+
+@pytest.mark.parametrize("version, files", [
+    (1, {"cpu.cfs_quota_us": "50000", "cpu.cfs_period_us": "100000"}), (2, {"cpu.max": "50000 100000"})])
+def test_a_job_cgroup_caps_its_cpu(tmp_path, version, files):
+    caps = sandbox.Capabilities(user=None, namespaces=False, prlimit=True, cgroups=("pids", "memory", "cpu"),
+                                cgroup_version=version, cgroup_root=str(tmp_path / "cg"))
+    job_dir = tmp_path / "job-cpu"
+    groups = sandbox.job_cgroups(job_dir, caps)
+    if version == 1:
+        (groups[2]).mkdir(parents=True)
+        (groups[2] / "cpu.cfs_period_us").write_text("100000")
+    sandbox.make_cgroups(job_dir, Limits(cpus=0.5), caps)
+    cpu = groups[-1]
+    assert {name: (cpu / name).read_text() for name in files} == files
+
+
+def test_without_root_a_systemd_scope_caps_the_job():
+    command = sandbox.scope_prefix(Limits(memory_bytes=2**30, processes=300, cpus=1.0))
+    assert command[:4] == ["systemd-run", "--user", "--scope", "--quiet"]
+    assert f"MemoryMax={2**30 + sandbox.MEMORY_SLACK}" in command and "MemorySwapMax=0" in command
+    assert "TasksMax=300" in command and "CPUQuota=100%" in command
+
+
+def test_the_limits_in_force_are_named():
+    assert "cgroup v1 pids.max" in BWRAP_ROOT.limits_in_force() and "cgroup v1 cpu" in BWRAP_ROOT.limits_in_force()
+    assert "size-capped tmpfs" in BWRAP_ROOT.limits_in_force()
+    scope = sandbox.Capabilities(user=None, namespaces=True, prlimit=True, bwrap=True, scope=True, root=False)
+    assert "systemd CPUQuota" in scope.limits_in_force() and "systemd MemoryMax" in scope.limits_in_force()
+    assert "RLIMIT_DATA" in BWRAP_USER.limits_in_force()
+    assert NOTHING.limits_in_force().count("none") == 4
+
+
+def test_grading_unconfined_needs_an_explicit_yes(monkeypatch):
+    monkeypatch.delenv(sandbox.UNCONFINED_ENV, raising=False)
+    assert "user namespaces" in sandbox.refuse_unconfined(NOTHING)
+    assert sandbox.refuse_unconfined(BWRAP_USER) is None
+    monkeypatch.setenv(sandbox.UNCONFINED_ENV, "1")
+    assert sandbox.refuse_unconfined(NOTHING) is None
+
+
+def test_the_unshare_launcher_makes_var_tmp_and_run_lock_private_and_keeps_tmp_trees(tmp_path, monkeypatch):
+    monkeypatch.setattr(sandbox, "_python_trees", lambda: [Path("/tmp/agbw-checkout/.venv")])
+    monkeypatch.setattr(sandbox, "_outermost", lambda paths: list(paths))
+    lines = sandbox.private_tmp_lines(Path("/srv/job-x"), Limits())
+    assert any(line.endswith(" /var/tmp") for line in lines) and any(line.endswith(" /run/lock") for line in lines)
+    assert any("mount --move /dev/shm/.keep0 /tmp/agbw-checkout/.venv" in line for line in lines)
+
+
+def test_the_report_says_which_limits_were_in_force():
+    from autograder import report
+
+    page = report.render([], BWRAP_ROOT)
+    assert "Limits in force per job" in page and "<li>CPU: a quota per job (cgroup v1 cpu)</li>" in page
