@@ -528,9 +528,11 @@ def build_remote(payload: BuildPayload) -> Outcome:
 
 def unconfined(caps: sandbox.Capabilities) -> list[str]:
     """What keeps this machine from confining student code as a grading worker must."""
-    missing = [] if caps.user else ["no unprivileged user (run the worker as root with setpriv and useradd)"]
-    missing += [] if caps.namespaces else ["no mount/network namespaces (root and unshare)"]
-    return missing + ([] if caps.prlimit else ["no prlimit (memory and CPU caps)"])
+    # A non-root worker with bubblewrap confines kernels in a user namespace of their own: no separate user needed.
+    missing = [] if caps.user or caps.bwrap else [
+        "no unprivileged user (run the worker as root with setpriv and useradd, or turn user namespaces on for bwrap)"]
+    missing += [] if caps.namespaces else ["no mount/network namespaces (bwrap, or root and unshare)"]
+    return missing + ([] if caps.prlimit or caps.scope else ["no prlimit (memory and CPU caps)"])
 
 
 def _grade_in_slot(job: runner.Job, allow_unconfined: bool, address: str) -> Outcome:
