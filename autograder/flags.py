@@ -51,7 +51,8 @@ CODE = {
 }
 RUNTIME = {
     "timeout": ("a cell ran past its time limit and was interrupted", "an infinite loop, or a very slow answer"),
-    "notebook_deadline": ("the notebook ran past its deadline; later cells were not run", "read the code"),
+    "notebook_deadline": ("the job ran past its deadline (from its start); later cells were not run, in one step",
+                          "read the code (a very slow answer, or a huge number of cells)"),
     "kernel_died": ("the kernel died (exit, crash, memory or CPU limit); later cells scored 0", "read the code"),
     "memory_limit": ("a cell ran out of memory, or the kernel's memory cap killed one of its processes",
                      "an answer that builds huge arrays"),

@@ -412,7 +412,7 @@ def runtime_flags(graded_nb, flood_lines: int) -> list[Flag]:
                     flags.append(Flag("kernel_died", f"{where}: {out.evalue}"))
                 elif out.ename == "NotebookDeadline":
                     if not any(f.flag == "notebook_deadline" for f in flags):  # the first cell not run says it
-                        flags.append(Flag("notebook_deadline", f"the notebook ran past its deadline; {where} and "
+                        flags.append(Flag("notebook_deadline", f"the job ran past its deadline; {where} and "
                                                                "every later cell were not run"))
                 elif out.ename == "MemoryError":
                     flags.append(Flag("memory_limit", f"{where} ran out of memory (the kernel's limit)"))

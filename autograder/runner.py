@@ -116,6 +116,7 @@ def _grade(job: Job) -> SubmissionResult:
 
     from .nbgrader_ops import grader_config
 
+    started = time.time()  # the job's deadline counts from here (execute.SandboxExecute.job_started)
     caps = sandbox.probe()
     job_dir = Path(tempfile.mkdtemp(prefix="job-", dir=job.options.scratch_root))
     os.chmod(job_dir, 0o711)  # the kernel must reach its home inside; nothing here is listable
@@ -123,6 +124,7 @@ def _grade(job: Job) -> SubmissionResult:
         staged = _stage(job, job_dir, caps)
         with _kernel_paths(staged):
             cfg = grader_config(Path(job.options.course_root), staged.course, job.options.timeout)
+            cfg.SandboxExecute.job_started = started
             # ZMQ over Unix sockets in the kernel's home: the only place both sides can reach by the same path
             cfg.KernelManager.ip = cfg.AsyncKernelManager.ip = str(staged.home / "ipc")
             api = NbGraderAPI(config=cfg)
