@@ -79,6 +79,7 @@ class Batch:
 
     def add(self, result: SubmissionResult) -> None:
         result.flags = list(self.collect_flags.get((result.student_id, result.assignment), [])) + list(result.flags)
+        result = result.encodable()  # a student's lone surrogate must not stop progress lines or outputs
         self.results.append(result)
         self.on_done(result)
 
@@ -112,7 +113,7 @@ def discover(submissions: Path) -> list[tuple[str, str, Path]]:
 
 def check_notebook(path: Path) -> str | None:
     """``None`` when ``path`` is a readable notebook, else a sentence saying what is wrong."""
-    import nbformat
+    from . import nbcells
 
     try:
         text = path.read_text(encoding="utf-8")
@@ -124,7 +125,7 @@ def check_notebook(path: Path) -> str | None:
     except OSError as exc:
         return f"{path.name} cannot be read ({type(exc).__name__}: {exc})"
     try:
-        nb = nbformat.reads(text, as_version=4)
+        nb = nbcells.reads_lenient(text)  # readable JSON that nbformat's validator would repair is repaired
     except RecursionError:
         return f"{path.name} nests its JSON too deeply to read"
     except Exception as exc:

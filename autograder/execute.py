@@ -290,10 +290,15 @@ class ErrorsDecide(NbGraderPreprocessor):
 
 class CutFloods(NbGraderPreprocessor):
     """Right after execution: flooded streams and huge display outputs are cut before nbgrader keeps, checks
-    and writes the notebook (:func:`autograder.runner.cut_floods`), not after."""
+    and writes the notebook (:func:`autograder.runner.cut_floods`), not after; lone surrogates in outputs and
+    widget state are made encodable."""
 
     def preprocess(self, nb, resources):
+        from .nbcells import without_surrogates
         from .runner import cut_floods
 
         cut_floods(nb)
+        for cell in nb.cells:  # a kernel's lone surrogate (print("\\ud800")) would stop nbgrader writing the notebook
+            without_surrogates(cell.get("outputs", []))
+        without_surrogates(nb.metadata)
         return nb, resources

@@ -31,6 +31,11 @@ EDITS = {
     "edited_locked_cell": ("a locked cell was edited; restored from the gradebook", "none needed: graded restored"),
     "changed_cell_type": ("a graded cell changed type; restored", "none needed: graded restored"),
     "edited_points": ("a test cell's points were changed; restored", "none needed: graded restored"),
+    "matched_cell": ("cells without their nbgrader metadata (pasted into a fresh notebook, or saved by a tool that "
+                     "drops it) were matched to the release by their text, the function they define or their place; "
+                     "graded as matched", "none needed; the detail says which cell became which"),
+    "answer_not_found": ("no cell holds an answer (its cell deleted, and no cell defines what it should); that "
+                         "exercise scored 0", "ask the student where the answer is"),
     "edited_metadata": ("nbgrader metadata of cells was edited (ids, points, grade or solution marks); graded with "
                         "the release's", "look whether it was deliberate"),
 }

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+import re
+from dataclasses import asdict, dataclass, field, replace
+
+SURROGATES = re.compile("[\ud800-\udfff]")  # a lone UTF-16 half: JSON's "\ud800", a file name's undecodable byte
+
+
+def encodable(text):
+    """``text`` with every lone surrogate replaced by U+FFFD, so that it encodes as UTF-8 (non-text unchanged)."""
+    return SURROGATES.sub("\ufffd", text) if isinstance(text, str) else text
 
 
 @dataclass
@@ -49,6 +57,14 @@ class SubmissionResult:
     seconds: float = 0.0
     key: str = ""  # cache key: hash of everything the result depends on
     cached: bool = False
+
+    def encodable(self) -> "SubmissionResult":
+        """A copy whose every string (ids, messages, flags' details) encodes as UTF-8: a student's lone surrogate
+        once stopped the CSV and report writing for the whole class."""
+        return replace(self, student_id=encodable(self.student_id), assignment=encodable(self.assignment),
+                       message=encodable(self.message),
+                       cells=[replace(c, grade_id=encodable(c.grade_id), message=encodable(c.message)) for c in self.cells],
+                       flags=[Flag(encodable(f.flag), encodable(f.detail)) for f in self.flags])
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=1, sort_keys=True)

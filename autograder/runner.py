@@ -150,11 +150,12 @@ def stage_submission(notebook: Path, released_nb, submitted: Path) -> list[Flag]
     flags = []
     if notebook.is_symlink():  # api refuses these first; a job never follows one whatever called it
         raise ValueError(f"{notebook.name} is a symbolic link: refused")
-    nb = nbcells.read(notebook)
+    nb = nbcells.read_lenient(notebook)
     changes = nbcells.restore_metadata(nb, released_nb)
     if changes:
         flags.append(Flag("edited_metadata", f"{len(changes)} cell(s) changed nbgrader metadata, graded with the "
                                              f"release's instead: {'; '.join(changes[:3])}"[:limits.MESSAGE_CHARS]))
+    flags += match_flags(*nbcells.match_release(nb, released_nb))
     nbformat.write(nb, str(submitted / notebook.name))
     for extra in EXCHANGE_FILES:
         path = notebook.with_name(extra)
@@ -167,6 +168,17 @@ def stage_submission(notebook: Path, released_nb, submitted: Path) -> list[Flag]
                                                "graded without it (no late penalty applied)"))
         elif path.is_file():
             shutil.copyfile(path, submitted / extra)
+    return flags
+
+
+def match_flags(matched: list[str], lost: list[str]) -> list[Flag]:
+    """What :func:`nbcells.match_release` did, as the student's flags."""
+    flags = []
+    if matched:
+        flags.append(Flag("matched_cell", f"{len(matched)} cell(s) without their nbgrader metadata were matched to "
+                                          f"the release: {'; '.join(matched[:4])}"[:limits.MESSAGE_CHARS]))
+    flags += [Flag("answer_not_found", f"no cell holds the answer {gid} (deleted, and no cell defines what it "
+                                       "should): that exercise scored 0") for gid in lost]
     return flags
 
 
@@ -317,7 +329,8 @@ def _flags(job: Job, released_nb, graded_nb, flood_lines: int) -> list[Flag]:
     from course import checks
 
     try:
-        submitted = nbcells.read(job.notebook)
+        submitted = nbcells.read_lenient(job.notebook)
+        nbcells.match_release(submitted, released_nb, put_back=False)  # pasted cells are not "deleted"
     except Exception:  # unreadable as a notebook here: nothing to compare, the runtime flags still count
         submitted = nbformat.v4.new_notebook()
     return integrity.static_flags(submitted, released_nb, set(checks.__all__)) + \

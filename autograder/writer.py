@@ -70,6 +70,7 @@ def write_outputs(results: list[SubmissionResult], out: Path, templates: dict[st
     """Every output of the run into ``out``: CSVs, feedback, autograded notebooks, the gradebook, the report."""
     from . import report
 
+    results = [r.encodable() for r in results]  # every student string that reaches a file encodes as UTF-8
     _clear(out)
     write_csvs(results, out)
     parts = [templates[a].gradebook for a in sorted(templates)]
@@ -97,6 +98,7 @@ def _clear(out: Path) -> None:
 
 def write_csvs(results: list[SubmissionResult], out: Path) -> None:
     """``grades.csv``, ``cells.csv`` and ``integrity.csv`` (unknown assignments appear in the last only)."""
+    results = [r.encodable() for r in results]
     graded = [r for r in results if r.status != "unknown_assignment"]
     _write_csv(out / "grades.csv", ["student_id", "assignment", "score", "max_score"],
                [[r.student_id, r.assignment, _num(r.score), _num(r.max_score)] for r in graded])
