@@ -103,11 +103,14 @@ def check_settings(course_root, out, workers, timeout, memory_mb, force, cache) 
 
 
 def discover(submissions: Path) -> list[tuple[str, str, Path]]:
-    """``(student_id, assignment, folder)`` for every ``<student>/<assignment>/`` folder, sorted."""
+    """``(student_id, assignment, folder)`` for every ``<student>/<assignment>/`` folder, sorted. A name that is
+    not UTF-8 is given with U+FFFD for each byte that is not (the folder itself is read by its real name)."""
+    from .results import encodable
+
     found = []
     for student in sorted(p for p in Path(submissions).iterdir() if p.is_dir() and not p.name.startswith(".")):
         for folder in sorted(p for p in student.iterdir() if p.is_dir() and not p.name.startswith(".")):
-            found.append((student.name, folder.name, folder))
+            found.append((encodable(student.name), encodable(folder.name), folder))
     return found
 
 
@@ -215,6 +218,10 @@ def _sort_out(found, batch: Batch) -> list[SubmissionResult]:
     known = sorted(p.name for p in (batch.settings.course_root / "source").iterdir() if p.is_dir())
     results = []
     for student, assignment, folder in found:
+        if (student, assignment) != (folder.parent.name, folder.name):
+            batch.collect_flags.setdefault((student, assignment), []).append(Flag(
+                "unreadable_name", "the folder's name is not UTF-8: graded as the name shown (U+FFFD for each byte "
+                                   "that is not)"))
         if assignment not in known:
             results.append(SubmissionResult(student, assignment, "unknown_assignment",
                 message=f"assignment {assignment!r} is not in source/ (known: {', '.join(known) or 'none'})",

@@ -16,6 +16,8 @@ SUBMISSION = {
     "symlink": ("a symbolic link in the submission was refused, never followed", "ask for real files"),
     "unknown_assignment": ("the folder names no assignment in `source/`; no grade row",
                            "check the folder name, or release the assignment"),
+    "unreadable_name": ("the student's or assignment's folder name is not UTF-8; graded under the name shown, with "
+                        "U+FFFD for each byte that is not", "rename the folder to the student's id"),
     "duplicate_submission": ("the LMS zips held a second submission for the same student; the first was kept",
                              "check which one the student meant"),
     "bad_exchange_file": ("`timestamp.txt` or `submission_secret.txt` is too large to be genuine; not used",

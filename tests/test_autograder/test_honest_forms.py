@@ -14,6 +14,7 @@ import pytest
 
 from autograder import nbcells
 from autograder.api import grade_class
+from autograder.results import encodable
 from tests.test_autograder import honest
 
 SURROGATE_ID = os.fsdecode(b"sur\xffrogate")  # a folder name that is not UTF-8: "sur\udcffrogate"
@@ -30,7 +31,7 @@ EXPECTED = {
     "retyped": (7, {"matched_cell", "deleted_cell"}),
     "lost_answer": (5, {"answer_not_found"}),
     "malformed": (7, set()),
-    SURROGATE_ID: (5, set()),
+    SURROGATE_ID: (5, {"unreadable_name"}),
     "widgets": (7, {"output_flood"}),
 }
 
@@ -78,8 +79,7 @@ def honest_run(toy_course, toy_release, tmp_path_factory):
 
 
 def _result(run, student):
-    return run["results"][student.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-                          if student == SURROGATE_ID else student]
+    return run["results"][encodable(student)]
 
 
 @pytest.mark.parametrize("student", sorted(EXPECTED))
