@@ -181,6 +181,7 @@ def grade_class(
         wanted = sorted(batch.waiting)
         _grade_batch(batch)
         results = batch.results + _not_submitted(found, wanted, batch)
+        results += _uncollected(batch, results)
         results.sort(key=lambda r: (r.student_id, r.assignment))
         writer.write_outputs(results, settings.out, batch.templates, settings.job_cache, caps)
         templates.prune(settings.template_cache, {Path(t.path) for t in batch.templates.values()})
@@ -330,6 +331,26 @@ def _not_submitted(found, wanted: list[str], batch: Batch) -> list[SubmissionRes
     return [SubmissionResult(student, a, "not_submitted", 0.0,
                              batch.templates[a].max_score if a in batch.templates else 0.0, message="no submission")
             for student in sorted({s for s, _, _ in found}) for a in wanted if (student, a) not in seen]
+
+
+def _uncollected(batch: Batch, results: list[SubmissionResult]) -> list[SubmissionResult]:
+    """Flags from collecting LMS zips that reached no result (an upload refused, a name open to two readings): a
+    known student's row carries them (a 0 when nothing else was graded), an unidentified name gets its own row
+    in integrity.csv only."""
+    rows = {(r.student_id, r.assignment): r for r in results}
+    extra = []
+    for (student, assignment), found in batch.collect_flags.items():
+        row = rows.get((student, assignment))
+        if row is not None:
+            row.flags = [f for f in found if f not in row.flags] + row.flags
+        elif any(f.flag == "ambiguous_name" for f in found):
+            extra.append(SubmissionResult(student, assignment, "unidentified", message="an ambiguous LMS file name",
+                                          flags=list(found)))
+        else:
+            template = batch.templates.get(assignment)
+            extra.append(SubmissionResult(student, assignment, "missing", 0.0, template.max_score if template else 0.0,
+                                          message="the upload was not unpacked", flags=list(found)))
+    return extra
 
 
 def _hash_files(h, paths) -> None:

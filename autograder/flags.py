@@ -18,6 +18,11 @@ SUBMISSION = {
                            "check the folder name, or release the assignment"),
     "unreadable_name": ("the student's or assignment's folder name is not UTF-8; graded under the name shown, with "
                         "U+FFFD for each byte that is not", "rename the folder to the student's id"),
+    "ambiguous_name": ("an LMS file name reads as two students (a Blackboard name whose assignment name and username "
+                       "both may hold `_`, with no receipt or other name to settle it); not graded, never guessed",
+                       "rename the file `<assignment>_<username>_attempt_...` and grade again"),
+    "refused_upload": ("the LMS archive's file for this student was not unpacked: larger than the cap, inflating like "
+                       "a zip bomb, or holding no readable notebook; scored 0", "ask the student for the notebook itself"),
     "duplicate_submission": ("the LMS zips held a second submission for the same student; the first was kept",
                              "check which one the student meant"),
     "bad_exchange_file": ("`timestamp.txt` or `submission_secret.txt` is too large to be genuine; not used",

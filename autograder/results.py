@@ -33,7 +33,8 @@ class Flag:
     detail: str
 
 
-STATUSES = ("graded", "not_submitted", "missing", "invalid", "unknown_assignment", "grader_error")
+STATUSES = ("graded", "not_submitted", "missing", "invalid", "unknown_assignment", "unidentified", "grader_error")
+NO_GRADE_ROW = ("unknown_assignment", "unidentified")  # in integrity.csv only: there is no student to grade
 
 
 @dataclass
@@ -42,7 +43,8 @@ class SubmissionResult:
 
     ``status`` is one of :data:`STATUSES`: ``graded``; ``not_submitted`` (no folder for the assignment: a
     zero row); ``missing`` (a folder without the notebook); ``invalid`` (not a notebook); ``unknown_assignment``
-    (a folder matching no assignment: flagged, no grade row); ``grader_error`` (a fault of the grader, never of
+    (a folder matching no assignment: flagged, no grade row); ``unidentified`` (an LMS file name open to two
+    readings: flagged under its name, no grade row); ``grader_error`` (a fault of the grader, never of
     the student: the batch still finishes and the exit status says so).
     """
 

@@ -13,7 +13,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from .results import SubmissionResult
+from .results import NO_GRADE_ROW, SubmissionResult
 from .templates import Template
 
 OWNED = ("grades.csv", "cells.csv", "integrity.csv", "report.html", "gradebook.db", "feedback", "autograded")
@@ -97,9 +97,10 @@ def _clear(out: Path) -> None:
 
 
 def write_csvs(results: list[SubmissionResult], out: Path) -> None:
-    """``grades.csv``, ``cells.csv`` and ``integrity.csv`` (unknown assignments appear in the last only)."""
+    """``grades.csv``, ``cells.csv`` and ``integrity.csv`` (unknown assignments and unidentified LMS names appear
+    in the last only)."""
     results = [r.encodable() for r in results]
-    graded = [r for r in results if r.status != "unknown_assignment"]
+    graded = [r for r in results if r.status not in NO_GRADE_ROW]
     _write_csv(out / "grades.csv", ["student_id", "assignment", "score", "max_score"],
                [[r.student_id, r.assignment, _num(r.score), _num(r.max_score)] for r in graded])
     _write_csv(out / "cells.csv", ["student_id", "assignment", "grade_id", "score", "max_score", "message"],
