@@ -287,9 +287,9 @@ def collect_zips(zip_dir: Path, dest: Path, log: Callable[[str], None] = print,
     submitted.mkdir(parents=True, mode=0o700)
     flags = {} if flags is None else flags
 
-    def flag(student: str, assignment: str, name: str, detail: str) -> None:
-        flags.setdefault((encodable(student), assignment), []).append(Flag(name, encodable(detail)))
-        log(encodable(f"warning: {student}/{assignment}: {detail}"))
+    def flag(student: str, assignment: str, found: Flag) -> None:
+        flags.setdefault((encodable(student), assignment), []).append(Flag(found.flag, encodable(found.detail)))
+        log(encodable(f"warning: {student}/{assignment}: {found.detail}"))
 
     for folder in folders:
         files = sorted(p for p in folder.iterdir() if p.is_file() and not p.is_symlink())
@@ -309,17 +309,18 @@ def _collect_folder(folder: Path, entries: list[Entry], submitted: Path, flag) -
     for entry, named in zip(entries, names):
         if named.student is None:
             readings = " or ".join(f"{user!r} (assignment {a!r})" for a, user in named.readings)
-            flag(named.receipt_key.partition("_attempt_")[0], folder.name, "ambiguous_name",
-                 f"{entry.where} could be {readings}: not graded; rename it to <assignment>_<username>_attempt_...")
+            flag(named.receipt_key.partition("_attempt_")[0], folder.name, Flag(
+                "ambiguous_name", f"{entry.where} could be {readings}: not graded; rename it "
+                                  "<assignment>_<username>_attempt_..."))
             continue
         student = named.student
         if student in seen:
-            flag(student, folder.name, "duplicate_submission", f"{entry.where} is a second submission "
-                                                               f"(kept {seen[student]})")
+            flag(student, folder.name, Flag("duplicate_submission", f"{entry.where} is a second submission "
+                                                                    f"(kept {seen[student]})"))
             continue
         stream = None if entry.problem else entry.open()
         if stream is None:
-            flag(student, folder.name, "refused_upload", f"{entry.where}: {entry.problem or 'no readable notebook'}")
+            flag(student, folder.name, Flag("refused_upload", f"{entry.where}: {entry.problem or 'no readable notebook'}"))
             continue
         seen[student] = entry.where
         target = submitted / student / folder.name
@@ -329,7 +330,7 @@ def _collect_folder(folder: Path, entries: list[Entry], submitted: Path, flag) -
                 _copy_capped(stream, out, MAX_MEMBER_BYTES)
         except (ValueError, OSError, zipfile.BadZipFile, RuntimeError) as exc:
             shutil.rmtree(target)
-            flag(student, folder.name, "refused_upload", f"{entry.where}: not unpacked ({exc})")
+            flag(student, folder.name, Flag("refused_upload", f"{entry.where}: not unpacked ({exc})"))
 
 
 def _copy_capped(source, target, cap: int) -> None:
