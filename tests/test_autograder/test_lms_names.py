@@ -96,7 +96,8 @@ def test_members_past_the_caps_are_refused_and_the_class_goes_on(tmp_path):
 
 
 def test_the_lms_class_is_graded_through_the_pipeline(toy_course, toy_release, tmp_path):
-    """ann_lee, bob_lee and carol each get their own row with a correct notebook's score; nobody called 'lee'."""
+    """ann_lee, bob_lee and carol each get their own row with a correct notebook's score; nobody called 'lee'.
+    A name no other name settles is in integrity.csv only; a refused upload is its student's 0, flagged."""
     import nbformat
 
     from autograder import nbcells
@@ -107,11 +108,17 @@ def test_the_lms_class_is_graded_through_the_pipeline(toy_course, toy_release, t
     correct = nbformat.writes(nbcells.build_submission(nbcells.read(toy_release), answers)).encode()
     folder = tmp_path / "downloads" / "toy"
     folder.mkdir(parents=True)
+    bomb = b" " * (collector.RATIO_FROM_BYTES + 1)
     (folder / "class.zip").write_bytes(zip_bytes({bb(s): correct for s in ("ann_lee", "bob_lee", "carol")} |
-                                                 {f"Toy_{TIME}.txt": b"not a receipt"}))
+                                                 {f"Toy_{TIME}.txt": b"not a receipt", bb("x_y", "Quiz"): correct,
+                                                  bb("trudy"): bomb}))
     out = tmp_path / "out"
     grade_class(out=out, workers=2, timeout=20, course_root=toy_course, zip_dir=tmp_path / "downloads",
                 log=lambda m: None)
     with (out / "grades.csv").open(encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))[1:]
-    assert rows == [["ann_lee", "toy", "7", "8"], ["bob_lee", "toy", "7", "8"], ["carol", "toy", "7", "8"]]
+    assert rows == [["ann_lee", "toy", "7", "8"], ["bob_lee", "toy", "7", "8"], ["carol", "toy", "7", "8"],
+                    ["trudy", "toy", "0", "8"]]
+    with (out / "integrity.csv").open(encoding="utf-8", newline="") as fh:
+        flagged = sorted((r[0], r[2]) for r in list(csv.reader(fh))[1:])
+    assert flagged == [("Quiz_x_y", "ambiguous_name"), ("trudy", "refused_upload")]
