@@ -149,7 +149,7 @@ def _first_notebook(zf: zipfile.ZipFile) -> tuple[zipfile.ZipInfo | None, int]:
     return (books[0] if books else None), len(books)
 
 
-def _upload(read_outer: Callable[[], io.BufferedIOBase], log, where: str) -> tuple[Callable, str]:
+def _upload(read_outer: Callable[[], io.BufferedIOBase], log, where: str) -> Callable:
     """An opener for the one notebook of a student's own archive, read without unpacking the rest."""
     def opener():
         with read_outer() as outer:
@@ -169,7 +169,7 @@ def _upload(read_outer: Callable[[], io.BufferedIOBase], log, where: str) -> tup
             log(f"warning: {where}: {problem}: refused")
             return None
         return zf.open(member)
-    return opener, ""
+    return opener
 
 
 def _read_capped(stream, cap: int) -> bytes:
@@ -192,8 +192,7 @@ def _entries(path: Path, log, opened: list) -> Iterator[Entry]:
                     f"{path.name} is larger than {MAX_MEMBER_BYTES} bytes" if too_big else "")
         return
     if named is not None:  # one student's archive: all of it is theirs, whatever its members are called
-        opener, _ = _upload(lambda: path.open("rb"), log, path.name)
-        yield Entry(named, path.name, opener)
+        yield Entry(named, path.name, _upload(lambda: path.open("rb"), log, path.name))
         return
     try:
         zf = zipfile.ZipFile(path)
@@ -222,8 +221,7 @@ def _entries(path: Path, log, opened: list) -> Iterator[Entry]:
         where = f"{path.name}:{m.filename}"
         problem = _size_problem(m)
         if m.filename.lower().endswith(".zip"):  # a student's upload: theirs alone, one notebook
-            opener, _ = _upload(lambda m=m: zf.open(m), log, where)
-            yield Entry(who, where, opener, problem)
+            yield Entry(who, where, _upload(lambda m=m: zf.open(m), log, where), problem)
         else:
             yield Entry(who, where, lambda m=m: zf.open(m), problem)
 

@@ -274,7 +274,7 @@ def _node_hits(node, aliases: dict, found: dict[str, set[str]]) -> None:
                 if full in _PROCESS_CALLS:
                     found["process_control"].add(full)
                 elif full == "os.environ":
-                    found["grading_env"].add(f"from os import environ")
+                    found["grading_env"].add("from os import environ")
                 elif full == "sys.modules":
                     found["monkeypatch"].add(full)
     elif isinstance(node, ast.Name):

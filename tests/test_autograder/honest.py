@@ -49,13 +49,14 @@ def honest_commented(release_nb):
     return nbcells.build_submission(release_nb, HONEST)
 
 
-def _answers(source_nb) -> dict[str, str]:
+def answers_of(source_nb) -> dict[str, str]:
+    """The instructor's code answers (markers removed): a correct submission."""
     return {nbcells.grade_id(c): nbcells.solution_code(c.source) for c in source_nb.cells if nbcells.is_answer_cell(c)}
 
 
 def pasted_without_metadata(release_nb, source_nb):
     """Every cell pasted into a fresh notebook: no nbgrader metadata, new ids, correct answers."""
-    nb = nbcells.build_submission(release_nb, _answers(source_nb))
+    nb = nbcells.build_submission(release_nb, answers_of(source_nb))
     fresh = nbformat.v4.new_notebook()
     for cell in nb.cells:
         make = nbformat.v4.new_code_cell if cell.cell_type == "code" else nbformat.v4.new_markdown_cell
@@ -65,7 +66,7 @@ def pasted_without_metadata(release_nb, source_nb):
 
 def retyped_answer(release_nb, source_nb):
     """``mean_of``'s answer cell and its test cell deleted, the answer retyped in a new cell at the end."""
-    answers = _answers(source_nb)
+    answers = answers_of(source_nb)
     nb = nbcells.build_submission(release_nb, answers)
     nb.cells = [c for c in nb.cells if nbcells.grade_id(c) not in ("mean_of", "test_mean_of")]
     nb.cells.append(nbformat.v4.new_code_cell(answers["mean_of"]))
@@ -74,7 +75,7 @@ def retyped_answer(release_nb, source_nb):
 
 def lost_answer(release_nb, source_nb):
     """``count_positive``'s answer cell deleted and never retyped: that exercise scores 0, the rest stands."""
-    nb = nbcells.build_submission(release_nb, _answers(source_nb))
+    nb = nbcells.build_submission(release_nb, answers_of(source_nb))
     nb.cells = [c for c in nb.cells if nbcells.grade_id(c) != "count_positive"]
     return nb
 
@@ -83,7 +84,7 @@ def malformed_json(release_nb, source_nb) -> dict:
     """Readable JSON nbformat's validator repairs or tolerates: an answer cell with no ``cell_type`` whose source
     list holds a number and a null, an output's text as one string and as a list holding a number, an execution
     count written as a string."""
-    raw = json.loads(nbformat.writes(nbcells.build_submission(release_nb, _answers(source_nb))))
+    raw = json.loads(nbformat.writes(nbcells.build_submission(release_nb, answers_of(source_nb))))
     for cell in raw["cells"]:
         grade = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
         if grade == "double":

@@ -38,8 +38,7 @@ EXPECTED = {
 
 def _surrogate_json(release_nb, source_nb) -> str:
     """Lone surrogates in markdown, a comment, cell and notebook metadata, and a failing test's message."""
-    answers = {nbcells.grade_id(c): nbcells.solution_code(c.source) for c in source_nb.cells
-               if nbcells.is_answer_cell(c)}
+    answers = honest.answers_of(source_nb)
     answers["double"] = "# half a pair: \ud800\n" + answers["double"]
     answers["count_positive"] = "def count_positive(values):\n    raise AssertionError('no count \ud800 here')\n"
     nb = nbcells.build_submission(release_nb, answers)
@@ -55,8 +54,7 @@ def honest_run(toy_course, toy_release, tmp_path_factory):
     out = tmp_path_factory.mktemp("honest_out")
     release = nbcells.read(toy_release)
     source = nbcells.read(toy_course / "source" / "toy" / "toy.ipynb")
-    answers = {nbcells.grade_id(c): nbcells.solution_code(c.source) for c in source.cells
-               if nbcells.is_answer_cell(c)}
+    answers = honest.answers_of(source)
     books = {
         "aa_correct": nbcells.build_submission(release, answers),
         "honest_commented": honest.honest_commented(release),

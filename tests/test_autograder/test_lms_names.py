@@ -104,8 +104,9 @@ def test_the_lms_class_is_graded_through_the_pipeline(toy_course, toy_release, t
     from autograder.api import grade_class
 
     source = nbcells.read(toy_course / "source" / "toy" / "toy.ipynb")
-    answers = {nbcells.grade_id(c): nbcells.solution_code(c.source) for c in source.cells if nbcells.is_answer_cell(c)}
-    correct = nbformat.writes(nbcells.build_submission(nbcells.read(toy_release), answers)).encode()
+    from tests.test_autograder.honest import answers_of
+
+    correct = nbformat.writes(nbcells.build_submission(nbcells.read(toy_release), answers_of(source))).encode()
     folder = tmp_path / "downloads" / "toy"
     folder.mkdir(parents=True)
     bomb = b" " * (collector.RATIO_FROM_BYTES + 1)
