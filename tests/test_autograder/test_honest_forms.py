@@ -117,3 +117,18 @@ def test_widget_state_is_capped_in_the_autograded_notebook(honest_run):
 
     graded = honest_run["out"] / "autograded" / "widgets" / "toy" / "toy.ipynb"
     assert graded.stat().st_size < limits.WIDGET_STATE_BYTES + 5_000_000
+
+
+def test_surrogates_in_every_field_reach_the_csvs_and_report_encodable(tmp_path):
+    """Without a kernel: a surrogate in every string a result holds (id, messages, flags' details)."""
+    from autograder import report, writer
+    from autograder.results import CellResult, Flag, SubmissionResult
+
+    bad = "\ud800"
+    result = SubmissionResult(f"s{bad}", "toy", "graded", 1, 2, [CellResult(f"test_{bad}", 0, 1, f"no {bad}")],
+                              [Flag("edited_metadata", f"x{bad}: restored"), Flag("timeout", bad)], message=bad)
+    writer.write_csvs([result], tmp_path)
+    (tmp_path / "report.html").write_text(report.render([result]), encoding="utf-8")
+    for name in ("grades.csv", "cells.csv", "integrity.csv", "report.html"):
+        text = (tmp_path / name).read_text(encoding="utf-8")
+        assert bad not in text and "\ufffd" in text
