@@ -91,8 +91,8 @@ _MAGIC_CALLS = {"run_line_magic", "run_cell_magic", "system", "getoutput"}
 _NETWORK_MODULES = {"socket", "urllib", "urllib3", "requests", "http", "httpx", "ftplib", "smtplib", "aiohttp",
                     "telnetlib", "poplib", "imaplib", "xmlrpc", "websocket", "websockets"}
 _FILE_MODULES = {"glob", "pathlib", "shutil", "tempfile"}
-_FILE_CALLS = {"open", "io.open", "os.open", "os.fdopen", "codecs.open", "os.listdir", "os.scandir", "os.walk",
-               "os.chdir", "os.remove", "os.unlink", "os.rename", "os.replace", "os.mkdir", "os.makedirs",
+_FILE_CALLS = {"open", "io.open", "io.FileIO", "builtins.open", "os.open", "os.fdopen", "codecs.open", "os.listdir",
+               "os.scandir", "os.walk", "os.chdir", "os.remove", "os.unlink", "os.rename", "os.replace", "os.mkdir", "os.makedirs",
                "os.rmdir", "os.stat", "os.lstat", "os.readlink", "os.path.exists", "os.path.isfile",
                "os.path.isdir", "os.path.islink", "os.path.getsize", "numpy.load", "numpy.loadtxt",
                "numpy.genfromtxt", "numpy.fromfile", "numpy.memmap", "tensorflow.io.read_file", "Path", "PurePath"}
