@@ -159,7 +159,7 @@ __all__ = [
     "SOLUTION_MARKERS", "HIDDEN_TESTS", "read", "meta", "grade_id", "is_answer_cell", "is_written_answer_cell",
     "is_test_cell", "is_student_code", "cells_by_grade_id", "grade_ids", "answer_ids", "test_ids", "is_test_of",
     "tests_of", "exercise_of", "solution_code", "solutions", "build_submission", "hidden_blocks", "hidden_lines",
-    "restore_metadata", "repaired", "without_surrogates", "reads_lenient", "read_lenient", "defined_names", "match_release",
+    "restore_metadata", "repaired", "without_surrogates", "reads_lenient", "read_lenient", "defined_names", "match_release", "trimmed",
 ]
 
 
@@ -404,3 +404,22 @@ def match_release(submitted, released, put_back: bool = True) -> tuple[list[str]
         submitted.cells.insert(last + 1, cell)
         last += 1
     return matched, lost
+
+
+def trimmed(nb, keep: int):
+    """A copy of ``nb`` for a feedback page: every cell nbgrader knows and the first ``keep`` others, then a note
+    saying how many were left out; None when there are no more than ``keep`` others. Rendering 40,000 tiny cells
+    as HTML once took 240 s, past the job's whole deadline."""
+    import nbformat
+
+    others = [c for c in nb.cells if not grade_id(c)]
+    if len(others) <= keep:
+        return None
+    kept = {id(c) for c in others[:keep]}
+    copy_nb = copy.deepcopy(nb)
+    copy_nb.cells = [copy.deepcopy(c) for c in nb.cells if grade_id(c) or id(c) in kept]
+    copy_nb.cells.append(nbformat.v4.new_markdown_cell(
+        f"*{len(others) - keep} more cells of this notebook are not shown here (it has more than {keep} cells of "
+        "its own); every test counted.*"))
+    return copy_nb
+

@@ -306,13 +306,23 @@ def cut_floods(nb) -> None:
 def _feedback(api, job: Job, staged: Staged, source_nb, released_nb) -> list[Flag]:
     """``generate_feedback`` (hidden tests and later outputs stripped by its first preprocessor), then a search
     for hidden lines where they could appear; a leak withholds the feedback file (the grade stands) and is flagged."""
+    import nbformat
+
     from .feedback import feedback_text, leaked_lines, strip_hidden
 
-    made = api.generate_feedback(job.assignment, job.student_id, force=True)
-    html_path = staged.feedback(job) / f"{job.assignment}.html"
-    if not made["success"] or not html_path.exists():
-        raise RuntimeError(f"nbgrader generate_feedback failed: {made.get('log', '')[-3000:]}")
-    shown = nbcells.read(staged.autograded(job))
+    graded_path = staged.autograded(job)
+    full = graded_path.read_bytes()
+    short = nbcells.trimmed(nbcells.read(graded_path), limits.FEEDBACK_CELLS)  # the page's cost stays bounded
+    if short is not None:
+        nbformat.write(short, str(graded_path))
+    try:
+        made = api.generate_feedback(job.assignment, job.student_id, force=True)
+        html_path = staged.feedback(job) / f"{job.assignment}.html"
+        if not made["success"] or not html_path.exists():
+            raise RuntimeError(f"nbgrader generate_feedback failed: {made.get('log', '')[-3000:]}")
+        shown = nbcells.read(graded_path)
+    finally:
+        graded_path.write_bytes(full)  # the autograded notebook itself keeps every cell
     strip_hidden(shown)
     leaks = leaked_lines(feedback_text(shown), nbcells.hidden_lines(source_nb, released_nb))
     if not leaks:
