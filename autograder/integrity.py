@@ -140,8 +140,12 @@ def _transformer():
 def _cell_tree(source: str):
     """A cell's AST with IPython's syntax (``%magic``, ``!cmd``, ``x?``) turned into the calls it makes, each
     node knowing its parent (``_up``); None for a cell that does not parse."""
-    try:
-        tree = ast.parse(_transformer().transform_cell(source))
+    try:  # IPython's transformer only where plain Python does not parse: it costs more than the parse itself
+        try:
+            tree = ast.parse(source) if not any(mark in source for mark in "%!?") else None
+        except SyntaxError:  # an indented cell, or syntax only IPython knows
+            tree = None
+        tree = tree or ast.parse(_transformer().transform_cell(source))
         for node in ast.walk(tree):
             for child in ast.iter_child_nodes(node):
                 child._up = node
