@@ -80,6 +80,7 @@ class Batch:
 
     def add(self, result: SubmissionResult) -> None:
         result.flags = list(self.collect_flags.get((result.student_id, result.assignment), [])) + list(result.flags)
+        result = result.encodable()  # a student's lone surrogate must not stop progress lines or outputs
         self.results.append(result)
         self.on_done(result)
 
@@ -103,17 +104,20 @@ def check_settings(course_root, out, workers, timeout, memory_mb, force, cache) 
 
 
 def discover(submissions: Path) -> list[tuple[str, str, Path]]:
-    """``(student_id, assignment, folder)`` for every ``<student>/<assignment>/`` folder, sorted."""
+    """``(student_id, assignment, folder)`` for every ``<student>/<assignment>/`` folder, sorted. A name that is
+    not UTF-8 is given with U+FFFD for each byte that is not (the folder itself is read by its real name)."""
+    from .results import encodable
+
     found = []
     for student in sorted(p for p in Path(submissions).iterdir() if p.is_dir() and not p.name.startswith(".")):
         for folder in sorted(p for p in student.iterdir() if p.is_dir() and not p.name.startswith(".")):
-            found.append((student.name, folder.name, folder))
+            found.append((encodable(student.name), encodable(folder.name), folder))
     return found
 
 
 def check_notebook(path: Path) -> str | None:
     """``None`` when ``path`` is a readable notebook, else a sentence saying what is wrong."""
-    import nbformat
+    from . import nbcells
 
     try:
         text = path.read_text(encoding="utf-8")
@@ -125,7 +129,7 @@ def check_notebook(path: Path) -> str | None:
     except OSError as exc:
         return f"{path.name} cannot be read ({type(exc).__name__}: {exc})"
     try:
-        nb = nbformat.reads(text, as_version=4)
+        nb = nbcells.reads_lenient(text)  # readable JSON that nbformat's validator would repair is repaired
     except RecursionError:
         return f"{path.name} nests its JSON too deeply to read"
     except Exception as exc:
@@ -186,6 +190,7 @@ def grade_class(
         wanted = sorted(batch.waiting)
         _grade_batch(batch)
         results = batch.results + _not_submitted(found, wanted, batch)
+        results += _uncollected(batch, results)
         results.sort(key=lambda r: (r.student_id, r.assignment))
         writer.write_outputs(results, settings.out, batch.templates, settings.job_cache, caps)
         templates.prune(settings.template_cache, {Path(t.path) for t in batch.templates.values()})
@@ -223,6 +228,10 @@ def _sort_out(found, batch: Batch) -> list[SubmissionResult]:
     known = sorted(p.name for p in (batch.settings.course_root / "source").iterdir() if p.is_dir())
     results = []
     for student, assignment, folder in found:
+        if (student, assignment) != (folder.parent.name, folder.name):
+            batch.collect_flags.setdefault((student, assignment), []).append(Flag(
+                "unreadable_name", "the folder's name is not UTF-8: graded as the name shown (U+FFFD for each byte "
+                                   "that is not)"))
         if assignment not in known:
             results.append(SubmissionResult(student, assignment, "unknown_assignment",
                 message=f"assignment {assignment!r} is not in source/ (known: {', '.join(known) or 'none'})",
@@ -336,6 +345,26 @@ def _not_submitted(found, wanted: list[str], batch: Batch) -> list[SubmissionRes
     return [SubmissionResult(student, a, "not_submitted", 0.0,
                              batch.templates[a].max_score if a in batch.templates else 0.0, message="no submission")
             for student in sorted({s for s, _, _ in found}) for a in wanted if (student, a) not in seen]
+
+
+def _uncollected(batch: Batch, results: list[SubmissionResult]) -> list[SubmissionResult]:
+    """Flags from collecting LMS zips that reached no result (an upload refused, a name open to two readings): a
+    known student's row carries them (a 0 when nothing else was graded), an unidentified name gets its own row
+    in integrity.csv only."""
+    rows = {(r.student_id, r.assignment): r for r in results}
+    extra = []
+    for (student, assignment), found in batch.collect_flags.items():
+        row = rows.get((student, assignment))
+        if row is not None:
+            row.flags = [f for f in found if f not in row.flags] + row.flags
+        elif any(f.flag == "ambiguous_name" for f in found):
+            extra.append(SubmissionResult(student, assignment, "unidentified", message="an ambiguous LMS file name",
+                                          flags=list(found)))
+        else:
+            template = batch.templates.get(assignment)
+            extra.append(SubmissionResult(student, assignment, "missing", 0.0, template.max_score if template else 0.0,
+                                          message="the upload was not unpacked", flags=list(found)))
+    return extra
 
 
 def _hash_files(h, paths) -> None:

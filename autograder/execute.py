@@ -6,9 +6,12 @@ already passed, goes unscored. Here the cell that killed the kernel gets an erro
 cell gets one too (a test cell without an error output would score full points), and grading carries on
 with SaveAutoGrades as usual, so the submission keeps what it earned before the crash.
 
-The same way, a notebook has a deadline (``notebook_deadline`` seconds from its first cell): a cell that would
-start later is not run and gets an error output. A cell that catches the interrupt and keeps sleeping once
-made every later cell time out in turn (85 minutes at the default cell timeout), holding a worker.
+The same way, a job has a deadline (``notebook_deadline`` seconds from the job's start, ``job_started``, or
+else from the first cell): once it passes, no further cell is run, and every cell left is settled in one step
+(the first gets the error that says why, each later test cell one error so that it scores 0, the rest nothing).
+A cell that catches the interrupt and keeps sleeping once made every later cell time out in turn (85 minutes
+at the default cell timeout), and 40,000 tiny cells each still got an error output after the deadline, holding
+a worker 492 s against 300.
 
 And a test cell counts only if the kernel's guard (``guard.py``) vouches for it: before the first cell the guard
 gets this job's random key, and before and after every test cell it restores what the tests rely on and
@@ -24,7 +27,9 @@ the kernel around it, for the few properties only the kernel can compute.
 Outputs are capped as they arrive: once a cell's streams and displays pass ``limits.CELL_OUTPUT_BYTES`` (since
 its last ``clear_output``), the rest is dropped and one marker says so (errors are always kept: they decide the
 score). A cell that printed 200 MB once
-made the worker hold it all, several times over, before anything could cut it.
+made the worker hold it all, several times over, before anything could cut it. Widget state (comm messages,
+which nbclient keeps for the notebook's metadata) is capped the same way, at ``limits.WIDGET_STATE_BYTES`` for the
+whole notebook: 20 widgets of 40 MB once took a worker to 4.9 GiB and wrote an 800 MB notebook.
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ from dataclasses import dataclass
 from nbclient.exceptions import DeadKernelError
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
-from traitlets import Integer
+from traitlets import Float, Integer
 
 from . import judge, limits
 from .nbcells import grade_id, is_test_cell
@@ -51,22 +56,27 @@ CAPPED_OUTPUTS = ("stream", "display_data", "execute_result")  # errors always p
 class SandboxExecute(Execute):
     """``Execute`` that records a dead kernel per cell instead of failing the submission."""
 
-    notebook_deadline = Integer(0, help="seconds the whole notebook may run (0: no deadline)").tag(config=True)
+    notebook_deadline = Integer(0, help="seconds the whole job may run (0: no deadline)").tag(config=True)
+    job_started = Float(0.0, help="when the job started (time.time()); 0: when the first cell runs").tag(config=True)
     _dead_reason: str | None = None
     _started: float | None = None
+    _settled = False  # every cell left was settled in one step: later calls do nothing
     _armed = False
     _key = b""
     _output_bytes: dict
     _judge_process: judge.Judge | None = None
     _verdicts: dict
+    _widget_bytes = 0
 
     def preprocess(self, nb, resources=None, km=None):
         self._dead_reason = None
-        self._started = time.monotonic()
+        self._start_clock()
+        self._settled = False
         self._armed = False
         self._output_bytes = {}  # cell index -> bytes of stream and display output kept so far
         self._verdicts = {}  # grade_id -> whether the judge passed the cell (judged cells only)
         self._judge_process = judge.Judge(timeout=self.timeout or 60)
+        self._widget_bytes = 0
         try:
             nb, resources = super().preprocess(nb, resources, km)
         except DeadKernelError:
@@ -77,6 +87,11 @@ class SandboxExecute(Execute):
             self._judge_process.close()
         resources[judge.RESOURCE_KEY] = dict(self._verdicts)
         return nb, resources
+
+    def _start_clock(self) -> None:
+        """The deadline's clock: from the job's start when the runner gave it, else from now."""
+        already = time.time() - self.job_started if self.job_started else 0.0
+        self._started = time.monotonic() - max(0.0, already)
 
     def output(self, outs, msg, display_id, cell_index):
         """nbclient's handler of one output message, with the cell's output capped at ``limits.CELL_OUTPUT_BYTES``."""
@@ -98,20 +113,38 @@ class SandboxExecute(Execute):
             return marker
         return super().output(outs, msg, display_id, cell_index)
 
+    def handle_comm_msg(self, outs, msg, cell_index):
+        """nbclient keeps every widget's state for the notebook's metadata: past ``limits.WIDGET_STATE_BYTES`` for
+        the whole notebook, further state is not kept (the widget still works in the kernel) and one marker in
+        the cell says so (``output_flood``)."""
+        data = msg.get("content", {}).get("data", {})
+        if not isinstance(data, dict) or "state" not in data:
+            return super().handle_comm_msg(outs, msg, cell_index)
+        size = len(str(data.get("state"))) + sum(len(b) for b in msg.get("buffers") or [])
+        if self._widget_bytes + size > limits.WIDGET_STATE_BYTES:
+            if self._widget_bytes <= limits.WIDGET_STATE_BYTES:
+                from .integrity import TRUNCATED
+
+                outs.append(new_output("stream", name="stdout", text=f"\n[widget state past {limits.WIDGET_STATE_BYTES}"
+                                                                     f" bytes was not kept]\n{TRUNCATED}\n"))
+            self._widget_bytes = limits.WIDGET_STATE_BYTES + 1
+            return None
+        self._widget_bytes += size
+        return super().handle_comm_msg(outs, msg, cell_index)
+
     def clear_output(self, outs, msg, cell_index):
         """A cleared cell holds nothing: its byte count starts again (a live plot redrawn each epoch is no flood)."""
         self._output_bytes[cell_index] = 0
         return super().clear_output(outs, msg, cell_index)
 
     def preprocess_cell(self, cell, resources, index):
-        if cell.cell_type != "code":
+        if self._settled or cell.cell_type != "code":
             return cell, resources
         if self._dead_reason is not None:
-            cell.outputs = [_error(f"not run: {self._dead_reason} in an earlier cell")]
+            self._settle(index, f"not run: {self._dead_reason} in an earlier cell", DEAD_KERNEL, cell)
             return cell, resources
         if self._started is not None and 0 < self.notebook_deadline < time.monotonic() - self._started:
-            message = f"not run: the notebook ran past its deadline of {self.notebook_deadline} s"
-            cell.outputs = [_error(message, DEADLINE)]
+            self._settle(index, f"not run: the job ran past its deadline of {self.notebook_deadline} s", DEADLINE, cell)
             return cell, resources
         if not self._armed:  # before the first cell: no student code has run yet
             self._arm_guard()
@@ -133,6 +166,20 @@ class SandboxExecute(Execute):
             return cell, resources
         self._judge(cell, before, after)
         return cell, resources
+
+    def _settle(self, index: int, message: str, ename: str, cell) -> None:
+        """Every code cell from ``index`` on is not run, in one step: the first says why, each test cell gets an
+        error (a test without one would score full points), the others are left without outputs."""
+        first = True
+        for left in self.nb.cells[index:] if self.nb is not None else [cell]:
+            if left.get("cell_type") != "code":
+                continue
+            if first or is_test_cell(left):
+                left.outputs = [_error(message, ename)]
+                first = False
+            else:
+                left.outputs = []
+        self._settled = True
 
     def _run(self, cell, resources, index):
         try:
@@ -331,10 +378,15 @@ class ErrorsDecide(NbGraderPreprocessor):
 
 class CutFloods(NbGraderPreprocessor):
     """Right after execution: flooded streams and huge display outputs are cut before nbgrader keeps, checks
-    and writes the notebook (:func:`autograder.runner.cut_floods`), not after."""
+    and writes the notebook (:func:`autograder.runner.cut_floods`), not after; lone surrogates in outputs and
+    widget state are made encodable."""
 
     def preprocess(self, nb, resources):
+        from .nbcells import without_surrogates
         from .runner import cut_floods
 
         cut_floods(nb)
+        for cell in nb.cells:  # a kernel's lone surrogate (print("\\ud800")) would stop nbgrader writing the notebook
+            without_surrogates(cell.get("outputs", []))
+        without_surrogates(nb.metadata)
         return nb, resources

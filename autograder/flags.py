@@ -16,6 +16,13 @@ SUBMISSION = {
     "symlink": ("a symbolic link in the submission was refused, never followed", "ask for real files"),
     "unknown_assignment": ("the folder names no assignment in `source/`; no grade row",
                            "check the folder name, or release the assignment"),
+    "unreadable_name": ("the student's or assignment's folder name is not UTF-8; graded under the name shown, with "
+                        "U+FFFD for each byte that is not", "rename the folder to the student's id"),
+    "ambiguous_name": ("an LMS file name reads as two students (a Blackboard name whose assignment name and username "
+                       "both may hold `_`, with no receipt or other name to settle it); not graded, never guessed",
+                       "rename the file `<assignment>_<username>_attempt_...` and grade again"),
+    "refused_upload": ("the LMS archive's file for this student was not unpacked: larger than the cap, inflating like "
+                       "a zip bomb, or holding no readable notebook; scored 0", "ask the student for the notebook itself"),
     "duplicate_submission": ("the LMS zips held a second submission for the same student; the first was kept",
                              "check which one the student meant"),
     "bad_exchange_file": ("`timestamp.txt` or `submission_secret.txt` is too large to be genuine; not used",
@@ -31,6 +38,11 @@ EDITS = {
     "edited_locked_cell": ("a locked cell was edited; restored from the gradebook", "none needed: graded restored"),
     "changed_cell_type": ("a graded cell changed type; restored", "none needed: graded restored"),
     "edited_points": ("a test cell's points were changed; restored", "none needed: graded restored"),
+    "matched_cell": ("cells without their nbgrader metadata (pasted into a fresh notebook, or saved by a tool that "
+                     "drops it) were matched to the release by their text, the function they define or their place; "
+                     "graded as matched", "none needed; the detail says which cell became which"),
+    "answer_not_found": ("no cell holds an answer (its cell deleted, and no cell defines what it should); that "
+                         "exercise scored 0", "ask the student where the answer is"),
     "edited_metadata": ("nbgrader metadata of cells was edited (ids, points, grade or solution marks); graded with "
                         "the release's", "look whether it was deliberate"),
 }
@@ -51,7 +63,8 @@ CODE = {
 }
 RUNTIME = {
     "timeout": ("a cell ran past its time limit and was interrupted", "an infinite loop, or a very slow answer"),
-    "notebook_deadline": ("the notebook ran past its deadline; later cells were not run", "read the code"),
+    "notebook_deadline": ("the job ran past its deadline (from its start); later cells were not run, in one step",
+                          "read the code (a very slow answer, or a huge number of cells)"),
     "kernel_died": ("the kernel died (exit, crash, memory or CPU limit); later cells scored 0", "read the code"),
     "memory_limit": ("a cell ran out of memory, or the kernel's memory cap killed one of its processes",
                      "an answer that builds huge arrays"),

@@ -159,7 +159,8 @@ def _table(header: list[str], rows: list[list]) -> str:
 
 
 def render(results: list[SubmissionResult], caps=None, exercises: dict[str, list[str]] | None = None) -> str:
-    """The whole page as a string."""
+    """The whole page as a string (every student string made encodable: a lone surrogate cannot be written)."""
+    results = [r.encodable() for r in results]
     failures = failure_counts(results)
     students = sorted({r.student_id for r in results})
     graded = [r for r in results if r.status == "graded"]

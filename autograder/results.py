@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+import re
+from dataclasses import asdict, dataclass, field, replace
+
+SURROGATES = re.compile("[\ud800-\udfff]")  # a lone UTF-16 half: JSON's "\ud800", a file name's undecodable byte
+
+
+def encodable(text):
+    """``text`` with every lone surrogate replaced by U+FFFD, so that it encodes as UTF-8 (non-text unchanged)."""
+    return SURROGATES.sub("\ufffd", text) if isinstance(text, str) else text
 
 
 @dataclass
@@ -25,7 +33,8 @@ class Flag:
     detail: str
 
 
-STATUSES = ("graded", "not_submitted", "missing", "invalid", "unknown_assignment", "grader_error")
+STATUSES = ("graded", "not_submitted", "missing", "invalid", "unknown_assignment", "unidentified", "grader_error")
+NO_GRADE_ROW = ("unknown_assignment", "unidentified")  # in integrity.csv only: there is no student to grade
 
 
 @dataclass
@@ -34,7 +43,8 @@ class SubmissionResult:
 
     ``status`` is one of :data:`STATUSES`: ``graded``; ``not_submitted`` (no folder for the assignment: a
     zero row); ``missing`` (a folder without the notebook); ``invalid`` (not a notebook); ``unknown_assignment``
-    (a folder matching no assignment: flagged, no grade row); ``grader_error`` (a fault of the grader, never of
+    (a folder matching no assignment: flagged, no grade row); ``unidentified`` (an LMS file name open to two
+    readings: flagged under its name, no grade row); ``grader_error`` (a fault of the grader, never of
     the student: the batch still finishes and the exit status says so).
     """
 
@@ -49,6 +59,14 @@ class SubmissionResult:
     seconds: float = 0.0
     key: str = ""  # cache key: hash of everything the result depends on
     cached: bool = False
+
+    def encodable(self) -> "SubmissionResult":
+        """A copy whose every string (ids, messages, flags' details) encodes as UTF-8: a student's lone surrogate
+        once stopped the CSV and report writing for the whole class."""
+        return replace(self, student_id=encodable(self.student_id), assignment=encodable(self.assignment),
+                       message=encodable(self.message),
+                       cells=[replace(c, grade_id=encodable(c.grade_id), message=encodable(c.message)) for c in self.cells],
+                       flags=[Flag(encodable(f.flag), encodable(f.detail)) for f in self.flags])
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=1, sort_keys=True)

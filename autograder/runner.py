@@ -116,6 +116,7 @@ def _grade(job: Job) -> SubmissionResult:
 
     from .nbgrader_ops import grader_config
 
+    started = time.time()  # the job's deadline counts from here (execute.SandboxExecute.job_started)
     caps = sandbox.probe()
     job_dir = Path(tempfile.mkdtemp(prefix="job-", dir=job.options.scratch_root))
     os.chmod(job_dir, 0o711)  # the kernel must reach its home inside; nothing here is listable
@@ -123,6 +124,7 @@ def _grade(job: Job) -> SubmissionResult:
         staged = _stage(job, job_dir, caps)
         with _kernel_paths(staged):
             cfg = grader_config(Path(job.options.course_root), staged.course, job.options.timeout)
+            cfg.SandboxExecute.job_started = started
             # ZMQ over Unix sockets in the kernel's home: the only place both sides can reach by the same path
             cfg.KernelManager.ip = cfg.AsyncKernelManager.ip = str(staged.home / "ipc")
             api = NbGraderAPI(config=cfg)
@@ -148,11 +150,12 @@ def stage_submission(notebook: Path, released_nb, submitted: Path) -> list[Flag]
     flags = []
     if notebook.is_symlink():  # api refuses these first; a job never follows one whatever called it
         raise ValueError(f"{notebook.name} is a symbolic link: refused")
-    nb = nbcells.read(notebook)
+    nb = nbcells.read_lenient(notebook)
     changes = nbcells.restore_metadata(nb, released_nb)
     if changes:
         flags.append(Flag("edited_metadata", f"{len(changes)} cell(s) changed nbgrader metadata, graded with the "
                                              f"release's instead: {'; '.join(changes[:3])}"[:limits.MESSAGE_CHARS]))
+    flags += match_flags(*nbcells.match_release(nb, released_nb))
     nbformat.write(nb, str(submitted / notebook.name))
     for extra in EXCHANGE_FILES:
         path = notebook.with_name(extra)
@@ -165,6 +168,17 @@ def stage_submission(notebook: Path, released_nb, submitted: Path) -> list[Flag]
                                                "graded without it (no late penalty applied)"))
         elif path.is_file():
             shutil.copyfile(path, submitted / extra)
+    return flags
+
+
+def match_flags(matched: list[str], lost: list[str]) -> list[Flag]:
+    """What :func:`nbcells.match_release` did, as the student's flags."""
+    flags = []
+    if matched:
+        flags.append(Flag("matched_cell", f"{len(matched)} cell(s) without their nbgrader metadata were matched to "
+                                          f"the release: {'; '.join(matched[:4])}"[:limits.MESSAGE_CHARS]))
+    flags += [Flag("answer_not_found", f"no cell holds the answer {gid} (deleted, and no cell defines what it "
+                                       "should): that exercise scored 0") for gid in lost]
     return flags
 
 
@@ -297,13 +311,23 @@ def cut_floods(nb) -> None:
 def _feedback(api, job: Job, staged: Staged, source_nb, released_nb) -> list[Flag]:
     """``generate_feedback`` (hidden tests and later outputs stripped by its first preprocessor), then a search
     for hidden lines where they could appear; a leak withholds the feedback file (the grade stands) and is flagged."""
+    import nbformat
+
     from .feedback import feedback_text, leaked_lines, strip_hidden
 
-    made = api.generate_feedback(job.assignment, job.student_id, force=True)
-    html_path = staged.feedback(job) / f"{job.assignment}.html"
-    if not made["success"] or not html_path.exists():
-        raise RuntimeError(f"nbgrader generate_feedback failed: {made.get('log', '')[-3000:]}")
-    shown = nbcells.read(staged.autograded(job))
+    graded_path = staged.autograded(job)
+    full = graded_path.read_bytes()
+    short = nbcells.trimmed(nbcells.read(graded_path), limits.FEEDBACK_CELLS)  # the page's cost stays bounded
+    if short is not None:
+        nbformat.write(short, str(graded_path))
+    try:
+        made = api.generate_feedback(job.assignment, job.student_id, force=True)
+        html_path = staged.feedback(job) / f"{job.assignment}.html"
+        if not made["success"] or not html_path.exists():
+            raise RuntimeError(f"nbgrader generate_feedback failed: {made.get('log', '')[-3000:]}")
+        shown = nbcells.read(graded_path)
+    finally:
+        graded_path.write_bytes(full)  # the autograded notebook itself keeps every cell
     strip_hidden(shown)
     leaks = leaked_lines(feedback_text(shown), nbcells.hidden_lines(source_nb, released_nb))
     if not leaks:
@@ -320,7 +344,8 @@ def _flags(job: Job, released_nb, graded_nb, flood_lines: int) -> list[Flag]:
     from course import checks
 
     try:
-        submitted = nbcells.read(job.notebook)
+        submitted = nbcells.read_lenient(job.notebook)
+        nbcells.match_release(submitted, released_nb, put_back=False)  # pasted cells are not "deleted"
     except Exception:  # unreadable as a notebook here: nothing to compare, the runtime flags still count
         submitted = nbformat.v4.new_notebook()
     return integrity.static_flags(submitted, released_nb, set(checks.__all__)) + \

@@ -13,7 +13,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from .results import SubmissionResult
+from .results import NO_GRADE_ROW, SubmissionResult
 from .templates import Template
 
 OWNED = ("grades.csv", "cells.csv", "integrity.csv", "report.html", "gradebook.db", "feedback", "autograded")
@@ -70,6 +70,7 @@ def write_outputs(results: list[SubmissionResult], out: Path, templates: dict[st
     """Every output of the run into ``out``: CSVs, feedback, autograded notebooks, the gradebook, the report."""
     from . import report
 
+    results = [r.encodable() for r in results]  # every student string that reaches a file encodes as UTF-8
     _clear(out)
     write_csvs(results, out)
     parts = [templates[a].gradebook for a in sorted(templates)]
@@ -96,8 +97,10 @@ def _clear(out: Path) -> None:
 
 
 def write_csvs(results: list[SubmissionResult], out: Path) -> None:
-    """``grades.csv``, ``cells.csv`` and ``integrity.csv`` (unknown assignments appear in the last only)."""
-    graded = [r for r in results if r.status != "unknown_assignment"]
+    """``grades.csv``, ``cells.csv`` and ``integrity.csv`` (unknown assignments and unidentified LMS names appear
+    in the last only)."""
+    results = [r.encodable() for r in results]
+    graded = [r for r in results if r.status not in NO_GRADE_ROW]
     _write_csv(out / "grades.csv", ["student_id", "assignment", "score", "max_score"],
                [[r.student_id, r.assignment, _num(r.score), _num(r.max_score)] for r in graded])
     _write_csv(out / "cells.csv", ["student_id", "assignment", "grade_id", "score", "max_score", "message"],

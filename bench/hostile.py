@@ -6,6 +6,7 @@ two correct submissions:
 
 - a display-output flood: ~200 MB of ``display_data`` (not stdout), which once was kept three times over;
 - a stdout flood of the same size;
+- widget state: 20 widgets of 40 MB each (comm messages, which nbclient keeps for the notebook's metadata);
 - a thread bomb (as many threads as the kernel may start, held while the notebook runs).
 
 For each run: the peak resident memory of the grader's processes (this process, which collects results and
@@ -42,6 +43,10 @@ CASES = {  # label -> the ``mean_of`` answer (None: the baseline, two correct su
         "import sys\n"
         f"for _i in range({FLOOD_MB}):\n"
         "    sys.stdout.write(str(_i) + 's' * 1_000_000 + chr(10))\n" + CORRECT_MEAN),
+    "widget state, 20 x 40 MB `ipywidgets.Text`": (
+        "import ipywidgets\n"
+        "for _i in range(20):\n"
+        "    display(ipywidgets.Text(value=str(_i) + 'w' * 40_000_000))\n" + CORRECT_MEAN),
     "thread bomb, ~2,000 waiting threads": (
         "import threading\n"
         "threading.stack_size(65536)\n"

@@ -11,7 +11,7 @@ def flags_in_the_code() -> set[str]:
     names = set()
     for path in AUTOGRADER_DIR.rglob("*.py"):
         names |= set(re.findall(r"""Flag\(\s*["']([a-z_]+)["']""", path.read_text(encoding="utf-8")))
-    names |= {name for name, *_ in integrity._SUSPICIOUS} | set(integrity._AST_FLAGS)
+    names |= set(integrity._CODE_FLAGS)
     names |= {"missing_notebook", "invalid_notebook", "symlink"}  # api names them through a mapping
     return names
 

@@ -157,6 +157,7 @@ def test_cells_past_the_notebook_deadline_are_not_run():
     execute = SandboxExecute(notebook_deadline=5)
     execute._started = time.monotonic() - 6  # no kernel is needed: the cells are never sent to one
     nb = notebook(locked_test("test_f", "check(f(1))"), locked_test("test_g", "check(g(1))"))
+    execute.nb = nb
     for i, cell in enumerate(nb.cells):
         execute.preprocess_cell(cell, {}, i)
     assert [c.outputs[0].ename for c in nb.cells] == ["NotebookDeadline"] * 2
