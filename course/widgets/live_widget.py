@@ -36,20 +36,26 @@ class Picture:
     """One figure, built once, redrawn in place: the part of a visualizer that draws.
 
     A subclass calls ``super().__init__(figsize=..., ...)`` (which makes ``self.fig`` and ``self.axes``
-    with ``plt.subplots`` under the course's style, ``style`` overriding it), creates its artists, and
-    calls :meth:`finish` with the ones updates move. ``draw(result)`` moves them; the skeleton refreshes.
+    with ``plt.subplots``, or with ``make_axes(fig)``, under the course's style, ``style`` overriding
+    it), creates its artists, and calls :meth:`finish` with the ones updates move. ``draw(result)`` moves them; the skeleton refreshes.
     ``widgets`` lists any extra ipywidgets the picture writes to (a caption), for the layout.
     """
 
     def __init__(self, *, figsize, nrows: int = 1, ncols: int = 1, style: Mapping | None = None,
-                 **subplots: Any):
+                 make_axes: Callable | None = None, **subplots: Any):
         with matplotlib.rc_context({**course_style(), **(style or {})}):
-            self.fig, self.axes = plt.subplots(nrows, ncols, figsize=figsize, **subplots)
+            if make_axes is None:
+                self.fig, self.axes = plt.subplots(nrows, ncols, figsize=figsize, **subplots)
+            else:  # a layout of its own: make_axes(fig) adds the axes to the new figure
+                self.fig = plt.figure(figsize=figsize, **subplots)
+                self.axes = make_axes(self.fig)
         self.live: LiveFigure | None = None
 
-    def finish(self, animated: Sequence = (), *, pad: float | None = None) -> None:
-        """Lay the figure out and hand it to a :class:`LiveFigure` that redraws only ``animated``."""
-        self.fig.tight_layout(**({} if pad is None else {"pad": pad}))
+    def finish(self, animated: Sequence = (), *, pad: float | None = None, tight: bool = True) -> None:
+        """Lay the figure out (``tight``: with ``tight_layout``) and hand it to a :class:`LiveFigure`
+        that redraws only ``animated``."""
+        if tight:
+            self.fig.tight_layout(**({} if pad is None else {"pad": pad}))
         self.live = LiveFigure(self.fig, animated=animated)
 
     @property
