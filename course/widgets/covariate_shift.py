@@ -25,6 +25,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.collections import PolyCollection
 
+from course import bn_network
 from course.arguments import require_int
 from course.plots import PALETTE
 from course.widgets.live_figure import nice_limit
@@ -143,8 +144,6 @@ def train_for_covariate_shift(data, *, layer_dims=None, learning_rate: float = 0
 
     Returns ``(plain, normalised)`` :class:`course.bn_network.TrainedNetwork`.
     """
-    from course import bn_network
-
     dims = list(layer_dims or bn_network.EXPERIMENT_LAYER_DIMS)
     return tuple(
         bn_network.train_network(data.X_train, data.Y_train, dims, batchnorm=flag, learning_rate=learning_rate,
