@@ -20,7 +20,7 @@ import numpy as np
 from course.arguments import require_int
 from course.plots import PALETTE
 from course.widgets.live_figure import nice_limit
-from course.widgets.live_widget import Picture, live_widget
+from course.widgets.live_widget import Picture, live_widget, note_text
 from course.widgets.student_code import call_student
 
 __all__ = ["BETA_TICKS", "BetaSamples", "compute_beta_samples", "show_beta_sampler"]
@@ -176,9 +176,7 @@ class _BetaSamplerPicture(Picture):
         ax_win.set_xscale("log")
         ax_draws.set_xscale("log")
         ax_beta.legend(loc="upper left", fontsize=8)
-        self.note = ax_draws.text(0.5, 0.5, "", transform=ax_draws.transAxes, ha="center", va="center",
-                                  wrap=True, fontsize=9,
-                                  bbox={"boxstyle": "round", "fc": "#fff8e0", "ec": PALETTE[1]})
+        self.note = note_text(ax_draws)
         self.share = ax_win.text(0.03, 0.97, "", transform=ax_win.transAxes, va="top", fontsize=9)
         self.finish([*self.beta_bars, *self.win_bars, *self.dec_bars, self.note, self.share])
 

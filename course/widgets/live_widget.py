@@ -23,10 +23,10 @@ import ipywidgets as widgets
 import matplotlib
 import matplotlib.pyplot as plt
 
-from course.plots import course_style
+from course.plots import PALETTE, course_style
 from course.widgets.live_figure import LiveFigure
 
-__all__ = ["Picture", "live_widget", "note"]
+__all__ = ["Picture", "live_widget", "note", "note_text"]
 
 # The rc settings of the small, dense figures (several panels at 72 dpi) most visualizers use.
 SMALL_TEXT = {"font.size": 8, "axes.titlesize": 9}
@@ -90,4 +90,11 @@ def live_widget(controls: Mapping[str, widgets.ValueWidget], compute: Callable[.
 
 def note(text: str) -> widgets.HTML:
     """A highlighted note shown instead of a picture (say, when the student's function is not written)."""
-    return widgets.HTML(f"<p style='padding:6px;border-left:4px solid #E69F00'>{text}</p>")
+    return widgets.HTML(f"<p style='padding:6px;border-left:4px solid {PALETTE[1]}'>{text}</p>")
+
+
+def note_text(ax, fontsize: float = 9):
+    """An empty, highlighted text in the middle of ``ax``, for what the student's code cannot draw yet:
+    animate it, then ``set_text`` and ``set_visible`` it in ``draw``."""
+    return ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center", wrap=True,
+                   fontsize=fontsize, bbox={"boxstyle": "round", "fc": "#fff8e0", "ec": PALETTE[1]})

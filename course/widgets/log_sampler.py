@@ -21,7 +21,7 @@ import numpy as np
 from course.arguments import require_int
 from course.plots import PALETTE
 from course.widgets.live_figure import nice_limit
-from course.widgets.live_widget import Picture, live_widget
+from course.widgets.live_widget import Picture, live_widget, note_text
 from course.widgets.student_code import call_student
 
 __all__ = ["LogSamples", "compute_log_samples", "show_log_sampler"]
@@ -144,9 +144,7 @@ class _LogSamplerPicture(Picture):
         ax_lin.set_ylabel("share of the samples per bin")
         ax_dec.set_ylabel("share of the samples")
         ax_lin.legend(loc="upper right", fontsize=8)
-        self.note = ax_dec.text(0.5, 0.5, "", transform=ax_dec.transAxes, ha="center", va="center",
-                                wrap=True, fontsize=9,
-                                bbox={"boxstyle": "round", "fc": "#fff8e0", "ec": PALETTE[1]})
+        self.note = note_text(ax_dec)
         self.share = ax_log.text(0.03, 0.97, "", transform=ax_log.transAxes, va="top", fontsize=8)
         self.finish([*self.lin_bars, *self.log_bars, *self.dec_bars, self.note, self.share])
 

@@ -25,7 +25,7 @@ import numpy as np
 
 from course.arguments import require_int
 from course.plots import PALETTE
-from course.widgets.live_widget import Picture, live_widget
+from course.widgets.live_widget import Picture, live_widget, note_text
 from course.widgets.student_code import call_student
 
 __all__ = [
@@ -214,9 +214,7 @@ class _RunningAveragePicture(Picture):
                       title="weight of each batch in the last value")
         ax_weight.text(0.03, 0.95, "\u25a0 weight left on the zeros / ones start",
                        transform=ax_weight.transAxes, va="top", fontsize=8, color=PALETTE[3])
-        self.note = ax_mean.text(0.5, 0.5, "", transform=ax_mean.transAxes, ha="center", va="center",
-                                 wrap=True, fontsize=8,
-                                 bbox={"boxstyle": "round", "fc": "#fff8e0", "ec": PALETTE[1]})
+        self.note = note_text(ax_mean, fontsize=8)
         self.caption = widgets.HTML()
         self.finish(animated + [self.biased, self.weights, self.fill, self.start, self.note])
 
