@@ -1,15 +1,17 @@
-"""Who is an instructor on the course's hub, and what each user's server sees of the nbgrader exchange.
+"""Who is an instructor on the course's hub, and what each user's server sees of the nbgrader
+exchange.
 
 Both hubs use it: ``deploy/jupyterhub/jupyterhub_config.py`` (one machine) imports it as
 ``deploy.hub_roles``; on Zero to JupyterHub, ``helm --set-file`` ships this very file to the hub pod
-(``hub.extraFiles`` in ``deploy/z2jh/values.yaml``), where ``deploy/z2jh/hub_config.py`` imports it as
+(``hub.extraFiles`` in ``deploy/z2jh/values.yaml``), where ``deploy/z2jh/hub_config.py`` imports it
+as
 ``hub_roles``. The hub pod has neither the course nor its packages, hence the standard library only.
 
 On Kubernetes every pod runs as uid 1000, so Unix permissions on a shared volume isolate nobody
 (z2jh #174): each student's pod mounts only its own ``inbound/`` and ``feedback/`` folders of the
-exchange volume (``subPath``), and the released assignments read-only; instructors mount it whole. The
-hub, which mounts the volume too and runs as uid 1000, lays the folders out before each spawn: no root
-and no chown anywhere, so NFS ``root_squash`` changes nothing.
+exchange volume (``subPath``), and the released assignments read-only; instructors mount it whole.
+The hub, which mounts the volume too and runs as uid 1000, lays the folders out before each spawn:
+no root and no chown anywhere, so NFS ``root_squash`` changes nothing.
 """
 
 from __future__ import annotations
@@ -37,14 +39,15 @@ def students_group(course_id: str) -> str:
 
 
 def course_role(spawner, course_id: str = COURSE_ID) -> str:
-    """The role, "instructor" or "student", from the hub's groups: never from what the user picked."""
+    """The role, "instructor" or "student", from the hub's groups: never from what the user
+    picked."""
     instructors = instructors_group(course_id)
     return "instructor" if any(g.name == instructors for g in spawner.user.groups) else "student"
 
 
 def role_config_path(course: str, role: str) -> list[str]:
-    """JUPYTER_CONFIG_PATH for a role: jupyter-config/<role> switches nbgrader's tools on or off, and
-    deploy/jupyterhub/jupyter-config selects the private exchange."""
+    """JUPYTER_CONFIG_PATH for a role: jupyter-config/<role> switches nbgrader's tools on or off,
+    and deploy/jupyterhub/jupyter-config selects the private exchange."""
     return [
         os.path.join(course, "jupyter-config", role),
         os.path.join(course, "deploy", "jupyterhub", "jupyter-config"),
@@ -59,7 +62,8 @@ def checked_name(name: str) -> str:
 
 
 def exchange_mounts(role: str, name: str, course_id: str = COURSE_ID) -> list[dict]:
-    """volumeMounts of the exchange volume for one user's pod: subPaths relative to the volume's root."""
+    """volumeMounts of the exchange volume for one user's pod: subPaths relative to the volume's
+    root."""
     if role == "instructor":
         return [{"name": "exchange", "mountPath": EXCHANGE}]
     name = checked_name(name)
@@ -142,6 +146,7 @@ def offered_profiles(profiles: list[dict], course_id: str = COURSE_ID):
 
 
 def configure_kubespawner(c, course_id: str = COURSE_ID, volume: str = EXCHANGE) -> None:
-    """Install the hook and the profile filter on a traitlets config the chart has filled already."""
+    """Install the hook and the profile filter on a traitlets config the chart has filled
+    already."""
     c.KubeSpawner.pre_spawn_hook = kube_pre_spawn_hook(course_id, volume)
     c.KubeSpawner.profile_list = offered_profiles(c.KubeSpawner.profile_list, course_id)

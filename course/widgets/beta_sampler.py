@@ -153,26 +153,52 @@ def compute_beta_samples(
 class _BetaSamplerPicture(Picture):
     """Three panels: beta on a linear axis, its averaging window on a log axis, windows per decade.
 
-    Shares, not counts, on the y axes: their limits stay put when the sample size changes, so a move of
-    the samples slider redraws only the bars and texts."""
+    Shares, not counts, on the y axes: their limits stay put when the sample size changes, so a move
+    of the samples slider redraws only the bars and texts."""
 
     def __init__(self, seed: int):
         super().__init__(figsize=(12, 3.6), ncols=3)
         ax_beta, ax_win, ax_draws = self.axes
         labels = ("beta uniform in [low, high]", "your sample_beta")
         colours = (PALETTE[1], PALETTE[0])
-        start = compute_beta_samples(0.9, 0.999, 10, seed=seed)  # placeholder data until the first draw
-        self.beta_bars = [ax_beta.stairs(start.beta_hist[i], start.beta_edges, fill=True, alpha=0.55,
-                                         color=colours[i], label=labels[i]) for i in range(2)]
-        self.win_bars = [ax_win.stairs(start.window_hist[i], start.window_edges, fill=True, alpha=0.55,
-                                       color=colours[i]) for i in range(2)]
-        self.dec_bars = [ax_draws.stairs(np.zeros(2), [1.0, 10.0, 100.0], fill=i == 1,
-                                         alpha=0.55 if i else 1.0, lw=2, color=colours[i])
-                         for i in range(2)]
+        start = compute_beta_samples(
+            0.9, 0.999, 10, seed=seed
+        )  # placeholder data until the first draw
+        self.beta_bars = [
+            ax_beta.stairs(
+                start.beta_hist[i],
+                start.beta_edges,
+                fill=True,
+                alpha=0.55,
+                color=colours[i],
+                label=labels[i],
+            )
+            for i in range(2)
+        ]
+        self.win_bars = [
+            ax_win.stairs(
+                start.window_hist[i], start.window_edges, fill=True, alpha=0.55, color=colours[i]
+            )
+            for i in range(2)
+        ]
+        self.dec_bars = [
+            ax_draws.stairs(
+                np.zeros(2),
+                [1.0, 10.0, 100.0],
+                fill=i == 1,
+                alpha=0.55 if i else 1.0,
+                lw=2,
+                color=colours[i],
+            )
+            for i in range(2)
+        ]
         ax_beta.set(title="beta, linear axis", xlabel="beta", ylabel="share of the samples per bin")
         ax_win.set(title="averaging window 1/(1-beta), log axis", xlabel="window (values averaged)")
-        ax_draws.set(title="windows per decade (your decade_counts)", xlabel="window (values averaged)",
-                     ylabel="share of the samples")
+        ax_draws.set(
+            title="windows per decade (your decade_counts)",
+            xlabel="window (values averaged)",
+            ylabel="share of the samples",
+        )
         ax_win.set_xscale("log")
         ax_draws.set_xscale("log")
         ax_beta.legend(loc="upper left", fontsize=8)
@@ -189,9 +215,14 @@ class _BetaSamplerPicture(Picture):
         ax_beta.set_xlim(data.low, data.high)
         ax_beta.set_ylim(0, nice_limit(1.1 * max(1, data.beta_hist.max()) / n))
         ax_win.set_xlim(data.window_edges[0], data.window_edges[-1])
-        ax_win.set_ylim(0, nice_limit(1.3 * max(1, data.window_hist.max()) / n))  # room for the text
-        heights = (data.window_decades if data.window_decades is not None
-                   else np.zeros((2, data.decade_edges.size - 1)))
+        ax_win.set_ylim(
+            0, nice_limit(1.3 * max(1, data.window_hist.max()) / n)
+        )  # room for the text
+        heights = (
+            data.window_decades
+            if data.window_decades is not None
+            else np.zeros((2, data.decade_edges.size - 1))
+        )
         for i in range(2):
             self.dec_bars[i].set_data(heights[i] / n, data.decade_edges)
         ax_draws.set_xlim(data.decade_edges[0], data.decade_edges[-1])
@@ -199,16 +230,24 @@ class _BetaSamplerPicture(Picture):
         self.note.set_text(data.note)
         self.note.set_visible(bool(data.note))
         if np.isfinite(data.in_top_tenth).any():
-            parts = [f"{name} {100 * v:.0f}%" for name, v in zip(("uniform", "yours"), data.in_top_tenth)
-                     if np.isfinite(v)]
+            parts = [
+                f"{name} {100 * v:.0f}%"
+                for name, v in zip(("uniform", "yours"), data.in_top_tenth)
+                if np.isfinite(v)
+            ]
             longest = 1 / (1 - data.high) / 10
             self.share.set_text(f"windows of {longest:.3g} values or more:\n  " + ", ".join(parts))
         else:
             self.share.set_text("")
 
 
-def show_beta_sampler(sample_beta: Callable | None = None, effective_window: Callable | None = None,
-                      decade_counts: Callable | None = None, *, seed: int = 0):
+def show_beta_sampler(
+    sample_beta: Callable | None = None,
+    effective_window: Callable | None = None,
+    decade_counts: Callable | None = None,
+    *,
+    seed: int = 0,
+):
     """The interactive beta sampler: a beta-range slider, a sample-count slider and three panels.
 
     Takes the student's ``sample_beta``, ``effective_window`` and ``decade_counts`` (the third panel
@@ -216,16 +255,28 @@ def show_beta_sampler(sample_beta: Callable | None = None, effective_window: Cal
     ``ipywidgets.VBox`` to display; its first two children are the sliders.
     """
     beta_range = widgets.SelectionRangeSlider(
-        options=[(f"{b:g}", b) for b in BETA_TICKS], index=(3, 8), description="beta range",
-        continuous_update=False, layout=widgets.Layout(width="480px"),
+        options=[(f"{b:g}", b) for b in BETA_TICKS],
+        index=(3, 8),
+        description="beta range",
+        continuous_update=False,
+        layout=widgets.Layout(width="480px"),
     )
     count = widgets.SelectionSlider(
-        options=list(SAMPLE_COUNTS), value=1_000, description="samples", continuous_update=False,
+        options=list(SAMPLE_COUNTS),
+        value=1_000,
+        description="samples",
+        continuous_update=False,
     )
 
     def compute(beta_range, count) -> BetaSamples:
-        return compute_beta_samples(*beta_range, count, seed=seed, sampler=sample_beta,
-                                    window=effective_window, counter=decade_counts)
+        return compute_beta_samples(
+            *beta_range,
+            count,
+            seed=seed,
+            sampler=sample_beta,
+            window=effective_window,
+            counter=decade_counts,
+        )
 
     controls = {"beta_range": beta_range, "count": count}
     return live_widget(controls, compute, _BetaSamplerPicture(seed))

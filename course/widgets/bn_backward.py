@@ -143,47 +143,71 @@ def draw_bn_graph(ax, *, highlight: int | None = None):
 
 
 class _BackwardPicture(Picture):
-    """Top: the graph. Bottom: ``dL/dz_i`` per example split by path (bars), central differences (dots),
-    the student's (crosses); the caption, outside the figure, gives the relative error."""
+    """Top: the graph. Bottom: ``dL/dz_i`` per example split by path (bars), central differences
+    (dots), the student's (crosses); the caption, outside the figure, gives the relative error."""
 
     WIDTH = 0.26
 
     def __init__(self):
-        super().__init__(figsize=(8.0, 4.2), nrows=2, dpi=72, style=SMALL_TEXT,
-                         gridspec_kw={"height_ratios": [1, 1.25]})
+        super().__init__(
+            figsize=(8.0, 4.2),
+            nrows=2,
+            dpi=72,
+            style=SMALL_TEXT,
+            gridspec_kw={"height_ratios": [1, 1.25]},
+        )
         ax_graph, ax_bars = self.axes
         draw_bn_graph(ax_graph)
-        self.bars = PolyCollection([], linewidths=0)  # all 3 x m bars in one artist: one draw per frame
+        self.bars = PolyCollection(
+            [], linewidths=0
+        )  # all 3 x m bars in one artist: one draw per frame
         ax_bars.add_collection(self.bars)
-        (self.numeric,) = ax_bars.plot([], [], "o", color="black", ms=5, label="central differences")
-        (self.student,) = ax_bars.plot([], [], "x", color="#0072B2", ms=8, mew=2,
-                                       label="your batchnorm_backward")
+        (self.numeric,) = ax_bars.plot(
+            [], [], "o", color="black", ms=5, label="central differences"
+        )
+        (self.student,) = ax_bars.plot(
+            [], [], "x", color="#0072B2", ms=8, mew=2, label="your batchnorm_backward"
+        )
         ax_bars.axhline(0, color="0.3", lw=0.8)
         ax_bars.set_xlabel("example i of the batch")
         ax_bars.set_ylabel(r"$\partial L / \partial z_i$")
         ax_bars.legend(loc="upper right", fontsize=8)
-        self.caption = widgets.HTML()  # outside the figure: re-rendering glyphs costs more than the bars
+        self.caption = (
+            widgets.HTML()
+        )  # outside the figure: re-rendering glyphs costs more than the bars
         self.finish([self.bars, self.numeric, self.student], pad=0.5)
 
     def draw(self, data: BackwardPaths) -> None:
         ax_bars = self.axes[1]
         m = data.z.size
-        if ax_bars.get_xlim()[1] != m - 0.4:  # a new batch size: new limits and ticks (a full redraw)
+        if (
+            ax_bars.get_xlim()[1] != m - 0.4
+        ):  # a new batch size: new limits and ticks (a full redraw)
             ax_bars.set_xlim(-0.6, m - 0.4)
             ax_bars.set_xticks(range(m))
             top = GAMMA / np.sqrt(data.z.var() + EPS)
             ax_bars.set_ylim(-0.75 * top, 1.15 * top)
-        left = np.arange(m)[None, :] + (np.arange(3)[:, None] - 1.5) * self.WIDTH  # (3, m): bar per path
+        left = (
+            np.arange(m)[None, :] + (np.arange(3)[:, None] - 1.5) * self.WIDTH
+        )  # (3, m): bar per path
         heights, right, zeros = data.paths, left + self.WIDTH, np.zeros_like(left)
-        corners = np.stack([np.stack([left, zeros], -1), np.stack([left, heights], -1),
-                            np.stack([right, heights], -1), np.stack([right, zeros], -1)],
-                           axis=2)  # (3, m, 4, 2)
+        corners = np.stack(
+            [
+                np.stack([left, zeros], -1),
+                np.stack([left, heights], -1),
+                np.stack([right, heights], -1),
+                np.stack([right, zeros], -1),
+            ],
+            axis=2,
+        )  # (3, m, 4, 2)
         self.bars.set_verts(list(corners.reshape(3 * m, 4, 2)))
         self.bars.set_facecolor(np.repeat(PATH_COLOURS, m))
         self.numeric.set_data(np.arange(m), data.numeric)
         z_hat_k = (data.z[data.example] - data.z.mean()) / np.sqrt(data.z.var() + EPS)
-        side = (f"Example {data.example} has z_hat = {z_hat_k:+.2f}: the variance path's bar of example i "
-                f"has the sign of {'-' if z_hat_k > 0 else '+'}z_hat_i. ")
+        side = (
+            f"Example {data.example} has z_hat = {z_hat_k:+.2f}: the variance path's bar of "
+            f"example i has the sign of {'-' if z_hat_k > 0 else '+'}z_hat_i. "
+        )
         if data.student is None:
             self.student.set_data([], [])
             self.caption.value = side + f"<i>{html.escape(data.note)}</i>"
@@ -192,24 +216,46 @@ class _BackwardPicture(Picture):
             verdict = "agrees" if data.error <= 1e-7 else "<b>disagrees</b>"
             self.caption.value = side + (
                 f"Your dZ {verdict} with central differences: relative error {data.error:.1e} "
-                "(a correct backward pass stays below 1e-7).")
+                "(a correct backward pass stays below 1e-7)."
+            )
 
 
-def show_backward_explorer(batchnorm_forward: Callable | None = None,
-                           batchnorm_backward: Callable | None = None, *, seed: int = 0):
+def show_backward_explorer(
+    batchnorm_forward: Callable | None = None,
+    batchnorm_backward: Callable | None = None,
+    *,
+    seed: int = 0,
+):
     """The explorer: which example gets the upstream gradient, and the batch size (see
     :class:`_BackwardPicture`). Returns the ``ipywidgets.VBox``: the two sliders, the picture and a
     caption with the relative error."""
-    example = widgets.IntSlider(value=0, min=0, max=7, description="gradient on example",
-                                continuous_update=True, style={"description_width": "initial"})
-    batch = widgets.IntSlider(value=8, min=2, max=MAX_BATCH, description="batch size m",
-                              continuous_update=True, style={"description_width": "initial"})
+    example = widgets.IntSlider(
+        value=0,
+        min=0,
+        max=7,
+        description="gradient on example",
+        continuous_update=True,
+        style={"description_width": "initial"},
+    )
+    batch = widgets.IntSlider(
+        value=8,
+        min=2,
+        max=MAX_BATCH,
+        description="batch size m",
+        continuous_update=True,
+        style={"description_width": "initial"},
+    )
 
     def compute(index: int, m: int) -> BackwardPaths:
         example.max = m - 1
-        return compute_backward_paths(m, min(index, m - 1), seed=seed, forward=batchnorm_forward,
-                                      backward=batchnorm_backward)
+        return compute_backward_paths(
+            m, min(index, m - 1), seed=seed, forward=batchnorm_forward, backward=batchnorm_backward
+        )
 
     picture = _BackwardPicture()
-    return live_widget({"index": example, "m": batch}, compute, picture,
-                       [example, batch, picture.widget, picture.caption])
+    return live_widget(
+        {"index": example, "m": batch},
+        compute,
+        picture,
+        [example, batch, picture.widget, picture.caption],
+    )

@@ -178,8 +178,8 @@ def top_points(found: SearchRounds, round_index: int, top_k: int) -> np.ndarray:
 
 class _SearchPicture(Picture):
     """Left: the points of the rounds so far over the objective (its heat map for the demo, else the
-    points coloured by score), every box searched, the best ``top_k`` and the box around them. Right:
-    the best loss so far per round."""
+    points coloured by score), every box searched, the best ``top_k`` and the box around them.
+    Right: the best loss so far per round."""
 
     def __init__(self, found: SearchRounds, demo: bool, labels: tuple[str, str], top_k: int):
         super().__init__(figsize=(9.6, 4.2), ncols=2, gridspec_kw={"width_ratios": [1.6, 1.0]})
@@ -189,8 +189,13 @@ class _SearchPicture(Picture):
         animated = []
         if demo:
             # log10 of the loss, so the valley floor is not lost in one colour; bright is low
-            plot_heatmap(np.log10(demo_surface()), tuple(first[0]), tuple(first[1]),
-                         colorbar_label="log10 dev loss", ax=ax_map)
+            plot_heatmap(
+                np.log10(demo_surface()),
+                tuple(first[0]),
+                tuple(first[1]),
+                colorbar_label="log10 dev loss",
+                ax=ax_map,
+            )
             self.surface = ax_map.images[0]
             self.dots = ax_map.scatter([], [], s=26, edgecolor="black", linewidth=0.6, zorder=3)
             self.floor = ax_map.scatter([], [], marker="+", s=120, color="black", zorder=5)
@@ -198,24 +203,40 @@ class _SearchPicture(Picture):
         else:
             finite = found.scores[np.isfinite(found.scores)]
             low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
-            self.dots = ax_map.scatter([], [], c=np.empty(0), s=30, edgecolor="black", linewidth=0.4,
-                                       zorder=3, cmap=plt.get_cmap("viridis_r"))
+            self.dots = ax_map.scatter(
+                [],
+                [],
+                c=np.empty(0),
+                s=30,
+                edgecolor="black",
+                linewidth=0.4,
+                zorder=3,
+                cmap=plt.get_cmap("viridis_r"),
+            )
             self.dots.set_clim(low, high if high > low else low + 1.0)
             self.fig.colorbar(self.dots, ax=ax_map, label="dev loss")
             ax_map.grid(False)
         ax_map.set(xlim=first[0], ylim=first[1], xlabel=labels[0], ylabel=labels[1])
-        self.boxes = [ax_map.add_patch(Rectangle((0, 0), 0, 0, fill=False, zorder=4,
-                                                 color=PALETTE[r % len(PALETTE)]))
-                      for r in range(n_rounds)]
-        self.tight = ax_map.add_patch(Rectangle((0, 0), 0, 0, fill=False, color="black", ls="--",
-                                                lw=1.2, zorder=4))
-        self.rings = ax_map.scatter([], [], s=110, facecolors="none", edgecolors=PALETTE[3],
-                                    linewidths=1.6, zorder=4)
-        self.star = ax_map.scatter([], [], marker="*", s=220, color=PALETTE[3], edgecolor="white",
-                                   zorder=5)
+        self.boxes = [
+            ax_map.add_patch(
+                Rectangle((0, 0), 0, 0, fill=False, zorder=4, color=PALETTE[r % len(PALETTE)])
+            )
+            for r in range(n_rounds)
+        ]
+        self.tight = ax_map.add_patch(
+            Rectangle((0, 0), 0, 0, fill=False, color="black", ls="--", lw=1.2, zorder=4)
+        )
+        self.rings = ax_map.scatter(
+            [], [], s=110, facecolors="none", edgecolors=PALETTE[3], linewidths=1.6, zorder=4
+        )
+        self.star = ax_map.scatter(
+            [], [], marker="*", s=220, color=PALETTE[3], edgecolor="white", zorder=5
+        )
         self.title = ax_map.set_title("round\nbox", fontsize=10)  # two lines kept by tight_layout
         rounds_axis = np.arange(1, n_rounds + 1)
-        (self.progress,) = ax_best.plot(rounds_axis, found.best_so_far, marker="o", color=PALETTE[0])
+        (self.progress,) = ax_best.plot(
+            rounds_axis, found.best_so_far, marker="o", color=PALETTE[0]
+        )
         self.now = ax_best.scatter([], [], s=120, color=PALETTE[3], zorder=3)
         ax_best.set(xticks=rounds_axis, xlabel="round", ylabel="best loss so far", yscale="log")
         finite = found.best_so_far[np.isfinite(found.best_so_far)]
@@ -225,8 +246,19 @@ class _SearchPicture(Picture):
             ax_best.set_ylim(finite.min() / 2, finite.max() * 2)
         ax_best.set_title("each round searches a smaller box", fontsize=10)
         self.note = widgets.HTML("")
-        self.finish([*animated, self.dots, *self.boxes, self.tight, self.rings, self.star, self.title,
-                     self.progress, self.now])
+        self.finish(
+            [
+                *animated,
+                self.dots,
+                *self.boxes,
+                self.tight,
+                self.rings,
+                self.star,
+                self.title,
+                self.progress,
+                self.now,
+            ]
+        )
 
     def draw(self, shown: tuple[SearchRounds, int, tuple[float, float], str]) -> None:
         found, r, minimum, self.note.value = shown
@@ -255,8 +287,10 @@ class _SearchPicture(Picture):
         self.progress.set_ydata(found.best_so_far)
         self.now.set_offsets([[r + 1, found.best_so_far[r]]])
         (x0, x1), (y0, y1) = found.boxes[r]
-        self.title.set_text(f"round {r + 1}: {labels[0]} in [{x0:.3g}, {x1:.3g}],\n"
-                            f"{labels[1]} in [{y0:.3g}, {y1:.3g}]")
+        self.title.set_text(
+            f"round {r + 1}: {labels[0]} in [{x0:.3g}, {x1:.3g}],\n"
+            f"{labels[1]} in [{y0:.3g}, {y1:.3g}]"
+        )
         if self.demo:
             if minimum != self.minimum:
                 self.surface.set_data(np.log10(demo_surface(minimum=minimum)))
@@ -264,12 +298,53 @@ class _SearchPicture(Picture):
             self.floor.set_offsets([minimum])
 
 
-def _rerun_note(search: Callable, found: SearchRounds, minimum: tuple[float, float]) -> str:
-    changed = "" if "zoom_in" in getattr(search, "__globals__", {}) else (
-        " Your coarse_to_fine does not call a function named zoom_in, so the margin slider cannot"
-        " change it.")
-    return (f"<i>Re-ran your coarse_to_fine: the true minimum (+) is at {minimum[0]:.2g}; best found "
-            f"{found.best_score:.3g} at {found.best_point[0]:.2g}.{changed}</i>")
+class _Reruns:
+    """The compute step's state: the search shown, re-run when the margin or the demo minimum moves.
+
+    ``problem`` says why the first run cannot be drawn (``found`` is then ``None``)."""
+
+    START = (0.1, DEMO_MINIMUM[0])  # the margin and minimum sliders' starting values
+
+    def __init__(self, search: Callable, objective: Callable | None, ranges, settings: dict):
+        self.search, self.objective, self.ranges = search, objective, ranges
+        self.settings = settings  # n_per_round, n_rounds, top_k, seed
+        self.key, self.minimum, self.note = self.START, DEMO_MINIMUM, ""
+        self.found, problem = self.run()
+        if problem:
+            self.problem = html.escape(problem) + " Run its tests above to find out more."
+        elif self.found.boxes.shape[1] != 2:
+            self.problem = ("This picture draws two hyperparameters; pass a 2-D objective and two "
+                            "ranges.")
+        else:
+            self.problem = ""
+
+    def run(self, margin: float | None = None, minimum=DEMO_MINIMUM):
+        """The student's search, recorded: ``(SearchRounds or None, problem)``."""
+        def demo(point):
+            return demo_loss(point, minimum)
+
+        goal = demo if self.objective is None else self.objective
+        return call_student("coarse_to_fine", lambda: compute_search_rounds(
+            self.search, goal, self.ranges, margin=margin, **self.settings))
+
+    def __call__(self, number: int, margin: float = START[0], where: float = START[1]) -> tuple:
+        if (margin, where) != self.key:  # a margin or minimum slider moved: search again
+            self.key, minimum = (margin, where), (float(where), DEMO_MINIMUM[1])
+            again, problem = self.run(margin, minimum)
+            if problem:
+                self.note = f"<i>{html.escape(problem)}</i>"
+            else:
+                self.found, self.minimum = again, minimum
+                self.note = self._rerun_note(again, minimum)
+        return self.found, number - 1, self.minimum, self.note
+
+    def _rerun_note(self, found: SearchRounds, minimum: tuple[float, float]) -> str:
+        changed = ""
+        if "zoom_in" not in getattr(self.search, "__globals__", {}):
+            changed = (" Your coarse_to_fine does not call a function named zoom_in, so the margin"
+                       " slider cannot change it.")
+        return (f"<i>Re-ran your coarse_to_fine: the true minimum (+) is at {minimum[0]:.2g}; best "
+                f"found {found.best_score:.3g} at {found.best_point[0]:.2g}.{changed}</i>")
 
 
 def show_coarse_to_fine(search: Callable, objective: Callable | None = None,
@@ -278,43 +353,25 @@ def show_coarse_to_fine(search: Callable, objective: Callable | None = None,
                         n_rounds: int = 4, top_k: int = 4, seed: int = 3):
     """Step through the rounds of ``search`` (the student's ``coarse_to_fine``) with a slider.
 
-    With the default objective the background is its heat map, and two more sliders re-run the search
-    with another ``margin`` (for the notebook's ``zoom_in``) or with the minimum moved along the
-    learning-rate axis. With your own ``objective`` the points are coloured by the loss they scored.
-    Returns the widget (its first child is the round slider); shows a note instead when ``search`` is
-    not implemented or fails.
+    With the default objective the background is its heat map, and two more sliders re-run the
+    search with another ``margin`` (for the notebook's ``zoom_in``) or with the minimum moved along
+    the learning-rate axis. With your own ``objective`` the points are coloured by the loss they
+    scored. Returns the widget (its first child is the round slider); shows a note instead when
+    ``search`` is not implemented or fails.
     """
-    def run(margin=None, minimum=DEMO_MINIMUM):
-        goal = (lambda point: demo_loss(point, minimum)) if objective is None else objective
-        return call_student("coarse_to_fine", lambda: compute_search_rounds(
-            search, goal, ranges, n_per_round=n_per_round, n_rounds=n_rounds, top_k=top_k, seed=seed,
-            margin=margin))
-
-    found, problem = run()
-    if problem:
-        return note(html.escape(problem) + " Run its tests above to find out more.")
-    if found.boxes.shape[1] != 2:
-        return note("This picture draws two hyperparameters; pass a 2-D objective and two ranges.")
-    picture = _SearchPicture(found, objective is None, labels, top_k)
+    settings = {"n_per_round": n_per_round, "n_rounds": n_rounds, "top_k": top_k, "seed": seed}
+    searches = _Reruns(search, objective, ranges, settings)
+    if searches.problem:
+        return note(searches.problem)
+    picture = _SearchPicture(searches.found, objective is None, labels, top_k)
     slider = widgets.IntSlider(value=1, min=1, max=n_rounds, description="round")
-    margin = widgets.FloatSlider(value=0.1, min=0.0, max=0.5, step=0.05, description="margin",
-                                 continuous_update=False)
-    where = widgets.FloatSlider(value=DEMO_MINIMUM[0], min=-3.9, max=-1.0, step=0.1,
+    if objective is not None:
+        return live_widget({"number": slider}, searches, picture)
+    margin = widgets.FloatSlider(value=_Reruns.START[0], min=0.0, max=0.5, step=0.05,
+                                 description="margin", continuous_update=False)
+    where = widgets.FloatSlider(value=_Reruns.START[1], min=-3.9, max=-1.0, step=0.1,
                                 description="minimum", continuous_update=False,
                                 style={"description_width": "initial"})
-    state = {"run": (margin.value, where.value), "found": found, "minimum": DEMO_MINIMUM, "note": ""}
-
-    def compute(number: int, margin: float = 0.1, where: float = DEMO_MINIMUM[0]):
-        if (margin, where) != state["run"]:  # a margin or minimum slider moved: search again
-            state["run"], minimum = (margin, where), (float(where), DEMO_MINIMUM[1])
-            again, problem = run(margin, minimum)
-            if problem:
-                state["note"] = f"<i>{html.escape(problem)}</i>"
-            else:
-                state.update(found=again, minimum=minimum, note=_rerun_note(search, again, minimum))
-        return state["found"], number - 1, state["minimum"], state["note"]
-
-    if objective is not None:
-        return live_widget({"number": slider}, compute, picture)
-    return live_widget({"number": slider, "margin": margin, "where": where}, compute, picture,
-                       [slider, widgets.HBox([margin, where]), picture.note, picture.widget])
+    controls = {"number": slider, "margin": margin, "where": where}
+    layout = [slider, widgets.HBox([margin, where]), picture.note, picture.widget]
+    return live_widget(controls, searches, picture, layout)

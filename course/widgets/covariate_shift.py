@@ -156,16 +156,26 @@ def train_for_covariate_shift(data, *, layer_dims=None, learning_rate: float = 0
 def _violin(layer: int, density: np.ndarray, grid: np.ndarray) -> np.ndarray:
     """The outline of one violin, centred on ``layer + 1``: ``(2 * len(grid), 2)`` vertices."""
     half = 0.42 * density
-    return np.column_stack([np.concatenate([layer + 1 - half, (layer + 1 + half)[::-1]]),
-                            np.concatenate([grid, grid[::-1]])])
+    return np.column_stack(
+        [
+            np.concatenate([layer + 1 - half, (layer + 1 + half)[::-1]]),
+            np.concatenate([grid, grid[::-1]]),
+        ]
+    )
 
 
 class _CovariateShiftPicture(Picture):
-    """Violins per hidden layer for each network; the measured drift and ReLU panels with a cursor."""
+    """Violins per hidden layer for each network; the measured drift and ReLU panels with a
+    cursor."""
 
     def __init__(self, first: CovariateShift):
-        super().__init__(figsize=(12, 3.0), ncols=4, dpi=72, style=SMALL_TEXT,
-                         gridspec_kw={"width_ratios": [1, 1, 1.1, 1.1]})
+        super().__init__(
+            figsize=(12, 3.0),
+            ncols=4,
+            dpi=72,
+            style=SMALL_TEXT,
+            gridspec_kw={"width_ratios": [1, 1, 1.1, 1.1]},
+        )
         axes = self.axes
         self.layers = layers = first.density.shape[2]
         colours = (PALETTE[3], PALETTE[0])
@@ -173,10 +183,12 @@ class _CovariateShiftPicture(Picture):
         self.before, self.now = [], []  # per row, one collection holding a violin per layer: fast
         for row in range(2):
             ax = axes[row]
-            self.before.append(ax.add_collection(PolyCollection([], facecolor="none", edgecolor="0.35",
-                                                                lw=0.8)))
-            self.now.append(ax.add_collection(PolyCollection([], facecolor=colours[row], alpha=0.6,
-                                                             lw=0)))
+            self.before.append(
+                ax.add_collection(PolyCollection([], facecolor="none", edgecolor="0.35", lw=0.8))
+            )
+            self.now.append(
+                ax.add_collection(PolyCollection([], facecolor=colours[row], alpha=0.6, lw=0))
+            )
             ax.set_xlim(0.4, layers + 0.6)
             ax.set_xticks(range(1, layers + 1))
             ax.set_xlabel("hidden layer")
@@ -185,35 +197,61 @@ class _CovariateShiftPicture(Picture):
         # The two measured panels do not depend on the unit or the view: drawn once, cursors move.
         for row, name in enumerate(("without BN: Z", "with BN: Z before normalising")):
             network = "without" if row == 0 else "with"
-            axes[2].plot(first.iterations, first.raw_shift[row].mean(axis=1), color=colours[row],
-                         label=name)
-            axes[3].plot(first.iterations, first.active[row].mean(axis=1), color=colours[row],
-                         label=f"{network} BN: firing")
-            axes[3].plot(first.iterations, first.dead[row].mean(axis=1), color=colours[row], ls=":",
-                         label=f"{network} BN: dead units")
+            axes[2].plot(
+                first.iterations, first.raw_shift[row].mean(axis=1), color=colours[row], label=name
+            )
+            axes[3].plot(
+                first.iterations,
+                first.active[row].mean(axis=1),
+                color=colours[row],
+                label=f"{network} BN: firing",
+            )
+            axes[3].plot(
+                first.iterations,
+                first.dead[row].mean(axis=1),
+                color=colours[row],
+                ls=":",
+                label=f"{network} BN: dead units",
+            )
         built_in = first.mean_shift[1].mean(axis=1)  # first is the ReLU-input view
-        axes[2].plot(first.iterations, built_in, color=colours[1], ls="--", lw=1,
-                     label="with BN: ReLU input (by construction)")
+        axes[2].plot(
+            first.iterations,
+            built_in,
+            color=colours[1],
+            ls="--",
+            lw=1,
+            label="with BN: ReLU input (by construction)",
+        )
         top = max(first.raw_shift.mean(axis=2).max(), built_in.max(), 0.1)
-        axes[2].set(ylim=(0, nice_limit(1.1 * top)), xlabel="iteration",
-                    title="mean drift per unit (in starting stds)")
+        axes[2].set(
+            ylim=(0, nice_limit(1.1 * top)),
+            xlabel="iteration",
+            title="mean drift per unit (in starting stds)",
+        )
         axes[3].set(ylim=(0, 1), xlabel="iteration", title="ReLUs, probe batch (fraction)")
         axes[2].legend(loc="upper left", fontsize=7)
         axes[3].legend(loc="center right", fontsize=6.5)
-        self.cursors = [ax.axvline(first.iterations[-1], color="0.3", lw=0.8, ls="--")
-                        for ax in axes[2:]]
+        self.cursors = [
+            ax.axvline(first.iterations[-1], color="0.3", lw=0.8, ls="--") for ax in axes[2:]
+        ]
         self.finish([*self.before, *self.now, *self.cursors], pad=0.5)
 
     def draw(self, shown: tuple[CovariateShift, int]) -> None:
         data, index = shown
-        # New limits only when the unit or the view changes (a full redraw then); the panels share them.
+        # New limits only when the unit or the view changes (a full redraw then); the panels share
+        # them.
         self.axes[0].set_ylim(data.grid[0, 0], data.grid[0, -1])
         for row in range(2):
             grid = data.grid[row]
-            self.before[row].set_verts([_violin(layer, data.density[row, 0, layer], grid)
-                                        for layer in range(self.layers)])
-            self.now[row].set_verts([_violin(layer, data.density[row, index, layer], grid)
-                                     for layer in range(self.layers)])
+            self.before[row].set_verts(
+                [_violin(layer, data.density[row, 0, layer], grid) for layer in range(self.layers)]
+            )
+            self.now[row].set_verts(
+                [
+                    _violin(layer, data.density[row, index, layer], grid)
+                    for layer in range(self.layers)
+                ]
+            )
         for cursor in self.cursors:
             cursor.set_xdata([data.iterations[index]] * 2)
 
@@ -234,17 +272,28 @@ def show_covariate_shift(plain, normalised):
     first = view(0, False)
     slider = widgets.SelectionSlider(
         options=[(str(int(it)), i) for i, it in enumerate(first.iterations)],
-        value=len(first.iterations) - 1, description="iteration", continuous_update=True,
+        value=len(first.iterations) - 1,
+        description="iteration",
+        continuous_update=True,
         layout=widgets.Layout(width="520px"),
     )
-    unit = widgets.Dropdown(options=list(range(min(plain.layer_dims[1:-1]))), value=0, description="unit",
-                            layout=widgets.Layout(width="160px"))
+    unit = widgets.Dropdown(
+        options=list(range(min(plain.layer_dims[1:-1]))),
+        value=0,
+        description="unit",
+        layout=widgets.Layout(width="160px"),
+    )
     raw = widgets.Dropdown(
-        options=[("input of its ReLU", False), ("Z before normalising", True)], value=False,
-        description="batch-norm row shows", style={"description_width": "initial"},
+        options=[("input of its ReLU", False), ("Z before normalising", True)],
+        value=False,
+        description="batch-norm row shows",
+        style={"description_width": "initial"},
         layout=widgets.Layout(width="340px"),
     )
     picture = _CovariateShiftPicture(first)
-    return live_widget({"index": slider, "unit": unit, "raw": raw},
-                       lambda index, unit, raw: (view(unit, raw), index), picture,
-                       [slider, widgets.HBox([unit, raw]), picture.widget])
+    return live_widget(
+        {"index": slider, "unit": unit, "raw": raw},
+        lambda index, unit, raw: (view(unit, raw), index),
+        picture,
+        [slider, widgets.HBox([unit, raw]), picture.widget],
+    )

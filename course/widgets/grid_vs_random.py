@@ -161,11 +161,25 @@ def compute_best_by_budget(seeds: int = 200, first_seed: int = 1) -> BestByBudge
 
 def _grid_layout(fig) -> tuple:
     """Two heat maps side by side (one value axis), the loss profile and the budget curve below."""
-    layout = fig.add_gridspec(2, 2, height_ratios=[1.5, 1.0], width_ratios=[1.0, 1.2], hspace=0.45,
-                              wspace=0.3, left=0.08, right=0.97, top=0.94, bottom=0.09)
+    layout = fig.add_gridspec(
+        2,
+        2,
+        height_ratios=[1.5, 1.0],
+        width_ratios=[1.0, 1.2],
+        hspace=0.45,
+        wspace=0.3,
+        left=0.08,
+        right=0.97,
+        top=0.94,
+        bottom=0.09,
+    )
     ax_grid = fig.add_subplot(layout[0, 0])
-    return (ax_grid, fig.add_subplot(layout[0, 1], sharey=ax_grid), fig.add_subplot(layout[1, 0]),
-            fig.add_subplot(layout[1, 1]))
+    return (
+        ax_grid,
+        fig.add_subplot(layout[0, 1], sharey=ax_grid),
+        fig.add_subplot(layout[1, 0]),
+        fig.add_subplot(layout[1, 1]),
+    )
 
 
 class _GridVsRandomPicture(Picture):
@@ -177,15 +191,23 @@ class _GridVsRandomPicture(Picture):
         ax_grid, ax_rand, ax_prof, ax_curve = self.axes
         self.averaged = averaged
         self.scatters, self.titles = {}, {}
-        # High contrast on the heat map: filled markers with a thick outline of the opposite brightness.
+        # High contrast on the heat map: filled markers with a thick outline of the opposite
+        # brightness.
         markers = {"grid": ("s", PALETTE[3], "white"), "random": ("o", "white", "black")}
         surface = loss_surface(160)
         for ax, key in ((ax_grid, "grid"), (ax_rand, "random")):
-            plot_heatmap(surface, LR_EXPONENT_RANGE, EPS_EXPONENT_RANGE, xlabel="log10 learning rate",
-                         ax=ax, colorbar_label="dev loss (bright = low)" if key == "random" else None)
+            plot_heatmap(
+                surface,
+                LR_EXPONENT_RANGE,
+                EPS_EXPONENT_RANGE,
+                xlabel="log10 learning rate",
+                ax=ax,
+                colorbar_label="dev loss (bright = low)" if key == "random" else None,
+            )
             shape, face, edge = markers[key]
-            self.scatters[key] = ax.scatter([], [], s=34, marker=shape, color=face, edgecolor=edge,
-                                            linewidth=1.2, zorder=3)
+            self.scatters[key] = ax.scatter(
+                [], [], s=34, marker=shape, color=face, edgecolor=edge, linewidth=1.2, zorder=3
+            )
             ax.set_xlim(*LR_EXPONENT_RANGE)
             ax.set_ylim(*EPS_EXPONENT_RANGE)
             self.titles[key] = ax.set_title(" ", fontsize=10)
@@ -197,40 +219,71 @@ class _GridVsRandomPicture(Picture):
         ax_prof.set_ylim(-0.3, 1.1)
         ax_prof.set_xlabel("log10 learning rate (the only axis that matters)")
         ax_prof.set_ylabel("dev loss")
-        self.grid_ticks = ax_prof.scatter([], [], marker="|", s=220, color=PALETTE[3], label="grid tried")
-        self.rand_ticks = ax_prof.scatter([], [], marker="|", s=220, color=PALETTE[0],
-                                          label="random tried")
+        self.grid_ticks = ax_prof.scatter(
+            [], [], marker="|", s=220, color=PALETTE[3], label="grid tried"
+        )
+        self.rand_ticks = ax_prof.scatter(
+            [], [], marker="|", s=220, color=PALETTE[0], label="random tried"
+        )
         ax_prof.legend(loc="center left", fontsize=8)
         ax_prof.set_yticks([0.0, 0.5, 1.0])
-        ax_curve.plot(averaged.budgets, averaged.grid_mean, "s-", color=PALETTE[3], ms=4,
-                      label=f"grid, mean of {averaged.seeds} problems")
-        ax_curve.plot(averaged.budgets, averaged.random_mean, "o-", color=PALETTE[0], ms=4,
-                      label=f"random, mean of {averaged.seeds} problems")
+        ax_curve.plot(
+            averaged.budgets,
+            averaged.grid_mean,
+            "s-",
+            color=PALETTE[3],
+            ms=4,
+            label=f"grid, mean of {averaged.seeds} problems",
+        )
+        ax_curve.plot(
+            averaged.budgets,
+            averaged.random_mean,
+            "o-",
+            color=PALETTE[0],
+            ms=4,
+            label=f"random, mean of {averaged.seeds} problems",
+        )
         ax_curve.set_xlabel("budget (runs)")
         ax_curve.set_ylabel("best dev loss found")
         ax_curve.set_xticks(averaged.budgets[::2])
         ax_curve.legend(loc="upper right", fontsize=8)
         self.now = ax_curve.axvline(budget, color="grey", lw=1.0, ls="--")
-        self.wins = ax_curve.text(0.97, 0.7, "", transform=ax_curve.transAxes, fontsize=8, ha="right",
-                                  va="top")
-        self.finish((*self.scatters.values(), *self.titles.values(), self.grid_ticks, self.rand_ticks,
-                     self.now, self.wins), tight=False)
+        self.wins = ax_curve.text(
+            0.97, 0.7, "", transform=ax_curve.transAxes, fontsize=8, ha="right", va="top"
+        )
+        self.finish(
+            (
+                *self.scatters.values(),
+                *self.titles.values(),
+                self.grid_ticks,
+                self.rand_ticks,
+                self.now,
+                self.wins,
+            ),
+            tight=False,
+        )
 
     def draw(self, view: GridVsRandom) -> None:
         self.scatters["grid"].set_offsets(view.grid_points)
         self.scatters["random"].set_offsets(view.random_points)
         self.titles["grid"].set_text(
-            f"grid: {view.grid_distinct} learning rates, best {view.grid_best:.2f}")
+            f"grid: {view.grid_distinct} learning rates, best {view.grid_best:.2f}"
+        )
         self.titles["random"].set_text(
-            f"random: {view.random_distinct} learning rates, best {view.random_best:.2f}")
+            f"random: {view.random_distinct} learning rates, best {view.random_best:.2f}"
+        )
         self.grid_ticks.set_offsets(
-            np.column_stack([view.grid_points[:, 0], np.full(view.budget, -0.08)]))
+            np.column_stack([view.grid_points[:, 0], np.full(view.budget, -0.08)])
+        )
         self.rand_ticks.set_offsets(
-            np.column_stack([view.random_points[:, 0], np.full(view.budget, -0.22)]))
+            np.column_stack([view.random_points[:, 0], np.full(view.budget, -0.22)])
+        )
         self.now.set_xdata([view.budget, view.budget])
         share = float(self.averaged.random_wins[list(self.averaged.budgets).index(view.budget)])
-        self.wins.set_text(f"{view.budget} runs: random finds the lower loss\n"
-                           f"in {100 * share:.0f}% of the problems")
+        self.wins.set_text(
+            f"{view.budget} runs: random finds the lower loss\n"
+            f"in {100 * share:.0f}% of the problems"
+        )
 
 
 def show_grid_vs_random(budget: int = 25, seed: int = 1):

@@ -118,22 +118,45 @@ def compute_log_samples(
 class _LogSamplerPicture(Picture):
     """Three panels: histograms on a linear and on a log axis, and the student's per-decade bars.
 
-    Bars show shares of the sample (not counts), so the y limits do not move with the sample size and
-    only the bars and texts are redrawn when the sample-count slider moves."""
+    Bars show shares of the sample (not counts), so the y limits do not move with the sample size
+    and only the bars and texts are redrawn when the sample-count slider moves."""
 
     def __init__(self, seed: int):
         super().__init__(figsize=(12, 3.6), ncols=3)
         ax_lin, ax_log, ax_dec = self.axes
         labels = ("uniform on the number line", "log-uniform (uniform exponent)")
         colours = (PALETTE[1], PALETTE[0])
-        start = compute_log_samples(1e-4, 1.0, 10, seed=seed)  # placeholder data until the first draw
-        self.lin_bars = [ax_lin.stairs(start.lin_hist[i], start.lin_edges, fill=True, alpha=0.55,
-                                       color=colours[i], label=labels[i]) for i in range(2)]
-        self.log_bars = [ax_log.stairs(start.log_hist[i], start.log_edges, fill=True, alpha=0.55,
-                                       color=colours[i]) for i in range(2)]
-        self.dec_bars = [ax_dec.stairs(np.zeros(start.decade_edges.size - 1), start.decade_edges,
-                                       fill=i == 1, alpha=0.55 if i else 1.0, lw=2, color=colours[i])
-                         for i in range(2)]
+        start = compute_log_samples(
+            1e-4, 1.0, 10, seed=seed
+        )  # placeholder data until the first draw
+        self.lin_bars = [
+            ax_lin.stairs(
+                start.lin_hist[i],
+                start.lin_edges,
+                fill=True,
+                alpha=0.55,
+                color=colours[i],
+                label=labels[i],
+            )
+            for i in range(2)
+        ]
+        self.log_bars = [
+            ax_log.stairs(
+                start.log_hist[i], start.log_edges, fill=True, alpha=0.55, color=colours[i]
+            )
+            for i in range(2)
+        ]
+        self.dec_bars = [
+            ax_dec.stairs(
+                np.zeros(start.decade_edges.size - 1),
+                start.decade_edges,
+                fill=i == 1,
+                alpha=0.55 if i else 1.0,
+                lw=2,
+                color=colours[i],
+            )
+            for i in range(2)
+        ]
         ax_lin.set_title("histogram, linear axis")
         ax_log.set_title("histogram, log axis")
         ax_dec.set_title("per decade (your decade_counts)")
@@ -157,9 +180,13 @@ class _LogSamplerPicture(Picture):
         ax_lin.set_xlim(low, high)
         ax_lin.set_ylim(0, nice_limit(1.1 * data.lin_hist.max() / n))
         ax_log.set_xlim(low, high)
-        ax_log.set_ylim(0, nice_limit(1.25 * data.log_hist.max() / n))  # room for the text at the top
+        ax_log.set_ylim(
+            0, nice_limit(1.25 * data.log_hist.max() / n)
+        )  # room for the text at the top
         ax_dec.set_xlim(data.decade_edges[0], data.decade_edges[-1])
-        heights = data.decades if data.decades is not None else np.zeros((2, data.decade_edges.size - 1))
+        heights = (
+            data.decades if data.decades is not None else np.zeros((2, data.decade_edges.size - 1))
+        )
         for i in range(2):
             self.dec_bars[i].set_data(heights[i] / n, data.decade_edges)
         ax_dec.set_ylim(0, nice_limit(1.1 * max(1, heights.max()) / n))
@@ -180,12 +207,21 @@ def show_log_sampler(decade_counts: Callable | None = None, *, seed: int = 0):
     Returns the ``ipywidgets.VBox`` to display; its first two children are the two sliders.
     """
     exponents = widgets.FloatRangeSlider(
-        value=(-4.0, 0.0), min=-6.0, max=2.0, step=1.0, description="log10 range",
-        continuous_update=False, readout_format=".1f", layout=widgets.Layout(width="420px"),
+        value=(-4.0, 0.0),
+        min=-6.0,
+        max=2.0,
+        step=1.0,
+        description="log10 range",
+        continuous_update=False,
+        readout_format=".1f",
+        layout=widgets.Layout(width="420px"),
         style={"description_width": "initial"},
     )
     count = widgets.SelectionSlider(
-        options=list(SAMPLE_COUNTS), value=1_000, description="samples", continuous_update=False,
+        options=list(SAMPLE_COUNTS),
+        value=1_000,
+        description="samples",
+        continuous_update=False,
     )
 
     def compute(exponents, count) -> LogSamples:

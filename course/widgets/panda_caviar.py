@@ -173,17 +173,27 @@ def view_panda_caviar(trained: PandaCaviar, machines: int, days: int) -> PandaCa
 
 
 def _caviar_settings(random_search: Callable | None, n_models: int, seed: int):
-    """``(settings, note)``: the caviar's settings drawn by the student's ``random_search`` (``None``:
-    spread evenly), and a sentence saying which."""
+    """``(settings, note)``: the caviar's settings drawn by the student's ``random_search``
+    (``None``: spread evenly), and a sentence saying which."""
     if random_search is None:
-        return None, "The caviar's settings are spread evenly: pass your random_search to draw them."
-    drawn, note = call_student("random_search", lambda: np.asarray(
-        random_search(CAVIAR_RANGES, n_models, np.random.default_rng(seed)), dtype=float))
+        return (
+            None,
+            "The caviar's settings are spread evenly: pass your random_search to draw them.",
+        )
+    drawn, note = call_student(
+        "random_search",
+        lambda: np.asarray(
+            random_search(CAVIAR_RANGES, n_models, np.random.default_rng(seed)), dtype=float
+        ),
+    )
     if drawn is None:
         return None, note
     lows, highs = np.array(CAVIAR_RANGES).T
     if drawn.shape != (n_models, 2) or not np.all((drawn >= lows) & (drawn <= highs)):
-        return None, f"Your random_search returned shape {drawn.shape} or points outside the ranges."
+        return (
+            None,
+            f"Your random_search returned shape {drawn.shape} or points outside the ranges.",
+        )
     return drawn, "Your random_search drew the caviar's settings."
 
 
@@ -194,13 +204,16 @@ def _picked_run(pick_best_run: Callable | None, curves: np.ndarray, drawn_note: 
     index, problem = call_student("pick_best_run", lambda: int(pick_best_run(curves.copy())))
     if problem:
         return None, f"<i>{html.escape(problem)}</i>"
-    note = (f"<i>Your <code>pick_best_run</code> picks run {index} (bold, black). "
-            f"{html.escape(drawn_note)}</i>")
+    note = (
+        f"<i>Your <code>pick_best_run</code> picks run {index} (bold, black). "
+        f"{html.escape(drawn_note)}</i>"
+    )
     return (index if 0 <= index < curves.shape[0] else None), note
 
 
 class _PandaCaviarPicture(Picture):
-    """Caviar curves coloured by learning rate (left), the babysat panda with its daily rates (right)."""
+    """Caviar curves coloured by learning rate (left), the babysat panda with its daily rates
+    (right)."""
 
     def __init__(self, trained: PandaCaviar):
         super().__init__(figsize=(10.0, 4.2), ncols=2, sharey=True)
@@ -211,8 +224,10 @@ class _PandaCaviarPicture(Picture):
         shade = ListedColormap(plt.get_cmap("plasma")(np.linspace(0.0, 0.9, 256)))  # no pale yellow
         norm = LogNorm(10.0 ** CAVIAR_RANGES[0][0], 10.0 ** CAVIAR_RANGES[0][1])
         self.rate_colours = [shade(norm(rate)) for rate in trained.caviar_rates]
-        self.caviar_lines = [ax_cav.plot([], [], lw=1.0, color=self.rate_colours[i], alpha=0.8)[0]
-                             for i in range(n_models)]
+        self.caviar_lines = [
+            ax_cav.plot([], [], lw=1.0, color=self.rate_colours[i], alpha=0.8)[0]
+            for i in range(n_models)
+        ]
         self.crosses = ax_cav.scatter([], [], marker="x", s=50, color="black", zorder=4)
         self.panda_line = ax_pan.plot([], [], lw=2.2, color=PALETTE[2])[0]
         for ax in (ax_cav, ax_pan):
@@ -223,18 +238,35 @@ class _PandaCaviarPicture(Picture):
             for d in range(1, days):
                 ax.axvline(d * per_day + 0.5, color="grey", lw=0.5, alpha=0.4)
         ax_cav.set_ylabel("dev loss")
-        self.cav_title = ax_cav.set_title("caviar")  # placeholders: tight_layout leaves room for them
+        self.cav_title = ax_cav.set_title(
+            "caviar"
+        )  # placeholders: tight_layout leaves room for them
         self.pan_title = ax_pan.set_title("panda")
-        self.rate_text = [ax_pan.text((d + 0.5) * per_day + 0.5, 14, "", ha="center", fontsize=7,
-                                      color=PALETTE[3]) for d in range(days)]
+        self.rate_text = [
+            ax_pan.text(
+                (d + 0.5) * per_day + 0.5, 14, "", ha="center", fontsize=7, color=PALETTE[3]
+            )
+            for d in range(days)
+        ]
         self.fig.tight_layout()
-        legend_bar = ax_cav.inset_axes([0.52, 0.93, 0.45, 0.03])  # inside: the shared y axis keeps room
+        legend_bar = ax_cav.inset_axes(
+            [0.52, 0.93, 0.45, 0.03]
+        )  # inside: the shared y axis keeps room
         self.fig.colorbar(ScalarMappable(norm, shade), cax=legend_bar, orientation="horizontal")
         legend_bar.tick_params(labelsize=7, length=2, pad=1)
         legend_bar.set_title("learning rate", fontsize=7, pad=2)
         self.note = widgets.HTML("")
-        self.finish((*self.caviar_lines, self.crosses, self.panda_line, *self.rate_text, self.cav_title,
-                     self.pan_title), tight=False)
+        self.finish(
+            (
+                *self.caviar_lines,
+                self.crosses,
+                self.panda_line,
+                *self.rate_text,
+                self.cav_title,
+                self.pan_title,
+            ),
+            tight=False,
+        )
 
     def draw(self, shown: tuple[PandaCaviarView, int | None, str]) -> None:
         view, best, self.note.value = shown
@@ -260,18 +292,25 @@ class _PandaCaviarPicture(Picture):
             mark = " (undo)" if trained.panda_rollbacks[d] else ""
             text.set_text(f"lr {trained.panda_rates[d]:.2g}{mark}" if d < view.days else "")
         self.cav_title.set_text(
-            f"caviar: {view.machines} machine(s), best dev loss {view.caviar_best:.3f}")
+            f"caviar: {view.machines} machine(s), best dev loss {view.caviar_best:.3f}"
+        )
         self.pan_title.set_text(f"panda: 1 machine, babysat, dev loss {view.panda_now:.3f}")
 
 
-def show_panda_caviar(pick_best_run: Callable | None = None, random_search: Callable | None = None, *,
-                      n_models: int = 16, days: int = 8, seed: int = 1):
+def show_panda_caviar(
+    pick_best_run: Callable | None = None,
+    random_search: Callable | None = None,
+    *,
+    n_models: int = 16,
+    days: int = 8,
+    seed: int = 1,
+):
     """Caviar curves (left) beside the babysat panda (right); sliders for machines and days.
 
     Pass your ``pick_best_run`` to have the caviar run it picks drawn in bold, and your
-    ``random_search`` to have it choose the caviar's settings (log10 learning rate and log2 hidden units
-    in ``CAVIAR_RANGES``). Caviar curves are coloured by learning rate; a cross marks where a run
-    diverged. Returns the widget.
+    ``random_search`` to have it choose the caviar's settings (log10 learning rate and log2 hidden
+    units in ``CAVIAR_RANGES``). Caviar curves are coloured by learning rate; a cross marks where a
+    run diverged. Returns the widget.
     """
     settings, drawn_note = _caviar_settings(random_search, n_models, seed)
     trained = compute_panda_caviar(n_models=n_models, days=days, seed=seed, settings=settings)
@@ -283,5 +322,9 @@ def show_panda_caviar(pick_best_run: Callable | None = None, random_search: Call
     machines = widgets.IntSlider(value=n_models, min=1, max=n_models, description="machines")
     day = widgets.IntSlider(value=days, min=1, max=days, description="day")
     picture = _PandaCaviarPicture(trained)
-    return live_widget({"machines": machines, "day": day}, compute, picture,
-                       [widgets.HBox([machines, day]), picture.note, picture.widget])
+    return live_widget(
+        {"machines": machines, "day": day},
+        compute,
+        picture,
+        [widgets.HBox([machines, day]), picture.note, picture.widget],
+    )

@@ -186,8 +186,12 @@ class _RunningAveragePicture(Picture):
     weight each batch keeps in the last value; a caption under the sliders says what they show."""
 
     def __init__(self, values, steps: int, seed: int):
-        super().__init__(figsize=(11, 3.0), ncols=3, dpi=72,
-                         style={"font.size": 8, "axes.titlesize": 8.5, "axes.labelsize": 8})
+        super().__init__(
+            figsize=(11, 3.0),
+            ncols=3,
+            dpi=72,
+            style={"font.size": 8, "axes.titlesize": 8.5, "axes.labelsize": 8},
+        )
         ax_mean, ax_var, ax_weight = self.axes
         mean_limits, var_limits = _limits(values, steps, seed)
         self.x = x = np.arange(1, steps + 1)
@@ -196,34 +200,54 @@ class _RunningAveragePicture(Picture):
         for ax, what, limits in ((ax_mean, "mean", mean_limits), (ax_var, "variance", var_limits)):
             dots = ax.scatter(x, zeros, s=5, color=PALETTE[5], alpha=0.7, label=f"batch {what}")
             (population,) = ax.plot(x, zeros, color="black", lw=1, ls=":", label="all examples")
-            (running,) = ax.plot(x, zeros, color=PALETTE[0], lw=1.8, label="running average (yours)")
-            (corrected,) = ax.plot(x, zeros, color=PALETTE[3], lw=1.1, ls="--", label="bias-corrected")
+            (running,) = ax.plot(
+                x, zeros, color=PALETTE[0], lw=1.8, label="running average (yours)"
+            )
+            (corrected,) = ax.plot(
+                x, zeros, color=PALETTE[3], lw=1.1, ls="--", label="bias-corrected"
+            )
             span = ax.axvspan(0, 10, color=PALETTE[1], alpha=0.15, lw=0, label="first window")
             ax.set(xlim=(0, steps), ylim=limits, xlabel="training step")
             self.panels.append((dots, population, running, corrected, span))
             animated += [dots, population, running, corrected, span]
-        (self.biased,) = ax_var.plot(x, zeros, color=PALETTE[2], lw=1.1, ls="-.",
-                                     label="(m - 1) / m of all examples")
+        (self.biased,) = ax_var.plot(
+            x, zeros, color=PALETTE[2], lw=1.1, ls="-.", label="(m - 1) / m of all examples"
+        )
         ax_mean.set_title("mean of one hidden unit")
         ax_var.set_title("its variance (biased)")
         ax_var.legend(loc="upper right", fontsize=7, ncol=2)
         (self.weights,) = ax_weight.plot(x, zeros + 1e-3, color=PALETTE[0], lw=1.8)
         self.fill = ax_weight.fill_between(x, 1e-6, zeros + 1e-3, color=PALETTE[0], alpha=0.2)
         (self.start,) = ax_weight.plot([0], [1e-3], "s", color=PALETTE[3], ms=6)
-        ax_weight.set(xlim=(-6, steps), ylim=(1e-5, 1.5), yscale="log", xlabel="training step",
-                      title="weight of each batch in the last value")
-        ax_weight.text(0.03, 0.95, "\u25a0 weight left on the zeros / ones start",
-                       transform=ax_weight.transAxes, va="top", fontsize=8, color=PALETTE[3])
+        ax_weight.set(
+            xlim=(-6, steps),
+            ylim=(1e-5, 1.5),
+            yscale="log",
+            xlabel="training step",
+            title="weight of each batch in the last value",
+        )
+        ax_weight.text(
+            0.03,
+            0.95,
+            "\u25a0 weight left on the zeros / ones start",
+            transform=ax_weight.transAxes,
+            va="top",
+            fontsize=8,
+            color=PALETTE[3],
+        )
         self.note = note_text(ax_mean, fontsize=8)
         self.caption = widgets.HTML()
         self.finish(animated + [self.biased, self.weights, self.fill, self.start, self.note])
 
     def draw(self, data: RunningAverage) -> None:
         x, steps = self.x, self.x.size
-        series = ((data.batch_means, data.population_mean, data.running_mean, data.corrected_mean),
-                  (data.batch_vars, data.population_var, data.running_var, data.corrected_var))
-        for (dots, population, running, corrected, span), (batch, pop, run, corr) in zip(self.panels,
-                                                                                          series):
+        series = (
+            (data.batch_means, data.population_mean, data.running_mean, data.corrected_mean),
+            (data.batch_vars, data.population_var, data.running_var, data.corrected_var),
+        )
+        for (dots, population, running, corrected, span), (batch, pop, run, corr) in zip(
+            self.panels, series
+        ):
             dots.set_offsets(np.column_stack([x, batch]))
             population.set_ydata(pop)
             for line, y in ((running, run), (corrected, corr)):
@@ -241,23 +265,39 @@ class _RunningAveragePicture(Picture):
         self.note.set_visible(bool(data.note))
 
 
-def show_running_average(values, update: Callable | None = None, *, steps: int = 200, seed: int = 0):
+def show_running_average(
+    values, update: Callable | None = None, *, steps: int = 200, seed: int = 0
+):
     """The interactive running average: momentum and batch-size sliders over three small panels.
 
-    ``values``: one hidden unit's pre-activations over the training set (``(m,)``, or snapshot rows).
-    ``update``: the student's ``update_running_average``. Returns the ``ipywidgets.VBox`` to display;
-    its first two children are the sliders.
+    ``values``: one hidden unit's pre-activations over the training set (``(m,)``, or snapshot
+    rows).
+    ``update``: the student's ``update_running_average``. Returns the ``ipywidgets.VBox`` to
+    display; its first two children are the sliders.
     """
     m = _as_snapshots(values).shape[1]
-    momentum = widgets.SelectionSlider(options=list(MOMENTUM_TICKS), value=0.9, description="momentum",
-                                       continuous_update=False, layout=widgets.Layout(width="420px"))
-    batch = widgets.SelectionSlider(options=[b for b in BATCH_SIZES if b <= m], value=min(32, m),
-                                    description="batch size", continuous_update=False,
-                                    layout=widgets.Layout(width="420px"))
+    momentum = widgets.SelectionSlider(
+        options=list(MOMENTUM_TICKS),
+        value=0.9,
+        description="momentum",
+        continuous_update=False,
+        layout=widgets.Layout(width="420px"),
+    )
+    batch = widgets.SelectionSlider(
+        options=[b for b in BATCH_SIZES if b <= m],
+        value=min(32, m),
+        description="batch size",
+        continuous_update=False,
+        layout=widgets.Layout(width="420px"),
+    )
 
     def compute(momentum, batch) -> RunningAverage:
-        return compute_running_average(values, momentum, batch, steps=steps, seed=seed, update=update)
+        return compute_running_average(
+            values, momentum, batch, steps=steps, seed=seed, update=update
+        )
 
     picture = _RunningAveragePicture(values, steps, seed)
     controls = {"momentum": momentum, "batch": batch}
-    return live_widget(controls, compute, picture, [momentum, batch, picture.caption, picture.widget])
+    return live_widget(
+        controls, compute, picture, [momentum, batch, picture.caption, picture.widget]
+    )

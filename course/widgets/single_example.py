@@ -169,9 +169,13 @@ class _SingleExamplePicture(Picture):
     """The digit, its first-layer z-hat normalised both ways, and the two probabilities."""
 
     def __init__(self, first: SingleExample):
-        super().__init__(figsize=(10.5, 2.8), ncols=3, dpi=72,
-                         style={"font.size": 8, "axes.titlesize": 8.5, "axes.labelsize": 8},
-                         gridspec_kw={"width_ratios": [1, 3.2, 1.3]})
+        super().__init__(
+            figsize=(10.5, 2.8),
+            ncols=3,
+            dpi=72,
+            style={"font.size": 8, "axes.titlesize": 8.5, "axes.labelsize": 8},
+            gridspec_kw={"width_ratios": [1, 3.2, 1.3]},
+        )
         ax_img, ax_z, ax_p = self.axes
         n = first.z.size
         self.image = ax_img.imshow(first.image, cmap="gray_r", vmin=0, vmax=1)
@@ -179,16 +183,31 @@ class _SingleExamplePicture(Picture):
         ax_img.grid(False)
         units = np.arange(n)
         width = 0.4
-        self.batch_bars = ax_z.bar(units - width / 2, first.z_hat_batch, width, color=PALETTE[3],
-                                   label="batch statistics (alone): all 0")
-        self.running_bars = ax_z.bar(units + width / 2, first.z_hat_running, width, color=PALETTE[0],
-                                     label="running statistics")
+        self.batch_bars = ax_z.bar(
+            units - width / 2,
+            first.z_hat_batch,
+            width,
+            color=PALETTE[3],
+            label="batch statistics (alone): all 0",
+        )
+        self.running_bars = ax_z.bar(
+            units + width / 2,
+            first.z_hat_running,
+            width,
+            color=PALETTE[0],
+            label="running statistics",
+        )
         ax_z.axhline(0, color="black", lw=0.8)
-        ax_z.set(xlim=(-0.7, n - 0.3), ylim=(-4, 4), xlabel="unit of the first hidden layer",
-                 title="first hidden layer: z-hat, before gamma, beta and the ReLU")
+        ax_z.set(
+            xlim=(-0.7, n - 0.3),
+            ylim=(-4, 4),
+            xlabel="unit of the first hidden layer",
+            title="first hidden layer: z-hat, before gamma, beta and the ReLU",
+        )
         ax_z.legend(loc="upper right", fontsize=7, ncol=2)
-        self.p_bars = ax_p.bar([0, 1], [first.p_batch, first.p_running], color=[PALETTE[3], PALETTE[0]],
-                               width=0.6)
+        self.p_bars = ax_p.bar(
+            [0, 1], [first.p_batch, first.p_running], color=[PALETTE[3], PALETTE[0]], width=0.6
+        )
         ax_p.axhline(0.5, color="black", lw=1, ls="--")
         ax_p.set(xticks=[0, 1], xticklabels=["batch", "running"], ylim=(0, 1), title="P(5 or more)")
         self.caption = widgets.HTML()
@@ -207,17 +226,25 @@ class _SingleExamplePicture(Picture):
 
 def show_single_example(net: TrainedNetwork, X: np.ndarray, Y: np.ndarray, *, index: int = 0):
     """The single-example inspector: a slider over the columns of ``X``; the digit, its normalised
-    first-layer values both ways, and the two probabilities. Returns the ``ipywidgets.VBox``; its first
-    child is the slider."""
+    first-layer values both ways, and the two probabilities. Returns the ``ipywidgets.VBox``; its
+    first child is the slider."""
     X = np.asarray(X, dtype=float)
-    slider = widgets.IntSlider(value=index, min=0, max=X.shape[1] - 1, description="test digit",
-                               continuous_update=False, layout=widgets.Layout(width="420px"))
+    slider = widgets.IntSlider(
+        value=index,
+        min=0,
+        max=X.shape[1] - 1,
+        description="test digit",
+        continuous_update=False,
+        layout=widgets.Layout(width="420px"),
+    )
 
     def compute(index: int) -> SingleExample:
         return compute_single_example(net, X, Y, index)
 
     picture = _SingleExamplePicture(compute(index))
-    return live_widget({"index": slider}, compute, picture, [slider, picture.caption, picture.widget])
+    return live_widget(
+        {"index": slider}, compute, picture, [slider, picture.caption, picture.widget]
+    )
 
 
 def plot_batch_size_comparison(result, *, ax=None):
@@ -226,15 +253,27 @@ def plot_batch_size_comparison(result, *, ax=None):
     ax = axes_or_new(ax, figsize=(7, 2.8))
     k = len(result.batch_sizes)
     width = 0.38
-    for offset, norm, colour, label in ((-width / 2, "batch", PALETTE[0], "batch norm (running statistics)"),
-                                        (width / 2, "layer", PALETTE[2], "layer norm")):
+    for offset, norm, colour, label in (
+        (-width / 2, "batch", PALETTE[0], "batch norm (running statistics)"),
+        (width / 2, "layer", PALETTE[2], "layer norm"),
+    ):
         x = np.arange(k) + offset
         bars = ax.bar(x, 100 * result.test_accuracy[norm], width, color=colour, label=label)
-        ax.bar_label(bars, labels=[f"{100 * v:.0f}%" for v in result.test_accuracy[norm]], padding=2, fontsize=8)
+        ax.bar_label(
+            bars,
+            labels=[f"{100 * v:.0f}%" for v in result.test_accuracy[norm]],
+            padding=2,
+            fontsize=8,
+        )
         ax.plot(x, 100 * result.train_accuracy[norm], "_", color="black", ms=14, mew=2)
     ax.plot([], [], "_", color="black", ms=10, mew=2, label="accuracy on its training mini-batches")
-    ax.set(xticks=range(k), xticklabels=[f"m = {m}" for m in result.batch_sizes], ylim=(0, 110),
-           ylabel="test accuracy (%)", xlabel="mini-batch size while training")
+    ax.set(
+        xticks=range(k),
+        xticklabels=[f"m = {m}" for m in result.batch_sizes],
+        ylim=(0, 110),
+        ylabel="test accuracy (%)",
+        xlabel="mini-batch size while training",
+    )
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7.5)
     ax.grid(axis="x", visible=False)
     return ax
