@@ -21,6 +21,7 @@ from course.arguments import require_int
 from course.plots import PALETTE
 from course.widgets.live_figure import nice_limit
 from course.widgets.live_widget import Picture, live_widget, note_text
+from course.widgets.log_sampler import paired_stairs
 from course.widgets.student_code import call_student
 
 __all__ = ["BETA_TICKS", "BetaSamples", "compute_beta_samples", "show_beta_sampler"]
@@ -164,34 +165,10 @@ class _BetaSamplerPicture(Picture):
         start = compute_beta_samples(
             0.9, 0.999, 10, seed=seed
         )  # placeholder data until the first draw
-        self.beta_bars = [
-            ax_beta.stairs(
-                start.beta_hist[i],
-                start.beta_edges,
-                fill=True,
-                alpha=0.55,
-                color=colours[i],
-                label=labels[i],
-            )
-            for i in range(2)
-        ]
-        self.win_bars = [
-            ax_win.stairs(
-                start.window_hist[i], start.window_edges, fill=True, alpha=0.55, color=colours[i]
-            )
-            for i in range(2)
-        ]
-        self.dec_bars = [
-            ax_draws.stairs(
-                np.zeros(2),
-                [1.0, 10.0, 100.0],
-                fill=i == 1,
-                alpha=0.55 if i else 1.0,
-                lw=2,
-                color=colours[i],
-            )
-            for i in range(2)
-        ]
+        self.beta_bars = paired_stairs(ax_beta, start.beta_hist, start.beta_edges, colours, labels)
+        self.win_bars = paired_stairs(ax_win, start.window_hist, start.window_edges, colours)
+        edges = [1.0, 10.0, 100.0]
+        self.dec_bars = paired_stairs(ax_draws, np.zeros((2, 2)), edges, colours, outline_first=True)
         ax_beta.set(title="beta, linear axis", xlabel="beta", ylabel="share of the samples per bin")
         ax_win.set(title="averaging window 1/(1-beta), log axis", xlabel="window (values averaged)")
         ax_draws.set(

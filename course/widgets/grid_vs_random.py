@@ -227,22 +227,10 @@ class _GridVsRandomPicture(Picture):
         )
         ax_prof.legend(loc="center left", fontsize=8)
         ax_prof.set_yticks([0.0, 0.5, 1.0])
-        ax_curve.plot(
-            averaged.budgets,
-            averaged.grid_mean,
-            "s-",
-            color=PALETTE[3],
-            ms=4,
-            label=f"grid, mean of {averaged.seeds} problems",
-        )
-        ax_curve.plot(
-            averaged.budgets,
-            averaged.random_mean,
-            "o-",
-            color=PALETTE[0],
-            ms=4,
-            label=f"random, mean of {averaged.seeds} problems",
-        )
+        for name, mean, style, colour in (("grid", averaged.grid_mean, "s-", PALETTE[3]),
+                                          ("random", averaged.random_mean, "o-", PALETTE[0])):
+            ax_curve.plot(averaged.budgets, mean, style, color=colour, ms=4,
+                          label=f"{name}, mean of {averaged.seeds} problems")
         ax_curve.set_xlabel("budget (runs)")
         ax_curve.set_ylabel("best dev loss found")
         ax_curve.set_xticks(averaged.budgets[::2])

@@ -24,7 +24,7 @@ from course.widgets.live_figure import nice_limit
 from course.widgets.live_widget import Picture, live_widget, note_text
 from course.widgets.student_code import call_student
 
-__all__ = ["LogSamples", "compute_log_samples", "show_log_sampler"]
+__all__ = ["LogSamples", "compute_log_samples", "paired_stairs", "show_log_sampler"]
 
 SAMPLE_COUNTS = (100, 300, 1_000, 3_000, 10_000)
 
@@ -115,6 +115,14 @@ def compute_log_samples(
     )
 
 
+def paired_stairs(ax, heights, edges, colours, labels=(None, None), *, outline_first=False) -> list:
+    """Two step histograms on ``ax`` from ``heights`` ``(2, k)`` over ``edges`` ``(k + 1,)``, half
+    transparent (the first one a bold outline with ``outline_first``), to move with ``set_data``."""
+    return [ax.stairs(heights[i], edges, fill=not (outline_first and i == 0),
+                      alpha=1.0 if outline_first and i == 0 else 0.55, lw=2 if outline_first else None,
+                      color=colours[i], label=labels[i]) for i in range(2)]
+
+
 class _LogSamplerPicture(Picture):
     """Three panels: histograms on a linear and on a log axis, and the student's per-decade bars.
 
@@ -129,34 +137,10 @@ class _LogSamplerPicture(Picture):
         start = compute_log_samples(
             1e-4, 1.0, 10, seed=seed
         )  # placeholder data until the first draw
-        self.lin_bars = [
-            ax_lin.stairs(
-                start.lin_hist[i],
-                start.lin_edges,
-                fill=True,
-                alpha=0.55,
-                color=colours[i],
-                label=labels[i],
-            )
-            for i in range(2)
-        ]
-        self.log_bars = [
-            ax_log.stairs(
-                start.log_hist[i], start.log_edges, fill=True, alpha=0.55, color=colours[i]
-            )
-            for i in range(2)
-        ]
-        self.dec_bars = [
-            ax_dec.stairs(
-                np.zeros(start.decade_edges.size - 1),
-                start.decade_edges,
-                fill=i == 1,
-                alpha=0.55 if i else 1.0,
-                lw=2,
-                color=colours[i],
-            )
-            for i in range(2)
-        ]
+        self.lin_bars = paired_stairs(ax_lin, start.lin_hist, start.lin_edges, colours, labels)
+        self.log_bars = paired_stairs(ax_log, start.log_hist, start.log_edges, colours)
+        empty = np.zeros((2, start.decade_edges.size - 1))
+        self.dec_bars = paired_stairs(ax_dec, empty, start.decade_edges, colours, outline_first=True)
         ax_lin.set_title("histogram, linear axis")
         ax_log.set_title("histogram, log axis")
         ax_dec.set_title("per decade (your decade_counts)")
