@@ -4,9 +4,8 @@ A visualizer has three parts, and only the first two differ from one to the next
 
 - its **controls** (sliders, dropdowns) and where they go;
 - its **compute** step: a call of its pure ``compute_*`` function with the controls' values;
-- its **picture**: a :class:`Picture` subclass that builds the figure's artists once (``__init__``)
-and
-  moves them to show one result of the compute step (``draw``).
+- its **picture**: a :class:`Picture` subclass that builds the figure's artists once
+  (``__init__``) and moves them to show one result of the compute step (``draw``).
 
 :func:`live_widget` wires them: every change of a control's value calls the compute step with all
 the controls' values (as keyword arguments named like the controls) and hands the result to the
@@ -39,9 +38,8 @@ class Picture:
     A subclass calls ``super().__init__(figsize=..., ...)`` (which makes ``self.fig`` and
     ``self.axes`` with ``plt.subplots``, or with ``make_axes(fig)``, under the course's style,
     ``style`` overriding it), creates its artists, and calls :meth:`finish` with the ones updates
-    move.
-    ``draw(result)`` moves them (and writes any caption widget the picture owns); the skeleton
-    refreshes.
+    move. ``draw(result)`` moves them (and writes any caption widget the picture owns); the
+    skeleton refreshes.
     """
 
     def __init__(
