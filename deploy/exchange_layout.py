@@ -29,10 +29,11 @@ import errno
 import grp
 import os
 import pwd
-import re
 import struct
 import sys
 from pathlib import Path
+
+from deploy.hub_roles import VALID_NAME
 
 # Folder -> (mode, group is the graders' group). Owner: root.
 COURSE_FOLDERS = {
@@ -43,7 +44,6 @@ COURSE_FOLDERS = {
 # Folder -> (mode, owned by the student); the group is the graders'. The rest are root's, with an ACL for her.
 STUDENT_FOLDERS = {"inbound": (0o2750, True), "feedback": (0o2770, False)}
 FEEDBACK_WITHOUT_ACL = 0o2771
-_VALID_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@-]*")
 
 
 def graders_group(course_id: str) -> str:
@@ -52,7 +52,7 @@ def graders_group(course_id: str) -> str:
 
 
 def _check_name(kind: str, name: str) -> str:
-    if not _VALID_NAME.fullmatch(name) or ".." in name:
+    if not VALID_NAME.fullmatch(name) or ".." in name:
         raise ValueError(f"{kind} {name!r} must be letters, digits and _ . @ - (no '/', '+', '*' or '..')")
     return name
 

@@ -11,15 +11,20 @@ that uniform ``beta`` crowds the short windows.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
+import ipywidgets as widgets
 import numpy as np
 
 from course.arguments import require_int
+from course.plots import PALETTE
+from course.widgets.live_figure import nice_limit
+from course.widgets.live_widget import Picture, live_widget, note_text
+from course.widgets.log_sampler import paired_stairs
 from course.widgets.student_code import call_student
 
-__all__ = ["BetaSamples", "BETA_TICKS", "compute_beta_samples", "show_beta_sampler"]
+__all__ = ["BETA_TICKS", "BetaSamples", "compute_beta_samples", "show_beta_sampler"]
 
 # The values a person actually types for momentum / EWA beta, as slider stops.
 BETA_TICKS = (0.0, 0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999, 0.9995, 0.9999)
@@ -146,82 +151,109 @@ def compute_beta_samples(
     )
 
 
-def show_beta_sampler(sample_beta: Callable | None = None, effective_window: Callable | None = None,
-                      decade_counts: Callable | None = None, *, seed: int = 0):
-    """The interactive beta sampler: a beta-range slider, a sample-count slider and three panels.
+class _BetaSamplerPicture(Picture):
+    """Three panels: beta on a linear axis, its averaging window on a log axis, windows per decade.
 
-    Takes the student's ``sample_beta``, ``effective_window`` and ``decade_counts`` (the third panel counts
-    the windows per decade); what they cannot draw yet is left empty with a note. Returns the ``ipywidgets.VBox`` to display; its first two children are the sliders.
-    """
-    import ipywidgets as widgets
-    import matplotlib
-    import matplotlib.pyplot as plt
+    Shares, not counts, on the y axes: their limits stay put when the sample size changes, so a move
+    of the samples slider redraws only the bars and texts."""
 
-    from course.plots import PALETTE, course_style
-    from course.widgets.live_figure import LiveFigure, nice_limit
+    def __init__(self, seed: int):
+        super().__init__(figsize=(12, 3.6), ncols=3)
+        ax_beta, ax_win, ax_draws = self.axes
+        labels = ("beta uniform in [low, high]", "your sample_beta")
+        colours = (PALETTE[1], PALETTE[0])
+        start = compute_beta_samples(
+            0.9, 0.999, 10, seed=seed
+        )  # placeholder data until the first draw
+        self.beta_bars = paired_stairs(ax_beta, start.beta_hist, start.beta_edges, colours, labels)
+        self.win_bars = paired_stairs(ax_win, start.window_hist, start.window_edges, colours)
+        edges = [1.0, 10.0, 100.0]
+        self.dec_bars = paired_stairs(ax_draws, np.zeros((2, 2)), edges, colours, outline_first=True)
+        ax_beta.set(title="beta, linear axis", xlabel="beta", ylabel="share of the samples per bin")
+        ax_win.set(title="averaging window 1/(1-beta), log axis", xlabel="window (values averaged)")
+        ax_draws.set(
+            title="windows per decade (your decade_counts)",
+            xlabel="window (values averaged)",
+            ylabel="share of the samples",
+        )
+        ax_win.set_xscale("log")
+        ax_draws.set_xscale("log")
+        ax_beta.legend(loc="upper left", fontsize=8)
+        self.note = note_text(ax_draws)
+        self.share = ax_win.text(0.03, 0.97, "", transform=ax_win.transAxes, va="top", fontsize=9)
+        self.finish([*self.beta_bars, *self.win_bars, *self.dec_bars, self.note, self.share])
 
-    beta_range = widgets.SelectionRangeSlider(
-        options=[(f"{b:g}", b) for b in BETA_TICKS], index=(3, 8), description="beta range",
-        continuous_update=False, layout=widgets.Layout(width="480px"),
-    )
-    count = widgets.SelectionSlider(
-        options=list(SAMPLE_COUNTS), value=1_000, description="samples", continuous_update=False,
-    )
-    with matplotlib.rc_context(course_style()):
-        fig, (ax_beta, ax_win, ax_draws) = plt.subplots(1, 3, figsize=(12, 3.6))
-    labels = ("beta uniform in [low, high]", "your sample_beta")
-    colours = (PALETTE[1], PALETTE[0])
-    start = compute_beta_samples(0.9, 0.999, 10, seed=seed)  # placeholder data, replaced by the first update
-    beta_bars = [ax_beta.stairs(start.beta_hist[i], start.beta_edges, fill=True, alpha=0.55, color=colours[i],
-                                label=labels[i]) for i in range(2)]
-    win_bars = [ax_win.stairs(start.window_hist[i], start.window_edges, fill=True, alpha=0.55, color=colours[i])
-                for i in range(2)]
-    dec_bars = [ax_draws.stairs(np.zeros(2), [1.0, 10.0, 100.0], fill=i == 1, alpha=0.55 if i else 1.0, lw=2,
-                                color=colours[i]) for i in range(2)]
-    ax_beta.set(title="beta, linear axis", xlabel="beta", ylabel="share of the samples per bin")
-    ax_win.set(title="averaging window 1/(1-beta), log axis", xlabel="window (values averaged)")
-    ax_draws.set(title="windows per decade (your decade_counts)", xlabel="window (values averaged)",
-                 ylabel="share of the samples")
-    ax_win.set_xscale("log")
-    ax_draws.set_xscale("log")
-    ax_beta.legend(loc="upper left", fontsize=8)
-    note = ax_draws.text(0.5, 0.5, "", transform=ax_draws.transAxes, ha="center", va="center", wrap=True,
-                         fontsize=9, bbox={"boxstyle": "round", "fc": "#fff8e0", "ec": PALETTE[1]})
-    share = ax_win.text(0.03, 0.97, "", transform=ax_win.transAxes, va="top", fontsize=9)
-    fig.tight_layout()
-    # Shares, not counts, on the y axes: their limits stay put when the sample size changes, so a move of
-    # the samples slider redraws only the bars and texts.
-    live = LiveFigure(fig, animated=(*beta_bars, *win_bars, *dec_bars, note, share))
-
-    def update(_change=None) -> None:
-        low, high = beta_range.value
-        data = compute_beta_samples(low, high, count.value, seed=seed, sampler=sample_beta,
-                                    window=effective_window, counter=decade_counts)
-        n = count.value
+    def draw(self, data: BetaSamples) -> None:
+        ax_beta, ax_win, ax_draws = self.axes
+        n = data.uniform.size
         for i in range(2):
-            beta_bars[i].set_data(data.beta_hist[i] / n, data.beta_edges)
-            win_bars[i].set_data(data.window_hist[i] / n, data.window_edges)
-        ax_beta.set_xlim(low, high)
+            self.beta_bars[i].set_data(data.beta_hist[i] / n, data.beta_edges)
+            self.win_bars[i].set_data(data.window_hist[i] / n, data.window_edges)
+        ax_beta.set_xlim(data.low, data.high)
         ax_beta.set_ylim(0, nice_limit(1.1 * max(1, data.beta_hist.max()) / n))
         ax_win.set_xlim(data.window_edges[0], data.window_edges[-1])
-        ax_win.set_ylim(0, nice_limit(1.3 * max(1, data.window_hist.max()) / n))  # room for the text
-        heights = (data.window_decades if data.window_decades is not None
-                   else np.zeros((2, data.decade_edges.size - 1)))
+        ax_win.set_ylim(
+            0, nice_limit(1.3 * max(1, data.window_hist.max()) / n)
+        )  # room for the text
+        heights = (
+            data.window_decades
+            if data.window_decades is not None
+            else np.zeros((2, data.decade_edges.size - 1))
+        )
         for i in range(2):
-            dec_bars[i].set_data(heights[i] / n, data.decade_edges)
+            self.dec_bars[i].set_data(heights[i] / n, data.decade_edges)
         ax_draws.set_xlim(data.decade_edges[0], data.decade_edges[-1])
         ax_draws.set_ylim(0, nice_limit(1.1 * max(1, heights.max()) / n))
-        note.set_text(data.note)
-        note.set_visible(bool(data.note))
+        self.note.set_text(data.note)
+        self.note.set_visible(bool(data.note))
         if np.isfinite(data.in_top_tenth).any():
-            parts = [f"{name} {100 * v:.0f}%" for name, v in zip(("uniform", "yours"), data.in_top_tenth)
-                     if np.isfinite(v)]
-            share.set_text(f"windows of {1 / (1 - high) / 10:.3g} values or more:\n  " + ", ".join(parts))
+            parts = [
+                f"{name} {100 * v:.0f}%"
+                for name, v in zip(("uniform", "yours"), data.in_top_tenth)
+                if np.isfinite(v)
+            ]
+            longest = 1 / (1 - data.high) / 10
+            self.share.set_text(f"windows of {longest:.3g} values or more:\n  " + ", ".join(parts))
         else:
-            share.set_text("")
-        live.refresh()
+            self.share.set_text("")
 
-    beta_range.observe(update, names="value")
-    count.observe(update, names="value")
-    update()
-    return widgets.VBox([beta_range, count, live.widget])
+
+def show_beta_sampler(
+    sample_beta: Callable | None = None,
+    effective_window: Callable | None = None,
+    decade_counts: Callable | None = None,
+    *,
+    seed: int = 0,
+):
+    """The interactive beta sampler: a beta-range slider, a sample-count slider and three panels.
+
+    Takes the student's ``sample_beta``, ``effective_window`` and ``decade_counts`` (the third panel
+    counts the windows per decade); what they cannot draw yet is left empty with a note. Returns the
+    ``ipywidgets.VBox`` to display; its first two children are the sliders.
+    """
+    beta_range = widgets.SelectionRangeSlider(
+        options=[(f"{b:g}", b) for b in BETA_TICKS],
+        index=(3, 8),
+        description="beta range",
+        continuous_update=False,
+        layout=widgets.Layout(width="480px"),
+    )
+    count = widgets.SelectionSlider(
+        options=list(SAMPLE_COUNTS),
+        value=1_000,
+        description="samples",
+        continuous_update=False,
+    )
+
+    def compute(beta_range, count) -> BetaSamples:
+        return compute_beta_samples(
+            *beta_range,
+            count,
+            seed=seed,
+            sampler=sample_beta,
+            window=effective_window,
+            counter=decade_counts,
+        )
+
+    controls = {"beta_range": beta_range, "count": count}
+    return live_widget(controls, compute, _BetaSamplerPicture(seed))

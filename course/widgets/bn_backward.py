@@ -15,16 +15,20 @@ student's ``batchnorm_backward`` as crosses, with its relative error.
 
 from __future__ import annotations
 
+import html
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
+import ipywidgets as widgets
 import numpy as np
+from matplotlib.collections import PolyCollection
 
 from course.arguments import require_int
 from course.gradcheck import numeric_gradient_of_output, relative_error
+from course.widgets.live_widget import SMALL_TEXT, Picture, live_widget
 from course.widgets.student_code import call_student
 
-__all__ = ["BackwardPaths", "compute_backward_paths", "draw_bn_graph", "show_backward_explorer", "PATH_COLOURS"]
+__all__ = ["PATH_COLOURS", "BackwardPaths", "compute_backward_paths", "draw_bn_graph", "show_backward_explorer"]
 
 GAMMA, BETA, EPS = 1.5, 0.5, 1e-5
 MAX_BATCH = 16
@@ -138,75 +142,120 @@ def draw_bn_graph(ax, *, highlight: int | None = None):
     return ax
 
 
-def show_backward_explorer(batchnorm_forward: Callable | None = None, batchnorm_backward: Callable | None = None,
-                           *, seed: int = 0):
-    """The explorer: which example gets the upstream gradient, and the batch size. Top: the graph; bottom:
-    ``dL/dz_i`` per example split by path (bars), central differences (dots), the student's (crosses).
-    Returns the ``ipywidgets.VBox``: the two sliders, the picture and a caption with the relative error."""
-    import html
+class _BackwardPicture(Picture):
+    """Top: the graph. Bottom: ``dL/dz_i`` per example split by path (bars), central differences
+    (dots), the student's (crosses); the caption, outside the figure, gives the relative error."""
 
-    import ipywidgets as widgets
-    import matplotlib
-    import matplotlib.pyplot as plt
-    from matplotlib.collections import PolyCollection
+    WIDTH = 0.26
 
-    from course.plots import course_style
-    from course.widgets.live_figure import LiveFigure
+    def __init__(self):
+        super().__init__(
+            figsize=(8.0, 4.2),
+            nrows=2,
+            dpi=72,
+            style=SMALL_TEXT,
+            gridspec_kw={"height_ratios": [1, 1.25]},
+        )
+        ax_graph, ax_bars = self.axes
+        draw_bn_graph(ax_graph)
+        self.bars = PolyCollection(
+            [], linewidths=0
+        )  # all 3 x m bars in one artist: one draw per frame
+        ax_bars.add_collection(self.bars)
+        (self.numeric,) = ax_bars.plot(
+            [], [], "o", color="black", ms=5, label="central differences"
+        )
+        (self.student,) = ax_bars.plot(
+            [], [], "x", color="#0072B2", ms=8, mew=2, label="your batchnorm_backward"
+        )
+        ax_bars.axhline(0, color="0.3", lw=0.8)
+        ax_bars.set_xlabel("example i of the batch")
+        ax_bars.set_ylabel(r"$\partial L / \partial z_i$")
+        ax_bars.legend(loc="upper right", fontsize=8)
+        self.caption = (
+            widgets.HTML()
+        )  # outside the figure: re-rendering glyphs costs more than the bars
+        self.finish([self.bars, self.numeric, self.student], pad=0.5)
 
-    example = widgets.IntSlider(value=0, min=0, max=7, description="gradient on example", continuous_update=True,
-                                style={"description_width": "initial"})
-    batch = widgets.IntSlider(value=8, min=2, max=MAX_BATCH, description="batch size m", continuous_update=True,
-                              style={"description_width": "initial"})
-    with matplotlib.rc_context({**course_style(), "font.size": 8, "axes.titlesize": 9}):
-        fig, (ax_graph, ax_bars) = plt.subplots(2, 1, figsize=(8.0, 4.2), dpi=72,
-                                                gridspec_kw={"height_ratios": [1, 1.25]})
-    draw_bn_graph(ax_graph)
-    width = 0.26
-    bars = PolyCollection([], linewidths=0)  # all 3 x m bars in one artist: one draw call per frame
-    ax_bars.add_collection(bars)
-    numeric_dots = ax_bars.plot([], [], "o", color="black", ms=5, label="central differences")[0]
-    student_marks = ax_bars.plot([], [], "x", color="#0072B2", ms=8, mew=2, label="your batchnorm_backward")[0]
-    ax_bars.axhline(0, color="0.3", lw=0.8)
-    ax_bars.set_xlabel("example i of the batch")
-    ax_bars.set_ylabel(r"$\partial L / \partial z_i$")
-    ax_bars.legend(loc="upper right", fontsize=8)
-    caption = widgets.HTML()  # text outside the figure: re-rendering glyphs would cost more than the bars
-    fig.tight_layout(pad=0.5)
-    moving = [bars, numeric_dots, student_marks]
-    live = LiveFigure(fig, animated=moving)
-
-    def update(_change=None) -> None:
-        m = batch.value
-        example.max = m - 1
-        data = compute_backward_paths(m, min(example.value, m - 1), seed=seed, forward=batchnorm_forward,
-                                      backward=batchnorm_backward)
-        if ax_bars.get_xlim()[1] != m - 0.4:  # a new batch size: new limits and ticks (LiveFigure redraws)
+    def draw(self, data: BackwardPaths) -> None:
+        ax_bars = self.axes[1]
+        m = data.z.size
+        if (
+            ax_bars.get_xlim()[1] != m - 0.4
+        ):  # a new batch size: new limits and ticks (a full redraw)
             ax_bars.set_xlim(-0.6, m - 0.4)
             ax_bars.set_xticks(range(m))
             top = GAMMA / np.sqrt(data.z.var() + EPS)
             ax_bars.set_ylim(-0.75 * top, 1.15 * top)
-        left = np.arange(m)[None, :] + (np.arange(3)[:, None] - 1.5) * width  # (3, m): one bar per path
-        heights = data.paths
-        corners = np.stack([np.stack([left, np.zeros_like(left)], -1), np.stack([left, heights], -1),
-                            np.stack([left + width, heights], -1), np.stack([left + width, np.zeros_like(left)], -1)],
-                           axis=2)  # (3, m, 4, 2)
-        bars.set_verts(list(corners.reshape(3 * m, 4, 2)))
-        bars.set_facecolor(np.repeat(PATH_COLOURS, m))
-        numeric_dots.set_data(np.arange(m), data.numeric)
+        left = (
+            np.arange(m)[None, :] + (np.arange(3)[:, None] - 1.5) * self.WIDTH
+        )  # (3, m): bar per path
+        heights, right, zeros = data.paths, left + self.WIDTH, np.zeros_like(left)
+        corners = np.stack(
+            [
+                np.stack([left, zeros], -1),
+                np.stack([left, heights], -1),
+                np.stack([right, heights], -1),
+                np.stack([right, zeros], -1),
+            ],
+            axis=2,
+        )  # (3, m, 4, 2)
+        self.bars.set_verts(list(corners.reshape(3 * m, 4, 2)))
+        self.bars.set_facecolor(np.repeat(PATH_COLOURS, m))
+        self.numeric.set_data(np.arange(m), data.numeric)
         z_hat_k = (data.z[data.example] - data.z.mean()) / np.sqrt(data.z.var() + EPS)
-        side = (f"Example {data.example} has z_hat = {z_hat_k:+.2f}: the variance path's bar of example i has "
-                f"the sign of {'-' if z_hat_k > 0 else '+'}z_hat_i. ")
+        side = (
+            f"Example {data.example} has z_hat = {z_hat_k:+.2f}: the variance path's bar of "
+            f"example i has the sign of {'-' if z_hat_k > 0 else '+'}z_hat_i. "
+        )
         if data.student is None:
-            student_marks.set_data([], [])
-            caption.value = side + f"<i>{html.escape(data.note)}</i>"
+            self.student.set_data([], [])
+            self.caption.value = side + f"<i>{html.escape(data.note)}</i>"
         else:
-            student_marks.set_data(np.arange(m), data.student)
+            self.student.set_data(np.arange(m), data.student)
             verdict = "agrees" if data.error <= 1e-7 else "<b>disagrees</b>"
-            caption.value = side + (f"Your dZ {verdict} with central differences: relative error {data.error:.1e} "
-                                    "(a correct backward pass stays below 1e-7).")
-        live.refresh()
+            self.caption.value = side + (
+                f"Your dZ {verdict} with central differences: relative error {data.error:.1e} "
+                "(a correct backward pass stays below 1e-7)."
+            )
 
-    example.observe(update, names="value")
-    batch.observe(update, names="value")
-    update()
-    return widgets.VBox([example, batch, live.widget, caption])
+
+def show_backward_explorer(
+    batchnorm_forward: Callable | None = None,
+    batchnorm_backward: Callable | None = None,
+    *,
+    seed: int = 0,
+):
+    """The explorer: which example gets the upstream gradient, and the batch size (see
+    :class:`_BackwardPicture`). Returns the ``ipywidgets.VBox``: the two sliders, the picture and a
+    caption with the relative error."""
+    example = widgets.IntSlider(
+        value=0,
+        min=0,
+        max=7,
+        description="gradient on example",
+        continuous_update=True,
+        style={"description_width": "initial"},
+    )
+    batch = widgets.IntSlider(
+        value=8,
+        min=2,
+        max=MAX_BATCH,
+        description="batch size m",
+        continuous_update=True,
+        style={"description_width": "initial"},
+    )
+
+    def compute(index: int, m: int) -> BackwardPaths:
+        example.max = m - 1
+        return compute_backward_paths(
+            m, min(index, m - 1), seed=seed, forward=batchnorm_forward, backward=batchnorm_backward
+        )
+
+    picture = _BackwardPicture()
+    return live_widget(
+        {"index": example, "m": batch},
+        compute,
+        picture,
+        [example, batch, picture.widget, picture.caption],
+    )

@@ -6,6 +6,7 @@ The pure part of each picture (``gradient_descent_path``) is a separate function
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import numpy as np
 
 from course.plots import PALETTE, axes_or_new
@@ -42,8 +43,6 @@ def plot_input_normalisation(axes=None):
     gradient descent zig-zags across and crawls along) and of normalised inputs (round: straight to the
     minimum), each with its best constant learning rate."""
     if axes is None:
-        import matplotlib.pyplot as plt
-
         _, axes = plt.subplots(1, 2, figsize=(8.5, 3.4))
     for ax, scales, title in [(axes[0], (1.0, 3.0), "inputs on different scales"),
                               (axes[1], (1.0, 1.0), "normalised inputs")]:
@@ -89,8 +88,6 @@ def plot_learning_rate_sweep(sweep, *, threshold: float = 0.9, curves_at=(0.01, 
     rates reaching ``threshold`` shaded; crosses mark diverged runs. Right: dev accuracy per epoch at the rates
     of the sweep nearest to ``curves_at``. ``sweep``: a :class:`course.bn_network.LearningRateSweep`."""
     if axes is None:
-        import matplotlib.pyplot as plt
-
         _, axes = plt.subplots(1, 2, figsize=(10, 3.6))
     left, right = axes
     rates = sweep.learning_rates

@@ -13,22 +13,30 @@ wires an ``IntSlider`` to what it computed once.
 
 from __future__ import annotations
 
+import html
+from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.patches import Rectangle
+
+from course.plots import PALETTE, plot_heatmap
+from course.widgets.live_widget import Picture, live_widget, note
+from course.widgets.student_code import call_student
 
 __all__ = [
-    "DEMO_RANGES",
     "DEMO_LABELS",
-    "demo_loss",
-    "demo_surface",
     "DEMO_MINIMUM",
+    "DEMO_RANGES",
     "SearchRounds",
     "compute_search_rounds",
-    "top_points",
+    "demo_loss",
+    "demo_surface",
     "show_coarse_to_fine",
+    "top_points",
 ]
 
 # The demo objective's axes, each on its right scale (notebook 02): log10 of the learning rate and
@@ -168,165 +176,202 @@ def top_points(found: SearchRounds, round_index: int, top_k: int) -> np.ndarray:
     return points[order[:top_k]]
 
 
-def _note(text: str):
-    import ipywidgets as widgets
+class _SearchPicture(Picture):
+    """Left: the points of the rounds so far over the objective (its heat map for the demo, else the
+    points coloured by score), every box searched, the best ``top_k`` and the box around them.
+    Right: the best loss so far per round."""
 
-    return widgets.HTML(f"<p style='padding:6px;border-left:4px solid #E69F00'>{text}</p>")
-
-
-def show_coarse_to_fine(
-    search: Callable,
-    objective: Callable | None = None,
-    ranges: Sequence[tuple[float, float]] | None = None,
-    *,
-    labels: tuple[str, str] = DEMO_LABELS,
-    n_per_round: int = 20,
-    n_rounds: int = 4,
-    top_k: int = 4,
-    seed: int = 3,
-):
-    """Step through the rounds of ``search`` (the student's ``coarse_to_fine``) with a slider.
-
-    With the default objective the background is its heat map, and two more sliders re-run the search with
-    another ``margin`` (for the notebook's ``zoom_in``) or with the minimum moved along the learning-rate
-    axis. With your own ``objective`` the points are coloured by the loss they scored. Returns the widget
-    (its first child is the round slider); shows a note instead when ``search`` is not implemented or fails.
-    """
-    import html
-
-    import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Rectangle
-
-    from course.plots import PALETTE, course_style, plot_heatmap
-    from course.widgets.live_figure import LiveFigure
-    from course.widgets.student_code import call_student
-
-    demo = objective is None
-
-    def run(margin=None, minimum=DEMO_MINIMUM):
-        goal = (lambda point: demo_loss(point, minimum)) if demo else objective
-        return call_student("coarse_to_fine", lambda: compute_search_rounds(
-            search, goal, ranges, n_per_round=n_per_round, n_rounds=n_rounds, top_k=top_k, seed=seed,
-            margin=margin))
-
-    found, problem = run()
-    if problem:
-        return _note(html.escape(problem) + " Run its tests above to find out more.")
-    if found.boxes.shape[1] != 2:
-        return _note("This picture draws two hyperparameters; pass a 2-D objective and two ranges.")
-    first = found.boxes[0]
-    state = {"found": found, "minimum": DEMO_MINIMUM}
-
-    with plt.rc_context(course_style()):
-        fig, (ax_map, ax_best) = plt.subplots(1, 2, figsize=(9.6, 4.2), gridspec_kw={"width_ratios": [1.6, 1.0]})
-    animated = []
-    if demo:
-        # log10 of the loss, so the valley floor is not lost in one colour; bright is low
-        plot_heatmap(np.log10(demo_surface()), tuple(first[0]), tuple(first[1]), colorbar_label="log10 dev loss",
-                     ax=ax_map)
-        surface = ax_map.images[0]
-        animated.append(surface)
-        dots = ax_map.scatter([], [], s=26, edgecolor="black", linewidth=0.6, zorder=3)
-        floor = ax_map.scatter([], [], marker="+", s=120, color="black", zorder=5)
-        animated.append(floor)
-    else:
-        colours = plt.get_cmap("viridis_r")
-        finite = found.scores[np.isfinite(found.scores)]
-        low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
-        dots = ax_map.scatter([], [], c=np.empty(0), s=30, edgecolor="black", linewidth=0.4, zorder=3, cmap=colours)
-        dots.set_clim(low, high if high > low else low + 1.0)
-        fig.colorbar(dots, ax=ax_map, label="dev loss")
-        ax_map.grid(False)
-    ax_map.set_xlim(*first[0])
-    ax_map.set_ylim(*first[1])
-    ax_map.set_xlabel(labels[0])
-    ax_map.set_ylabel(labels[1])
-    boxes = []
-    for r in range(n_rounds):
-        patch = Rectangle((0, 0), 0, 0, fill=False, color=PALETTE[r % len(PALETTE)], zorder=4)
-        ax_map.add_patch(patch)
-        boxes.append(patch)
-    tight = Rectangle((0, 0), 0, 0, fill=False, color="black", ls="--", lw=1.2, zorder=4)
-    ax_map.add_patch(tight)
-    rings = ax_map.scatter([], [], s=110, facecolors="none", edgecolors=PALETTE[3], linewidths=1.6, zorder=4)
-    star = ax_map.scatter([], [], marker="*", s=220, color=PALETTE[3], edgecolor="white", zorder=5)
-    title = ax_map.set_title("round\nbox", fontsize=10)  # two lines reserved before tight_layout
-    rounds_axis = np.arange(1, n_rounds + 1)
-    (progress,) = ax_best.plot(rounds_axis, found.best_so_far, marker="o", color=PALETTE[0])
-    now = ax_best.scatter([], [], s=120, color=PALETTE[3], zorder=3)
-    ax_best.set_xticks(rounds_axis)
-    ax_best.set_xlabel("round")
-    ax_best.set_ylabel("best loss so far")
-    ax_best.set_yscale("log")
-    finite = found.best_so_far[np.isfinite(found.best_so_far)]
-    if demo:
-        ax_best.set_ylim(0.01, 10.0)  # fixed, so re-running the search redraws only the data
-    elif finite.size:
-        ax_best.set_ylim(finite.min() / 2, finite.max() * 2)
-    ax_best.set_title("each round searches a smaller box", fontsize=10)
-    fig.tight_layout()
-    animated += [dots, *boxes, tight, rings, star, title, progress, now]
-    live = LiveFigure(fig, animated=animated)
-    note = widgets.HTML("")
-
-    def update(change=None) -> None:
-        found = state["found"]
-        r = slider.value - 1
-        shown = found.rounds <= r
-        current = found.rounds[shown] == r
-        dots.set_offsets(found.points[shown])
+    def __init__(self, found: SearchRounds, demo: bool, labels: tuple[str, str], top_k: int):
+        super().__init__(figsize=(9.6, 4.2), ncols=2, gridspec_kw={"width_ratios": [1.6, 1.0]})
+        ax_map, ax_best = self.axes
+        self.demo, self.labels, self.top_k, self.minimum = demo, labels, top_k, DEMO_MINIMUM
+        n_rounds, first = found.boxes.shape[0], found.boxes[0]
+        animated = []
         if demo:
-            dots.set_facecolors(["white" if c else "#9a9a9a" for c in current])
+            # log10 of the loss, so the valley floor is not lost in one colour; bright is low
+            plot_heatmap(
+                np.log10(demo_surface()),
+                tuple(first[0]),
+                tuple(first[1]),
+                colorbar_label="log10 dev loss",
+                ax=ax_map,
+            )
+            self.surface = ax_map.images[0]
+            self.dots = ax_map.scatter([], [], s=26, edgecolor="black", linewidth=0.6, zorder=3)
+            self.floor = ax_map.scatter([], [], marker="+", s=120, color="black", zorder=5)
+            animated += [self.surface, self.floor]
         else:
-            dots.set_array(found.scores[shown])
-        dots.set_sizes(np.where(current, 34, 12))
-        for i, patch in enumerate(boxes):
+            finite = found.scores[np.isfinite(found.scores)]
+            low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+            self.dots = ax_map.scatter(
+                [],
+                [],
+                c=np.empty(0),
+                s=30,
+                edgecolor="black",
+                linewidth=0.4,
+                zorder=3,
+                cmap=plt.get_cmap("viridis_r"),
+            )
+            self.dots.set_clim(low, high if high > low else low + 1.0)
+            self.fig.colorbar(self.dots, ax=ax_map, label="dev loss")
+            ax_map.grid(False)
+        ax_map.set(xlim=first[0], ylim=first[1], xlabel=labels[0], ylabel=labels[1])
+        self.boxes = [
+            ax_map.add_patch(
+                Rectangle((0, 0), 0, 0, fill=False, zorder=4, color=PALETTE[r % len(PALETTE)])
+            )
+            for r in range(n_rounds)
+        ]
+        self.tight = ax_map.add_patch(
+            Rectangle((0, 0), 0, 0, fill=False, color="black", ls="--", lw=1.2, zorder=4)
+        )
+        self.rings = ax_map.scatter(
+            [], [], s=110, facecolors="none", edgecolors=PALETTE[3], linewidths=1.6, zorder=4
+        )
+        self.star = ax_map.scatter(
+            [], [], marker="*", s=220, color=PALETTE[3], edgecolor="white", zorder=5
+        )
+        self.title = ax_map.set_title("round\nbox", fontsize=10)  # two lines kept by tight_layout
+        rounds_axis = np.arange(1, n_rounds + 1)
+        (self.progress,) = ax_best.plot(
+            rounds_axis, found.best_so_far, marker="o", color=PALETTE[0]
+        )
+        self.now = ax_best.scatter([], [], s=120, color=PALETTE[3], zorder=3)
+        ax_best.set(xticks=rounds_axis, xlabel="round", ylabel="best loss so far", yscale="log")
+        finite = found.best_so_far[np.isfinite(found.best_so_far)]
+        if demo:
+            ax_best.set_ylim(0.01, 10.0)  # fixed, so re-running the search redraws only the data
+        elif finite.size:
+            ax_best.set_ylim(finite.min() / 2, finite.max() * 2)
+        ax_best.set_title("each round searches a smaller box", fontsize=10)
+        self.note = widgets.HTML("")
+        self.finish(
+            [
+                *animated,
+                self.dots,
+                *self.boxes,
+                self.tight,
+                self.rings,
+                self.star,
+                self.title,
+                self.progress,
+                self.now,
+            ]
+        )
+
+    def draw(self, shown: tuple[SearchRounds, int, tuple[float, float], str]) -> None:
+        found, r, minimum, self.note.value = shown
+        n_rounds, labels = found.boxes.shape[0], self.labels
+        shown_calls = found.rounds <= r
+        current = found.rounds[shown_calls] == r
+        self.dots.set_offsets(found.points[shown_calls])
+        if self.demo:
+            self.dots.set_facecolors(["white" if c else "#9a9a9a" for c in current])
+        else:
+            self.dots.set_array(found.scores[shown_calls])
+        self.dots.set_sizes(np.where(current, 34, 12))
+        for i, patch in enumerate(self.boxes):
             (x0, x1), (y0, y1) = found.boxes[i]
             patch.set_bounds(x0, y0, x1 - x0, y1 - y0)
             patch.set_visible(i <= min(r + 1, n_rounds - 1))
             patch.set_linewidth(2.6 if i == r else 1.0)
-        best_k = top_points(found, r, top_k)
-        rings.set_offsets(best_k)
+        best_k = top_points(found, r, self.top_k)
+        self.rings.set_offsets(best_k)
         (x0, y0), (x1, y1) = best_k.min(axis=0), best_k.max(axis=0)
-        tight.set_bounds(x0, y0, x1 - x0, y1 - y0)
-        tight.set_visible(r < n_rounds - 1)
-        seen = found.scores[shown]
+        self.tight.set_bounds(x0, y0, x1 - x0, y1 - y0)
+        self.tight.set_visible(r < n_rounds - 1)
+        seen = found.scores[shown_calls]
         best = int(np.argmin(np.where(np.isfinite(seen), seen, np.inf)))
-        star.set_offsets(found.points[shown][best : best + 1])
-        progress.set_ydata(found.best_so_far)
-        now.set_offsets([[r + 1, found.best_so_far[r]]])
+        self.star.set_offsets(found.points[shown_calls][best : best + 1])
+        self.progress.set_ydata(found.best_so_far)
+        self.now.set_offsets([[r + 1, found.best_so_far[r]]])
         (x0, x1), (y0, y1) = found.boxes[r]
-        title.set_text(
-            f"round {r + 1}: {labels[0]} in [{x0:.3g}, {x1:.3g}],\n{labels[1]} in [{y0:.3g}, {y1:.3g}]"
+        self.title.set_text(
+            f"round {r + 1}: {labels[0]} in [{x0:.3g}, {x1:.3g}],\n"
+            f"{labels[1]} in [{y0:.3g}, {y1:.3g}]"
         )
-        if demo:
-            floor.set_offsets([state["minimum"]])
-        live.refresh()
+        if self.demo:
+            if minimum != self.minimum:
+                self.surface.set_data(np.log10(demo_surface(minimum=minimum)))
+                self.minimum = minimum
+            self.floor.set_offsets([minimum])
 
-    def rerun(change=None) -> None:
-        minimum = (float(where.value), DEMO_MINIMUM[1])
-        again, problem = run(margin.value, minimum)
+
+class _Reruns:
+    """The compute step's state: the search shown, re-run when the margin or the demo minimum moves.
+
+    ``problem`` says why the first run cannot be drawn (``found`` is then ``None``)."""
+
+    START = (0.1, DEMO_MINIMUM[0])  # the margin and minimum sliders' starting values
+
+    def __init__(self, search: Callable, objective: Callable | None, ranges, settings: dict):
+        self.search, self.objective, self.ranges = search, objective, ranges
+        self.settings = settings  # n_per_round, n_rounds, top_k, seed
+        self.key, self.minimum, self.note = self.START, DEMO_MINIMUM, ""
+        self.found, problem = self.run()
         if problem:
-            note.value = f"<i>{html.escape(problem)}</i>"
-            return
-        state["found"], state["minimum"] = again, minimum
-        surface.set_data(np.log10(demo_surface(minimum=minimum)))
-        changed = "" if "zoom_in" in getattr(search, "__globals__", {}) else (
-            " Your coarse_to_fine does not call a function named zoom_in, so the margin slider cannot change it.")
-        note.value = (f"<i>Re-ran your coarse_to_fine: the true minimum (+) is at {minimum[0]:.2g}; "
-                      f"best found {again.best_score:.3g} at {again.best_point[0]:.2g}.{changed}</i>")
-        update()
+            self.problem = html.escape(problem) + " Run its tests above to find out more."
+        elif self.found.boxes.shape[1] != 2:
+            self.problem = ("This picture draws two hyperparameters; pass a 2-D objective and two "
+                            "ranges.")
+        else:
+            self.problem = ""
 
-    slider = widgets.IntSlider(value=1, min=1, max=n_rounds, description="round", continuous_update=True)
-    slider.observe(update, names="value")
-    update()
-    if not demo:
-        return widgets.VBox([slider, live.widget])
-    margin = widgets.FloatSlider(value=0.1, min=0.0, max=0.5, step=0.05, description="margin",
-                                 continuous_update=False)
-    where = widgets.FloatSlider(value=DEMO_MINIMUM[0], min=-3.9, max=-1.0, step=0.1, description="minimum",
-                                continuous_update=False, style={"description_width": "initial"})
-    for control in (margin, where):
-        control.observe(rerun, names="value")
-    return widgets.VBox([slider, widgets.HBox([margin, where]), note, live.widget])
+    def run(self, margin: float | None = None, minimum=DEMO_MINIMUM):
+        """The student's search, recorded: ``(SearchRounds or None, problem)``."""
+        def demo(point):
+            return demo_loss(point, minimum)
+
+        goal = demo if self.objective is None else self.objective
+        return call_student("coarse_to_fine", lambda: compute_search_rounds(
+            self.search, goal, self.ranges, margin=margin, **self.settings))
+
+    def __call__(self, number: int, margin: float = START[0], where: float = START[1]) -> tuple:
+        if (margin, where) != self.key:  # a margin or minimum slider moved: search again
+            self.key, minimum = (margin, where), (float(where), DEMO_MINIMUM[1])
+            again, problem = self.run(margin, minimum)
+            if problem:
+                self.note = f"<i>{html.escape(problem)}</i>"
+            else:
+                self.found, self.minimum = again, minimum
+                self.note = self._rerun_note(again, minimum)
+        return self.found, number - 1, self.minimum, self.note
+
+    def _rerun_note(self, found: SearchRounds, minimum: tuple[float, float]) -> str:
+        changed = ""
+        if "zoom_in" not in getattr(self.search, "__globals__", {}):
+            changed = (" Your coarse_to_fine does not call a function named zoom_in, so the margin"
+                       " slider cannot change it.")
+        return (f"<i>Re-ran your coarse_to_fine: the true minimum (+) is at {minimum[0]:.2g}; best "
+                f"found {found.best_score:.3g} at {found.best_point[0]:.2g}.{changed}</i>")
+
+
+def show_coarse_to_fine(search: Callable, objective: Callable | None = None,
+                        ranges: Sequence[tuple[float, float]] | None = None, *,
+                        labels: tuple[str, str] = DEMO_LABELS, n_per_round: int = 20,
+                        n_rounds: int = 4, top_k: int = 4, seed: int = 3):
+    """Step through the rounds of ``search`` (the student's ``coarse_to_fine``) with a slider.
+
+    With the default objective the background is its heat map, and two more sliders re-run the
+    search with another ``margin`` (for the notebook's ``zoom_in``) or with the minimum moved along
+    the learning-rate axis. With your own ``objective`` the points are coloured by the loss they
+    scored. Returns the widget (its first child is the round slider); shows a note instead when
+    ``search`` is not implemented or fails.
+    """
+    settings = {"n_per_round": n_per_round, "n_rounds": n_rounds, "top_k": top_k, "seed": seed}
+    searches = _Reruns(search, objective, ranges, settings)
+    if searches.problem:
+        return note(searches.problem)
+    picture = _SearchPicture(searches.found, objective is None, labels, top_k)
+    slider = widgets.IntSlider(value=1, min=1, max=n_rounds, description="round")
+    if objective is not None:
+        return live_widget({"number": slider}, searches, picture)
+    margin = widgets.FloatSlider(value=_Reruns.START[0], min=0.0, max=0.5, step=0.05,
+                                 description="margin", continuous_update=False)
+    where = widgets.FloatSlider(value=_Reruns.START[1], min=-3.9, max=-1.0, step=0.1,
+                                description="minimum", continuous_update=False,
+                                style={"description_width": "initial"})
+    controls = {"number": slider, "margin": margin, "where": where}
+    layout = [slider, widgets.HBox([margin, where]), picture.note, picture.widget]
+    return live_widget(controls, searches, picture, layout)

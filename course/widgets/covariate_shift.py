@@ -18,13 +18,20 @@ and shows nothing about the network. Two measures are *not* guaranteed by the fo
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
+import ipywidgets as widgets
 import numpy as np
+from matplotlib.collections import PolyCollection
 
+from course import bn_network
 from course.arguments import require_int
+from course.plots import PALETTE
+from course.widgets.live_figure import nice_limit
+from course.widgets.live_widget import SMALL_TEXT, Picture, live_widget
 
-__all__ = ["CovariateShift", "compute_covariate_shift", "train_for_covariate_shift", "show_covariate_shift"]
+__all__ = ["CovariateShift", "compute_covariate_shift", "show_covariate_shift", "train_for_covariate_shift"]
 
 
 @dataclass(frozen=True)
@@ -137,8 +144,6 @@ def train_for_covariate_shift(data, *, layer_dims=None, learning_rate: float = 0
 
     Returns ``(plain, normalised)`` :class:`course.bn_network.TrainedNetwork`.
     """
-    from course import bn_network
-
     dims = list(layer_dims or bn_network.EXPERIMENT_LAYER_DIMS)
     return tuple(
         bn_network.train_network(data.X_train, data.Y_train, dims, batchnorm=flag, learning_rate=learning_rate,
@@ -146,6 +151,109 @@ def train_for_covariate_shift(data, *, layer_dims=None, learning_rate: float = 0
                                  probe_size=probe_size)
         for flag in (False, True)
     )
+
+
+def _violin(layer: int, density: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """The outline of one violin, centred on ``layer + 1``: ``(2 * len(grid), 2)`` vertices."""
+    half = 0.42 * density
+    return np.column_stack(
+        [
+            np.concatenate([layer + 1 - half, (layer + 1 + half)[::-1]]),
+            np.concatenate([grid, grid[::-1]]),
+        ]
+    )
+
+
+class _CovariateShiftPicture(Picture):
+    """Violins per hidden layer for each network; the measured drift and ReLU panels with a
+    cursor."""
+
+    def __init__(self, first: CovariateShift):
+        super().__init__(
+            figsize=(12, 3.0),
+            ncols=4,
+            dpi=72,
+            style=SMALL_TEXT,
+            gridspec_kw={"width_ratios": [1, 1, 1.1, 1.1]},
+        )
+        axes = self.axes
+        self.layers = layers = first.density.shape[2]
+        colours = (PALETTE[3], PALETTE[0])
+        axes[1].sharey(axes[0])  # one value axis for both networks
+        self.before, self.now = [], []  # per row, one collection holding a violin per layer: fast
+        for row in range(2):
+            ax = axes[row]
+            self.before.append(
+                ax.add_collection(PolyCollection([], facecolor="none", edgecolor="0.35", lw=0.8))
+            )
+            self.now.append(
+                ax.add_collection(PolyCollection([], facecolor=colours[row], alpha=0.6, lw=0))
+            )
+            ax.set_xlim(0.4, layers + 0.6)
+            ax.set_xticks(range(1, layers + 1))
+            ax.set_xlabel("hidden layer")
+            ax.set_title(("without" if row == 0 else "with") + " batch norm")
+        axes[0].set_ylabel("value of the unit (probe batch)")
+        # The two measured panels do not depend on the unit or the view: drawn once, cursors move.
+        for row, name in enumerate(("without BN: Z", "with BN: Z before normalising")):
+            network = "without" if row == 0 else "with"
+            axes[2].plot(
+                first.iterations, first.raw_shift[row].mean(axis=1), color=colours[row], label=name
+            )
+            axes[3].plot(
+                first.iterations,
+                first.active[row].mean(axis=1),
+                color=colours[row],
+                label=f"{network} BN: firing",
+            )
+            axes[3].plot(
+                first.iterations,
+                first.dead[row].mean(axis=1),
+                color=colours[row],
+                ls=":",
+                label=f"{network} BN: dead units",
+            )
+        built_in = first.mean_shift[1].mean(axis=1)  # first is the ReLU-input view
+        axes[2].plot(
+            first.iterations,
+            built_in,
+            color=colours[1],
+            ls="--",
+            lw=1,
+            label="with BN: ReLU input (by construction)",
+        )
+        top = max(first.raw_shift.mean(axis=2).max(), built_in.max(), 0.1)
+        axes[2].set(
+            ylim=(0, nice_limit(1.1 * top)),
+            xlabel="iteration",
+            title="mean drift per unit (in starting stds)",
+        )
+        axes[3].set(ylim=(0, 1), xlabel="iteration", title="ReLUs, probe batch (fraction)")
+        axes[2].legend(loc="upper left", fontsize=7)
+        axes[3].legend(loc="center right", fontsize=6.5)
+        self.cursors = [
+            ax.axvline(first.iterations[-1], color="0.3", lw=0.8, ls="--") for ax in axes[2:]
+        ]
+        self.finish([*self.before, *self.now, *self.cursors], pad=0.5)
+
+    def draw(self, shown: tuple[CovariateShift, int]) -> None:
+        data, index = shown
+        # New limits only when the unit or the view changes (a full redraw then); the panels share
+        # them.
+        self.axes[0].set_ylim(data.grid[0, 0], data.grid[0, -1])
+        for row in range(2):
+            grid = data.grid[row]
+            self.before[row].set_verts(
+                [_violin(layer, data.density[row, 0, layer], grid) for layer in range(self.layers)]
+            )
+            self.now[row].set_verts(
+                [
+                    _violin(layer, data.density[row, index, layer], grid)
+                    for layer in range(self.layers)
+                ]
+            )
+        for cursor in self.cursors:
+            cursor.set_xdata([data.iterations[index]] * 2)
 
 
 def show_covariate_shift(plain, normalised):
@@ -156,87 +264,36 @@ def show_covariate_shift(plain, normalised):
     of ReLUs that fire, and of units that never fire, on the probe batch (measured).
     Returns the ``ipywidgets.VBox``; its first child is the slider.
     """
-    import ipywidgets as widgets
-    import matplotlib
-    import matplotlib.pyplot as plt
-    from matplotlib.collections import PolyCollection
 
-    from course.plots import PALETTE, course_style
-    from course.widgets.live_figure import LiveFigure, nice_limit
-
-    cache: dict[tuple[int, bool], CovariateShift] = {}
-
+    @functools.cache  # one compute per unit and view: the iteration slider only selects
     def view(unit: int, raw: bool) -> CovariateShift:
-        if (unit, raw) not in cache:
-            cache[unit, raw] = compute_covariate_shift(plain, normalised, unit=unit, raw=raw)
-        return cache[unit, raw]
+        return compute_covariate_shift(plain, normalised, unit=unit, raw=raw)
 
     first = view(0, False)
-    layers = first.density.shape[2]
     slider = widgets.SelectionSlider(
-        options=[(str(int(it)), i) for i, it in enumerate(first.iterations)], value=len(first.iterations) - 1,
-        description="iteration", continuous_update=True, layout=widgets.Layout(width="520px"),
+        options=[(str(int(it)), i) for i, it in enumerate(first.iterations)],
+        value=len(first.iterations) - 1,
+        description="iteration",
+        continuous_update=True,
+        layout=widgets.Layout(width="520px"),
     )
-    unit = widgets.Dropdown(options=list(range(min(plain.layer_dims[1:-1]))), value=0, description="unit",
-                            layout=widgets.Layout(width="160px"))
-    raw_toggle = widgets.Dropdown(
-        options=[("input of its ReLU", False), ("Z before normalising", True)], value=False,
-        description="batch-norm row shows", style={"description_width": "initial"},
+    unit = widgets.Dropdown(
+        options=list(range(min(plain.layer_dims[1:-1]))),
+        value=0,
+        description="unit",
+        layout=widgets.Layout(width="160px"),
+    )
+    raw = widgets.Dropdown(
+        options=[("input of its ReLU", False), ("Z before normalising", True)],
+        value=False,
+        description="batch-norm row shows",
+        style={"description_width": "initial"},
         layout=widgets.Layout(width="340px"),
     )
-    colours = (PALETTE[3], PALETTE[0])
-    with matplotlib.rc_context({**course_style(), "font.size": 8, "axes.titlesize": 9}):
-        fig, axes = plt.subplots(1, 4, figsize=(12, 3.0), dpi=72, gridspec_kw={"width_ratios": [1, 1, 1.1, 1.1]})
-    axes[1].sharey(axes[0])  # one value axis for both networks
-    before, now = [], []  # per row, one collection holding a violin per layer: few artists draw fast
-    for row in range(2):
-        ax = axes[row]
-        before.append(ax.add_collection(PolyCollection([], facecolor="none", edgecolor="0.35", lw=0.8)))
-        now.append(ax.add_collection(PolyCollection([], facecolor=colours[row], alpha=0.6, lw=0)))
-        ax.set_xlim(0.4, layers + 0.6)
-        ax.set_xticks(range(1, layers + 1))
-        ax.set_xlabel("hidden layer")
-        ax.set_title(("without" if row == 0 else "with") + " batch norm")
-    axes[0].set_ylabel("value of the unit (probe batch)")
-    # The two measured panels do not depend on the unit or the view: drawn once, only the cursors move.
-    for row, name in enumerate(("without BN: Z", "with BN: Z before normalising")):
-        axes[2].plot(first.iterations, first.raw_shift[row].mean(axis=1), color=colours[row], label=name)
-        axes[3].plot(first.iterations, first.active[row].mean(axis=1), color=colours[row],
-                     label=("without" if row == 0 else "with") + " BN: firing")
-        axes[3].plot(first.iterations, first.dead[row].mean(axis=1), color=colours[row], ls=":",
-                     label=("without" if row == 0 else "with") + " BN: dead units")
-    built_in = first.mean_shift[1].mean(axis=1)  # first is the ReLU-input view
-    axes[2].plot(first.iterations, built_in, color=colours[1], ls="--", lw=1,
-                 label="with BN: ReLU input (by construction)")
-    top = max(first.raw_shift.mean(axis=2).max(), built_in.max(), 0.1)
-    axes[2].set(ylim=(0, nice_limit(1.1 * top)), xlabel="iteration",
-                title="mean drift per unit (in starting stds)")
-    axes[3].set(ylim=(0, 1), xlabel="iteration", title="ReLUs, probe batch (fraction)")
-    axes[2].legend(loc="upper left", fontsize=7)
-    axes[3].legend(loc="center right", fontsize=6.5)
-    cursors = [ax.axvline(first.iterations[-1], color="0.3", lw=0.8, ls="--") for ax in axes[2:]]
-    fig.tight_layout(pad=0.5)
-    live = LiveFigure(fig, animated=[*before, *now, *cursors])
-
-    def violin(l, density, grid):
-        half = 0.42 * density
-        return np.column_stack([np.concatenate([l + 1 - half, (l + 1 + half)[::-1]]),
-                                np.concatenate([grid, grid[::-1]])])
-
-    def update(_change=None) -> None:
-        data = view(unit.value, raw_toggle.value)
-        index = slider.value
-        # new limits only when the unit or the view changes (LiveFigure redraws then); the panels share them
-        axes[0].set_ylim(data.grid[0, 0], data.grid[0, -1])
-        for row in range(2):
-            before[row].set_verts([violin(l, data.density[row, 0, l], data.grid[row]) for l in range(layers)])
-            now[row].set_verts([violin(l, data.density[row, index, l], data.grid[row]) for l in range(layers)])
-        for cursor in cursors:
-            cursor.set_xdata([data.iterations[index]] * 2)
-        live.refresh()
-
-    slider.observe(update, names="value")
-    unit.observe(update, names="value")
-    raw_toggle.observe(update, names="value")
-    update()
-    return widgets.VBox([slider, widgets.HBox([unit, raw_toggle]), live.widget])
+    picture = _CovariateShiftPicture(first)
+    return live_widget(
+        {"index": slider, "unit": unit, "raw": raw},
+        lambda index, unit, raw: (view(unit, raw), index),
+        picture,
+        [slider, widgets.HBox([unit, raw]), picture.widget],
+    )

@@ -18,19 +18,23 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import ipywidgets as widgets
 import numpy as np
 
+from course.plots import PALETTE, plot_heatmap
+from course.widgets.live_widget import Picture, live_widget
+
 __all__ = [
-    "LR_EXPONENT_RANGE",
-    "EPS_EXPONENT_RANGE",
     "BUDGETS",
-    "toy_loss",
-    "loss_surface",
-    "GridVsRandom",
-    "compute_grid_vs_random",
+    "EPS_EXPONENT_RANGE",
+    "LR_EXPONENT_RANGE",
     "BestByBudget",
+    "GridVsRandom",
     "compute_best_by_budget",
+    "compute_grid_vs_random",
+    "loss_surface",
     "show_grid_vs_random",
+    "toy_loss",
 ]
 
 # The two axes of the picture: log10 of the learning rate (matters) and log10 of Adam's epsilon (does not).
@@ -155,79 +159,130 @@ def compute_best_by_budget(seeds: int = 200, first_seed: int = 1) -> BestByBudge
                         int(seeds))
 
 
+def _grid_layout(fig) -> tuple:
+    """Two heat maps side by side (one value axis), the loss profile and the budget curve below."""
+    layout = fig.add_gridspec(
+        2,
+        2,
+        height_ratios=[1.5, 1.0],
+        width_ratios=[1.0, 1.2],
+        hspace=0.45,
+        wspace=0.3,
+        left=0.08,
+        right=0.97,
+        top=0.94,
+        bottom=0.09,
+    )
+    ax_grid = fig.add_subplot(layout[0, 0])
+    return (
+        ax_grid,
+        fig.add_subplot(layout[0, 1], sharey=ax_grid),
+        fig.add_subplot(layout[1, 0]),
+        fig.add_subplot(layout[1, 1]),
+    )
+
+
+class _GridVsRandomPicture(Picture):
+    """Where grid and random search try (heat maps), which learning rates they cover (the profile),
+    and the best loss each finds by budget, averaged over many problems."""
+
+    def __init__(self, budget: int, averaged: BestByBudget):
+        super().__init__(figsize=(9.6, 6.2), make_axes=_grid_layout)
+        ax_grid, ax_rand, ax_prof, ax_curve = self.axes
+        self.averaged = averaged
+        self.scatters, self.titles = {}, {}
+        # High contrast on the heat map: filled markers with a thick outline of the opposite
+        # brightness.
+        markers = {"grid": ("s", PALETTE[3], "white"), "random": ("o", "white", "black")}
+        surface = loss_surface(160)
+        for ax, key in ((ax_grid, "grid"), (ax_rand, "random")):
+            plot_heatmap(
+                surface,
+                LR_EXPONENT_RANGE,
+                EPS_EXPONENT_RANGE,
+                xlabel="log10 learning rate",
+                ax=ax,
+                colorbar_label="dev loss (bright = low)" if key == "random" else None,
+            )
+            shape, face, edge = markers[key]
+            self.scatters[key] = ax.scatter(
+                [], [], s=34, marker=shape, color=face, edgecolor=edge, linewidth=1.2, zorder=3
+            )
+            ax.set_xlim(*LR_EXPONENT_RANGE)
+            ax.set_ylim(*EPS_EXPONENT_RANGE)
+            self.titles[key] = ax.set_title(" ", fontsize=10)
+        ax_grid.set_ylabel("log10 Adam epsilon")
+        profile_x = np.linspace(*LR_EXPONENT_RANGE, 400)
+        profile_y = toy_loss(profile_x, np.full_like(profile_x, EPS_EXPONENT_RANGE[0]))
+        ax_prof.plot(profile_x, profile_y, color="black", lw=1.5)
+        ax_prof.set_xlim(*LR_EXPONENT_RANGE)
+        ax_prof.set_ylim(-0.3, 1.1)
+        ax_prof.set_xlabel("log10 learning rate (the only axis that matters)")
+        ax_prof.set_ylabel("dev loss")
+        self.grid_ticks = ax_prof.scatter(
+            [], [], marker="|", s=220, color=PALETTE[3], label="grid tried"
+        )
+        self.rand_ticks = ax_prof.scatter(
+            [], [], marker="|", s=220, color=PALETTE[0], label="random tried"
+        )
+        ax_prof.legend(loc="center left", fontsize=8)
+        ax_prof.set_yticks([0.0, 0.5, 1.0])
+        for name, mean, style, colour in (("grid", averaged.grid_mean, "s-", PALETTE[3]),
+                                          ("random", averaged.random_mean, "o-", PALETTE[0])):
+            ax_curve.plot(averaged.budgets, mean, style, color=colour, ms=4,
+                          label=f"{name}, mean of {averaged.seeds} problems")
+        ax_curve.set_xlabel("budget (runs)")
+        ax_curve.set_ylabel("best dev loss found")
+        ax_curve.set_xticks(averaged.budgets[::2])
+        ax_curve.legend(loc="upper right", fontsize=8)
+        self.now = ax_curve.axvline(budget, color="grey", lw=1.0, ls="--")
+        self.wins = ax_curve.text(
+            0.97, 0.7, "", transform=ax_curve.transAxes, fontsize=8, ha="right", va="top"
+        )
+        self.finish(
+            (
+                *self.scatters.values(),
+                *self.titles.values(),
+                self.grid_ticks,
+                self.rand_ticks,
+                self.now,
+                self.wins,
+            ),
+            tight=False,
+        )
+
+    def draw(self, view: GridVsRandom) -> None:
+        self.scatters["grid"].set_offsets(view.grid_points)
+        self.scatters["random"].set_offsets(view.random_points)
+        self.titles["grid"].set_text(
+            f"grid: {view.grid_distinct} learning rates, best {view.grid_best:.2f}"
+        )
+        self.titles["random"].set_text(
+            f"random: {view.random_distinct} learning rates, best {view.random_best:.2f}"
+        )
+        self.grid_ticks.set_offsets(
+            np.column_stack([view.grid_points[:, 0], np.full(view.budget, -0.08)])
+        )
+        self.rand_ticks.set_offsets(
+            np.column_stack([view.random_points[:, 0], np.full(view.budget, -0.22)])
+        )
+        self.now.set_xdata([view.budget, view.budget])
+        share = float(self.averaged.random_wins[list(self.averaged.budgets).index(view.budget)])
+        self.wins.set_text(
+            f"{view.budget} runs: random finds the lower loss\n"
+            f"in {100 * share:.0f}% of the problems"
+        )
+
+
 def show_grid_vs_random(budget: int = 25, seed: int = 1):
-    """Two heat maps (grid, random) over one loss profile along the learning rate; a slider sets the budget.
+    """Two heat maps (grid, random) over one loss profile along the learning rate; a slider sets the
+    budget.
 
     Returns the widget (a ``VBox`` of the slider and the figure), so a notebook cell that ends with this
     call displays it.
     """
-    import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-
-    from course.plots import PALETTE, course_style, plot_heatmap
-    from course.widgets.live_figure import LiveFigure
-
     # Everything the slider can ask for, computed once: the slider only selects.
     views = {b: compute_grid_vs_random(b, seed) for b in BUDGETS}
-    averaged = compute_best_by_budget(200)
-    surface = loss_surface(160)
-    profile_x = np.linspace(*LR_EXPONENT_RANGE, 400)
-    profile_y = toy_loss(profile_x, np.full_like(profile_x, EPS_EXPONENT_RANGE[0]))
-
-    with plt.rc_context(course_style()):
-        fig = plt.figure(figsize=(9.6, 6.2))
-        layout = fig.add_gridspec(2, 2, height_ratios=[1.5, 1.0], width_ratios=[1.0, 1.2], hspace=0.45, wspace=0.3,
-                                  left=0.08, right=0.97, top=0.94, bottom=0.09)
-        ax_grid = fig.add_subplot(layout[0, 0])
-        ax_rand = fig.add_subplot(layout[0, 1], sharey=ax_grid)
-        ax_prof = fig.add_subplot(layout[1, 0])
-        ax_curve = fig.add_subplot(layout[1, 1])
-    scatters, titles = {}, {}
-    # High contrast on the heat map: filled markers with a thick outline of the opposite brightness.
-    markers = {"grid": ("s", PALETTE[3], "white"), "random": ("o", "white", "black")}
-    for ax, key in ((ax_grid, "grid"), (ax_rand, "random")):
-        plot_heatmap(surface, LR_EXPONENT_RANGE, EPS_EXPONENT_RANGE, xlabel="log10 learning rate", ax=ax,
-                     colorbar_label="dev loss (bright = low)" if key == "random" else None)
-        shape, face, edge = markers[key]
-        scatters[key] = ax.scatter([], [], s=34, marker=shape, color=face, edgecolor=edge, linewidth=1.2, zorder=3)
-        ax.set_xlim(*LR_EXPONENT_RANGE)
-        ax.set_ylim(*EPS_EXPONENT_RANGE)
-        titles[key] = ax.set_title(" ", fontsize=10)
-    ax_grid.set_ylabel("log10 Adam epsilon")
-    ax_prof.plot(profile_x, profile_y, color="black", lw=1.5)
-    ax_prof.set_xlim(*LR_EXPONENT_RANGE)
-    ax_prof.set_ylim(-0.3, 1.1)
-    ax_prof.set_xlabel("log10 learning rate (the only axis that matters)")
-    ax_prof.set_ylabel("dev loss")
-    grid_ticks = ax_prof.scatter([], [], marker="|", s=220, color=PALETTE[3], label="grid tried")
-    rand_ticks = ax_prof.scatter([], [], marker="|", s=220, color=PALETTE[0], label="random tried")
-    ax_prof.legend(loc="center left", fontsize=8)
-    ax_prof.set_yticks([0.0, 0.5, 1.0])
-    ax_curve.plot(averaged.budgets, averaged.grid_mean, "s-", color=PALETTE[3], ms=4,
-                  label=f"grid, mean of {averaged.seeds} problems")
-    ax_curve.plot(averaged.budgets, averaged.random_mean, "o-", color=PALETTE[0], ms=4,
-                  label=f"random, mean of {averaged.seeds} problems")
-    ax_curve.set_xlabel("budget (runs)")
-    ax_curve.set_ylabel("best dev loss found")
-    ax_curve.set_xticks(averaged.budgets[::2])
-    ax_curve.legend(loc="upper right", fontsize=8)
-    now = ax_curve.axvline(budget, color="grey", lw=1.0, ls="--")
-    wins = ax_curve.text(0.97, 0.7, "", transform=ax_curve.transAxes, fontsize=8, ha="right", va="top")
-    live = LiveFigure(fig, animated=(*scatters.values(), *titles.values(), grid_ticks, rand_ticks, now, wins))
-
-    def update(change=None) -> None:
-        view = views[slider.value]
-        scatters["grid"].set_offsets(view.grid_points)
-        scatters["random"].set_offsets(view.random_points)
-        titles["grid"].set_text(f"grid: {view.grid_distinct} learning rates, best {view.grid_best:.2f}")
-        titles["random"].set_text(f"random: {view.random_distinct} learning rates, best {view.random_best:.2f}")
-        grid_ticks.set_offsets(np.column_stack([view.grid_points[:, 0], np.full(view.budget, -0.08)]))
-        rand_ticks.set_offsets(np.column_stack([view.random_points[:, 0], np.full(view.budget, -0.22)]))
-        now.set_xdata([view.budget, view.budget])
-        share = float(averaged.random_wins[list(averaged.budgets).index(view.budget)])
-        wins.set_text(f"{view.budget} runs: random finds the lower loss\nin {100 * share:.0f}% of the problems")
-        live.refresh()
-
     slider = widgets.SelectionSlider(
         options=[(f"{b} runs", b) for b in BUDGETS],
         value=budget if budget in views else 25,
@@ -235,6 +290,5 @@ def show_grid_vs_random(budget: int = 25, seed: int = 1):
         continuous_update=True,
         layout=widgets.Layout(width="420px"),
     )
-    slider.observe(update, names="value")
-    update()
-    return widgets.VBox([slider, live.widget])
+    picture = _GridVsRandomPicture(budget, compute_best_by_budget(200))
+    return live_widget({"budget": slider}, lambda budget: views[budget], picture)

@@ -27,8 +27,11 @@ from __future__ import annotations
 import io
 from collections import OrderedDict
 
+import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from PIL import Image
 
 __all__ = ["LiveFigure", "nice_limit"]
 
@@ -41,9 +44,6 @@ class LiveFigure:
     """Hold a figure and the ``Image`` widget (``.widget``) it is shown in; ``refresh()`` redraws it there."""
 
     def __init__(self, fig, *, animated=()):
-        import ipywidgets as widgets
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-
         self.fig = fig
         self.widget = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
         # Closing detaches the figure from pyplot, so the inline backend does not also show it at the end
@@ -98,8 +98,6 @@ class LiveFigure:
 
     def png(self) -> bytes:
         """The figure as PNG bytes, at the figure's own size and resolution."""
-        from PIL import Image
-
         buffer = io.BytesIO()
         pixels = self.render()  # RGBA, read in place (no copy); the figure's background is opaque
         image = Image.frombuffer("RGBA", (pixels.shape[1], pixels.shape[0]), pixels, "raw", "RGBA", 0, 1)

@@ -12,15 +12,19 @@ is no substitute for the notebook's ``sample_log_uniform`` exercise.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
+import ipywidgets as widgets
 import numpy as np
 
 from course.arguments import require_int
+from course.plots import PALETTE
+from course.widgets.live_figure import nice_limit
+from course.widgets.live_widget import Picture, live_widget, note_text
 from course.widgets.student_code import call_student
 
-__all__ = ["LogSamples", "compute_log_samples", "show_log_sampler"]
+__all__ = ["LogSamples", "compute_log_samples", "paired_stairs", "show_log_sampler"]
 
 SAMPLE_COUNTS = (100, 300, 1_000, 3_000, 10_000)
 
@@ -111,85 +115,104 @@ def compute_log_samples(
     )
 
 
+def paired_stairs(ax, heights, edges, colours, labels=(None, None), *, outline_first=False) -> list:
+    """Two step histograms on ``ax`` from ``heights`` ``(2, k)`` over ``edges`` ``(k + 1,)``, half
+    transparent (the first one a bold outline with ``outline_first``), to move with ``set_data``."""
+    return [ax.stairs(heights[i], edges, fill=not (outline_first and i == 0),
+                      alpha=1.0 if outline_first and i == 0 else 0.55, lw=2 if outline_first else None,
+                      color=colours[i], label=labels[i]) for i in range(2)]
+
+
+class _LogSamplerPicture(Picture):
+    """Three panels: histograms on a linear and on a log axis, and the student's per-decade bars.
+
+    Bars show shares of the sample (not counts), so the y limits do not move with the sample size
+    and only the bars and texts are redrawn when the sample-count slider moves."""
+
+    def __init__(self, seed: int):
+        super().__init__(figsize=(12, 3.6), ncols=3)
+        ax_lin, ax_log, ax_dec = self.axes
+        labels = ("uniform on the number line", "log-uniform (uniform exponent)")
+        colours = (PALETTE[1], PALETTE[0])
+        start = compute_log_samples(
+            1e-4, 1.0, 10, seed=seed
+        )  # placeholder data until the first draw
+        self.lin_bars = paired_stairs(ax_lin, start.lin_hist, start.lin_edges, colours, labels)
+        self.log_bars = paired_stairs(ax_log, start.log_hist, start.log_edges, colours)
+        empty = np.zeros((2, start.decade_edges.size - 1))
+        self.dec_bars = paired_stairs(ax_dec, empty, start.decade_edges, colours, outline_first=True)
+        ax_lin.set_title("histogram, linear axis")
+        ax_log.set_title("histogram, log axis")
+        ax_dec.set_title("per decade (your decade_counts)")
+        for ax in (ax_log, ax_dec):
+            ax.set_xscale("log")
+        for ax in (ax_lin, ax_log, ax_dec):
+            ax.set_xlabel("sampled value")
+        ax_lin.set_ylabel("share of the samples per bin")
+        ax_dec.set_ylabel("share of the samples")
+        ax_lin.legend(loc="upper right", fontsize=8)
+        self.note = note_text(ax_dec)
+        self.share = ax_log.text(0.03, 0.97, "", transform=ax_log.transAxes, va="top", fontsize=8)
+        self.finish([*self.lin_bars, *self.log_bars, *self.dec_bars, self.note, self.share])
+
+    def draw(self, data: LogSamples) -> None:
+        ax_lin, ax_log, ax_dec = self.axes
+        low, high, n = data.low, data.high, data.linear.size
+        for i in range(2):
+            self.lin_bars[i].set_data(data.lin_hist[i] / n, data.lin_edges)
+            self.log_bars[i].set_data(data.log_hist[i] / n, data.log_edges)
+        ax_lin.set_xlim(low, high)
+        ax_lin.set_ylim(0, nice_limit(1.1 * data.lin_hist.max() / n))
+        ax_log.set_xlim(low, high)
+        ax_log.set_ylim(
+            0, nice_limit(1.25 * data.log_hist.max() / n)
+        )  # room for the text at the top
+        ax_dec.set_xlim(data.decade_edges[0], data.decade_edges[-1])
+        heights = (
+            data.decades if data.decades is not None else np.zeros((2, data.decade_edges.size - 1))
+        )
+        for i in range(2):
+            self.dec_bars[i].set_data(heights[i] / n, data.decade_edges)
+        ax_dec.set_ylim(0, nice_limit(1.1 * max(1, heights.max()) / n))
+        self.note.set_text(data.note)
+        self.note.set_visible(bool(data.note))
+        self.share.set_text(
+            f"top decade [{high / 10:.2g}, {high:.2g}]: uniform {100 * data.top_share[0]:.0f}%, "
+            f"log {100 * data.top_share[1]:.0f}%\n"
+            f"bottom decade [{low:.2g}, {10 * low:.2g}]: uniform {100 * data.bottom_share[0]:.1f}%, "
+            f"log {100 * data.bottom_share[1]:.0f}%"
+        )
+
+
 def show_log_sampler(decade_counts: Callable | None = None, *, seed: int = 0):
     """The interactive log sampler: an exponent-range slider, a sample-count slider and three panels.
 
     ``decade_counts`` is the student's function (the bars stay empty, with a note, until it works).
     Returns the ``ipywidgets.VBox`` to display; its first two children are the two sliders.
     """
-    import ipywidgets as widgets
-    import matplotlib
-    import matplotlib.pyplot as plt
-
-    from course.plots import PALETTE, course_style
-    from course.widgets.live_figure import LiveFigure, nice_limit
-
     exponents = widgets.FloatRangeSlider(
-        value=(-4.0, 0.0), min=-6.0, max=2.0, step=1.0, description="log10 range",
-        continuous_update=False, readout_format=".1f", layout=widgets.Layout(width="420px"),
+        value=(-4.0, 0.0),
+        min=-6.0,
+        max=2.0,
+        step=1.0,
+        description="log10 range",
+        continuous_update=False,
+        readout_format=".1f",
+        layout=widgets.Layout(width="420px"),
         style={"description_width": "initial"},
     )
     count = widgets.SelectionSlider(
-        options=list(SAMPLE_COUNTS), value=1_000, description="samples", continuous_update=False,
+        options=list(SAMPLE_COUNTS),
+        value=1_000,
+        description="samples",
+        continuous_update=False,
     )
-    with matplotlib.rc_context(course_style()):
-        fig, (ax_lin, ax_log, ax_dec) = plt.subplots(1, 3, figsize=(12, 3.6))
-    labels = ("uniform on the number line", "log-uniform (uniform exponent)")
-    colours = (PALETTE[1], PALETTE[0])
-    start = compute_log_samples(1e-4, 1.0, 10, seed=seed)  # placeholder data, replaced by the first update
-    lin_bars = [ax_lin.stairs(start.lin_hist[i], start.lin_edges, fill=True, alpha=0.55, color=colours[i],
-                              label=labels[i]) for i in range(2)]
-    log_bars = [ax_log.stairs(start.log_hist[i], start.log_edges, fill=True, alpha=0.55, color=colours[i])
-                for i in range(2)]
-    dec_bars = [ax_dec.stairs(np.zeros(start.decade_edges.size - 1), start.decade_edges, fill=i == 1,
-                              alpha=0.55 if i else 1.0, lw=2, color=colours[i]) for i in range(2)]
-    ax_lin.set_title("histogram, linear axis")
-    ax_log.set_title("histogram, log axis")
-    ax_dec.set_title("per decade (your decade_counts)")
-    for ax in (ax_log, ax_dec):
-        ax.set_xscale("log")
-    for ax in (ax_lin, ax_log, ax_dec):
-        ax.set_xlabel("sampled value")
-    ax_lin.set_ylabel("share of the samples per bin")
-    ax_dec.set_ylabel("share of the samples")
-    ax_lin.legend(loc="upper right", fontsize=8)
-    note = ax_dec.text(0.5, 0.5, "", transform=ax_dec.transAxes, ha="center", va="center", wrap=True,
-                       fontsize=9, bbox={"boxstyle": "round", "fc": "#fff8e0", "ec": PALETTE[1]})
-    share = ax_log.text(0.03, 0.97, "", transform=ax_log.transAxes, va="top", fontsize=8)
-    fig.tight_layout()
-    # Bars show shares of the sample (not counts), so the y limits do not move with the sample size and
-    # only the bars and texts are redrawn when the sample-count slider moves.
-    live = LiveFigure(fig, animated=(*lin_bars, *log_bars, *dec_bars, note, share))
 
-    def update(_change=None) -> None:
-        low, high = 10.0 ** exponents.value[0], 10.0 ** exponents.value[1]
+    def compute(exponents, count) -> LogSamples:
+        low, high = 10.0 ** exponents[0], 10.0 ** exponents[1]
         if high <= low:  # both handles on the same tick: widen to one decade
             high = low * 10.0
-        data = compute_log_samples(low, high, count.value, seed=seed, counter=decade_counts)
-        n = count.value
-        for i in range(2):
-            lin_bars[i].set_data(data.lin_hist[i] / n, data.lin_edges)
-            log_bars[i].set_data(data.log_hist[i] / n, data.log_edges)
-        ax_lin.set_xlim(low, high)
-        ax_lin.set_ylim(0, nice_limit(1.1 * data.lin_hist.max() / n))
-        ax_log.set_xlim(low, high)
-        ax_log.set_ylim(0, nice_limit(1.25 * data.log_hist.max() / n))  # room for the text at the top
-        ax_dec.set_xlim(data.decade_edges[0], data.decade_edges[-1])
-        heights = data.decades if data.decades is not None else np.zeros((2, data.decade_edges.size - 1))
-        for i in range(2):
-            dec_bars[i].set_data(heights[i] / n, data.decade_edges)
-        ax_dec.set_ylim(0, nice_limit(1.1 * max(1, heights.max()) / n))
-        note.set_text(data.note)
-        note.set_visible(bool(data.note))
-        share.set_text(
-            f"top decade [{high / 10:.2g}, {high:.2g}]: uniform {100 * data.top_share[0]:.0f}%, "
-            f"log {100 * data.top_share[1]:.0f}%\n"
-            f"bottom decade [{low:.2g}, {10 * low:.2g}]: uniform {100 * data.bottom_share[0]:.1f}%, "
-            f"log {100 * data.bottom_share[1]:.0f}%"
-        )
-        live.refresh()
+        return compute_log_samples(low, high, count, seed=seed, counter=decade_counts)
 
-    exponents.observe(update, names="value")
-    count.observe(update, names="value")
-    update()
-    return widgets.VBox([exponents, count, live.widget])
+    controls = {"exponents": exponents, "count": count}
+    return live_widget(controls, compute, _LogSamplerPicture(seed))

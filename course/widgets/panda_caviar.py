@@ -15,17 +15,24 @@ strategy had (how many of its models ran) and how many days have passed.
 from __future__ import annotations
 
 import copy
+import html
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import ListedColormap, LogNorm
 
 from course.arguments import require_int
-
 from course.data import make_moons_2d, train_dev_split
 from course.models import TinyMLP, train_mlp
+from course.plots import PALETTE
+from course.widgets.live_widget import Picture, live_widget
+from course.widgets.student_code import call_student
 
-__all__ = ["PandaCaviar", "PandaCaviarView", "compute_panda_caviar", "view_panda_caviar", "show_panda_caviar"]
+__all__ = ["PandaCaviar", "PandaCaviarView", "compute_panda_caviar", "show_panda_caviar", "view_panda_caviar"]
 
 _MINI_BATCH = 32
 _HIDDEN_CHOICES = (2, 3, 4, 6, 8, 12, 16, 24, 32)
@@ -165,110 +172,159 @@ def view_panda_caviar(trained: PandaCaviar, machines: int, days: int) -> PandaCa
     )
 
 
-def show_panda_caviar(pick_best_run: Callable | None = None, random_search: Callable | None = None, *,
-                      n_models: int = 16, days: int = 8, seed: int = 1):
-    """Caviar curves (left) beside the babysat panda (right); sliders for machines and days.
+def _caviar_settings(random_search: Callable | None, n_models: int, seed: int):
+    """``(settings, note)``: the caviar's settings drawn by the student's ``random_search``
+    (``None``: spread evenly), and a sentence saying which."""
+    if random_search is None:
+        return (
+            None,
+            "The caviar's settings are spread evenly: pass your random_search to draw them.",
+        )
+    drawn, note = call_student(
+        "random_search",
+        lambda: np.asarray(
+            random_search(CAVIAR_RANGES, n_models, np.random.default_rng(seed)), dtype=float
+        ),
+    )
+    if drawn is None:
+        return None, note
+    lows, highs = np.array(CAVIAR_RANGES).T
+    if drawn.shape != (n_models, 2) or not np.all((drawn >= lows) & (drawn <= highs)):
+        return (
+            None,
+            f"Your random_search returned shape {drawn.shape} or points outside the ranges.",
+        )
+    return drawn, "Your random_search drew the caviar's settings."
 
-    Pass your ``pick_best_run`` to have the caviar run it picks drawn in bold, and your ``random_search`` to
-    have it choose the caviar's settings (log10 learning rate and log2 hidden units in ``CAVIAR_RANGES``).
-    Caviar curves are coloured by learning rate; a cross marks where a run diverged. Returns the widget.
-    """
-    import html
 
-    import ipywidgets as widgets
-    import matplotlib.pyplot as plt
+def _picked_run(pick_best_run: Callable | None, curves: np.ndarray, drawn_note: str):
+    """``(index or None, note)``: the run the student's ``pick_best_run`` picks among ``curves``."""
+    if pick_best_run is None:
+        return None, f"<i>{html.escape(drawn_note)}</i>"
+    index, problem = call_student("pick_best_run", lambda: int(pick_best_run(curves.copy())))
+    if problem:
+        return None, f"<i>{html.escape(problem)}</i>"
+    note = (
+        f"<i>Your <code>pick_best_run</code> picks run {index} (bold, black). "
+        f"{html.escape(drawn_note)}</i>"
+    )
+    return (index if 0 <= index < curves.shape[0] else None), note
 
-    from course.plots import PALETTE, course_style
-    from course.widgets.live_figure import LiveFigure
-    from course.widgets.student_code import call_student
 
-    settings, drawn_note = None, "The caviar's settings are spread evenly: pass your random_search to draw them."
-    if random_search is not None:
-        drawn, drawn_note = call_student("random_search", lambda: np.asarray(
-            random_search(CAVIAR_RANGES, n_models, np.random.default_rng(seed)), dtype=float))
-        lows, highs = np.array(CAVIAR_RANGES).T
-        if drawn is not None and (drawn.shape != (n_models, 2) or not np.all((drawn >= lows) & (drawn <= highs))):
-            drawn_note = f"Your random_search returned shape {drawn.shape} or points outside the ranges."
-        elif drawn is not None:
-            settings, drawn_note = drawn, "Your random_search drew the caviar's settings."
-    trained = compute_panda_caviar(n_models=n_models, days=days, seed=seed, settings=settings)
-    per_day = trained.epochs_per_day
-    epochs = np.arange(1, days * per_day + 1)
+class _PandaCaviarPicture(Picture):
+    """Caviar curves coloured by learning rate (left), the babysat panda with its daily rates
+    (right)."""
 
-    with plt.rc_context(course_style()):
-        fig, (ax_cav, ax_pan) = plt.subplots(1, 2, figsize=(10.0, 4.2), sharey=True)
-    from matplotlib.cm import ScalarMappable
-    from matplotlib.colors import ListedColormap, LogNorm
+    def __init__(self, trained: PandaCaviar):
+        super().__init__(figsize=(10.0, 4.2), ncols=2, sharey=True)
+        ax_cav, ax_pan = self.axes
+        self.trained, per_day = trained, trained.epochs_per_day
+        n_models, days = trained.caviar_curves.shape[0], trained.panda_rates.size
+        self.epochs = np.arange(1, days * per_day + 1)
+        shade = ListedColormap(plt.get_cmap("plasma")(np.linspace(0.0, 0.9, 256)))  # no pale yellow
+        norm = LogNorm(10.0 ** CAVIAR_RANGES[0][0], 10.0 ** CAVIAR_RANGES[0][1])
+        self.rate_colours = [shade(norm(rate)) for rate in trained.caviar_rates]
+        self.caviar_lines = [
+            ax_cav.plot([], [], lw=1.0, color=self.rate_colours[i], alpha=0.8)[0]
+            for i in range(n_models)
+        ]
+        self.crosses = ax_cav.scatter([], [], marker="x", s=50, color="black", zorder=4)
+        self.panda_line = ax_pan.plot([], [], lw=2.2, color=PALETTE[2])[0]
+        for ax in (ax_cav, ax_pan):
+            ax.set_yscale("log")
+            ax.set_ylim(0.05, 30)
+            ax.set_xlim(0, days * per_day + 0.5)
+            ax.set_xlabel(f"epoch ({per_day} per day)")
+            for d in range(1, days):
+                ax.axvline(d * per_day + 0.5, color="grey", lw=0.5, alpha=0.4)
+        ax_cav.set_ylabel("dev loss")
+        self.cav_title = ax_cav.set_title(
+            "caviar"
+        )  # placeholders: tight_layout leaves room for them
+        self.pan_title = ax_pan.set_title("panda")
+        self.rate_text = [
+            ax_pan.text(
+                (d + 0.5) * per_day + 0.5, 14, "", ha="center", fontsize=7, color=PALETTE[3]
+            )
+            for d in range(days)
+        ]
+        self.fig.tight_layout()
+        legend_bar = ax_cav.inset_axes(
+            [0.52, 0.93, 0.45, 0.03]
+        )  # inside: the shared y axis keeps room
+        self.fig.colorbar(ScalarMappable(norm, shade), cax=legend_bar, orientation="horizontal")
+        legend_bar.tick_params(labelsize=7, length=2, pad=1)
+        legend_bar.set_title("learning rate", fontsize=7, pad=2)
+        self.note = widgets.HTML("")
+        self.finish(
+            (
+                *self.caviar_lines,
+                self.crosses,
+                self.panda_line,
+                *self.rate_text,
+                self.cav_title,
+                self.pan_title,
+            ),
+            tight=False,
+        )
 
-    shade = ListedColormap(plt.get_cmap("plasma")(np.linspace(0.0, 0.9, 256)))  # without the palest yellow
-    norm = LogNorm(10.0 ** CAVIAR_RANGES[0][0], 10.0 ** CAVIAR_RANGES[0][1])
-    rate_colours = [shade(norm(rate)) for rate in trained.caviar_rates]
-    caviar_lines = [ax_cav.plot([], [], lw=1.0, color=rate_colours[i], alpha=0.8)[0] for i in range(n_models)]
-    crosses = ax_cav.scatter([], [], marker="x", s=50, color="black", zorder=4)
-    panda_line = ax_pan.plot([], [], lw=2.2, color=PALETTE[2])[0]
-    for ax in (ax_cav, ax_pan):
-        ax.set_yscale("log")
-        ax.set_ylim(0.05, 30)
-        ax.set_xlim(0, days * per_day + 0.5)
-        ax.set_xlabel(f"epoch ({per_day} per day)")
-        for d in range(1, days):
-            ax.axvline(d * per_day + 0.5, color="grey", lw=0.5, alpha=0.4)
-    ax_cav.set_ylabel("dev loss")
-    cav_title = ax_cav.set_title("caviar")  # placeholders, so tight_layout leaves room for the titles
-    pan_title = ax_pan.set_title("panda")
-    rate_text = [
-        ax_pan.text((d + 0.5) * per_day + 0.5, 14, "", ha="center", fontsize=7, color=PALETTE[3]) for d in range(days)
-    ]
-    fig.tight_layout()
-    legend_bar = ax_cav.inset_axes([0.52, 0.93, 0.45, 0.03])  # inside the panel: the shared y axis keeps its room
-    fig.colorbar(ScalarMappable(norm, shade), cax=legend_bar, orientation="horizontal")
-    legend_bar.tick_params(labelsize=7, length=2, pad=1)
-    legend_bar.set_title("learning rate", fontsize=7, pad=2)
-    live = LiveFigure(fig, animated=(*caviar_lines, crosses, panda_line, *rate_text, cav_title, pan_title))
-    note = widgets.HTML("")
-
-    def chosen(curves: np.ndarray) -> int | None:
-        if pick_best_run is None:
-            note.value = f"<i>{html.escape(drawn_note)}</i>"
-            return None
-        index, problem = call_student("pick_best_run", lambda: int(pick_best_run(curves.copy())))
-        if problem:
-            note.value = f"<i>{html.escape(problem)}</i>"
-            return None
-        note.value = (f"<i>Your <code>pick_best_run</code> picks run {index} (bold, black). "
-                      f"{html.escape(drawn_note)}</i>")
-        return index if 0 <= index < curves.shape[0] else None
-
-    def update(change=None) -> None:
-        view = view_panda_caviar(trained, machines.value, day.value)
-        stop = view.days * per_day
-        best = chosen(view.caviar_curves)
+    def draw(self, shown: tuple[PandaCaviarView, int | None, str]) -> None:
+        view, best, self.note.value = shown
+        trained, epochs = self.trained, self.epochs
+        stop = view.days * trained.epochs_per_day
         ends = []
-        for i, line in enumerate(caviar_lines):
+        for i, line in enumerate(self.caviar_lines):
             visible = i < view.machines
             line.set_visible(visible)
             if visible:
                 curve = view.caviar_curves[i]
                 line.set_data(epochs[:stop], curve)
-                line.set_color("black" if i == best else rate_colours[i])
+                line.set_color("black" if i == best else self.rate_colours[i])
                 line.set_linewidth(2.6 if i == best else 1.0)
                 line.set_alpha(1.0 if i == best else 0.8)
                 finite = np.isfinite(curve)
                 if not finite.all():  # diverged: a cross where the curve stops, never a silent gap
                     last = int(np.flatnonzero(finite)[-1]) if finite.any() else 0
                     ends.append((epochs[last], float(curve[last]) if finite.any() else 20.0))
-        crosses.set_offsets(np.array(ends).reshape(-1, 2))
-        panda_line.set_data(epochs[:stop], view.panda_curve)
-        for d, text in enumerate(rate_text):
+        self.crosses.set_offsets(np.array(ends).reshape(-1, 2))
+        self.panda_line.set_data(epochs[:stop], view.panda_curve)
+        for d, text in enumerate(self.rate_text):
             mark = " (undo)" if trained.panda_rollbacks[d] else ""
             text.set_text(f"lr {trained.panda_rates[d]:.2g}{mark}" if d < view.days else "")
-        cav_title.set_text(f"caviar: {view.machines} machine(s), best dev loss {view.caviar_best:.3f}")
-        pan_title.set_text(f"panda: 1 machine, babysat, dev loss {view.panda_now:.3f}")
-        live.refresh()
+        self.cav_title.set_text(
+            f"caviar: {view.machines} machine(s), best dev loss {view.caviar_best:.3f}"
+        )
+        self.pan_title.set_text(f"panda: 1 machine, babysat, dev loss {view.panda_now:.3f}")
+
+
+def show_panda_caviar(
+    pick_best_run: Callable | None = None,
+    random_search: Callable | None = None,
+    *,
+    n_models: int = 16,
+    days: int = 8,
+    seed: int = 1,
+):
+    """Caviar curves (left) beside the babysat panda (right); sliders for machines and days.
+
+    Pass your ``pick_best_run`` to have the caviar run it picks drawn in bold, and your
+    ``random_search`` to have it choose the caviar's settings (log10 learning rate and log2 hidden
+    units in ``CAVIAR_RANGES``). Caviar curves are coloured by learning rate; a cross marks where a
+    run diverged. Returns the widget.
+    """
+    settings, drawn_note = _caviar_settings(random_search, n_models, seed)
+    trained = compute_panda_caviar(n_models=n_models, days=days, seed=seed, settings=settings)
+
+    def compute(machines: int, day: int):
+        view = view_panda_caviar(trained, machines, day)
+        return (view, *_picked_run(pick_best_run, view.caviar_curves, drawn_note))
 
     machines = widgets.IntSlider(value=n_models, min=1, max=n_models, description="machines")
     day = widgets.IntSlider(value=days, min=1, max=days, description="day")
-    for control in (machines, day):
-        control.observe(update, names="value")
-    update()
-    return widgets.VBox([widgets.HBox([machines, day]), note, live.widget])
+    picture = _PandaCaviarPicture(trained)
+    return live_widget(
+        {"machines": machines, "day": day},
+        compute,
+        picture,
+        [widgets.HBox([machines, day]), picture.note, picture.widget],
+    )

@@ -17,16 +17,24 @@ the population's variance, where the running variance settles (``biased_target``
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
+import ipywidgets as widgets
 import numpy as np
 
 from course.arguments import require_int
+from course.plots import PALETTE
+from course.widgets.live_widget import Picture, live_widget, note_text
 from course.widgets.student_code import call_student
 
 __all__ = [
-    "MOMENTUM_TICKS", "BATCH_SIZES", "RunningAverage", "batch_statistics_stream", "caption_text", "compute_running_average",
+    "BATCH_SIZES",
+    "MOMENTUM_TICKS",
+    "RunningAverage",
+    "batch_statistics_stream",
+    "caption_text",
+    "compute_running_average",
     "show_running_average",
 ]
 
@@ -173,65 +181,74 @@ def _limits(values, steps: int, seed: int) -> tuple[tuple[float, float], tuple[f
     return (float(low - pad), float(high + pad)), (-0.03 * top, 1.05 * top)
 
 
-def show_running_average(values, update: Callable | None = None, *, steps: int = 200, seed: int = 0):
-    """The interactive running average: momentum and batch-size sliders over three small panels.
+class _RunningAveragePicture(Picture):
+    """Three small panels: batch means and variances with the running averages over them, and the
+    weight each batch keeps in the last value; a caption under the sliders says what they show."""
 
-    ``values``: one hidden unit's pre-activations over the training set (``(m,)``, or snapshot rows).
-    ``update``: the student's ``update_running_average``. Returns the ``ipywidgets.VBox`` to display; its
-    first two children are the sliders.
-    """
-    import ipywidgets as widgets
-    import matplotlib
-    import matplotlib.pyplot as plt
+    def __init__(self, values, steps: int, seed: int):
+        super().__init__(
+            figsize=(11, 3.0),
+            ncols=3,
+            dpi=72,
+            style={"font.size": 8, "axes.titlesize": 8.5, "axes.labelsize": 8},
+        )
+        ax_mean, ax_var, ax_weight = self.axes
+        mean_limits, var_limits = _limits(values, steps, seed)
+        self.x = x = np.arange(1, steps + 1)
+        zeros = np.zeros(steps)
+        self.panels, animated = [], []
+        for ax, what, limits in ((ax_mean, "mean", mean_limits), (ax_var, "variance", var_limits)):
+            dots = ax.scatter(x, zeros, s=5, color=PALETTE[5], alpha=0.7, label=f"batch {what}")
+            (population,) = ax.plot(x, zeros, color="black", lw=1, ls=":", label="all examples")
+            (running,) = ax.plot(
+                x, zeros, color=PALETTE[0], lw=1.8, label="running average (yours)"
+            )
+            (corrected,) = ax.plot(
+                x, zeros, color=PALETTE[3], lw=1.1, ls="--", label="bias-corrected"
+            )
+            span = ax.axvspan(0, 10, color=PALETTE[1], alpha=0.15, lw=0, label="first window")
+            ax.set(xlim=(0, steps), ylim=limits, xlabel="training step")
+            self.panels.append((dots, population, running, corrected, span))
+            animated += [dots, population, running, corrected, span]
+        (self.biased,) = ax_var.plot(
+            x, zeros, color=PALETTE[2], lw=1.1, ls="-.", label="(m - 1) / m of all examples"
+        )
+        ax_mean.set_title("mean of one hidden unit")
+        ax_var.set_title("its variance (biased)")
+        ax_var.legend(loc="upper right", fontsize=7, ncol=2)
+        (self.weights,) = ax_weight.plot(x, zeros + 1e-3, color=PALETTE[0], lw=1.8)
+        self.fill = ax_weight.fill_between(x, 1e-6, zeros + 1e-3, color=PALETTE[0], alpha=0.2)
+        (self.start,) = ax_weight.plot([0], [1e-3], "s", color=PALETTE[3], ms=6)
+        ax_weight.set(
+            xlim=(-6, steps),
+            ylim=(1e-5, 1.5),
+            yscale="log",
+            xlabel="training step",
+            title="weight of each batch in the last value",
+        )
+        ax_weight.text(
+            0.03,
+            0.95,
+            "\u25a0 weight left on the zeros / ones start",
+            transform=ax_weight.transAxes,
+            va="top",
+            fontsize=8,
+            color=PALETTE[3],
+        )
+        self.note = note_text(ax_mean, fontsize=8)
+        self.caption = widgets.HTML()
+        self.finish(animated + [self.biased, self.weights, self.fill, self.start, self.note])
 
-    from course.plots import PALETTE, course_style
-    from course.widgets.live_figure import LiveFigure
-
-    m = _as_snapshots(values).shape[1]
-    momentum = widgets.SelectionSlider(options=list(MOMENTUM_TICKS), value=0.9, description="momentum",
-                                       continuous_update=False, layout=widgets.Layout(width="420px"))
-    batch = widgets.SelectionSlider(options=[b for b in BATCH_SIZES if b <= m], value=min(32, m),
-                                    description="batch size", continuous_update=False,
-                                    layout=widgets.Layout(width="420px"))
-    mean_limits, var_limits = _limits(values, steps, seed)
-    with matplotlib.rc_context({**course_style(), "font.size": 8, "axes.titlesize": 8.5, "axes.labelsize": 8}):
-        fig, (ax_mean, ax_var, ax_weight) = plt.subplots(1, 3, figsize=(11, 3.0), dpi=72)
-    x = np.arange(1, steps + 1)
-    zeros = np.zeros(steps)
-    panels, animated = [], []
-    for ax, what, limits in ((ax_mean, "mean", mean_limits), (ax_var, "variance", var_limits)):
-        dots = ax.scatter(x, zeros, s=5, color=PALETTE[5], alpha=0.7, label=f"batch {what}")
-        (population,) = ax.plot(x, zeros, color="black", lw=1, ls=":", label="all examples")
-        (running,) = ax.plot(x, zeros, color=PALETTE[0], lw=1.8, label="running average (yours)")
-        (corrected,) = ax.plot(x, zeros, color=PALETTE[3], lw=1.1, ls="--", label="bias-corrected")
-        span = ax.axvspan(0, 10, color=PALETTE[1], alpha=0.15, lw=0, label="first window")
-        ax.set(xlim=(0, steps), ylim=limits, xlabel="training step")
-        panels.append((dots, population, running, corrected, span))
-        animated += [dots, population, running, corrected, span]
-    (biased,) = ax_var.plot(x, zeros, color=PALETTE[2], lw=1.1, ls="-.", label="(m - 1) / m of all examples")
-    animated.append(biased)
-    ax_mean.set_title("mean of one hidden unit")
-    ax_var.set_title("its variance (biased)")
-    ax_var.legend(loc="upper right", fontsize=7, ncol=2)
-    (weights,) = ax_weight.plot(x, zeros + 1e-3, color=PALETTE[0], lw=1.8)
-    fill = ax_weight.fill_between(x, 1e-6, zeros + 1e-3, color=PALETTE[0], alpha=0.2)
-    (start,) = ax_weight.plot([0], [1e-3], "s", color=PALETTE[3], ms=6)
-    ax_weight.set(xlim=(-6, steps), ylim=(1e-5, 1.5), yscale="log", xlabel="training step",
-                  title="weight of each batch in the last value")
-    ax_weight.text(0.03, 0.95, "\u25a0 weight left on the zeros / ones start", transform=ax_weight.transAxes,
-                   va="top", fontsize=8, color=PALETTE[3])
-    note = ax_mean.text(0.5, 0.5, "", transform=ax_mean.transAxes, ha="center", va="center", wrap=True,
-                        fontsize=8, bbox={"boxstyle": "round", "fc": "#fff8e0", "ec": PALETTE[1]})
-    fig.tight_layout()
-    live = LiveFigure(fig, animated=animated + [weights, fill, start, note])
-    caption = widgets.HTML()
-
-    def update_view(_change=None) -> None:
-        data = compute_running_average(values, momentum.value, batch.value, steps=steps, seed=seed, update=update)
-        series = ((data.batch_means, data.population_mean, data.running_mean, data.corrected_mean),
-                  (data.batch_vars, data.population_var, data.running_var, data.corrected_var))
-        for (dots, population, running, corrected, span), (batch_stat, pop, run, corr) in zip(panels, series):
-            dots.set_offsets(np.column_stack([x, batch_stat]))
+    def draw(self, data: RunningAverage) -> None:
+        x, steps = self.x, self.x.size
+        series = (
+            (data.batch_means, data.population_mean, data.running_mean, data.corrected_mean),
+            (data.batch_vars, data.population_var, data.running_var, data.corrected_var),
+        )
+        for (dots, population, running, corrected, span), (batch, pop, run, corr) in zip(
+            self.panels, series
+        ):
+            dots.set_offsets(np.column_stack([x, batch]))
             population.set_ydata(pop)
             for line, y in ((running, run), (corrected, corr)):
                 line.set_visible(y is not None)
@@ -239,16 +256,48 @@ def show_running_average(values, update: Callable | None = None, *, steps: int =
                     line.set_ydata(y)
             span.set_x(0)
             span.set_width(min(data.window, steps))
-        biased.set_ydata(data.biased_target)
-        caption.value = caption_text(data)
-        weights.set_ydata(np.maximum(data.batch_weights, 1e-6))
-        fill.set_data(x, 1e-6, np.maximum(data.batch_weights, 1e-6))
-        start.set_ydata([max(data.start_weight, 1e-6)])
-        note.set_text(data.note)
-        note.set_visible(bool(data.note))
-        live.refresh()
+        self.biased.set_ydata(data.biased_target)
+        self.caption.value = caption_text(data)
+        self.weights.set_ydata(np.maximum(data.batch_weights, 1e-6))
+        self.fill.set_data(x, 1e-6, np.maximum(data.batch_weights, 1e-6))
+        self.start.set_ydata([max(data.start_weight, 1e-6)])
+        self.note.set_text(data.note)
+        self.note.set_visible(bool(data.note))
 
-    momentum.observe(update_view, names="value")
-    batch.observe(update_view, names="value")
-    update_view()
-    return widgets.VBox([momentum, batch, caption, live.widget])
+
+def show_running_average(
+    values, update: Callable | None = None, *, steps: int = 200, seed: int = 0
+):
+    """The interactive running average: momentum and batch-size sliders over three small panels.
+
+    ``values``: one hidden unit's pre-activations over the training set (``(m,)``, or snapshot
+    rows).
+    ``update``: the student's ``update_running_average``. Returns the ``ipywidgets.VBox`` to
+    display; its first two children are the sliders.
+    """
+    m = _as_snapshots(values).shape[1]
+    momentum = widgets.SelectionSlider(
+        options=list(MOMENTUM_TICKS),
+        value=0.9,
+        description="momentum",
+        continuous_update=False,
+        layout=widgets.Layout(width="420px"),
+    )
+    batch = widgets.SelectionSlider(
+        options=[b for b in BATCH_SIZES if b <= m],
+        value=min(32, m),
+        description="batch size",
+        continuous_update=False,
+        layout=widgets.Layout(width="420px"),
+    )
+
+    def compute(momentum, batch) -> RunningAverage:
+        return compute_running_average(
+            values, momentum, batch, steps=steps, seed=seed, update=update
+        )
+
+    picture = _RunningAveragePicture(values, steps, seed)
+    controls = {"momentum": momentum, "batch": batch}
+    return live_widget(
+        controls, compute, picture, [momentum, batch, picture.caption, picture.widget]
+    )

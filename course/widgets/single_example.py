@@ -14,18 +14,27 @@ Everything here runs notebook 03's network (``course.bn_network``) in its two no
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Mapping
 
+import ipywidgets as widgets
 import numpy as np
 
 from course.arguments import require_int
 from course.bn_network import TrainedNetwork, forward_network
+from course.plots import PALETTE, axes_or_new
+from course.widgets.live_widget import Picture, live_widget
 
 __all__ = [
-    "companion_probabilities", "plot_companion_spread", "accuracy_one_at_a_time", "plot_accuracy_bars",
-    "SingleExample", "compute_single_example", "rescued_examples", "show_single_example",
+    "SingleExample",
+    "accuracy_one_at_a_time",
+    "companion_probabilities",
+    "compute_single_example",
+    "plot_accuracy_bars",
     "plot_batch_size_comparison",
+    "plot_companion_spread",
+    "rescued_examples",
+    "show_single_example",
 ]
 
 
@@ -50,8 +59,6 @@ def companion_probabilities(net: TrainedNetwork, X: np.ndarray, examples, *, bat
 
 def plot_companion_spread(probabilities: np.ndarray, labels, *, ax=None):
     """One column of dots per example: its probability in each batch; colour = true class; 0.5 dashed."""
-    from course.plots import PALETTE, axes_or_new
-
     ax = axes_or_new(ax, figsize=(8, 3))
     probabilities = np.asarray(probabilities, dtype=float)
     labels = np.asarray(labels).ravel()
@@ -83,8 +90,6 @@ def accuracy_one_at_a_time(predict: Callable[[np.ndarray], np.ndarray], X: np.nd
 
 def plot_accuracy_bars(accuracies: Mapping[str, float], *, chance: float | None = None, ax=None):
     """Horizontal bars, one per method, labelled with the accuracy; ``chance`` draws the majority-class rate."""
-    from course.plots import PALETTE, axes_or_new
-
     ax = axes_or_new(ax, figsize=(7, 0.6 + 0.55 * len(accuracies)))
     names = list(accuracies)
     values = [100 * accuracies[n] for n in names]
@@ -160,78 +165,115 @@ def _caption(data: SingleExample) -> str:
             f"; with running statistics: {verdict(data.p_running)}")
 
 
+class _SingleExamplePicture(Picture):
+    """The digit, its first-layer z-hat normalised both ways, and the two probabilities."""
+
+    def __init__(self, first: SingleExample):
+        super().__init__(
+            figsize=(10.5, 2.8),
+            ncols=3,
+            dpi=72,
+            style={"font.size": 8, "axes.titlesize": 8.5, "axes.labelsize": 8},
+            gridspec_kw={"width_ratios": [1, 3.2, 1.3]},
+        )
+        ax_img, ax_z, ax_p = self.axes
+        n = first.z.size
+        self.image = ax_img.imshow(first.image, cmap="gray_r", vmin=0, vmax=1)
+        ax_img.set(xticks=[], yticks=[], title="the digit")
+        ax_img.grid(False)
+        units = np.arange(n)
+        width = 0.4
+        self.batch_bars = ax_z.bar(
+            units - width / 2,
+            first.z_hat_batch,
+            width,
+            color=PALETTE[3],
+            label="batch statistics (alone): all 0",
+        )
+        self.running_bars = ax_z.bar(
+            units + width / 2,
+            first.z_hat_running,
+            width,
+            color=PALETTE[0],
+            label="running statistics",
+        )
+        ax_z.axhline(0, color="black", lw=0.8)
+        ax_z.set(
+            xlim=(-0.7, n - 0.3),
+            ylim=(-4, 4),
+            xlabel="unit of the first hidden layer",
+            title="first hidden layer: z-hat, before gamma, beta and the ReLU",
+        )
+        ax_z.legend(loc="upper right", fontsize=7, ncol=2)
+        self.p_bars = ax_p.bar(
+            [0, 1], [first.p_batch, first.p_running], color=[PALETTE[3], PALETTE[0]], width=0.6
+        )
+        ax_p.axhline(0.5, color="black", lw=1, ls="--")
+        ax_p.set(xticks=[0, 1], xticklabels=["batch", "running"], ylim=(0, 1), title="P(5 or more)")
+        self.caption = widgets.HTML()
+        self.finish([self.image, *self.batch_bars, *self.running_bars, *self.p_bars])
+
+    def draw(self, data: SingleExample) -> None:
+        self.image.set_data(data.image)
+        for bar, value in zip(self.batch_bars, np.clip(data.z_hat_batch, -4, 4)):
+            bar.set_height(value)
+        for bar, value in zip(self.running_bars, np.clip(data.z_hat_running, -4, 4)):
+            bar.set_height(value)
+        for bar, value in zip(self.p_bars, (data.p_batch, data.p_running)):
+            bar.set_height(value)
+        self.caption.value = _caption(data)
+
+
 def show_single_example(net: TrainedNetwork, X: np.ndarray, Y: np.ndarray, *, index: int = 0):
-    """The single-example inspector: a slider over the columns of ``X``; the digit, its normalised first-layer
-    values both ways, and the two probabilities. Returns the ``ipywidgets.VBox``; its first child is the slider."""
-    import ipywidgets as widgets
-    import matplotlib
-    import matplotlib.pyplot as plt
-
-    from course.plots import PALETTE, course_style
-    from course.widgets.live_figure import LiveFigure
-
+    """The single-example inspector: a slider over the columns of ``X``; the digit, its normalised
+    first-layer values both ways, and the two probabilities. Returns the ``ipywidgets.VBox``; its
+    first child is the slider."""
     X = np.asarray(X, dtype=float)
-    slider = widgets.IntSlider(value=index, min=0, max=X.shape[1] - 1, description="test digit",
-                               continuous_update=False, layout=widgets.Layout(width="420px"))
-    first = compute_single_example(net, X, Y, index)
-    n = first.z.size
-    with matplotlib.rc_context({**course_style(), "font.size": 8, "axes.titlesize": 8.5, "axes.labelsize": 8}):
-        fig, (ax_img, ax_z, ax_p) = plt.subplots(1, 3, figsize=(10.5, 2.8), dpi=72,
-                                                 gridspec_kw={"width_ratios": [1, 3.2, 1.3]})
-    image = ax_img.imshow(first.image, cmap="gray_r", vmin=0, vmax=1)
-    ax_img.set(xticks=[], yticks=[], title="the digit")
-    ax_img.grid(False)
-    units = np.arange(n)
-    width = 0.4
-    batch_bars = ax_z.bar(units - width / 2, first.z_hat_batch, width, color=PALETTE[3],
-                          label="batch statistics (alone): all 0")
-    running_bars = ax_z.bar(units + width / 2, first.z_hat_running, width, color=PALETTE[0],
-                            label="running statistics")
-    ax_z.axhline(0, color="black", lw=0.8)
-    ax_z.set(xlim=(-0.7, n - 0.3), ylim=(-4, 4), xlabel="unit of the first hidden layer",
-             title="first hidden layer: z-hat, before gamma, beta and the ReLU")
-    ax_z.legend(loc="upper right", fontsize=7, ncol=2)
-    p_bars = ax_p.bar([0, 1], [first.p_batch, first.p_running], color=[PALETTE[3], PALETTE[0]], width=0.6)
-    ax_p.axhline(0.5, color="black", lw=1, ls="--")
-    ax_p.set(xticks=[0, 1], xticklabels=["batch", "running"], ylim=(0, 1), title="P(5 or more)")
-    fig.tight_layout()
-    live = LiveFigure(fig, animated=[image, *batch_bars, *running_bars, *p_bars])
-    caption = widgets.HTML()
+    slider = widgets.IntSlider(
+        value=index,
+        min=0,
+        max=X.shape[1] - 1,
+        description="test digit",
+        continuous_update=False,
+        layout=widgets.Layout(width="420px"),
+    )
 
-    def update(_change=None) -> None:
-        data = compute_single_example(net, X, Y, slider.value)
-        image.set_data(data.image)
-        for bar, value in zip(batch_bars, np.clip(data.z_hat_batch, -4, 4)):
-            bar.set_height(value)
-        for bar, value in zip(running_bars, np.clip(data.z_hat_running, -4, 4)):
-            bar.set_height(value)
-        for bar, value in zip(p_bars, (data.p_batch, data.p_running)):
-            bar.set_height(value)
-        caption.value = _caption(data)
-        live.refresh()
+    def compute(index: int) -> SingleExample:
+        return compute_single_example(net, X, Y, index)
 
-    slider.observe(update, names="value")
-    update()
-    return widgets.VBox([slider, caption, live.widget])
+    picture = _SingleExamplePicture(compute(index))
+    return live_widget(
+        {"index": slider}, compute, picture, [slider, picture.caption, picture.widget]
+    )
 
 
 def plot_batch_size_comparison(result, *, ax=None):
     """Grouped bars per mini-batch size: test accuracy (one example at a time) with batch norm and with layer
     norm; a black tick on each bar marks the accuracy training saw on its own mini-batches."""
-    from course.plots import PALETTE, axes_or_new
-
     ax = axes_or_new(ax, figsize=(7, 2.8))
     k = len(result.batch_sizes)
     width = 0.38
-    for offset, norm, colour, label in ((-width / 2, "batch", PALETTE[0], "batch norm (running statistics)"),
-                                        (width / 2, "layer", PALETTE[2], "layer norm")):
+    for offset, norm, colour, label in (
+        (-width / 2, "batch", PALETTE[0], "batch norm (running statistics)"),
+        (width / 2, "layer", PALETTE[2], "layer norm"),
+    ):
         x = np.arange(k) + offset
         bars = ax.bar(x, 100 * result.test_accuracy[norm], width, color=colour, label=label)
-        ax.bar_label(bars, labels=[f"{100 * v:.0f}%" for v in result.test_accuracy[norm]], padding=2, fontsize=8)
+        ax.bar_label(
+            bars,
+            labels=[f"{100 * v:.0f}%" for v in result.test_accuracy[norm]],
+            padding=2,
+            fontsize=8,
+        )
         ax.plot(x, 100 * result.train_accuracy[norm], "_", color="black", ms=14, mew=2)
     ax.plot([], [], "_", color="black", ms=10, mew=2, label="accuracy on its training mini-batches")
-    ax.set(xticks=range(k), xticklabels=[f"m = {m}" for m in result.batch_sizes], ylim=(0, 110),
-           ylabel="test accuracy (%)", xlabel="mini-batch size while training")
+    ax.set(
+        xticks=range(k),
+        xticklabels=[f"m = {m}" for m in result.batch_sizes],
+        ylim=(0, 110),
+        ylabel="test accuracy (%)",
+        xlabel="mini-batch size while training",
+    )
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7.5)
     ax.grid(axis="x", visible=False)
     return ax

@@ -24,6 +24,7 @@ import sys
 from pathlib import Path
 
 from deploy.exchange_layout import ensure_student, graders_group
+from deploy.hub_roles import course_role, instructors_group, role_config_path, students_group
 
 c = get_config()  # noqa: F821 - provided by JupyterHub when it loads this file
 
@@ -35,7 +36,7 @@ STATE = Path(os.environ.get("COURSE_HUB_STATE", "/srv/jupyterhub"))
 GRADERS = os.environ.get("COURSE_GRADERS_GROUP") or graders_group(COURSE_ID)
 STUDENTS = f"{COURSE_ID}-students"
 # JupyterHub groups: the names nbgrader's JupyterHubAuthPlugin expects, should a second course share the hub.
-INSTRUCTOR_GROUP, STUDENT_GROUP = f"formgrade-{COURSE_ID}", f"nbgrader-{COURSE_ID}"
+INSTRUCTOR_GROUP, STUDENT_GROUP = instructors_group(COURSE_ID), students_group(COURSE_ID)
 MEM_LIMIT = os.environ.get("COURSE_MEM_LIMIT", "2G")  # notebook 06 peaks near 0.9 GiB: deploy/README.md
 CPU_LIMIT = float(os.environ.get("COURSE_CPU_LIMIT", "1"))
 
@@ -118,17 +119,12 @@ else:
 SHARED_OS_USER = os.environ.get("COURSE_HUB_SHARED_OS_USER") == "1"
 
 
-def role_of(spawner):
-    return "instructor" if any(g.name == INSTRUCTOR_GROUP for g in spawner.user.groups) else "student"
-
-
 def course_pre_spawn_hook(spawner):
     """Role-specific settings, and the student's private exchange folders, before each server starts."""
-    role = role_of(spawner)
+    role = course_role(spawner, COURSE_ID)
     name = spawner.user.name
     spawner.environment["COURSE_ROLE"] = role
-    # jupyter-config/<role> switches nbgrader's tools per role; deploy/jupyterhub/jupyter-config sets the exchange.
-    config_path = [str(REPO / "jupyter-config" / role), str(REPO / "deploy" / "jupyterhub" / "jupyter-config")]
+    config_path = role_config_path(str(REPO), role)
     if role == "instructor":
         # The instructor's clone of the course (its nbgrader_config.py names the course root) comes first: the
         # formgrader reads config from the config path and the server's working folder, which is the home.

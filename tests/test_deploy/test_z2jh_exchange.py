@@ -1,9 +1,9 @@
 """The exchange on Kubernetes, honest use: release, fetch, submit, collect, feedback through the pods' mounts.
 
 Zero to JupyterHub runs the hub and every user's pod as the same uid (1000); what keeps students apart is which
-parts of the exchange volume each pod mounts (``deploy/z2jh/values.yaml``). This test emulates that on one
+parts of the exchange volume each pod mounts (``deploy/hub_roles.py``). This test emulates that on one
 machine, as root (skipped with the reason otherwise): one real Unix user stands for uid 1000; the hub's
-``pre_spawn_hook`` (the values' own code) lays out the exchange as that user, never as root (so NFS
+``pre_spawn_hook`` (the hub's own code) lays out the exchange as that user, never as root (so NFS
 ``root_squash`` would change nothing); each "pod" is a child process in a private mount namespace where a fresh
 tmpfs covers ``/srv`` and the volume's folders are bind-mounted where the hook's ``volumeMounts`` say (read-only
 where they say so), the volume itself hidden; then nbgrader's exchange runs in it as that user.
@@ -21,16 +21,15 @@ import tempfile
 from pathlib import Path
 
 import pytest
-import yaml
 from nbgrader.api import Gradebook
 
 from tests.test_deploy.exchange_run import run_exchange
 from tests.test_deploy.real_users import as_user, must
-from tests.test_deploy.test_z2jh import VALUES, load_hooks, spawner
+from tests.test_deploy.test_z2jh import load_hooks, spawner
 
 COURSE = "dl-tuning"
 A = "hw"
-EXCHANGE = "/srv/nbgrader/exchange"  # where every pod mounts it (values.yaml)
+EXCHANGE = "/srv/nbgrader/exchange"  # where every pod mounts it (deploy/hub_roles.py)
 TAG = os.urandom(2).hex()
 JOVYAN = f"x18k{TAG}"  # uid 1000 of every pod, and of the hub
 PROF, STUDENTS = "prof", ["ada", "alan"]
@@ -64,7 +63,7 @@ def pod(volume: Path, mounts: list[dict]):
 
 def spawn(volume: Path, name: str, group: str) -> list[dict]:
     """The hub's pre_spawn_hook for one user, run as the hub's uid: the pod's exchange volumeMounts."""
-    c = load_hooks(yaml.safe_load(VALUES.read_text()), volume)
+    c = load_hooks(volume)
     user = spawner(name, (group,))
     c.KubeSpawner.pre_spawn_hook(user)
     assert not user.init_containers, "nothing runs as root to lay out the exchange"
