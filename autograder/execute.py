@@ -16,6 +16,11 @@ answers, signed with that key over a fresh nonce, what it restored. No verifiabl
 or silenced), or anything restored right after the test (the test's own run tampered), and the test gets an
 error output, so nbgrader scores it 0; ``integrity.runtime_flags`` turns those errors into flags.
 
+A test cell written for the judge (``### PROBE`` / ``### CHECK`` / ``### SHARED`` lines, see ``judge.py``) runs
+here segment by segment: its probes in the kernel, its checks in the grader's judge process on the plain data
+the kernel hands back. The judge's verdict is the cell's score (``JudgeScores``); the guard still vouches for
+the kernel around it, for the few properties only the kernel can compute.
+
 Outputs are capped as they arrive: once a cell's streams and displays pass ``limits.CELL_OUTPUT_BYTES`` (since
 its last ``clear_output``), the rest is dropped and one marker says so (errors are always kept: they decide the
 score). A cell that printed 200 MB once
@@ -24,6 +29,7 @@ made the worker hold it all, several times over, before anything could cut it.
 
 from __future__ import annotations
 
+import copy
 import hmac
 import secrets
 import time
@@ -34,8 +40,8 @@ from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Integer
 
-from . import limits
-from .nbcells import is_test_cell
+from . import judge, limits
+from .nbcells import grade_id, is_test_cell
 
 DEAD_KERNEL = "DeadKernelError"
 DEADLINE = "NotebookDeadline"
@@ -51,18 +57,26 @@ class SandboxExecute(Execute):
     _armed = False
     _key = b""
     _output_bytes: dict
+    _judge_process: judge.Judge | None = None
+    _verdicts: dict
 
     def preprocess(self, nb, resources=None, km=None):
         self._dead_reason = None
         self._started = time.monotonic()
         self._armed = False
         self._output_bytes = {}  # cell index -> bytes of stream and display output kept so far
+        self._verdicts = {}  # grade_id -> whether the judge passed the cell (judged cells only)
+        self._judge_process = judge.Judge(timeout=self.timeout or 60)
         try:
-            return super().preprocess(nb, resources, km)
+            nb, resources = super().preprocess(nb, resources, km)
         except DeadKernelError:
             # raised while shutting the dead kernel down; the cells already carry their errors
             self.set_widgets_metadata()
-            return self.nb, self.resources
+            nb, resources = self.nb, self.resources
+        finally:
+            self._judge_process.close()
+        resources[judge.RESOURCE_KEY] = dict(self._verdicts)
+        return nb, resources
 
     def output(self, outs, msg, display_id, cell_index):
         """nbclient's handler of one output message, with the cell's output capped at ``limits.CELL_OUTPUT_BYTES``."""
@@ -107,7 +121,10 @@ class SandboxExecute(Execute):
         if self._dead_reason is not None:
             cell.outputs = [_error(f"{self._dead_reason} before this cell")]
             return cell, resources
-        cell, resources = self._run(cell, resources, index)
+        if judge.is_judged(cell.source):
+            cell, resources = self._run_judged(cell, resources, index)
+        else:
+            cell, resources = self._run(cell, resources, index)
         if self._dead_reason is not None:  # the cell has its error
             return cell, resources
         after = self._reset_kernel()
@@ -124,6 +141,52 @@ class SandboxExecute(Execute):
             self._dead_reason = "the kernel died (os._exit, sys.exit in a thread, memory or CPU limit, crash)"
             cell.outputs.append(_error(f"{self._dead_reason} while running this cell"))
             return cell, resources
+
+    def _run_judged(self, cell, resources, index):
+        """A judged test cell, segment by segment: probes in the kernel (an error there ends the cell), checks in
+        the judge on the names they read, fetched from the kernel as plain data. The first failure ends it."""
+        try:
+            return self._run_segments(cell, resources, index)
+        finally:
+            self.nb.cells[index] = cell  # nbclient put each segment's copy there
+
+    def _run_segments(self, cell, resources, index):
+        parts = judge.segments(cell.source)
+        cell.outputs = []
+        fresh = True
+        self._verdicts[grade_id(cell)] = False
+        for i, seg in enumerate(parts):
+            if seg.in_kernel:
+                # one execution per segment; the trailing `pass` keeps a last expression from showing a result
+                part = copy.deepcopy(cell)
+                part.source = seg.code + "pass\n"
+                part, resources = self._run(part, resources, index)
+                cell.outputs.extend(part.outputs)
+                cell.execution_count = part.get("execution_count")
+                if self._dead_reason is not None or any(o.output_type == "error" for o in part.outputs):
+                    return cell, resources
+            if seg.in_judge:
+                wanted = judge.wanted_names(parts, i)
+                data = self._export(wanted) if wanted else "{}"
+                verdict = self._judge_process.run(seg.code, data, wanted, fresh)
+                fresh = False
+                if verdict.stdout:
+                    cell.outputs.append(new_output("stream", name="stdout", text=verdict.stdout))
+                if not verdict.passed:
+                    cell.outputs.append(_error(verdict.evalue, verdict.ename or "Error"))
+                    return cell, resources
+        self._verdicts[grade_id(cell)] = True
+        return cell, resources
+
+    def _export(self, names: list[str]) -> str | None:
+        """The kernel's values of ``names`` as ``course.plain`` text, or None when it gave no text back."""
+        try:
+            return self._request(judge.export_expression(names))
+        except DeadKernelError:
+            self._dead_reason = "the kernel died"
+        except Exception:  # no answer, or not text: the judge reports the names as missing
+            pass
+        return None
 
     @staticmethod
     def _judge(cell, before: "GuardAnswer", after: "GuardAnswer") -> None:
@@ -218,6 +281,31 @@ TAMPERED = "TamperedDuringTest"  # integrity: tampered_during_test
 
 def _error(message: str, ename: str = DEAD_KERNEL):
     return new_output("error", ename=ename, evalue=message, traceback=[f"{ename}: {message}"])
+
+
+class JudgeScores(NbGraderPreprocessor):
+    """After ``SaveAutoGrades``: a judged test cell's score is the judge's verdict, written into the gradebook
+    through nbgrader's API: full points when the judge passed it and no error (the guard's included) stands in
+    the cell, else zero. A result or a stderr line the kernel showed decides nothing here."""
+
+    def preprocess(self, nb, resources):
+        from nbgrader.api import Gradebook
+
+        verdicts = resources.get(judge.RESOURCE_KEY) or {}
+        if not verdicts:
+            return nb, resources
+        info = resources["nbgrader"]
+        with Gradebook(info["db_url"]) as gb:
+            for cell in nb.cells:
+                name = grade_id(cell)
+                if name not in verdicts or not is_test_cell(cell):
+                    continue
+                grade = gb.find_grade(name, info["notebook"], info["assignment"], info["student"])
+                failed = not verdicts[name] or any(o.output_type == "error" for o in cell.outputs)
+                grade.auto_score = 0.0 if failed else float(grade.max_score)
+                grade.needs_manual_grade = grade.manual_score is not None
+            gb.db.commit()
+        return nb, resources
 
 
 RESULT_MIME = "application/x-autograder-dropped-result+json"  # marks a result this module set aside

@@ -7,16 +7,17 @@ from nbgrader.preprocessors import (
 )
 
 from autograder import limits
-from autograder.execute import CutFloods, ErrorsDecide, SandboxExecute
+from autograder.execute import CutFloods, ErrorsDecide, JudgeScores, SandboxExecute
 from autograder.sandbox import KERNEL_NAME
 
 c = get_config()  # noqa: F821 - provided by the traitlets config loader
 
 # nbgrader's autograde pipeline with Execute swapped for the subclass that survives a dead kernel, and
-# ErrorsDecide before the grades are saved (a failing test's stray result is no partial credit).
+# ErrorsDecide before the grades are saved (a failing test's stray result is no partial credit), and JudgeScores
+# after: a test judged outside the kernel (autograder/judge.py) scores what its judge decided.
 c.Autograde.autograde_preprocessors = [
     SandboxExecute, CutFloods, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, ErrorsDecide, SaveAutoGrades,
-    AssignLatePenalties, CheckCellMetadata,
+    JudgeScores, AssignLatePenalties, CheckCellMetadata,
 ]
 # A deleted test cell comes back from the gradebook (and fails if the answer is missing).
 c.OverwriteCells.add_missing_cells = True

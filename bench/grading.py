@@ -8,7 +8,9 @@ Timings over the same valid submissions, in the same run:
   (the table says how many were built: the goal is none);
 - plain sequential nbgrader: ``generate_assignment`` for every assignment, then ``autograde <assignment>``
   (one process per step, every student), with both steps timed;
-- plain execution of each submitted notebook with nbclient, the floor any grader pays.
+- plain execution of each submitted notebook with nbclient, the floor any grader pays;
+- the judge's own cost (:func:`judge_cost`): starting the grader's judge process, and one check segment with its
+  data, timed alone, so that the second process's share of the runs above can be read off.
 
 The submissions are every assignment of four students of the sample class, one of each kind a class has
 (strong, average, weak, blank): 24 notebooks, so the five timed runs take about ten minutes on 2 cores.
@@ -136,6 +138,46 @@ def _grade(subs: Path, out: Path, workers: int, cache: Path, course_root: Path =
     return watch, sum(1 for name, stamp in after.items() if before.get(name) != stamp)
 
 
+def judge_cost(rounds: int = 20) -> dict[str, float]:
+    """Seconds to start a judge and answer its first segment, seconds per later segment (a grid of 64 rows and
+    its check), and per notebook the judged segments of each converted source notebook times that."""
+    import numpy as np
+
+    from autograder import judge, nbcells
+    from course import plain
+
+    code = "checks.check_same_rows(cube, np.zeros((64, 3)) + cube, 'cube')\n"
+    data = plain.dumps({"cube": np.random.default_rng(0).random((64, 3))})
+    found = {}
+    j = judge.Judge(timeout=60)
+    try:
+        start = time.perf_counter()
+        j.run(code, data, ["cube"], True)
+        found["start"] = time.perf_counter() - start
+        start = time.perf_counter()
+        for _ in range(rounds):
+            j.run(code, data, ["cube"], True)
+        found["segment"] = (time.perf_counter() - start) / rounds
+    finally:
+        j.close()
+    for path in sorted((REPO / "source").glob("*/*.ipynb")):
+        cells = [c for c in nbcells.read(path).cells if nbcells.is_test_cell(c) and judge.is_judged(c.source)]
+        segments = sum(1 for c in cells for s in judge.segments(c.source) if s.in_judge)
+        if segments:
+            found[path.stem] = found["start"] + segments * found["segment"]
+            found[path.stem + " segments"] = segments
+    return found
+
+
+def _judge_lines() -> str:
+    cost = judge_cost()
+    notebooks = [k for k in cost if k.endswith(" segments")]
+    per_notebook = "; ".join(f"{k[:-9]}: {int(cost[k])} check segments, {cost[k[:-9]]:.2f} s" for k in notebooks)
+    return (f"- The judge (tests judged outside the kernel): {cost['start']:.2f} s to start its process and answer "
+            f"the first check, {1000 * cost['segment']:.1f} ms per check segment after that (its data fetched "
+            f"from the kernel not included); per submission: {per_notebook or 'no judged notebook'}.\n")
+
+
 def run() -> str:
     with tempfile.TemporaryDirectory(prefix="bench-grading-") as tmp:
         scratch = Path(tmp)
@@ -183,7 +225,7 @@ def run() -> str:
         f"- A second `--force` run built {built_warm} template(s) (goal: none; met: {ok(built_warm == 0)}).\n"
         f"- Grading overhead with one worker vs plain execution: **{overhead:.0%}** (goal: under "
         f"{OVERHEAD_GOAL:.0%}; met: {ok(overhead < OVERHEAD_GOAL)}). It covers the sandbox, nbgrader's "
-        "two passes, the gradebook, feedback HTML and the report.\n"
+        "two passes, the gradebook, feedback HTML and the report.\n" + _judge_lines()
     )
 
 

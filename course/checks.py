@@ -31,6 +31,8 @@ __all__ = [
     "check_monotone",
     "check_finite",
     "check_raises",
+    "outcome",
+    "check_raised",
     "check_uniform",
     "check_decade_balance",
     "check_true",
@@ -88,7 +90,8 @@ def check_type(value: Any, expected: type | tuple[type, ...], name: str, hint: s
 
 def _as_array(value: Any, name: str) -> np.ndarray:
     if isinstance(value, np.ndarray):
-        return value
+        # a subclass becomes a plain view of its data: its overrides (a lying __array_function__) never run
+        return value if type(value) is np.ndarray else np.ndarray.view(value, np.ndarray)
     # Only plain numbers, sequences and objects exposing __array__ (e.g. tf.Tensor) become arrays; anything
     # else (None, a dict, a custom object) is reported rather than silently wrapped as an object array.
     if value is None or isinstance(value, (str, bytes, dict, set)):
@@ -174,8 +177,8 @@ def check_equal(value: Any, expected: Any, name: str, hint: str | None = None) -
     The comparison is done from ``expected``'s side and the types must match, so an object whose
     ``__eq__`` always returns True cannot pass.
     """
-    # Exact types only (a subclass could override __eq__); numpy integers count as ints.
-    plain_int = type(value) is int or isinstance(value, np.integer)
+    # Exact types only (a subclass could override __eq__); numpy's own integer types count as ints.
+    plain_int = type(value) is int or (isinstance(value, np.integer) and type(value).__module__ == "numpy")
     if type(value) is not type(expected) and not (plain_int and type(expected) is int):
         _fail(
             f"`{name}` should be a {type(expected).__name__} equal to {_short(expected)}, "
@@ -256,15 +259,49 @@ def check_raises(
 ) -> BaseException:
     """``call()`` must raise ``exception``; ``what`` describes the bad input ("a range with low > high")."""
     expected = exception if isinstance(exception, tuple) else (exception,)
-    names = " or ".join(e.__name__ for e in expected)
     try:
         call()
     except expected as error:  # the behaviour we want
         return error
     except Exception as error:  # noqa: BLE001 - a different error is the mistake we explain
-        _fail(f"{what} should raise {names}, but it raised {type(error).__name__}: {error}", hint)
-    _fail(f"{what} should raise {names}, but nothing was raised", hint)
+        check_raised(_outcome_of(error), exception, what, hint)
+    check_raised(_outcome_of(None), exception, what, hint)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def outcome(call: Callable[[], Any]) -> dict:
+    """What ``call()`` did, as plain data a test's judge can read: the exception it raised (its class and the
+    names of every class it derives from, and its message), or ``{"raised": None}`` when it returned."""
+    try:
+        call()
+    except Exception as error:  # noqa: BLE001 - recorded, then judged by check_raised
+        return _outcome_of(error)
+    return _outcome_of(None)
+
+
+def _outcome_of(error: BaseException | None) -> dict:
+    if error is None:
+        return {"raised": None, "kinds": [], "message": ""}
+    return {"raised": type(error).__name__, "kinds": [c.__name__ for c in type(error).__mro__],
+            "message": str(error)}
+
+
+def check_raised(
+    result: Any,
+    exception: type[BaseException] | tuple[type[BaseException], ...],
+    what: str,
+    hint: str | None = None,
+) -> None:
+    """:func:`outcome`'s record must show ``exception`` (or a subclass) raised, with check_raises' sentences."""
+    expected = exception if isinstance(exception, tuple) else (exception,)
+    names = " or ".join(e.__name__ for e in expected)
+    if not isinstance(result, dict) or not isinstance(result.get("kinds"), (list, tuple)):
+        _fail(f"{what}: the test could not tell whether it raised {names}")
+    if any(e.__name__ in result["kinds"] for e in expected):
+        return
+    if result.get("raised"):
+        _fail(f"{what} should raise {names}, but it raised {result['raised']}: {result.get('message', '')}", hint)
+    _fail(f"{what} should raise {names}, but nothing was raised", hint)
 
 
 def check_uniform(

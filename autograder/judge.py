@@ -1,0 +1,282 @@
+"""Tests judged outside the student's kernel: a test cell's probe runs in the kernel, its checks in here.
+
+A test cell written for the judge (``CONTRIBUTING.md``, "Tests judged outside the kernel") is cut by marker
+lines into segments, each of one kind:
+
+- ``### PROBE`` (where a cell starts): calls the student's functions on the test's inputs and binds the
+  results. Runs in the kernel only.
+- ``### CHECK``: the checks and the expected values. Runs in the judge only: under grading the kernel never
+  receives a line of it, so a hidden expected value never enters the student's process.
+- ``### SHARED``: inputs and helpers both sides need (a list of ranges, an objective function). Runs in the
+  kernel, then again in the judge, so the judge uses its own copy, never the kernel's.
+
+In the lab the whole cell runs top to bottom in the kernel, as before; the markers are comments. Under
+grading :class:`autograder.execute.SandboxExecute` runs the segments in order: a probe or shared segment in
+the kernel (an error there ends the cell, as it would in the lab), then, for a check or shared segment, the
+names it reads are fetched from the kernel as plain data (:mod:`course.plain`) and the segment runs in the
+judge process (:class:`Judge`, ``python -m autograder.judge``): fresh numpy, the real ``course.checks``, no
+student code. The first failing check ends the cell with its sentence. The verdict is the cell's score
+(:class:`JudgeScores` writes it into nbgrader's gradebook), whatever the kernel printed or hid.
+
+A cell without markers is graded as before, all of it in the kernel.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import json
+import os
+import re
+import select
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+
+PROBE, CHECK, SHARED = "PROBE", "CHECK", "SHARED"
+MARKER = re.compile(r"^[ \t]*### (PROBE|CHECK|SHARED)[ \t]*$")
+HIDDEN_MARKER = re.compile(r"^[ \t]*### (BEGIN|END) HIDDEN TESTS")
+JUDGE_NAMES = ("np", "checks")  # what a judge segment finds bound before anything runs
+JUDGE_MEMORY_BYTES = 4 * 1024 ** 3
+RESOURCE_KEY = "autograder_judged"  # resources[RESOURCE_KEY][grade_id] = whether the judge passed the cell
+MISSING = "ResultMissing"  # a name the judge needed never came back from the kernel
+JUDGE_FAULT = "JudgeError"  # the judge process failed or ran out of time (the cell counts 0, the batch goes on)
+
+
+@dataclass(frozen=True)
+class Segment:
+    kind: str  # PROBE, CHECK or SHARED
+    code: str
+    hidden: bool = False  # inside ``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN TESTS``
+
+    @property
+    def in_kernel(self) -> bool:
+        return self.kind in (PROBE, SHARED)
+
+    @property
+    def in_judge(self) -> bool:
+        return self.kind in (CHECK, SHARED)
+
+
+def is_judged(source: str) -> bool:
+    """A test cell written for the judge: it has at least one marker line."""
+    return any(MARKER.match(line) for line in source.splitlines())
+
+
+def segments(source: str) -> list[Segment]:
+    """The cell's segments in order (those without code dropped). A hidden-test marker ends a segment but keeps
+    its kind: what follows ``### BEGIN HIDDEN TESTS`` is of the kind before it until a marker says otherwise."""
+    found, kind, hidden, lines = [], PROBE, False, []
+    for line in source.splitlines():
+        marker, hidden_marker = MARKER.match(line), HIDDEN_MARKER.match(line)
+        if not marker and not hidden_marker:
+            lines.append(line)
+            continue
+        if _has_code(lines):
+            found.append(Segment(kind, "\n".join(lines) + "\n", hidden))
+        lines = []
+        if marker:
+            kind = marker.group(1)
+        else:
+            hidden = hidden_marker.group(1) == "BEGIN"
+    if _has_code(lines):
+        found.append(Segment(kind, "\n".join(lines) + "\n", hidden))
+    return found
+
+
+def _has_code(lines: list[str]) -> bool:
+    return any(text.strip() and not text.strip().startswith("#") for text in lines)
+
+
+def kernel_source(source: str) -> str:
+    """What the kernel runs of a judged cell under grading: its probe and shared segments, in order."""
+    return "".join(s.code for s in segments(source) if s.in_kernel)
+
+
+def judge_source(source: str) -> str:
+    """What the judge runs of a judged cell: its check and shared segments, in order."""
+    return "".join(s.code for s in segments(source) if s.in_judge)
+
+
+def _first_lines(code: str) -> tuple[dict[str, int], dict[str, int]]:
+    """(name -> first line that reads it, name -> first line that binds it), from the code's syntax tree."""
+    reads, binds = {}, {}
+
+    def note(table, name, line):
+        table[name] = min(table.get(name, line), line)
+
+    tree = ast.parse(code)
+    own = set()  # (id of a Name node) read inside a comprehension that binds it: the comprehension's own
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            targets = {n.id for c in node.generators for n in ast.walk(c.target) if isinstance(n, ast.Name)}
+            own |= {id(n) for n in ast.walk(node) if isinstance(n, ast.Name) and n.id in targets}
+    for node in ast.walk(tree):
+        line = getattr(node, "lineno", 0)
+        if isinstance(node, ast.Name) and id(node) in own:
+            continue
+        if isinstance(node, ast.Name):
+            note(reads if isinstance(node.ctx, ast.Load) else binds, node.id, line)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            note(binds, node.name, line)
+        elif isinstance(node, ast.arg):
+            note(binds, node.arg, line)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                note(binds, (alias.asname or alias.name).split(".")[0], line)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            note(binds, node.name, line)
+    return reads, binds
+
+
+def _names(code: str) -> tuple[set[str], set[str]]:
+    """(names the code reads, names it binds anywhere)."""
+    reads, binds = _first_lines(code)
+    return set(reads), set(binds)
+
+
+def wanted_names(parts: list[Segment], index: int) -> list[str]:
+    """The names judge segment ``index`` reads that only the kernel can give it: not the judge's own (``np``,
+    ``checks``, a builtin), not bound by an earlier segment the judge ran (unless a probe bound it again since),
+    and not bound in this segment before it is first read."""
+    judge_has = set(JUDGE_NAMES) | set(dir(builtins))
+    for seg in parts[:index]:
+        bound = _names(seg.code)[1]
+        judge_has = judge_has | bound if seg.in_judge else judge_has - bound
+    reads, binds = _first_lines(parts[index].code)
+    return sorted(n for n, line in reads.items() if n not in judge_has and not binds.get(n, line) < line)
+
+
+def export_expression(names: list[str]) -> str:
+    """The ``user_expressions`` entry that asks the kernel for ``names`` as plain data (names only: no value)."""
+    return f"__import__('course.plain', fromlist=['export']).export({names!r}, globals())"
+
+
+@dataclass
+class Verdict:
+    passed: bool
+    stdout: str = ""
+    ename: str = ""
+    evalue: str = ""
+
+
+class Judge:
+    """One judge process for a notebook's test cells, started on first use; requests are JSON lines."""
+
+    def __init__(self, timeout: float):
+        self.timeout = timeout
+        self._proc: subprocess.Popen | None = None
+
+    def run(self, code: str, data: str | None, wanted: list[str], fresh: bool) -> Verdict:
+        """Run one segment with the kernel's ``data`` (``course.plain`` text; None when it never came back)."""
+        request = json.dumps({"code": code, "data": data, "wanted": wanted, "fresh": fresh}) + "\n"
+        try:
+            proc = self._start()
+            proc.stdin.write(request.encode())
+            proc.stdin.flush()
+            line = self._read_line(proc)
+            reply = json.loads(line)
+            return Verdict(bool(reply["passed"]), str(reply.get("stdout", "")), str(reply.get("ename", "")),
+                           str(reply.get("evalue", "")))
+        except Exception as exc:  # a judge that died or hung: this cell fails, a fresh judge serves the next
+            self.close()
+            return Verdict(False, "", JUDGE_FAULT, f"the grader's judge could not check this test ({exc})")
+
+    def _start(self) -> subprocess.Popen:
+        if self._proc is None or self._proc.poll() is not None:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-m", "autograder.judge"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL, preexec_fn=_cap_memory, env={**os.environ, "MPLBACKEND": "agg"})
+        return self._proc
+
+    def _read_line(self, proc: subprocess.Popen) -> str:
+        deadline, chunks = time.monotonic() + self.timeout, []
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"no answer in {self.timeout:g} s")
+            ready, _, _ = select.select([proc.stdout], [], [], left)
+            if not ready:
+                continue
+            chunk = os.read(proc.stdout.fileno(), 1 << 16)
+            if not chunk:
+                raise RuntimeError("the judge process exited")
+            chunks.append(chunk)
+            if chunk.endswith(b"\n"):
+                return b"".join(chunks).decode()
+
+    def close(self) -> None:
+        if self._proc is not None:
+            if self._proc.poll() is None:
+                self._proc.kill()
+            self._proc.wait()
+            for stream in (self._proc.stdin, self._proc.stdout):
+                stream.close()
+            self._proc = None
+
+
+def _cap_memory() -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (JUDGE_MEMORY_BYTES, JUDGE_MEMORY_BYTES))
+
+
+def judge_segment(request: dict, namespace: dict) -> dict:
+    """In the judge process: run one segment on the kernel's data; the reply the grader reads."""
+    import contextlib
+    import io
+
+    from course import plain
+
+    wanted = list(request.get("wanted") or [])
+    try:
+        data = plain.loads(request["data"]) if request.get("data") is not None else {}
+    except Exception as exc:  # the kernel sent something that is not plain data: nothing of it is used
+        data = {}
+        problem = f"{type(exc).__name__}"
+    else:
+        problem = "it was never bound, or the kernel hid it" if request.get("data") is not None else \
+            "the kernel did not answer"
+    namespace.update({k: v for k, v in data.items() if k in wanted})
+    out = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out):
+            exec(compile(request["code"], "<test>", "exec"), namespace)
+    except NameError as exc:
+        if getattr(exc, "name", None) in wanted:
+            return {"passed": False, "stdout": out.getvalue(), "ename": MISSING,
+                    "evalue": f"the test's value `{exc.name}` did not come back from your kernel ({problem})"}
+        return _failure(exc, out)
+    except Exception as exc:
+        return _failure(exc, out)
+    return {"passed": True, "stdout": out.getvalue()}
+
+
+def _failure(exc: BaseException, out) -> dict:
+    return {"passed": False, "stdout": out.getvalue(), "ename": type(exc).__name__, "evalue": str(exc)}
+
+
+def fresh_namespace() -> dict:
+    import numpy as np
+
+    from course import checks
+
+    return {"np": np, "checks": checks, "__builtins__": builtins, "__name__": "__judge__"}
+
+
+def main() -> None:
+    """``python -m autograder.judge``: one JSON request per line on stdin, one JSON reply per line on stdout."""
+    replies = os.fdopen(os.dup(sys.stdout.fileno()), "w")
+    sys.stdout = sys.stderr  # anything printed outside a request never corrupts the replies
+    namespace = fresh_namespace()
+    for line in sys.stdin:
+        request = json.loads(line)
+        if request.get("fresh"):
+            namespace = fresh_namespace()
+        replies.write(json.dumps(judge_segment(request, namespace)) + "\n")
+        replies.flush()
+
+
+if __name__ == "__main__":
+    main()

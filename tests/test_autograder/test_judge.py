@@ -1,0 +1,201 @@
+"""Tests judged outside the kernel (issue 21): the attacks of ``corpus_judge`` graded through the real pipeline on
+notebook 01 beside a correct neighbour, what reaches the kernel, and the judge's parts on their own."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import numpy as np
+import pytest
+
+from autograder import judge, nbcells
+from autograder.api import grade_class
+from autograder.paths import REPO
+from course import plain
+from tests.test_autograder import corpus_judge as cj
+
+A = cj.ASSIGNMENT
+JUDGED = ("01_tuning_process", "02_log_scale_sampling")
+
+
+def _source(assignment=A):
+    return nbcells.read(REPO / "source" / assignment / f"{assignment}.ipynb")
+
+
+def _release(assignment=A):
+    return nbcells.read(REPO / "release" / assignment / f"{assignment}.ipynb")
+
+
+@pytest.fixture(scope="module")
+def judged_run(tmp_path_factory):
+    """Every attack and the spy, each with a correct neighbour graded beside it (2 workers)."""
+    subs, out = tmp_path_factory.mktemp("submitted"), tmp_path_factory.mktemp("graded")
+    solutions = nbcells.solutions(_source())
+    answers = {g: code for g, code in solutions.items() if g in nbcells.answer_ids(_source())}
+
+    def write(student, nb):
+        folder = subs / student / A
+        folder.mkdir(parents=True)
+        nbformat.write(nb, str(folder / f"{A}.ipynb"))
+
+    for attack in cj.ATTACKS:
+        chosen = dict(attack.replace) if attack.blank else {**answers, **attack.replace}
+        write(attack.name, nbcells.build_submission(_release(), chosen))
+        write(attack.name + cj.BESIDE, nbcells.build_submission(_release(), answers))
+    spy = {**answers, "TUNING_PRIORITY": cj.SPY + answers["TUNING_PRIORITY"]}
+    write(cj.SPY_CASE, nbcells.build_submission(_release(), spy))
+    results = grade_class(subs, out, workers=2, log=lambda m: None)
+    return {r.student_id: r for r in results if r.assignment == A}, out
+
+
+def _cells(result):
+    return {c.grade_id: c for c in result.cells if c.kind == "test"}
+
+
+@pytest.mark.parametrize("attack", cj.ATTACKS, ids=lambda a: a.name)
+def test_an_attack_loses_what_it_did_wrong_and_its_neighbour_keeps_full_marks(judged_run, attack):
+    results, _ = judged_run
+    neighbour = results[attack.name + cj.BESIDE]
+    assert neighbour.status == "graded" and not [f for f in neighbour.flags if f.flag == "grader_error"]
+    full = _cells(neighbour)
+    assert all(c.score == c.max_score for c in full.values()), {g: c.message for g, c in full.items() if c.score < c.max_score}
+    cells = _cells(results[attack.name])
+    assert not [f for f in results[attack.name].flags if f.flag == "grader_error"], results[attack.name].flags
+    for grade_id, cell in cells.items():
+        if "*" in attack.loses or grade_id in attack.loses:
+            assert cell.score == 0, f"{attack.name}: {grade_id} kept {cell.score:g} points"
+        else:
+            assert cell.score == cell.max_score, f"{attack.name}: {grade_id} lost points: {cell.message}"
+
+
+def test_the_blank_notebook_behind_an_iopub_filter_scores_zero_and_says_why(judged_run):
+    results, _ = judged_run
+    result = results["blank_iopub_filter"]
+    assert result.score == 0
+    messages = {c.grade_id: c.message for c in _cells(result).values()}
+    assert "did not come back from your kernel" in messages["test_grid_search"], messages
+    assert "TUNING_PRIORITY" in messages["test_TUNING_PRIORITY"], messages
+
+
+def _judged_cells(source_nb):
+    return [c for c in source_nb.cells if nbcells.is_test_cell(c) and judge.is_judged(c.source)]
+
+
+def _hidden_check_lines(source_nb) -> list[str]:
+    """Lines of hidden check segments (the judge's alone), long enough to mean something, and not also in
+    what the kernel runs."""
+    lines = []
+    for cell in _judged_cells(source_nb):
+        kernel = judge.kernel_source(cell.source)
+        for part in judge.segments(cell.source):
+            if part.kind == judge.CHECK and part.hidden:
+                lines += [ln.strip() for ln in part.code.splitlines() if len(ln.strip()) >= nbcells.MIN_HIDDEN_LINE
+                          and not ln.strip().startswith("#") and ln.strip() not in kernel]
+    return lines
+
+
+def _hidden_check_names(source_nb) -> set[str]:
+    """Names bound by hidden check segments and by nothing the kernel runs."""
+    names, kernel_bound = set(), set()
+    for cell in _judged_cells(source_nb):
+        for part in judge.segments(cell.source):
+            if part.kind == judge.CHECK and part.hidden:
+                names |= judge._names(part.code)[1]
+        kernel_bound |= judge._names(judge.kernel_source(cell.source))[1]
+    return names - kernel_bound
+
+
+def test_no_hidden_expected_value_reaches_the_kernel_in_a_graded_run(judged_run):
+    """The spy printed every cell the kernel ran and every global it held, after each cell."""
+    results, out = judged_run
+    assert results[cj.SPY_CASE].score == results["lying_int64" + cj.BESIDE].score
+    graded = nbcells.read(out / "autograded" / cj.SPY_CASE / A / f"{A}.ipynb")
+    reports = [json.loads(line[4:]) for cell in graded.cells for o in cell.get("outputs", [])
+               if o.get("output_type") == "stream" for line in o.get("text", "").splitlines() if line.startswith("SPY ")]
+    sent = "\n".join(c for r in reports for c in r["cells"])
+    held = {name for r in reports for name in r["globals"]}
+    assert "grid_search(cube_ranges, 4)" in sent  # the spy saw the hidden probes, so it would see more
+    leaked = [line for line in _hidden_check_lines(_source()) if line in sent]
+    assert not leaked, leaked
+    names = _hidden_check_names(_source())
+    assert {"expected_tiers", "cube_expected", "expected3"} <= names
+    assert not names & held, names & held
+
+
+@pytest.mark.parametrize("assignment", JUDGED)
+def test_what_a_graded_run_sends_the_kernel_holds_no_hidden_check(assignment):
+    """Each judged cell's kernel code and the names its judge asks the kernel for, for every test cell."""
+    source = _source(assignment)
+    lines = _hidden_check_lines(source)
+    hidden_names = _hidden_check_names(source)
+    for cell in source.cells:
+        if not nbcells.is_test_cell(cell):
+            continue
+        assert judge.is_judged(cell.source), f"{nbcells.grade_id(cell)} is not judged outside the kernel"
+        parts = judge.segments(cell.source)
+        sent = judge.kernel_source(cell.source) + "".join(
+            judge.export_expression(judge.wanted_names(parts, i)) for i, p in enumerate(parts) if p.in_judge)
+        assert not [line for line in lines if line in sent], nbcells.grade_id(cell)
+        asked = {n for i, p in enumerate(parts) if p.in_judge for n in judge.wanted_names(parts, i)}
+        assert not asked & hidden_names, (nbcells.grade_id(cell), asked & hidden_names)
+
+
+def test_segments_follow_the_markers_and_the_hidden_blocks_do_not_change_them():
+    source = ("# Checks: one\nx = f(1)\n### CHECK\nchecks.check_close(x, 2, 'x')\n### BEGIN HIDDEN TESTS\n"
+              "### SHARED\nr = [1]\n### PROBE\ny = f(r)\n### CHECK\nwant = 3\nchecks.check_close(y, want, 'y')\n"
+              "### END HIDDEN TESTS\nchecks.passed('f')\n")
+    parts = judge.segments(source)
+    kinds = [judge.PROBE, judge.CHECK, judge.SHARED, judge.PROBE, judge.CHECK, judge.CHECK]
+    assert [(p.kind, p.hidden) for p in parts] == list(zip(kinds, [False, False, True, True, True, False]))
+    assert "want = 3" not in judge.kernel_source(source) and "r = [1]" in judge.kernel_source(source)
+    assert judge.wanted_names(parts, 1) == ["x"]
+    assert judge.wanted_names(parts, 4) == ["y"]  # r is the judge's own copy, want its own value
+    later = judge.segments("x = f(1)\n### CHECK\nx = checks.check_shape(x, (2,), 'x')\n### PROBE\nx = f(2)\n"
+                           "### CHECK\nchecks.check_close(x, 1, 'x')\n")
+    assert judge.wanted_names(later, 1) == ["x"]  # read before the check binds it
+    assert judge.wanted_names(later, 3) == ["x"]  # bound again by the probe since
+    assert not judge.is_judged("x = f(1)\nassert x == 2\n")
+
+
+def test_plain_data_never_builds_a_students_class():
+    class Agreeable(np.ndarray):
+        pass
+
+    class Tier(np.int64):
+        def __eq__(self, other):
+            return True
+        __hash__ = np.int64.__hash__
+
+    class Loud(int):
+        pass
+
+    sent = {"grid": np.zeros((2, 2)).view(Agreeable), "tier": Tier(1), "n": Loud(3), "t": (1, [2.5, None]),
+            "d": {1: "a", (2, 3): {"x"}}, "nan": float("nan"), "gen": (i for i in range(2)), "f": np.float32(1.5)}
+    back = plain.loads(plain.dumps(sent))
+    assert type(back["grid"]) is np.ndarray and type(back["tier"]) is np.int64 and type(back["n"]) is int
+    assert back["t"] == (1, [2.5, None]) and back["d"] == {1: "a", (2, 3): {"x"}} and np.isnan(back["nan"])
+    assert type(back["gen"]).__name__ == "generator" and isinstance(back["gen"], plain.Opaque)
+    assert type(back["f"]) is np.float32 and back["f"] == 1.5
+    with pytest.raises(ValueError):
+        plain.loads('{"x": {"npy": "AAAA", "evil": 1, "more": 2}}')
+    with pytest.raises(ValueError):  # an object array is refused (it would need a pickle)
+        import base64
+        import io
+
+        buffer = io.BytesIO()
+        np.save(buffer, np.array([object()], dtype=object), allow_pickle=True)
+        plain.loads(json.dumps({"x": {"npy": base64.b64encode(buffer.getvalue()).decode()}}))
+
+
+def test_the_judge_reports_a_missing_value_and_survives_a_hang():
+    j = judge.Judge(timeout=3)
+    try:
+        assert j.run("checks.check_close(x, 2, 'x')\n", plain.dumps({"x": 2.0}), ["x"], True).passed
+        missing = j.run("checks.check_close(y, 2, 'y')\n", "{}", ["y"], True)
+        assert (missing.passed, missing.ename) == (False, judge.MISSING)
+        hung = j.run("while True:\n    pass\n", "{}", [], True)
+        assert (hung.passed, hung.ename) == (False, judge.JUDGE_FAULT)
+        assert j.run("print('again')\n", "{}", [], True).stdout == "again\n"
+    finally:
+        j.close()
