@@ -28,7 +28,7 @@ import re
 
 from .checks import CheckError
 
-__all__ = ["Choice", "TrueFalse", "SelectAll", "Numeric", "record", "take_record", "BLANK"]
+__all__ = ["Choice", "TrueFalse", "SelectAll", "Numeric", "take_answer", "record", "take_record", "BLANK"]
 
 BLANK = "blank"  # the label of an answer that was never set
 _last_record: dict | None = None
@@ -53,6 +53,12 @@ def take_record() -> dict | None:
     return found
 
 
+def take_answer(namespace: dict, name: str = "ANSWER"):
+    """In a test cell's probe: the answer cell's value, removed from the kernel's names, so that a question left
+    blank (its cell never bound ``ANSWER``) is never judged on the previous question's answer. None if unset."""
+    return namespace.pop(name, None)
+
+
 def _fail(sentence: str) -> None:
     raise CheckError(sentence)
 
@@ -69,7 +75,8 @@ class Question:
     def check_form(self, answer, name: str = "ANSWER") -> str:
         """Visible test: the answer has an allowed form. Says nothing about whether it is right."""
         if answer is None or (isinstance(answer, str) and not answer.strip()):
-            _fail(f"`{name}` is not set yet: {self.instructions()}.")
+            _fail(f"`{name}` is not set yet: {self.instructions()} in the answer cell above, run it, then run "
+                  "this cell again.")
         return self.normalise(answer)
 
     def instructions(self) -> str:
@@ -238,7 +245,8 @@ class Numeric(Question):
     def _bucket(self, value: float, key, why: dict):
         if self._near(value, key):
             return key
-        return next((k for k in why if k != self.OTHER and self._near(value, k)), self.OTHER)
+        near = [k for k in why if k != self.OTHER and self._near(value, k)]
+        return min(near, key=lambda k: abs(value - float(k))) if near else self.OTHER
 
     def labels(self, why: dict) -> list[str]:
         return [self._shown(k) if k != self.OTHER else self.OTHER for k in why]
@@ -261,5 +269,6 @@ class Numeric(Question):
 
     def check_form(self, answer, name: str = "ANSWER") -> float:
         if answer is None:
-            _fail(f"`{name}` is not set yet: {self.instructions()}.")
+            _fail(f"`{name}` is not set yet: {self.instructions()} in the answer cell above, run it, then run "
+                  "this cell again.")
         return self.normalise(answer)
