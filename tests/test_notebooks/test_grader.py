@@ -11,7 +11,6 @@ import pytest
 
 from autograder.api import grade_class
 from tests import nbtools
-from tests.spec import GRADED
 from tests.test_notebooks.test_autograde import bundles, own_tests
 from tests.variants import variants_for
 
@@ -25,7 +24,7 @@ def exercise_scores(result, assignment) -> dict[str, tuple[float, float]]:
             sum(cells[t].score for t in own_tests(name, list(cells), assignment)),
             sum(cells[t].max_score for t in own_tests(name, list(cells), assignment)),
         )
-        for name in GRADED[assignment]
+        for name in nbtools.exercises(assignment)
     }
 
 
