@@ -132,3 +132,26 @@ def test_no_key_can_be_read_from_the_release_or_the_course_package(assignment):
             assert text not in course_text, f"{grade_id}: an explanation is in course/"
         assert "check_key" not in released["test_" + grade_id].source
         assert _solution(answer_cell).strip() not in released[grade_id].source, grade_id
+
+
+def _points(assignment) -> tuple[int, int, int]:
+    """(exercise points, concept points, concept questions) of the source notebook."""
+    nb = nbtools.read(nbtools.notebook_path("source", assignment))
+    code = concept = 0
+    for cell in nb.cells:
+        meta = nbtools.nbgrader_meta(cell)
+        if meta.get("grade") and meta.get("points"):
+            if meta["grade_id"].startswith("test_" + nbtools.CONCEPT):
+                concept += meta["points"]
+            else:
+                code += meta["points"]
+    return code, concept, len(nbtools.concept_ids(nb))
+
+
+def test_the_readme_points_table_is_the_notebooks(assignment):
+    readme = (COURSE.parent / "README.md").read_text()
+    table = readme.split("<!-- points:start -->", 1)[1].split("<!-- points:end -->", 1)[0]
+    code, concept, questions = _points(assignment)
+    shown = f"{concept:g} ({questions} questions)" if questions else f"{concept:g}"
+    row = f"| `{assignment}` | {code:g} | {shown} | {code + concept:g} |"
+    assert row in table, f"README's points table should have the row {row}"
