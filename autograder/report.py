@@ -87,7 +87,8 @@ CONCEPT_TEST = "test_concept_"  # a concept question's test cell (``course.conce
 def concept_answers(results: list[SubmissionResult]) -> dict[str, dict[str, dict]]:
     """assignment -> concept test cell -> ``counts`` (answer label -> students; ``blank`` for no valid answer),
     ``options`` (the labels in the question's order, then any other label the class gave), ``right`` (labels
-    judged right) and ``wrong_idea`` ((explanation, students) of the most common wrong answer, or None)."""
+    judged right) and ``wrong_idea`` (((label, explanation), students) of the most common wrong answer, or
+    None)."""
     from course.concepts import BLANK
 
     found: dict[str, dict[str, dict]] = defaultdict(dict)
@@ -105,7 +106,7 @@ def concept_answers(results: list[SubmissionResult]) -> dict[str, dict[str, dict
             if c.concept.get("correct"):
                 q["right"].add(label)
             elif c.concept:
-                q["ideas"][c.concept.get("explanation", "")] += 1
+                q["ideas"][(label, c.concept.get("explanation", ""))] += 1
     for questions in found.values():
         for q in questions.values():
             q["options"] += sorted(label for label in q["counts"] if label not in q["options"] and label != BLANK)
@@ -125,6 +126,15 @@ def _draw_concepts(plt, questions: dict[str, dict]):
         ax.set(title=grade_id[len(CONCEPT_TEST):], xlabel="students")
     fig.tight_layout()
     return fig
+
+
+def _idea_line(idea) -> str:
+    """One line: the wrong answer, how many chose it, and the first sentence of its explanation."""
+    if not idea:
+        return "none"
+    (label, explanation), count = idea
+    first = explanation.split(". ")[0].rstrip(".")
+    return f"{label} ({count} student{'s' if count != 1 else ''}): {_short(first, 160)}"
 
 
 def _concept_sections(results: list[SubmissionResult]) -> list[str]:
@@ -151,8 +161,7 @@ def _concept_sections(results: list[SubmissionResult]) -> list[str]:
             total = sum(q["counts"].values())
             right = sum(q["counts"][o] for o in q["right"])
             idea = q["wrong_idea"]
-            rows.append([grade_id[len(CONCEPT_TEST):], f"{right}/{total}",
-                         f"{_short(idea[0], 200)} ({idea[1]} students)" if idea else "none"])
+            rows.append([grade_id[len(CONCEPT_TEST):], f"{right}/{total}", _idea_line(idea)])
         parts.append(_table(["question", "right", "most common wrong idea"], rows))
     return parts
 

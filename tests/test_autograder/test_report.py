@@ -87,11 +87,11 @@ def test_concept_answers_count_each_option_mark_the_right_one_and_name_the_commo
     (question,) = report.concept_answers(CLASS)["a1"].values()
     assert question["options"] == ["a", "b", "c", "d", "blank"]
     assert question["counts"] == {"a": 1, "b": 1, "c": 2, "blank": 1}
-    assert question["right"] == {"b"} and question["wrong_idea"] == ("c mixes up X and Y", 2)
+    assert question["right"] == {"b"} and question["wrong_idea"] == (("c", "c mixes up X and Y"), 2)
 
 
 def test_the_page_has_a_concept_section_per_notebook():
     page = report.render(RESULTS + CLASS, None, EXERCISES)
     section = page[page.index("Concept questions: a1"):page.index("<h2>Grades")]
-    assert "<img" in section and "c mixes up X and Y (2 students)" in section and "1/5" in section
+    assert "<img" in section and "c (2 students): c mixes up X and Y" in section and "1/5" in section
     assert "Concept questions" not in report.render(RESULTS, None, EXERCISES)
