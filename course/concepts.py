@@ -195,10 +195,11 @@ class SelectAll(Question):
         self._check_authoring(key, why)
         chosen, key = self.check_form(answer), self.normalise(key)
         wrong = [o for o in self.options if (o in chosen) != (o in key)]
-        explanation = why[wrong[0]] if wrong else why[key[0]]
+        shown = wrong[0] if wrong else key[0]
+        explanation = f"Option {shown}: {why[shown]}"
         _remember(chosen, not wrong, explanation, self.labels(why))
         if wrong:
-            _fail(f"Not this selection ({chosen}): option {wrong[0]}: {explanation}")
+            _fail(f"Not this selection ({chosen}): {explanation}")
 
 
 class Numeric(Question):
