@@ -206,7 +206,7 @@ class Judge:
         if self._proc is None or self._proc.poll() is not None:
             self._proc = subprocess.Popen(
                 [sys.executable, "-m", "autograder.judge"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL, preexec_fn=_cap_memory, env={**os.environ, "MPLBACKEND": "agg"})
+                stderr=subprocess.DEVNULL, env={**os.environ, "MPLBACKEND": "agg"})
         return self._proc
 
     def _read_line(self, proc: subprocess.Popen) -> str:
@@ -293,6 +293,7 @@ def fresh_namespace() -> dict:
 
 def main() -> None:
     """``python -m autograder.judge``: one JSON request per line on stdin, one JSON reply per line on stdout."""
+    _cap_memory()  # here, not in a preexec_fn: the worker that starts the judge runs threads
     replies = os.fdopen(os.dup(sys.stdout.fileno()), "w")
     sys.stdout = sys.stderr  # anything printed outside a request never corrupts the replies
     namespace = fresh_namespace()

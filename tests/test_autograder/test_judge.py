@@ -96,13 +96,18 @@ def _hidden_check_lines(source_nb) -> list[str]:
 
 
 def _hidden_check_names(source_nb) -> set[str]:
-    """Names bound by hidden check segments and by nothing the kernel runs."""
+    """Names bound by hidden check segments and by nothing the kernel runs under grading (other cells whole,
+    test cells' probe and shared segments): if the kernel holds one, a hidden check's value got there."""
     names, kernel_bound = set(), set()
-    for cell in _judged_cells(source_nb):
-        for part in judge.segments(cell.source):
-            if part.kind == judge.CHECK and part.hidden:
-                names |= judge._names(part.code)[1]
-        kernel_bound |= judge._names(judge.kernel_source(cell.source))[1]
+    for cell in source_nb.cells:
+        if cell.cell_type != "code":
+            continue
+        if nbcells.is_test_cell(cell) and judge.is_judged(cell.source):
+            names |= {n for part in judge.segments(cell.source) if part.kind == judge.CHECK and part.hidden
+                      for n in judge._names(part.code)[1]}
+            kernel_bound |= judge._names(judge.kernel_source(cell.source))[1]
+        else:
+            kernel_bound |= judge._names(nbcells.solution_code(cell.source))[1]
     return names - kernel_bound
 
 
