@@ -77,6 +77,8 @@ class SandboxExecute(Execute):
         self._verdicts = {}  # grade_id -> whether the judge passed the cell (judged cells only)
         self._judge_process = judge.Judge(timeout=self.timeout or 60)
         self._widget_bytes = 0
+        for cell in nb.cells:  # only the judge writes a concept record: none comes in with the submission
+            cell.get("metadata", {}).pop(judge.CONCEPT_KEY, None)
         try:
             nb, resources = super().preprocess(nb, resources, km)
         except DeadKernelError:
@@ -219,6 +221,8 @@ class SandboxExecute(Execute):
                 fresh = False
                 if verdict.stdout:
                     cell.outputs.append(new_output("stream", name="stdout", text=verdict.stdout))
+                if verdict.concept is not None:
+                    cell.metadata[judge.CONCEPT_KEY] = verdict.concept
                 if not verdict.passed:
                     cell.outputs.append(_error(verdict.evalue, verdict.ename or "Error"))
                     return cell, resources

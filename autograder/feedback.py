@@ -8,7 +8,8 @@ hidden test). So :func:`strip_hidden`, the first step of the feedback pipeline:
 
 - replaces each hidden region with a one-line placeholder;
 - keeps every output produced *before* the first cell with hidden tests ran (no hidden code existed yet);
-- from that cell on, replaces every output with the grader's own words: a failed test cell shows a fixed
+- from that cell on, replaces every output with the grader's own words (and a concept question's explanation,
+  course-authored text the judge chose for the student's option, :func:`explained`): a failed test cell shows a fixed
   sentence that says whether a visible or a hidden check failed (:func:`grader_message`), never the error's
   message, which the student's code may have composed from anything the kernel held (``cells.csv`` keeps the
   message for the instructor); any other cell shows a note that its output is not part of the feedback.
@@ -37,6 +38,7 @@ from nbformat.v4 import new_output
 from nbgrader.preprocessors import GetGrades, NbGraderPreprocessor
 from traitlets import Bool, Set
 
+from . import judge
 from .nbcells import ANSI, HIDDEN_TESTS, hidden_lines, is_test_cell
 
 PLACEHOLDER = "# (hidden tests: not shown in feedback)\n"
@@ -109,14 +111,23 @@ def strip_hidden(graded_nb) -> None:
         if hidden:
             cell.source = HIDDEN_TESTS.sub(PLACEHOLDER, cell.source)
             hidden_ran = True
-        if not hidden_ran or not cell.get("outputs"):
-            continue
-        if is_test_cell(cell):
-            errors = [o for o in cell.outputs if o.output_type == "error"]
-            cell.outputs = [new_output("error", ename=shown_name(e), evalue="", traceback=[grader_message(e, hidden)])
-                            for e in errors[-1:]]
-        else:
-            cell.outputs = [new_output("stream", name="stdout", text=AFTER_HIDDEN + "\n")]
+        concept = judge.concept_record(cell.get("metadata", {}).pop(judge.CONCEPT_KEY, None))
+        if hidden_ran and cell.get("outputs"):
+            if is_test_cell(cell):
+                errors = [o for o in cell.outputs if o.output_type == "error"]
+                cell.outputs = [new_output("error", ename=shown_name(e), evalue="",
+                                           traceback=[grader_message(e, hidden)]) for e in errors[-1:]]
+            else:
+                cell.outputs = [new_output("stream", name="stdout", text=AFTER_HIDDEN + "\n")]
+        if concept is not None and is_test_cell(cell):
+            cell.outputs = [*cell.get("outputs", []), new_output("stream", name="stdout", text=explained(concept))]
+
+
+def explained(concept: dict) -> str:
+    """The explanation channel: a concept question's answer and the course's explanation of that option. Only
+    the grader writes the record it reads (from the judge's reply), never the student's kernel."""
+    verdict = "right" if concept["correct"] else "not the answer"
+    return f"Your answer: {concept['answer']} ({verdict}). {concept['explanation']}\n"
 
 
 def feedback_text(nb) -> str:

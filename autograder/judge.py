@@ -42,6 +42,10 @@ JUDGE_MEMORY_BYTES = 4 * 1024 ** 3
 RESOURCE_KEY = "autograder_judged"  # resources[RESOURCE_KEY][grade_id] = whether the judge passed the cell
 MISSING = "ResultMissing"  # a name the judge needed never came back from the kernel
 JUDGE_FAULT = "JudgeError"  # the judge process failed or ran out of time (the cell counts 0, the batch goes on)
+# A test cell's concept record (``course.concepts``: the answer's label, whether right, the chosen option's
+# explanation), kept in the autograded cell's metadata: written by the grader from the judge's reply only.
+CONCEPT_KEY = "autograder_concept"
+CONCEPT_FIELDS = {"answer": str, "bucket": str, "correct": bool, "explanation": str, "options": list}
 
 
 @dataclass(frozen=True)
@@ -159,6 +163,21 @@ class Verdict:
     stdout: str = ""
     ename: str = ""
     evalue: str = ""
+    concept: dict | None = None  # a concept question's record (CONCEPT_FIELDS), from the judge's own code
+
+
+def concept_record(value) -> dict | None:
+    """``value`` if it is a record of the shape ``course.concepts`` writes (short strings only), else None."""
+    if not isinstance(value, dict) or set(value) != set(CONCEPT_FIELDS):  # a notebook's metadata is a dict subclass
+        return None
+    value = {k: list(value[k]) if type(value[k]) is list else value[k] for k in CONCEPT_FIELDS}
+    if not all(type(value[k]) is t for k, t in CONCEPT_FIELDS.items()):
+        return None
+    if not all(type(o) is str and len(o) <= 40 for o in value["options"]) or len(value["options"]) > 26:
+        return None
+    if len(value["answer"]) > 40 or len(value["bucket"]) > 40 or len(value["explanation"]) > 2000:
+        return None
+    return dict(value)
 
 
 class Judge:
@@ -178,7 +197,7 @@ class Judge:
             line = self._read_line(proc)
             reply = json.loads(line)
             return Verdict(bool(reply["passed"]), str(reply.get("stdout", "")), str(reply.get("ename", "")),
-                           str(reply.get("evalue", "")))
+                           str(reply.get("evalue", "")), concept_record(reply.get("concept")))
         except Exception as exc:  # a judge that died or hung: this cell fails, a fresh judge serves the next
             self.close()
             return Verdict(False, "", JUDGE_FAULT, f"the grader's judge could not check this test ({exc})")
@@ -247,10 +266,17 @@ def judge_segment(request: dict, namespace: dict) -> dict:
         if getattr(exc, "name", None) in wanted:
             return {"passed": False, "stdout": out.getvalue(), "ename": MISSING,
                     "evalue": f"the test's value `{exc.name}` did not come back from your kernel ({problem})"}
-        return _failure(exc, out)
+        return _with_concept(_failure(exc, out))
     except Exception as exc:
-        return _failure(exc, out)
-    return {"passed": True, "stdout": out.getvalue()}
+        return _with_concept(_failure(exc, out))
+    return _with_concept({"passed": True, "stdout": out.getvalue()})
+
+
+def _with_concept(reply: dict) -> dict:
+    """The reply with the record a concept key check left in this process (``course.concepts``), if any."""
+    concepts = sys.modules.get("course.concepts")
+    found = concepts.take_record() if concepts is not None else None
+    return {**reply, "concept": found} if found is not None else reply
 
 
 def _failure(exc: BaseException, out) -> dict:

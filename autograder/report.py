@@ -2,7 +2,8 @@
 
 Sections: a summary line; score distribution per assignment; score per exercise (test cells grouped by the
 answer they test, the class mean and every student); the most common failure messages; integrity flags by
-kind and the flagged submissions; the grades; the isolation in force.
+kind and the flagged submissions; the grades; the isolation in force; and, per notebook, how the class
+answered its concept questions (a bar per option, the right one marked, the most common wrong idea).
 The page is one self-contained file (no scripts, no external links), so it can be mailed or archived.
 """
 
@@ -78,6 +79,91 @@ def exercise_percentages(results: list[SubmissionResult], exercises: dict[str, l
         return (a, known.index(e) if e in known else len(known), e)
 
     return {k: [100 * s / m for s, m in per_exercise[k].values()] for k in sorted(per_exercise, key=order)}
+
+
+CONCEPT_TEST = "test_concept_"  # a concept question's test cell (``course.concepts``)
+
+
+def concept_answers(results: list[SubmissionResult]) -> dict[str, dict[str, dict]]:
+    """assignment -> concept test cell -> ``counts`` (answer label -> students; ``blank`` for no valid answer),
+    ``options`` (the labels in the question's order, then any other label the class gave), ``right`` (labels
+    judged right) and ``wrong_idea`` (((label, explanation), students) of the most common wrong answer, or
+    None)."""
+    from course.concepts import BLANK
+
+    found: dict[str, dict[str, dict]] = defaultdict(dict)
+    for r in results:
+        if r.status != "graded":
+            continue
+        for c in r.cells:
+            if c.kind != "test" or not c.grade_id.startswith(CONCEPT_TEST):
+                continue
+            q = found[r.assignment].setdefault(c.grade_id, {"counts": Counter(), "options": [], "right": set(),
+                                                             "ideas": Counter()})
+            label = c.concept.get("bucket") or BLANK
+            q["counts"][label] += 1
+            q["options"] += [o for o in c.concept.get("options", []) if o not in q["options"]]
+            if c.concept.get("correct"):
+                q["right"].add(label)
+            elif c.concept:
+                q["ideas"][(label, c.concept.get("explanation", ""))] += 1
+    for questions in found.values():
+        for q in questions.values():
+            q["options"] += sorted(label for label in q["counts"] if label not in q["options"] and label != BLANK)
+            q["options"] += [BLANK] if q["counts"][BLANK] else []
+            q["wrong_idea"] = q.pop("ideas").most_common(1)[0] if any(q["ideas"].values()) else None
+    return dict(sorted(found.items()))
+
+
+def _draw_concepts(plt, questions: dict[str, dict]):
+    fig, axes = plt.subplots(1, len(questions), figsize=(3.2 * len(questions), 2.8), squeeze=False)
+    for ax, (grade_id, q) in zip(axes[0], questions.items()):
+        labels = q["options"]
+        colors = ["#55a868" if o in q["right"] else "#999999" if o == "blank" else "#c44e52" for o in labels]
+        ax.barh(range(len(labels)), [q["counts"][o] for o in labels], color=colors)
+        ax.set_yticks(range(len(labels)), [f"{o} \u2713" if o in q["right"] else o for o in labels])
+        ax.invert_yaxis()
+        ax.set(title=grade_id[len(CONCEPT_TEST):], xlabel="students")
+    fig.tight_layout()
+    return fig
+
+
+def _idea_line(idea) -> str:
+    """One line: the wrong answer, how many chose it, and the first sentence of its explanation."""
+    if not idea:
+        return "none"
+    (label, explanation), count = idea
+    first = explanation.split(". ")[0].rstrip(".")
+    return f"{label} ({count} student{'s' if count != 1 else ''}): {_short(first, 160)}"
+
+
+def _concept_sections(results: list[SubmissionResult]) -> list[str]:
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    parts = []
+    for assignment, questions in concept_answers(results).items():
+        parts.append(f"<h2>Concept questions: {html.escape(assignment)}</h2><p>A bar per option (green, "
+                     "\u2713: right; grey: no valid answer), and the explanation of the most common wrong answer: "
+                     "the idea to go over again.</p>")
+        with plt.rc_context({"text.parse_math": False, "text.usetex": False}):
+            try:
+                uri = _figure_uri(_draw_concepts(plt, questions))
+                parts.append(f"<img alt='how the class answered {html.escape(assignment)}' src='{uri}'>")
+            except Exception as exc:
+                parts.append(f"<p class='flag'>figure not drawn ({html.escape(type(exc).__name__)})</p>")
+            finally:
+                plt.close("all")
+        rows = []
+        for grade_id, q in questions.items():
+            total = sum(q["counts"].values())
+            right = sum(q["counts"][o] for o in q["right"])
+            idea = q["wrong_idea"]
+            rows.append([grade_id[len(CONCEPT_TEST):], f"{right}/{total}", _idea_line(idea)])
+        parts.append(_table(["question", "right", "most common wrong idea"], rows))
+    return parts
 
 
 def _plots(results: list[SubmissionResult], exercises: dict[str, list[str]]) -> list[tuple[str, str]]:
@@ -199,6 +285,7 @@ def render(results: list[SubmissionResult], caps=None, exercises: dict[str, list
         parts.append("<h3>What these flags mean</h3>")
         parts.append(_table(["flag", "what happened", "what to do"],
                             [[k, *FLAGS.get(k, ("(not in autograder/flags.py)", ""))] for k in kinds]))
+    parts += _concept_sections(results)
     parts.append("<h2>Grades</h2>")
     parts.append(_table(["student", "assignment", "score", "max", "status"],
                         [[r.student_id, r.assignment, f"{r.score:g}", f"{r.max_score:g}", r.status] for r in results]))

@@ -23,6 +23,12 @@ class CellResult:
     max_score: float
     message: str = ""
     kind: str = "test"
+    concept: dict = field(default_factory=dict)  # a concept question's record (``judge.CONCEPT_FIELDS``), or {}
+
+    @property
+    def answer(self) -> str:
+        """A concept question's answer as the grader read it (an option's label, a number), or ""."""
+        return self.concept.get("answer", "")
 
 
 @dataclass

@@ -20,7 +20,7 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import integrity, limits, nbcells, sandbox
+from . import integrity, judge, limits, nbcells, sandbox
 from .results import CellResult, Flag, SubmissionResult
 from .templates import Template
 
@@ -262,8 +262,10 @@ def collect_cells(gradebook: Path, job: Job, source_nb, graded_nb) -> tuple[floa
         for g in sorted(notebook.grades, key=lambda g: order.index(g.name) if g.name in order else 1e9):
             score, max_score = float(g.score), float(g.max_score)
             if g.cell_type == "code" and not g.needs_manual_grade and g.auto_score is not None:
-                cells.append(CellResult(g.name, score, max_score,
-                                        cell_message(graded_cells.get(g.name, {}), score, max_score), "test"))
+                cell = graded_cells.get(g.name, {})
+                concept = judge.concept_record(cell.get("metadata", {}).get(judge.CONCEPT_KEY)) or {}
+                cells.append(CellResult(g.name, score, max_score, cell_message(cell, score, max_score), "test",
+                                        concept))
             else:
                 message = "waits for manual grading" if g.needs_manual_grade else ""
                 cells.append(CellResult(g.name, score, max_score, message, "manual"))

@@ -103,8 +103,9 @@ def write_csvs(results: list[SubmissionResult], out: Path) -> None:
     graded = [r for r in results if r.status not in NO_GRADE_ROW]
     _write_csv(out / "grades.csv", ["student_id", "assignment", "score", "max_score"],
                [[r.student_id, r.assignment, _num(r.score), _num(r.max_score)] for r in graded])
-    _write_csv(out / "cells.csv", ["student_id", "assignment", "grade_id", "score", "max_score", "message"],
-               [[r.student_id, r.assignment, c.grade_id, _num(c.score), _num(c.max_score), c.message]
+    _write_csv(out / "cells.csv",
+               ["student_id", "assignment", "grade_id", "score", "max_score", "message", "answer"],
+               [[r.student_id, r.assignment, c.grade_id, _num(c.score), _num(c.max_score), c.message, c.answer]
                 for r in graded for c in r.cells])
     _write_csv(out / "integrity.csv", ["student_id", "assignment", "flag", "detail"],
                [[r.student_id, r.assignment, f.flag, f.detail] for r in results for f in r.flags])

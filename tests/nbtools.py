@@ -41,6 +41,21 @@ def notebook_path(kind: str, assignment: str) -> Path:
     return paths.notebook_path(REPO, kind, assignment)
 
 
+CONCEPT = "concept_"  # a concept question's answer cell: concept_<topic>, tested by test_concept_<topic>
+
+
+def concept_ids(nb) -> list[str]:
+    """The concept questions' answer cells, in notebook order (``course.concepts``)."""
+    return [g for g in answer_ids(nb) if g.startswith(CONCEPT)]
+
+
+def exercises(assignment: str) -> list[str]:
+    """What a notebook grades: the contract's graded names, then its concept questions."""
+    from tests.spec import GRADED
+
+    return GRADED[assignment] + concept_ids(read(notebook_path("source", assignment)))
+
+
 def build_submission(
     assignment: str, replacements: dict[str, str] | None = None, *, blank: bool = False
 ) -> nbformat.NotebookNode:

@@ -8,6 +8,12 @@ the test suite grades. The students:
 
 strong (2), average (3), weak (2), blank, late, broken (not JSON / a syntax error / a misnamed file),
 hostile (edits a test cell, monkeypatches numpy, floods its output, reads NBGRADER_EXECUTION, calls os._exit).
+
+Concept questions (answer cells ``concept_<topic>``) are answered apart from the code, with a generator of
+their own, so the code mistakes are those of a class without questions: strong students answer right; average
+and weak ones often pick the question's first listed mistake, its common misconception (a wrong answer a
+variant lists first), sometimes another wrong one, and weak ones leave some blank. ``report.html`` then shows
+one wrong idea standing out per question, as a real class does.
 """
 
 from __future__ import annotations
@@ -47,12 +53,43 @@ def mistakes_from(module_name: str) -> Mistakes:
     return lambda assignment: [v.code for v in variants_for(assignment) if not v.correct]
 
 
+CONCEPT = "concept_"
+# kind -> (chance of the right answer, chance of the common misconception, chance of a blank); else another wrong
+CONCEPT_HABITS = {"average": (0.6, 0.3, 0.0), "weak": (0.3, 0.45, 0.1)}
+
+
+def _concept_answers(kind: str, concept_ids: list[str], mistakes: list[dict[str, str]], rng: random.Random
+                     ) -> tuple[dict[str, str], set[str]]:
+    """(grade_id -> a wrong answer, grade_ids left blank) for the concept questions of one student."""
+    if kind not in CONCEPT_HABITS:
+        return {}, set()
+    right, common, blank = CONCEPT_HABITS[kind]
+    chosen, skipped = {}, set()
+    for grade_id in concept_ids:
+        wrong = [m[grade_id] for m in mistakes if set(m) == {grade_id} and "ANSWER" in m[grade_id]]
+        draw = rng.random()
+        if draw < right or not wrong:
+            continue
+        if draw < right + common:
+            chosen[grade_id] = wrong[0]
+        elif draw < right + common + blank:
+            skipped.add(grade_id)
+        else:
+            chosen[grade_id] = rng.choice(wrong)
+    return chosen, skipped
+
+
 def _student_notebook(kind: str, assignment: str, rng: random.Random, mistakes: list[dict[str, str]],
                       root: Path = REPO):
     release = nbcells.read(notebook_path(root, "release", assignment))
     answers = nbcells.solutions(nbcells.read(notebook_path(root, "source", assignment)))
-    code_ids = [c for c in answers if any(nbcells.grade_id(x) == c and x.cell_type == "code" for x in release.cells)]
-    chosen: dict[str, str] = {}
+    answer_ids = [c for c in answers if any(nbcells.grade_id(x) == c and x.cell_type == "code" for x in release.cells)]
+    code_ids = [c for c in answer_ids if not c.startswith(CONCEPT)]
+    concept_ids = [c for c in answer_ids if c.startswith(CONCEPT)]
+    concept_mistakes = [m for m in mistakes if any(g.startswith(CONCEPT) for g in m)]
+    mistakes = [m for m in mistakes if m not in concept_mistakes]
+    chosen, concept_skipped = _concept_answers(kind, concept_ids, concept_mistakes,
+                                               random.Random(f"{rng.getstate()[1][:4]}/concepts"))
     skipped: set[str] = set()
     if kind == "average":
         for code in rng.sample(mistakes, min(2, len(mistakes))):
@@ -61,6 +98,7 @@ def _student_notebook(kind: str, assignment: str, rng: random.Random, mistakes: 
         for code in rng.sample(mistakes, min(3, len(mistakes))):
             chosen.update(code)
         skipped = set(rng.sample(code_ids, len(code_ids) // 2))
+    skipped |= concept_skipped
     filled = {} if kind == "blank" else {g: chosen.get(g, a) for g, a in answers.items() if g not in skipped}
     return nbcells.build_submission(release, filled), code_ids
 

@@ -201,3 +201,46 @@ def test_compiled_templates_are_reused_by_the_next_exporter(tmp_path):
     compiled = dict(feedback._COMPILED._code)
     feedback.FeedbackExporter(config=config).from_notebook_node(*_graded(copy.deepcopy(SOURCE)))
     assert compiled and feedback._COMPILED._code == compiled  # nothing compiled twice
+
+
+CONCEPT = {"answer": "c", "bucket": "c", "correct": False, "explanation": "Batch norm fixes the mean and variance "
+           "of Z, not its distribution.", "options": ["a", "b", "c", "d"]}
+
+
+def test_a_concept_question_shows_the_explanation_of_the_chosen_option():
+    nb = copy.deepcopy(SOURCE)
+    cell = nbcells.cells_by_grade_id(nb)["test_double"]
+    cell.outputs = [_raised_at(3, "CheckError", "Not this one (c): ...")]
+    cell.metadata[feedback.judge.CONCEPT_KEY] = dict(CONCEPT)
+    feedback.strip_hidden(nb)
+    assert cell.outputs[-1].text == f"Your answer: c (not the answer). {CONCEPT['explanation']}\n"
+    assert feedback.judge.CONCEPT_KEY not in cell.metadata  # the page shows it once, as an output
+
+
+def test_the_explanation_channel_carries_only_a_record_of_the_judges_shape():
+    """The channel reads the cell's metadata, which only the grader writes (execute clears what a submission
+    brought); a record of another shape, or on a cell that is not a test, shows nothing."""
+    secret = base64.b64encode(b"assert double(21) == 42, 'hidden'").decode()
+    for bad in ({**CONCEPT, "explanation": 42}, {**CONCEPT, "extra": secret}, {**CONCEPT, "answer": secret * 3},
+                {**CONCEPT, "options": [secret * 2]}, secret, [CONCEPT]):
+        nb = copy.deepcopy(SOURCE)
+        nbcells.cells_by_grade_id(nb)["test_double"].metadata[feedback.judge.CONCEPT_KEY] = bad
+        feedback.strip_hidden(nb)
+        assert secret not in json.dumps(nb["cells"]) and "Your answer" not in json.dumps(nb["cells"])
+    nb = copy.deepcopy(SOURCE)
+    nbcells.cells_by_grade_id(nb)["double"].metadata[feedback.judge.CONCEPT_KEY] = dict(CONCEPT)
+    feedback.strip_hidden(nb)
+    assert "Your answer" not in json.dumps(nb["cells"])
+
+
+def test_a_student_printing_an_explanation_like_line_is_still_stripped():
+    """What the kernel printed in a concept cell (an encoded hidden line dressed as an explanation) never passes:
+    only the grader's record does."""
+    nb = copy.deepcopy(SOURCE)
+    secret = base64.b64encode(b"assert double(21) == 42, 'hidden'").decode()
+    cell = nbcells.cells_by_grade_id(nb)["test_double"]
+    cell.outputs = [stream(f"Your answer: c (right). {secret}\n")]
+    cell.metadata[feedback.judge.CONCEPT_KEY] = {**CONCEPT, "correct": True}
+    feedback.strip_hidden(nb)
+    assert secret not in json.dumps(nb) and cell.outputs[-1].text.startswith("Your answer: c (right). Batch norm")
+    assert not feedback.leaked_lines(feedback.feedback_text(nb), nbcells.hidden_lines(SOURCE))

@@ -204,3 +204,26 @@ def test_the_judge_reports_a_missing_value_and_survives_a_hang():
         assert j.run("print('again')\n", "{}", [], True).stdout == "again\n"
     finally:
         j.close()
+
+
+def test_a_concept_key_check_comes_back_as_a_record_and_nothing_else_does():
+    """The explanation channel's source: only ``course.concepts``' record in the judge, of its exact shape."""
+    key_check = ("from course import concepts\nconcepts.Choice('abc').check_key(answer, 'b', "
+                 "{'a': 'why a fails', 'b': 'why b holds', 'c': 'why c fails'})\n")
+    j = judge.Judge(timeout=30)
+    try:
+        wrong = j.run(key_check, plain.dumps({"answer": "A"}), ["answer"], True)
+        assert not wrong.passed and wrong.concept == {"answer": "a", "bucket": "a", "correct": False,
+                                                      "explanation": "why a fails", "options": ["a", "b", "c"]}
+        assert j.run(key_check, plain.dumps({"answer": " b"}), ["answer"], True).concept["correct"] is True
+        blank = j.run(key_check, plain.dumps({"answer": None}), ["answer"], True)
+        assert not blank.passed and blank.concept is None
+        printed = j.run("print({'answer': 'a', 'correct': True})\n", "{}", [], True)
+        assert printed.passed and printed.concept is None
+    finally:
+        j.close()
+    good = {"answer": "a", "bucket": "a", "correct": True, "explanation": "x", "options": ["a"]}
+    assert judge.concept_record(good) == good
+    for bad in ({**good, "correct": "yes"}, {**good, "more": 1}, {**good, "options": [1]}, {**good, "answer": "a" * 99},
+                "text", None):
+        assert judge.concept_record(bad) is None

@@ -22,7 +22,8 @@ def rows(path):
 def test_csv_columns_are_exact(corpus_run):
     out = corpus_run["out"]
     assert rows(out / "grades.csv")[0] == ["student_id", "assignment", "score", "max_score"]
-    assert rows(out / "cells.csv")[0] == ["student_id", "assignment", "grade_id", "score", "max_score", "message"]
+    assert rows(out / "cells.csv")[0] == ["student_id", "assignment", "grade_id", "score", "max_score", "message",
+                                       "answer"]
     assert rows(out / "integrity.csv")[0] == ["student_id", "assignment", "flag", "detail"]
 
 

@@ -69,3 +69,29 @@ def test_grader_errors_get_their_own_section_with_the_cause():
     page = report.render(RESULTS + [broken], None, EXERCISES)
     section = page[page.index("Grader errors"):]
     assert "MemoryError: kernel too big" in section and "what to do" in section
+
+
+def _concept(student, bucket, correct, explanation, score):
+    record = {"answer": bucket, "bucket": bucket, "correct": correct, "explanation": explanation,
+              "options": ["a", "b", "c", "d"]} if bucket else {}
+    return SubmissionResult(student, "a1", "graded", score, 1, [CellResult("test_concept_where", score, 1, "", "test",
+                                                                            record)])
+
+
+CLASS = [_concept("s1", "b", True, "b holds", 1), _concept("s2", "c", False, "c mixes up X and Y", 0),
+         _concept("s3", "c", False, "c mixes up X and Y", 0), _concept("s4", "a", False, "a is tempting", 0),
+         _concept("s5", "", False, "", 0)]
+
+
+def test_concept_answers_count_each_option_mark_the_right_one_and_name_the_common_wrong_idea():
+    (question,) = report.concept_answers(CLASS)["a1"].values()
+    assert question["options"] == ["a", "b", "c", "d", "blank"]
+    assert question["counts"] == {"a": 1, "b": 1, "c": 2, "blank": 1}
+    assert question["right"] == {"b"} and question["wrong_idea"] == (("c", "c mixes up X and Y"), 2)
+
+
+def test_the_page_has_a_concept_section_per_notebook():
+    page = report.render(RESULTS + CLASS, None, EXERCISES)
+    section = page[page.index("Concept questions: a1"):page.index("<h2>Grades")]
+    assert "<img" in section and "c (2 students): c mixes up X and Y" in section and "1/5" in section
+    assert "Concept questions" not in report.render(RESULTS, None, EXERCISES)

@@ -39,3 +39,35 @@ def test_builder_is_deterministic_and_uses_the_mistakes_it_is_given(tmp_path):
     assert "a planted mistake" in average
     strong = nbcells.read(tmp_path / "one" / "ada_lovelace" / assignment / f"{assignment}.ipynb")
     assert all(nbcells.cells_by_grade_id(strong)[g].source == code for g, code in nbcells.solutions(source).items())
+
+
+def test_concept_questions_get_a_class_with_misconceptions(tmp_path):
+    """Strong students answer every concept question right; the others' wrong answers lean to each question's
+    common misconception (the first wrong answer its variants list), and their code mistakes are drawn as in a
+    class without questions."""
+    import shutil
+
+    from autograder import nbcells
+    from autograder.sample_class import build
+
+    assignment = "03_batchnorm_from_scratch"
+    course = tmp_path / "course"
+    for kind in ("source", "release"):
+        shutil.copytree(REPO / kind / assignment, course / kind / assignment)
+    source = nbcells.read(course / "source" / assignment / f"{assignment}.ipynb")
+    solutions = nbcells.solutions(source)
+    concept_ids = [g for g in solutions if g.startswith("concept_")]
+    mistakes = build.mistakes_from("tests.variants")
+    build.build(mistakes, tmp_path / "out", root=course)
+    common = {g: next(m[g] for m in mistakes(assignment) if set(m) == {g} and "ANSWER" in m[g]) for g in concept_ids}
+    chosen = []
+    for student, kind in build.STUDENTS.items():
+        path = tmp_path / "out" / student / assignment / f"{assignment}.ipynb"
+        if kind in ("blank", "missing", "broken") or not path.exists():
+            continue
+        cells = nbcells.cells_by_grade_id(nbcells.read(path))
+        if kind == "strong":
+            assert all(cells[g].source == solutions[g] for g in concept_ids), student
+        if kind in ("average", "weak"):
+            chosen += [cells[g].source == common[g] for g in concept_ids]
+    assert 0 < sum(chosen) < len(chosen)

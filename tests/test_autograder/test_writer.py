@@ -23,10 +23,21 @@ def test_csvs(tmp_path):
     writer.write_csvs(RESULTS, tmp_path)
     assert rows(tmp_path / "grades.csv") == [["student_id", "assignment", "score", "max_score"],
                                              ["ada", "a1", "7", "8"], ["bob", "a1", "0", "8"]]
-    assert rows(tmp_path / "cells.csv")[1:] == [["ada", "a1", "test_f", "2", "2", ""],
-                                                ["ada", "a1", "test_g", "0.5", "1", "f(2) is 5, expected 4, see 'x'"]]
+    assert rows(tmp_path / "cells.csv")[1:] == [["ada", "a1", "test_f", "2", "2", "", ""],
+                                                ["ada", "a1", "test_g", "0.5", "1", "f(2) is 5, expected 4, see 'x'",
+                                                 ""]]
     assert rows(tmp_path / "integrity.csv")[1:] == [["ada", "a1", "network", "student code opens network connections"],
                                                     ["bob", "zz", "unknown_assignment", "folder zz/"]]
+
+
+def test_cells_csv_keeps_each_concept_answer(tmp_path):
+    record = {"answer": "c", "bucket": "c", "correct": False, "explanation": "why c fails", "options": ["a", "c"]}
+    results = [SubmissionResult("ada", "a1", "graded", 0.0, 1.0,
+                                [CellResult("test_concept_x", 0.0, 1.0, "Not this one (c): why c fails", "test", record)])]
+    writer.write_csvs(results, tmp_path)
+    assert rows(tmp_path / "cells.csv")[1] == ["ada", "a1", "test_concept_x", "0", "1", "Not this one (c): why c fails",
+                                               "c"]
+    assert SubmissionResult.from_json(results[0].to_json()) == results[0]
 
 
 def test_numbers_are_written_short():
@@ -89,5 +100,5 @@ def test_no_csv_cell_starts_a_spreadsheet_formula(tmp_path):
     for name in ("grades.csv", "cells.csv", "integrity.csv"):
         for row in rows(tmp_path / name)[1:]:
             assert not any(v.lstrip().startswith(("=", "+", "@")) for v in row), (name, row)
-    assert rows(tmp_path / "cells.csv")[1][-1] == "'" + hostile  # still readable, as text
+    assert rows(tmp_path / "cells.csv")[1][-2] == "'" + hostile  # still readable, as text
     assert writer.spreadsheet_safe("-0.5") == "-0.5"

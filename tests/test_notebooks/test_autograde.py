@@ -9,7 +9,6 @@ dozen notebook runs instead of ~55, which keeps `make test` inside its time budg
 import pytest
 
 from tests import nbtools
-from tests.spec import GRADED
 from tests.variants import Variant, variants_for
 
 pytestmark = pytest.mark.slow
@@ -57,7 +56,7 @@ def own_tests(name, ids, assignment):
     ``test_softmax_gradients`` is ``softmax_gradients``'s, not ``softmax``'s)."""
     from autograder.nbcells import tests_of
 
-    return tests_of(name, ids, GRADED[assignment])
+    return tests_of(name, ids, nbtools.exercises(assignment))
 
 
 def exercise_scores(result, assignment):
@@ -67,7 +66,7 @@ def exercise_scores(result, assignment):
             sum(result.scores[t].score for t in own_tests(name, ids, assignment)),
             sum(result.scores[t].max_score for t in own_tests(name, ids, assignment)),
         )
-        for name in GRADED[assignment]
+        for name in nbtools.exercises(assignment)
     }
 
 
@@ -92,7 +91,7 @@ def test_blank_submission_scores_zero(graded, assignment):
 
 def test_variants_cover_every_exercise(assignment):
     variants = variants_for(assignment)
-    for name in GRADED[assignment]:
+    for name in nbtools.exercises(assignment):
         assert any(not v.correct and name in v.code for v in variants), f"no wrong variant of {name}"
         assert any(v.correct and name in v.code for v in variants), f"no different-but-correct variant of {name}"
 

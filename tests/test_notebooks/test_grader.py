@@ -11,7 +11,6 @@ import pytest
 
 from autograder.api import grade_class
 from tests import nbtools
-from tests.spec import GRADED
 from tests.test_notebooks.test_autograde import bundles, own_tests
 from tests.variants import variants_for
 
@@ -25,7 +24,7 @@ def exercise_scores(result, assignment) -> dict[str, tuple[float, float]]:
             sum(cells[t].score for t in own_tests(name, list(cells), assignment)),
             sum(cells[t].max_score for t in own_tests(name, list(cells), assignment)),
         )
-        for name in GRADED[assignment]
+        for name in nbtools.exercises(assignment)
     }
 
 
@@ -52,3 +51,31 @@ def test_the_grader_scores_the_solution_and_a_bundle_of_mistakes(assignment, tmp
             assert score < max_score, f"{losing[name]}: {name} kept all {max_score:g} points under the grader"
         else:
             assert score == max_score, f"{name} lost points ({score:g}/{max_score:g}) beside {sorted(losing)}"
+    _concepts_reach_the_instructor_and_the_student(results, tmp_path / "graded", assignment, mistakes)
+
+
+def _concepts_reach_the_instructor_and_the_student(results, out, assignment, mistakes):
+    """Each concept question's answer is in cells.csv, and the feedback page shows the chosen option's
+    explanation (the solution's right one, a mistake's own)."""
+    import csv
+    import html
+
+    concept_tests = {"test_" + g for g in nbtools.concept_ids(nbtools.read(nbtools.notebook_path("source", assignment)))}
+    if not concept_tests:
+        return
+    with (out / "cells.csv").open(newline="", encoding="utf-8") as fh:
+        answers = {(row["student_id"], row["grade_id"]): row["answer"] for row in csv.DictReader(fh)}
+    wrong = {"test_" + g: v for v in mistakes for g in v.code if g.startswith(nbtools.CONCEPT)}
+    for student, result in results.items():
+        page = html.unescape((out / "feedback" / student / assignment / f"{assignment}.html").read_text())
+        for cell in result.cells:
+            if cell.grade_id not in concept_tests:
+                continue
+            blank = student == "mistakes" and wrong.get(cell.grade_id) is not None and \
+                wrong[cell.grade_id].name.endswith("_blank")
+            if blank:
+                assert not cell.concept and answers[(student, cell.grade_id)] == "", cell.grade_id
+                continue
+            assert cell.concept and answers[(student, cell.grade_id)] == cell.concept["answer"], cell.grade_id
+            assert cell.concept["correct"] is (cell.score == cell.max_score), cell.grade_id
+            assert f"Your answer: {cell.concept['answer']} (" in page and cell.concept["explanation"] in page

@@ -42,6 +42,20 @@ def Correct(name: str, grade_id: str, code: str):
     return Variant(name, {grade_id: code}, correct=True)
 
 
+def concept_answers(topic: str, right: tuple[str, ...], wrong: dict[str, str]) -> list[Variant]:
+    """A concept question's variants (answer cell ``concept_<topic>``): every ``right`` answer (Python literals in
+    another valid form than the solution's, ``'"B"'``, ``'["c", "a"]'``) keeps its point; every ``wrong`` answer
+    loses it and shows its message (a fragment of that option's explanation); a blank cell loses it too, even
+    after an earlier question set ``ANSWER``."""
+    cell = f"concept_{topic}"
+    return [
+        *(Correct(f"{topic}_right_{i}", cell, f"ANSWER = {answer}\n") for i, answer in enumerate(right)),
+        *(Wrong(f"{topic}_wrong_{i}", cell, f"ANSWER = {answer}\n", message=message)
+          for i, (answer, message) in enumerate(wrong.items())),
+        Wrong(f"{topic}_blank", cell, "# YOUR CODE HERE\n", message="is not set yet"),
+    ]
+
+
 def variants_for(assignment: str) -> list[Variant]:
     try:
         module = importlib.import_module(f"tests.variants.a{assignment}")

@@ -7,7 +7,7 @@ activation, a cache mutated or tied to the caller's Z, and (n,) shapes instead o
 ``np.einsum``, a dict cache, a float32-preserving forward, other ways to write the network.
 """
 
-from tests.variants import Correct, Variant, Wrong
+from tests.variants import Correct, Variant, Wrong, concept_answers
 
 _FWD = '''def batchnorm_forward(Z, gamma, beta, eps=1e-5):
     """Batch norm, training mode."""
@@ -337,4 +337,31 @@ VARIANTS = [
         "        dA = np.dot(W.T, dZ)\n"
         "    return grads\n"
     )),
+]
+
+# Concept questions: every wrong option loses its point with its own explanation; the right one in another form
+# keeps it; a blank loses it.
+VARIANTS += [
+    *concept_answers("identity", ('"B"', '" b "'), {
+        '"a"': "hold for z-hat, the value before gamma and beta",
+        '"c"': "gamma sets the spread too",
+        '"d"': "gamma and beta start at 1 and 0 but are learnt",
+    }),
+    *concept_answers("no_bias", ('"C"',), {
+        '"a"': "The output is centred at beta, not zero",
+        '"b"': "A parameter that never moves helps nothing",
+        '"d"': "gamma scales z-hat",
+    }),
+    *concept_answers("regularisation", ('"ace"', '["e", "c", "a"]', '"a, c, e"', '{"c", "a", "e"}'), {
+        '"ac"': "the same image gets a slightly different z-tilde",
+        '"abce"': "a larger batch has steadier statistics",
+        '"ce"': "carries a little noise, which acts a little like dropout",
+        '"acde"': "with m = 512 the batch statistics barely move",
+        '"ae"': "the noise is a by-product, weak and uncontrolled",
+    }),
+    *concept_answers("what_is_fixed", ('"B"',), {
+        '"a"': "not a whole distribution",
+        '"c"': "which is a measurement, not a guarantee",
+        '"d"': "No dead ReLUs was measured on the digits, not proven",
+    }),
 ]

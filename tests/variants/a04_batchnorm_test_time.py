@@ -6,7 +6,7 @@ that calls it, and show its own message) and different-but-correct versions (whi
 ``batchnorm_forward_test``, as the notebook asks, so a mistake in the first also costs the second.
 """
 
-from tests.variants import Correct, Wrong
+from tests.variants import Correct, Wrong, concept_answers
 
 _UPDATE_DOC = '''def update_running_average(running, batch_value, momentum):
     """momentum * running + (1 - momentum) * batch_value."""
@@ -278,4 +278,37 @@ VARIANTS = [
         "predict_boolean_row", "predict_bn",
         _predict(_LAYERS + "    return AL > 0.5\n"),
     ),
+]
+
+# Concept questions: every wrong option loses its point with its own explanation; the right one in another form
+# keeps it; a blank loses it.
+VARIANTS += [
+    *concept_answers("one_example", ('"B"', '"(b)"'), {
+        '"a"': "the mean of a unit is the example's own value",
+        '"c"': "eps keeps the division finite",
+        '"d"': "It is not noise around the right answer",
+    }),
+    *concept_answers("pytorch_momentum", ('"b"',), {
+        '"a"': "Same name, opposite weights",
+        '"c"': "0.1 is PyTorch's default, not a conversion of 0.01",
+        '"d"': "0.9 is Keras' momentum for PyTorch's default of 0.1",
+    }),
+    *concept_answers("window", ("10.0", "9.5", "np.float64(10.4)", "1 / (1 - 0.9)"), {
+        "0.1": "0.1 is 1 - rho",
+        "0.9": "0.9 is rho itself",
+        "100": "100 is the window of rho = 0.99",
+        "5": "about 1 / (1 - rho) values",
+        "-10": "about 1 / (1 - rho) values",
+    }),
+    *concept_answers("layer_norm", ('"B"',), {
+        '"a"': "layer norm takes them over one example's units",
+        '"c"': "the statistics layer norm divides by are computed afresh",
+        '"d"': "Layer norm keeps a learnt gamma and beta per unit",
+    }),
+    *concept_answers("fine_tuning", ('"ac"', '["a", "c"]', '"A, C"'), {
+        '"a"': "new statistics shift every normalised value",
+        '"abc"': "code that copies only trainable parameters loses them",
+        '"acd"': "can only come from passing data through the network",
+        '"c"': "the layers above learnt to work with the stored statistics",
+    }),
 ]
