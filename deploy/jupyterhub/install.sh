@@ -5,8 +5,9 @@
 set -eu
 COURSE_REPO=${1:?usage: sh install.sh COURSE_GIT_URL}
 
-# 1. Python, git, and the tools the grader's sandbox uses (unshare, setpriv and prlimit come with util-linux).
-apt-get update -qq && apt-get install -y -qq python3 python3-venv git make util-linux
+# 1. Python, git, and the tools the grader's sandbox uses (bubblewrap; unshare, setpriv and prlimit come with
+#    util-linux for the root fallback).
+apt-get update -qq && apt-get install -y -qq python3 python3-venv git make util-linux bubblewrap
 # 2. The course, root-owned, in /srv/course.
 git clone --quiet "$COURSE_REPO" /srv/course
 # 3. Its pinned environment (JupyterHub, nbgrader, TensorFlow...), used by the hub and by every user.
