@@ -258,3 +258,10 @@ def test_06_forgetting_the_training_flag_leaves_the_running_statistics_at_zero(t
             alone = [network(X[j:j + 1], training=True).numpy() for j in (0, other)]
             np.testing.assert_allclose(alone[0], alone[1], atol=1e-5)
     assert moved[False] == 0.0 and moved[True] > 0.01
+
+
+def test_06_the_variable_cell_prints_what_it_asks(tf):
+    """Cell 13 asks whether a constant has assign_add and prints the answer (it printed "has no ...: False")."""
+    printed = []
+    exec(cell_with(NB06, 'hasattr(c, "assign_add")'), {"tf": tf, "print": lambda *a, **k: printed.append(a)})  # noqa: S102
+    assert ("does a constant have assign_add?", False) in printed
