@@ -1,4 +1,5 @@
-"""How often each statistical test of notebooks 01, 02, 05 and 06 fails correct code, and how often it catches a mistake.
+"""How often each statistical test of notebooks 01, 02, 05 and 06 fails correct code, and how often it catches
+a mistake.
 
 ``python -m tests.flakiness [--trials 200] [--only 01|02|05|06|...]`` runs every test cell that draws random numbers
 (the samplers, ``random_search``, ``coarse_to_fine``, ``check_uniform``, ``check_decade_balance``) many times
@@ -314,7 +315,8 @@ def _normal_tail(values: np.ndarray, floor: float) -> str:
 
 
 def _correct_implementations(assignment: str, uses: tuple[str, ...]) -> list[tuple[str, dict]]:
-    return [("solution", {})] + [(v.name, v.code) for v in variants_for(assignment) if v.correct and set(v.code) & set(uses)]
+    others = [(v.name, v.code) for v in variants_for(assignment) if v.correct and set(v.code) & set(uses)]
+    return [("solution", {})] + others
 
 
 def softmax_digits_tail(seeds: int = 100) -> list[str]:
@@ -327,7 +329,8 @@ def softmax_digits_tail(seeds: int = 100) -> list[str]:
     digits = load_digits_split(seed=0)
     X_fit, X_held = digits.X_train.T / 16.0, digits.X_dev.T / 16.0
     rows = []
-    for name, code in _correct_implementations(assignment, STATISTICAL[assignment]["test_train_softmax_regression_digits"]):
+    uses = STATISTICAL[assignment]["test_train_softmax_regression_digits"]
+    for name, code in _correct_implementations(assignment, uses):
         namespace = {"np": np}
         for _, source in _answers(cells, code):
             exec(source, namespace)  # noqa: S102

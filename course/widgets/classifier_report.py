@@ -88,7 +88,7 @@ def calibration(probs, true, bins: int = 10) -> Calibration:
 
 
 def cross_entropy(logits, true) -> float:
-    """Mean of ``-log softmax(logits)[true]`` over the examples, from the ``(C, m)`` logits (log-sum-exp, no overflow)."""
+    """Mean of ``-log softmax(logits)[true]`` over the examples, from ``(C, m)`` logits (log-sum-exp: no overflow)."""
     true = _labels(true, "true")
     logits = _probs(logits, true.size)
     top = logits.max(axis=0)

@@ -214,7 +214,8 @@ def test_06_a_summed_loss_scales_the_gradient_with_the_batch_and_adam_ignores_th
     assert 1.8 <= sizes[64][0] / sizes[16][0] <= 4.0  # summed: grows with the batch, about sqrt(4) to 4 times
     assert sizes[64][1] / sizes[16][1] <= 1.0  # mean: does not grow
     moves = {}
-    for name, make in [("sgd", lambda: tf.keras.optimizers.SGD(0.01)), ("adam", lambda: tf.keras.optimizers.Adam(0.01))]:
+    optimizers = [("sgd", lambda: tf.keras.optimizers.SGD(0.01)), ("adam", lambda: tf.keras.optimizers.Adam(0.01))]
+    for name, make in optimizers:
         for scale in (1.0, 100.0):
             v, opt = tf.Variable([1.0, -2.0]), make()
             opt.apply_gradients([(scale * tf.constant([0.3, 0.05]), v)])
@@ -243,7 +244,8 @@ def test_06_forgetting_the_training_flag_leaves_the_running_statistics_at_zero(t
     one in training mode gives every image the same logits."""
     digits = load_digits_split(test_fraction=0.2, seed=0)
     namespace = {"tf": tf, "np": np}
-    exec(cell_with(NB06, "def keras_network(batch_norm):").split("tf.keras.utils.set_random_seed(1)")[0], namespace)  # noqa: S102
+    network_cell = cell_with(NB06, "def keras_network(batch_norm):")
+    exec(network_cell.split("tf.keras.utils.set_random_seed(1)")[0], namespace)  # noqa: S102
     scope = {**namespace, "compute_total_loss": nb06["compute_total_loss"],
              "keras_train": nb06["make_dataset"](digits.X_train, digits.Y_train, 128, 10, shuffle_seed=1)}
     exec(cell_with(NB06, "def train_bn_network(pass_training_flag").split("X_test_tf = ")[0], scope)  # noqa: S102
@@ -263,5 +265,6 @@ def test_06_forgetting_the_training_flag_leaves_the_running_statistics_at_zero(t
 def test_06_the_variable_cell_prints_what_it_asks(tf):
     """Cell 13 asks whether a constant has assign_add and prints the answer (it printed "has no ...: False")."""
     printed = []
-    exec(cell_with(NB06, 'hasattr(c, "assign_add")'), {"tf": tf, "print": lambda *a, **k: printed.append(a)})  # noqa: S102
+    namespace = {"tf": tf, "print": lambda *a, **k: printed.append(a)}
+    exec(cell_with(NB06, 'hasattr(c, "assign_add")'), namespace)  # noqa: S102
     assert ("does a constant have assign_add?", False) in printed
