@@ -1,11 +1,15 @@
-"""How often each statistical test of notebooks 01-04 fails correct code, and how often it catches a mistake.
+"""How often each statistical test of notebooks 01-06 fails correct code, and how often it catches a mistake.
 
-``python -m tests.flakiness [--trials 200] [--only 01|02|03|04]`` runs every test cell that draws random numbers
-(the samplers, ``random_search``, ``coarse_to_fine``, ``check_uniform``, ``check_decade_balance``) many times
+``python -m tests.flakiness [--trials 200] [--only 01|02|03|04|05|06|...]`` runs every test cell that draws
+random numbers (the samplers, ``random_search``, ``coarse_to_fine``, ``check_uniform``, ``check_decade_balance``) many times
 against the instructor's solution and every variant of ``tests/variants/a0*.py``. Trial ``t`` runs the test
 cell exactly as committed, except that every ``np.random.default_rng(seed)`` in it (and in the code under
 test) becomes ``default_rng([seed, t])``: the same cell, a fresh and independent stream per trial (trial 0
-keeps the committed seeds). It prints a markdown table: for correct code the observed false-failure rate (and
+keeps the committed seeds). Notebook 06 draws with TensorFlow, so there trial ``t`` also moves every ``seed`` and
+``shuffle_seed`` that reaches ``initialize_parameters`` and ``make_dataset`` by ``7919 * t`` (a fresh
+initialisation and shuffle order, the same "same seed, same result" behaviour). Slow cells (a full training
+run) get at most ``TRIAL_CAP`` trials, and ``--only 05-tail`` / ``06-tail`` measure their accuracy margin
+over many seeds instead. It prints a markdown table: for correct code the observed false-failure rate (and
 a 95% upper bound when none failed), for each wrong variant its catch rate.
 
 A rate below 1 in 10,000 cannot be observed in a few hundred trials, so for the checks whose tolerance is
@@ -69,12 +73,36 @@ STATISTICAL = {
         "test_batchnorm_forward_test_single": ("batchnorm_forward_test",),
         "test_predict_bn_single": ("predict_bn", "batchnorm_forward_test"),
     },
+    "05_softmax_regression": {
+        "test_one_hot": ("one_hot",),
+        "test_compute_cost": ("compute_cost",),
+        "test_softmax_gradients": ("softmax_gradients", "softmax", "compute_cost"),
+        "test_train_softmax_regression": ("train_softmax_regression", "softmax_gradients", "softmax", "compute_cost"),
+        "test_train_softmax_regression_digits": ("train_softmax_regression", "softmax_gradients", "softmax",
+                                                 "compute_cost"),
+        "test_predict_softmax": ("predict_softmax",),
+    },
+    "06_tensorflow_intro": {
+        "test_initialize_parameters": ("initialize_parameters",),
+        "test_make_dataset": ("make_dataset", "normalize", "one_hot_matrix"),
+        "test_make_train_step": ("make_train_step", "forward_propagation", "compute_total_loss"),
+        "test_model": ("model", "initialize_parameters", "make_dataset", "make_train_step"),
+    },
 }
 
 # What a notebook's setup cell imports that its test cells use, besides np and checks.
 PREAMBLE = {
     "03_batchnorm_from_scratch": "from course.gradcheck import check_gradient, numeric_gradient, "
                                  "numeric_gradient_of_output, relative_error\n",
+}
+
+# Cells that train a whole model: at most this many trials each (their margin is measured by *_tail below).
+TRIAL_CAP = {"test_train_softmax_regression_digits": 40, "test_model": 8}
+
+# The code cells (by a line they contain) that set up what the test cells read, run once per assignment.
+SETUP = {
+    "05_softmax_regression": ("from course import checks, gradcheck",),
+    "06_tensorflow_intro": ("import tensorflow as tf", "digits = load_digits_split(test_fraction=0.2, seed=0)"),
 }
 
 
@@ -114,19 +142,71 @@ def _answers(cells: list[dict], replaced: dict[str, str]) -> list[tuple[str, str
     return out
 
 
-def run_cell(answers: list[tuple[str, str]], test_source: str, trial: int, preamble: str = "") -> str | None:
+_SETUP_CACHE: dict[str, dict] = {}
+
+
+def _setup_namespace(assignment: str | None) -> dict:
+    """What the notebook's set-up cells define (imports, data), computed once per assignment."""
+    if assignment not in SETUP:
+        return {}
+    if assignment not in _SETUP_CACHE:
+        import contextlib
+        import io
+        import os
+
+        import matplotlib
+
+        matplotlib.use("Agg")
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        namespace = {"__name__": "__flakiness__"}
+        sources = ["".join(c["source"]) for c in _cells(assignment) if c["cell_type"] == "code"]
+        with contextlib.redirect_stdout(io.StringIO()):
+            for marker in SETUP[assignment]:
+                exec(next(s for s in sources if marker in s), namespace)  # noqa: S102 - our own notebook
+        namespace.pop("__builtins__", None)
+        _SETUP_CACHE[assignment] = namespace
+        import matplotlib.pyplot as plt
+
+        plt.close("all")
+    return _SETUP_CACHE[assignment]
+
+
+def _tf_seeds_for_trial(namespace: dict, trial: int) -> None:
+    """Move the seeds that reach notebook 06's seeded functions by 7919 * trial (None stays None)."""
+    import inspect
+
+    for name, argument in (("initialize_parameters", "seed"), ("make_dataset", "shuffle_seed")):
+        original = namespace.get(name)
+        if original is None:
+            continue
+        signature = inspect.signature(original)
+
+        def moved(*args, _original=original, _signature=signature, _argument=argument, **kwargs):
+            bound = _signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            if bound.arguments.get(_argument) is not None:
+                bound.arguments[_argument] = int(bound.arguments[_argument]) + 7919 * trial
+            return _original(*bound.args, **bound.kwargs)
+
+        namespace[name] = moved
+
+
+def run_cell(answers: list[tuple[str, str]], test_source: str, trial: int, assignment: str | None = None) -> str | None:
     """Run the answers then one test cell in a fresh namespace; the failure's first line, or None if it passed."""
     import contextlib
     import io
 
     from course import checks
 
-    namespace = {"np": _numpy_for_trial(trial), "checks": checks, "__name__": "__flakiness__"}
+    namespace = {**_setup_namespace(assignment), "np": _numpy_for_trial(trial), "checks": checks,
+                 "__name__": "__flakiness__"}
     try:
-        with contextlib.redirect_stdout(io.StringIO()):  # the cells' one-line passes
-            exec(preamble, namespace)  # noqa: S102 - the notebook's own imports
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            exec(PREAMBLE.get(assignment, ""), namespace)  # noqa: S102 - the notebook's own imports
             for _, code in answers:
                 exec(code, namespace)  # noqa: S102 - our own notebook and variants
+            if trial and assignment == "06_tensorflow_intro":
+                _tf_seeds_for_trial(namespace, trial)
             exec(test_source, namespace)  # noqa: S102
     except Exception as error:  # noqa: BLE001 - any failure of the test is what we count
         return f"{type(error).__name__}: {error}".splitlines()[0][:160]
@@ -155,16 +235,17 @@ def measure(assignment: str, trials: int, stream=sys.stdout) -> list[str]:
             answers = _answers(cells, code)
             started = time.perf_counter()
             failures, example = 0, None
-            for trial in range(trials):
-                problem = run_cell(answers, tests[test_id], trial, PREAMBLE.get(assignment, ""))
+            runs = min(trials, TRIAL_CAP.get(test_id, trials))
+            for trial in range(runs):
+                problem = run_cell(answers, tests[test_id], trial, assignment)
                 if problem:
                     failures += 1
                     example = example or problem
             seconds = time.perf_counter() - started
             if correct:
-                verdict = f"false failures {_rate_text(failures, trials)}"
+                verdict = f"false failures {_rate_text(failures, runs)}"
             else:
-                verdict = f"caught {failures}/{trials} = {failures / trials:.0%}"
+                verdict = f"caught {failures}/{runs} = {failures / runs:.0%}"
             row = f"| {assignment[:2]} | `{test_id}` | {name} ({'correct' if correct else 'wrong'}) | {verdict} |"
             if example and correct:
                 row += f" e.g. {example}"
@@ -248,10 +329,85 @@ def decade_balance_rates(trials: int) -> list[str]:
     return rows
 
 
+def _normal_tail(values: np.ndarray, floor: float) -> str:
+    """P(value < floor) for a normal with the values' mean and standard deviation (a model of the seed spread)."""
+    mean, std = float(values.mean()), float(values.std(ddof=1))
+    if std == 0:
+        return "0 (no spread)" if mean >= floor else "1"
+    z = (mean - floor) / std
+    return f"{0.5 * math.erfc(z / math.sqrt(2)):.1e} (z = {z:.1f})"
+
+
+def _correct_implementations(assignment: str, uses: tuple[str, ...]) -> list[tuple[str, dict]]:
+    others = [(v.name, v.code) for v in variants_for(assignment) if v.correct and set(v.code) & set(uses)]
+    return [("solution", {})] + others
+
+
+def softmax_digits_tail(seeds: int = 100) -> list[str]:
+    """test_train_softmax_regression_digits: the held-out accuracy over many initialisation seeds, per correct
+    trainer, and the normal-tail chance that one seed falls under the cell's 95% floor."""
+    from course.data import load_digits_split
+
+    assignment = "05_softmax_regression"
+    cells = _cells(assignment)
+    digits = load_digits_split(seed=0)
+    X_fit, X_held = digits.X_train.T / 16.0, digits.X_dev.T / 16.0
+    rows = []
+    uses = STATISTICAL[assignment]["test_train_softmax_regression_digits"]
+    for name, code in _correct_implementations(assignment, uses):
+        namespace = {"np": np}
+        for _, source in _answers(cells, code):
+            exec(source, namespace)  # noqa: S102
+        accuracies = []
+        for seed in range(seeds):
+            params, _ = namespace["train_softmax_regression"](X_fit, np.eye(10)[:, digits.Y_train], seed=seed)
+            accuracies.append(float(np.mean(np.argmax(params["W"] @ X_held + params["b"], axis=0) == digits.Y_dev)))
+        values = np.array(accuracies)
+        rows.append(f"| 05 | `test_train_softmax_regression_digits` held-out accuracy >= 0.95, {seeds} init seeds | "
+                    f"{name} | min {values.min():.4f}, mean {values.mean():.4f}, std {values.std(ddof=1):.4f}; "
+                    f"P(< 0.95) ~ {_normal_tail(values, 0.95)} |")
+        print(rows[-1], flush=True)
+    return rows
+
+
+def model_tail(seeds: int = 12) -> list[str]:
+    """test_model: the notebook's settings with many seeds (initialisation and shuffle), per correct
+    initialisation: every number the cell checks, and the normal-tail chance of the test accuracy floor."""
+    import contextlib
+    import io
+
+    assignment = "06_tensorflow_intro"
+    cells = _cells(assignment)
+    settings = dict(layer_dims=[64, 25, 12, 10], learning_rate=0.02, num_epochs=8, batch_size=128)
+    rows = []
+    for name, code in _correct_implementations(assignment, ("initialize_parameters", "model", "make_dataset")):
+        base = _setup_namespace(assignment)
+        namespace = {**base, "np": np}
+        test, train, fall, last = [], [], [], []
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            for _, source in _answers(cells, code):
+                exec(source, namespace)  # noqa: S102
+            for seed in range(1, seeds + 1):
+                _, costs, train_acc, test_acc = namespace["model"](base["X_train"], base["y_train"], base["X_test"],
+                                                                   base["y_test"], seed=seed, **settings)
+                test.append(test_acc)
+                train.append(train_acc)
+                fall.append(costs[-1] / costs[0])
+                last.append(costs[-1])
+        test, train = np.array(test), np.array(train)
+        rows.append(f"| 06 | `test_model`, seeds 1..{seeds} | {name} | test accuracy min {test.min():.3f} mean "
+                    f"{test.mean():.3f} (floor 0.90: P ~ {_normal_tail(test, 0.90)}); train accuracy min "
+                    f"{train.min():.3f} (P ~ {_normal_tail(train, 0.90)}); last/first cost max {max(fall):.3f} "
+                    f"(< 0.5); last cost max {max(last):.3f} (< 0.6) |")
+        print(rows[-1], flush=True)
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.flakiness", description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=200, help="independent seeds per test and implementation")
-    parser.add_argument("--only", choices=["01", "02", "03", "04", "tail", "course"], help="one part of the table")
+    parser.add_argument("--only", choices=["01", "02", "03", "04", "tail", "course", "05", "05-tail", "06",
+                                           "06-tail"], help="one part of the table")
     args = parser.parse_args(argv)
     rows = ["| nb | test | implementation | result |", "|---|---|---|---|"]
     if args.only in (None, "01"):
@@ -266,6 +422,14 @@ def main(argv: list[str] | None = None) -> int:
         rows += measure("04_batchnorm_test_time", args.trials)
     if args.only in (None, "course"):
         rows += decade_balance_rates(max(args.trials, 1000))
+    if args.only in (None, "05"):
+        rows += measure("05_softmax_regression", args.trials)
+    if args.only in (None, "05-tail"):
+        rows += softmax_digits_tail()
+    if args.only in (None, "06"):
+        rows += measure("06_tensorflow_intro", args.trials)
+    if args.only in (None, "06-tail"):
+        rows += model_tail()
     print("\n".join(rows))
     return 0
 

@@ -1,6 +1,7 @@
 """Notebook 05's pictures of a trained classifier: where it errs, how sure it was, and whether to trust it.
 
-Pure functions compute (``confusion_matrix``, ``confident_mistakes``, ``calibration``); ``plot_*`` draw
+Pure functions compute (``confusion_matrix``, ``confident_mistakes``, ``calibration``, ``cross_entropy``,
+``best_temperature``); ``plot_*`` draw
 them on an optional ``ax`` and return it. Probabilities follow the numpy notebooks' convention, **columns
 are examples**: ``probs`` is ``(C, m)``, labels are ``(m,)`` ints.
 """
@@ -12,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = [
-    "confusion_matrix", "confident_mistakes", "Calibration", "calibration", "plot_confusion", "plot_mistakes",
-    "plot_reliability",
+    "confusion_matrix", "confident_mistakes", "Calibration", "calibration", "cross_entropy", "best_temperature",
+    "plot_confusion", "plot_mistakes", "plot_reliability",
 ]
 
 
@@ -84,6 +85,27 @@ def calibration(probs, true, bins: int = 10) -> Calibration:
     filled = count > 0
     gap = float(np.sum(count[filled] * np.abs(confidence[filled] - accuracy[filled])) / max(1, true.size))
     return Calibration(edges, count, confidence, accuracy, float(top.mean()), float(right.mean()), gap)
+
+
+def cross_entropy(logits, true) -> float:
+    """Mean of ``-log softmax(logits)[true]`` over the examples, from ``(C, m)`` logits (log-sum-exp: no overflow)."""
+    true = _labels(true, "true")
+    logits = _probs(logits, true.size)
+    top = logits.max(axis=0)
+    log_sum = top + np.log(np.exp(logits - top).sum(axis=0))
+    return float(np.mean(log_sum - logits[true, np.arange(true.size)]))
+
+
+def best_temperature(logits, true, temperatures) -> float:
+    """The temperature ``T`` among ``temperatures`` whose ``softmax(logits / T)`` gives the labels ``true`` the
+    lowest cross-entropy: temperature scaling's choice (Guo et al., 2017). Fit it on data that you do not then
+    use to judge the result."""
+    temperatures = np.asarray(temperatures, dtype=float).ravel()
+    if temperatures.size == 0 or np.any(~np.isfinite(temperatures)) or np.any(temperatures <= 0):
+        raise ValueError(f"temperatures must be a non-empty list of positive numbers, got {temperatures}.")
+    logits = np.asarray(logits, dtype=float)
+    losses = [cross_entropy(logits / T, true) for T in temperatures]
+    return float(temperatures[int(np.argmin(losses))])
 
 
 def plot_confusion(counts: np.ndarray, *, ax=None):

@@ -38,7 +38,36 @@ def test_overconfidence_shows_as_a_gap():
     assert report.calibration(probs, true).gap == pytest.approx(0.49)
 
 
+def test_cross_entropy_matches_the_log_of_the_softmax_and_survives_huge_logits():
+    logits = np.array([[2.0, 0.0, -1.0], [0.5, 3.0, 1.0], [-1.0, 0.0, 4.0]])  # (C, m), columns are examples
+    true = np.array([0, 1, 2])
+    probs = np.exp(logits) / np.exp(logits).sum(axis=0)
+    assert report.cross_entropy(logits, true) == pytest.approx(-np.mean(np.log(probs[true, [0, 1, 2]])))
+    assert report.cross_entropy(logits + 1000.0, true) == pytest.approx(report.cross_entropy(logits, true))
+    assert report.cross_entropy(np.array([[0.0], [800.0]]), np.array([0])) == pytest.approx(800.0)
+
+
+def test_best_temperature_recovers_the_temperature_that_made_the_labels():
+    # labels drawn from softmax(z / 2): the likelihood is highest near T = 2, far from T = 1
+    rng = np.random.default_rng(0)
+    z = 3.0 * rng.standard_normal((4, 4000))
+    p = np.exp(z / 2.0) / np.exp(z / 2.0).sum(axis=0)
+    true = np.array([rng.choice(4, p=column) for column in p.T])
+    chosen = report.best_temperature(z, true, np.arange(0.5, 4.01, 0.25))
+    assert chosen == pytest.approx(2.0, abs=0.25)
+    assert report.best_temperature(z, true, [1.0]) == 1.0
+
+
+def test_best_temperature_of_an_underconfident_model_sharpens():
+    # always right but only 60% sure: the best T is the smallest offered
+    logits = np.vstack([np.full(50, 0.4), np.zeros(50)])
+    assert report.best_temperature(logits, np.zeros(50, dtype=int), [0.1, 0.5, 1.0, 2.0]) == 0.1
+
+
 @pytest.mark.parametrize("call, message", [
+    (lambda: report.best_temperature(np.zeros((2, 3)), np.array([0, 1, 0]), []), "non-empty"),
+    (lambda: report.best_temperature(np.zeros((2, 3)), np.array([0, 1, 0]), [1.0, 0.0]), "positive"),
+    (lambda: report.cross_entropy(np.zeros((3, 2)), np.array([0, 1, 2])), "m = 3"),
     (lambda: report.confusion_matrix(np.array([0, 3]), np.array([0, 1]), 3), "lie in 0..2"),
     (lambda: report.confusion_matrix(np.array([0.0, 1.0]), np.array([0, 1]), 2), "int labels"),
     (lambda: report.confusion_matrix(np.array([0, 1]), np.array([0]), 2), "differ in length"),

@@ -142,6 +142,10 @@ VARIANTS = [
         ),
     ),
     Correct(
+        "cost_log_plus_epsilon", "compute_cost",
+        _COST + "    return float(-np.sum(Y * np.log(Y_hat + 1e-8)) / Y.shape[1])\n",
+    ),
+    Correct(
         "cost_clipped", "compute_cost",
         _COST + "    return float(np.mean(-np.sum(Y * np.log(np.clip(Y_hat, 1e-15, 1.0)), axis=0)))\n",
     ),
@@ -228,8 +232,8 @@ VARIANTS = [
         ),
         message="use the learning_rate argument",
     ),
-    Correct(
-        "train_zero_init_every_cost", "train_softmax_regression",
+    Wrong(
+        "train_records_every_iteration", "train_softmax_regression",
         _TRAIN + (
             "    W = np.zeros((Y.shape[0], X.shape[0]))\n"
             "    b = np.zeros((Y.shape[0], 1))\n"
@@ -241,6 +245,48 @@ VARIANTS = [
             "        b -= learning_rate * db\n"
             "    return {'W': W, 'b': b}, costs\n"
         ),
+        message="you recorded the cost at every iteration",
+    ),
+    Wrong(
+        "train_records_after_the_update", "train_softmax_regression",
+        _TRAIN + (
+            "    rng = np.random.default_rng(seed)\n"
+            "    W = 0.01 * rng.standard_normal((Y.shape[0], X.shape[0]))\n"
+            "    b = np.zeros((Y.shape[0], 1))\n"
+            "    costs = []\n"
+            "    for i in range(1, num_iterations + 1):\n"
+            "        _, dW, db = softmax_gradients(X, Y, W, b)\n"
+            "        W = W - learning_rate * dW\n"
+            "        b = b - learning_rate * db\n"
+            "        if i % 10 == 1:\n"
+            "            costs.append(softmax_gradients(X, Y, W, b)[0])\n"
+            "    return {'W': W, 'b': b}, costs\n"
+        ),
+        message="record the cost before the first update",
+    ),
+    Wrong(
+        "train_appends_the_final_cost", "train_softmax_regression",
+        _TRAIN + _TRAIN_LOOP + (
+            "        W = W - learning_rate * dW\n"
+            "        b = b - learning_rate * db\n"
+            "    costs.append(softmax_gradients(X, Y, W, b)[0])\n"
+            "    return {'W': W, 'b': b}, costs\n"
+        ),
+        message="one entry too many",
+    ),
+    Correct(
+        "train_zero_init_costs_sliced", "train_softmax_regression",
+        _TRAIN + (
+            "    W = np.zeros((Y.shape[0], X.shape[0]))\n"
+            "    b = np.zeros((Y.shape[0], 1))\n"
+            "    every = []\n"
+            "    for _ in range(num_iterations):\n"
+            "        cost, dW, db = softmax_gradients(X, Y, W, b)\n"
+            "        every.append(cost)\n"
+            "        W -= learning_rate * dW\n"
+            "        b -= learning_rate * db\n"
+            "    return {'W': W, 'b': b}, every[::10]\n"
+        ),
     ),
     Correct(
         "train_inline_gradients", "train_softmax_regression",
@@ -250,13 +296,12 @@ VARIANTS = [
             "    costs, m, step = [], X.shape[1], 0\n"
             "    while step < num_iterations:\n"
             "        Y_hat = softmax(params['W'] @ X + params['b'])\n"
-            "        if step % 100 == 0:\n"
+            "        if step % 10 == 0:\n"
             "            costs.append(compute_cost(Y_hat, Y))\n"
             "        dZ = Y_hat - Y\n"
             "        params['W'] = params['W'] - learning_rate * dZ @ X.T / m\n"
             "        params['b'] = params['b'] - learning_rate * dZ.mean(axis=1, keepdims=True)\n"
             "        step += 1\n"
-            "    costs.append(compute_cost(softmax(params['W'] @ X + params['b']), Y))\n"
             "    return params, costs\n"
         ),
     ),

@@ -144,7 +144,55 @@ def second_derivative(f, x):
         outer.watch(x)
     return outer.gradient(first, x)
 """, message="compute the first derivative INSIDE the outer tape"),
+    Wrong("parameters_one_seeded_initializer_for_every_layer", "initialize_parameters", """
+def initialize_parameters(layer_dims, seed=1):
+    initializer = tf.keras.initializers.GlorotNormal(seed=seed)   # the same numbers on every call
+    parameters = {}
+    for l in range(1, len(layer_dims)):
+        parameters[f"W{l}"] = tf.Variable(initializer(shape=(layer_dims[l - 1], layer_dims[l])))
+        parameters[f"b{l}"] = tf.Variable(tf.zeros((layer_dims[l],)))
+    return parameters
+""", message="is a rescaled copy of the first"),
+    Wrong("parameters_truncated_normal_not_rescaled", "initialize_parameters", """
+def initialize_parameters(layer_dims, seed=1):
+    parameters = {}
+    for l in range(1, len(layer_dims)):
+        n_in, n_out = layer_dims[l - 1], layer_dims[l]
+        W = tf.random.stateless_truncated_normal((n_in, n_out), seed=[seed, l], stddev=np.sqrt(2 / (n_in + n_out)))
+        parameters[f"W{l}"] = tf.Variable(W)
+        parameters[f"b{l}"] = tf.Variable(tf.zeros((n_out,)))
+    return parameters
+""", message="keeps only 0.88 of its spread"),
+    Wrong("dataset_shuffles_whole_batches", "make_dataset", """
+def make_dataset(X, y, batch_size, num_classes, shuffle_seed=None):
+    dataset = tf.data.Dataset.from_tensor_slices((X, y))
+    dataset = dataset.map(lambda image, label: (normalize(image), one_hot_matrix(label, num_classes)))
+    dataset = dataset.batch(batch_size)
+    if shuffle_seed is not None:
+        dataset = dataset.shuffle(buffer_size=len(y), seed=shuffle_seed)   # shuffles the batches, not the examples
+    return dataset.prefetch(tf.data.AUTOTUNE)
+""", message="whole batches were shuffled, not examples"),
     # --- different but correct ---
+    Correct("parameters_seed_per_layer", "initialize_parameters", """
+def initialize_parameters(layer_dims, seed=1):
+    parameters = {}
+    for l in range(1, len(layer_dims)):
+        init = tf.keras.initializers.GlorotNormal(seed=1000 * seed + l)   # a seed of its own for each layer
+        parameters[f"W{l}"] = tf.Variable(init(shape=(layer_dims[l - 1], layer_dims[l])))
+        parameters[f"b{l}"] = tf.Variable(tf.zeros((layer_dims[l],)))
+    return parameters
+"""),
+    Correct("parameters_generator_truncated_normal", "initialize_parameters", """
+def initialize_parameters(layer_dims, seed=1):
+    generator = tf.random.Generator.from_seed(seed)   # one stream, advancing with every draw
+    parameters = {}
+    for l in range(1, len(layer_dims)):
+        n_in, n_out = layer_dims[l - 1], layer_dims[l]
+        std = np.sqrt(2.0 / (n_in + n_out)) / 0.87962566  # the truncation at 2 std keeps 0.8796 of the spread
+        parameters[f"W{l}"] = tf.Variable(generator.truncated_normal((n_in, n_out), stddev=std))
+        parameters[f"b{l}"] = tf.Variable(tf.zeros((n_out,)))
+    return parameters
+"""),
     Correct("linear_with_operators", "linear_function", """
 def linear_function(X, W, b):
     return tf.add(X @ W, b)
