@@ -241,12 +241,19 @@ def _autograde(api, job: Job, staged: Staged):
                            f"\n{KERNEL_OUTPUT}{tail}")
     graded = nbcells.read(graded_path)
     cut_floods(graded)
-    # nbgrader leaves the autograded notebook read-only (0444): root writes through that, an instructor does not
-    mode = graded_path.stat().st_mode
-    graded_path.chmod(mode | 0o200)
-    nbformat.write(graded, str(graded_path))
-    graded_path.chmod(mode)
+    _rewrite(graded_path, lambda: nbformat.write(graded, str(graded_path)))
     return graded
+
+
+def _rewrite(path: Path, write) -> None:
+    """Call ``write`` on the autograded notebook nbgrader left read-only (0444), keeping its mode: root writes
+    through that, an instructor without root does not."""
+    mode = path.stat().st_mode
+    path.chmod(mode | 0o200)
+    try:
+        write()
+    finally:
+        path.chmod(mode)
 
 
 def collect_cells(gradebook: Path, job: Job, source_nb, graded_nb) -> tuple[float, float, list[CellResult]]:
@@ -321,7 +328,7 @@ def _feedback(api, job: Job, staged: Staged, source_nb, released_nb) -> list[Fla
     full = graded_path.read_bytes()
     short = nbcells.trimmed(nbcells.read(graded_path), limits.FEEDBACK_CELLS)  # the page's cost stays bounded
     if short is not None:
-        nbformat.write(short, str(graded_path))
+        _rewrite(graded_path, lambda: nbformat.write(short, str(graded_path)))
     try:
         made = api.generate_feedback(job.assignment, job.student_id, force=True)
         html_path = staged.feedback(job) / f"{job.assignment}.html"
@@ -329,7 +336,7 @@ def _feedback(api, job: Job, staged: Staged, source_nb, released_nb) -> list[Fla
             raise RuntimeError(f"nbgrader generate_feedback failed: {made.get('log', '')[-3000:]}")
         shown = nbcells.read(graded_path)
     finally:
-        graded_path.write_bytes(full)  # the autograded notebook itself keeps every cell
+        _rewrite(graded_path, lambda: graded_path.write_bytes(full))  # the autograded notebook keeps every cell
     strip_hidden(shown)
     leaks = leaked_lines(feedback_text(shown), nbcells.hidden_lines(source_nb, released_nb))
     if not leaks:
