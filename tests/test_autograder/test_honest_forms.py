@@ -105,8 +105,8 @@ def test_surrogates_reach_every_output_encodable(honest_run):
     for name in ("grades.csv", "cells.csv", "integrity.csv", "report.html"):
         (out / name).read_text(encoding="utf-8")  # strict: a surrogate written out would not decode
     with (out / "cells.csv").open(encoding="utf-8", newline="") as fh:
-        rows = [r for r in csv.reader(fh) if r[0].startswith("sur")]
-    assert any("no count \ufffd here" in r[-1] for r in rows), rows
+        rows = [r for r in csv.DictReader(fh) if r["student_id"].startswith("sur")]
+    assert any("no count \ufffd here" in r["message"] for r in rows), rows
     student = _result(honest_run, SURROGATE_ID).student_id
     feedback = out / "feedback" / student / "toy" / "toy.html"
     assert "\ufffd" in feedback.read_text(encoding="utf-8")
