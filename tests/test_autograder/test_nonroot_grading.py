@@ -173,15 +173,23 @@ def test_a_busy_neighbour_does_not_slow_a_correct_submission(nonroot_run, toy_te
     the scheduler shares the CPU per job; a cgroup or systemd CPU quota where there is one)."""
     root, release = nonroot_run["root"], toy_template.release_notebook
     correct = corpus.Case("correct", 7, set())
-    alone = job_seconds(grade_as_instructor(root, [correct], "alone", 1, release), "correct")
     busy = corpus.Case("busy", 7, set(), replace={"mean_of": BUSY})
-    out = grade_as_instructor(root, [busy, correct], "beside", 2, release)
-    # graded alone again after: on a shared machine the others' load drifts, the slower of the two is the baseline
-    alone = max(alone, job_seconds(grade_as_instructor(root, [correct], "alone-after", 1, release), "correct"))
-    rows = grades(out)
-    assert float(rows["correct"]["score"]) == 7, rows
-    flags = (out / "integrity.csv").read_text(encoding="utf-8")
-    assert not any(line.startswith("correct,") for line in flags.splitlines()), flags  # no timeout, no flag
-    beside = job_seconds(out, "correct")
-    print(f"correct submission: {alone:.1f} s alone, {beside:.1f} s beside {BUSY_CHILDREN} busy processes")
-    assert beside <= 1.5 * alone, f"graded alone in {alone:.1f} s, beside the busy loops in {beside:.1f} s"
+    alone = job_seconds(grade_as_instructor(root, [correct], "alone", 1, release), "correct")
+    # A job of about a second is at the mercy of whatever else the machine runs (the test suite's other worker):
+    # up to three rounds, each against the slower of its two "alone" runs. Busy loops that the CPU share fails to
+    # hold back slow the neighbour in every round (a 17 s job took 310 s before), so a retry hides no regression.
+    seen = []
+    for round_ in range(3):
+        out = grade_as_instructor(root, [busy, correct], f"beside-{round_}", 2, release)
+        rows = grades(out)
+        assert float(rows["correct"]["score"]) == 7, rows
+        flags = (out / "integrity.csv").read_text(encoding="utf-8")
+        assert not any(line.startswith("correct,") for line in flags.splitlines()), flags  # no timeout, no flag
+        after = job_seconds(grade_as_instructor(root, [correct], f"alone-{round_}", 1, release), "correct")
+        baseline, beside = max(alone, after), job_seconds(out, "correct")
+        seen.append(f"{baseline:.1f} s alone, {beside:.1f} s beside")
+        print(f"correct submission: {seen[-1]} {BUSY_CHILDREN} busy processes")
+        if beside <= 1.5 * baseline:
+            return
+        alone = after
+    raise AssertionError(f"beside the busy loops the correct submission took over 1.5x its time alone: {seen}")
