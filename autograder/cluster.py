@@ -126,9 +126,8 @@ def code_fingerprint() -> str:
     h = hashlib.sha256(f"nbgrader {nbgrader.__version__}\0python {sys.version_info[:2]}\0".encode())
     course_dir = Path(course.__file__).resolve().parent
     for root, files in ((AUTOGRADER_DIR, AUTOGRADER_DIR.glob("*.py")), (course_dir, course_dir.rglob("*.py"))):
-        for path in sorted(files):
-            h.update(f"{root.name}/{path.relative_to(root)}\0".encode())
-            h.update(path.read_bytes())
+        h.update(f"{root.name}/\0".encode())  # the two packages' same-named files stay apart
+        templates._hash_tree(h, root, files)
     return h.hexdigest()
 
 
