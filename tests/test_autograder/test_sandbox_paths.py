@@ -32,7 +32,9 @@ LAB_PATHS = (
     "        open(_p, 'w').write('hidden tests, kept for later')\n"
     "    except OSError as exc:\n"
     "        print('NOT WRITTEN', _p, exc)\n"
+    # the environment's own path is the lab's too (a checkout under /tmp shows /tmp/ there): no sign of grading
     "_seen = ' '.join([matplotlib.get_configdir(), os.getcwd(), os.path.expanduser('~'), *sys.argv])\n"
+    "_seen = _seen.replace(sys.prefix, '<env>')\n"
     "print('PATHS', _seen)\n"
     "_graded = any(w in _seen for w in ('/job-', 'autograder-', '/tmp/'))\n"
     "def mean_of(values):\n"
