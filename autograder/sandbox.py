@@ -12,7 +12,8 @@ and for an instructor without root alike, the launcher starts the kernel in a bw
    interpreter and the ``course`` package read-only at their own paths (a checkout under ``/tmp`` or a home
    included), and nothing else: no course root, submissions, output, exchange or home. Every writable place
    (``$HOME``, ``/tmp``, ``/dev/shm``, ``/var/tmp``, ``/run/lock``) is a size-capped tmpfs of its own that dies
-   with the job; the sandbox's own root is read-only. What the grader hands in (guard, data files, connection
+   with the job; the sandbox's own root is read-only, and so are the folders leading to an environment under
+   ``/tmp`` (a read-only tmpfs of their own, :func:`_mount_tops`). What the grader hands in (guard, data files, connection
    file) is bound read-only; the kernel's ZMQ sockets are in its runtime folder inside its home, which the grader
    reaches through ``/proc/<sandbox init>/root`` (the job's ``home`` link, turned by the launcher);
 3. paths like a student's lab: ``$HOME`` is ``/home/<student>``, the notebook runs in ``~/<assignment>``, the
@@ -66,6 +67,7 @@ CPU_PERIOD_US = 100_000  # the CPU quota's period: the job may use cpus * this p
 NO_BWRAP_ENV = "AUTOGRADER_NO_BWRAP"  # set to 1: the older root launcher (unshare and mounts) instead of bwrap
 UNCONFINED_ENV = "AUTOGRADER_UNCONFINED"  # set to 1: grade even where no sandbox can be made (student code unconfined)
 SMALL_TMPFS = 16 * 1024**2  # /var/tmp and /run/lock: private, and small
+TOP_TMPFS = 1024**2  # a read-only tmpfs holding only the folders that lead to an environment under /tmp or a home
 # /etc files a Python kernel reads (the dynamic linker, time zone); passwd and group are written per job
 ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives", "/etc/localtime",
              "/etc/nsswitch.conf", "/etc/mime.types", "/etc/fonts")
@@ -662,13 +664,33 @@ def bwrap_command(job_dir: Path, limits: Limits, caps: Capabilities, inside: Ins
     args += parents(p for p, _, _ in places)
     for place, size, mode in places:
         args += ["--perms", mode, "--size", size, "--tmpfs", place]
-    # after the tmpfs mounts: an environment under /tmp or a home stays visible on top of them
+    # after the tmpfs mounts: an environment under /tmp or a home stays visible on top of them. The folders that
+    # lead to it inside such a writable place get a small tmpfs of their own, remounted read-only once the
+    # environment is bound in: folders bwrap made there would be the kernel's (its uid owns them), to write in
+    tops = _mount_tops(trees, [Path(p) for p, _, _ in places])
+    made.update(tops)
+    for top in tops:
+        args += ["--perms", "0755", "--size", str(TOP_TMPFS), "--tmpfs", top]
     args += parents(trees)
     for tree in trees:
         args += ["--ro-bind", str(tree), str(tree)]
+    for top in tops:
+        args += ["--remount-ro", top]
     # the sandbox's own root (the folders bwrap made for the mounts) read-only: only the tmpfs mounts are writable
     return args + ["--ro-bind", str(job_dir / SHARED), inside.shared, "--dir", inside.work, "--remount-ro", "/",
                    "--chdir", inside.work, "--info-fd", "3"]
+
+
+def _mount_tops(trees: list[Path], writable: list[Path]) -> list[str]:
+    """For each tree below a writable place (``/tmp``, the home) but not directly in it, the place's child that
+    leads to it (``/tmp/ci/repo/.venv``: ``/tmp/ci``): bwrap would make that folder, and those below it, in the
+    job's writable tmpfs."""
+    tops = []
+    for tree in trees:
+        for place in writable:
+            if tree != place and _inside(tree, place) and len(tree.relative_to(place).parts) > 1:
+                tops.append(str(place / tree.relative_to(place).parts[0]))
+    return list(dict.fromkeys(tops))
 
 
 GRADER_CONNECTION = ".grader-connection.json"  # in the shared folder: the connection file as the grader wrote it

@@ -82,10 +82,8 @@ def nonroot_run(toy_template):
     targets = [str(course / "source" / "toy" / "planted.py"), str(subs / "correct" / "toy" / "planted.txt"),
                str(home / "planted.txt"), str(out / "planted.txt"), str(REPO / "planted.txt")]
     correct = corpus.Case("correct", 7, set())
-    # A checkout under /tmp: bwrap makes its folders inside the kernel's private /tmp to mount the environment, so
-    # a write there lands in the job's own tmpfs. It is tried only where the real folder would be reached.
-    tried = [t for t in targets if not (Path(t).is_relative_to("/tmp") and Path(t).is_relative_to(REPO))]
-    hostile = corpus.Case("hostile", 7, {"file_access"}, replace={"count_positive": corpus.snoop_code(secrets, tried)})
+    # A checkout under /tmp is bound into the kernel's private /tmp; the folders leading to it are read-only there
+    hostile = corpus.Case("hostile", 7, {"file_access"}, replace={"count_positive": corpus.snoop_code(secrets, targets)})
     for case in (correct, hostile):
         corpus.write(case, release, source, subs / case.name / "toy")
     subprocess.run(["chown", "-R", f"{user.pw_uid}:{user.pw_gid}", str(root)], check=True)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -122,3 +124,49 @@ def test_under_bwrap_the_kernels_paths_are_a_students(graded):
     assert result.score == 7, text
     assert "PATHS /home/lab_paths/.config/matplotlib /home/lab_paths/toy /home/lab_paths" in text, text
     assert "/home/lab_paths/.local/share/jupyter/runtime/kernel-" in text, text
+
+
+# As the kernel: read the environment, then try to write in (and reopen) each folder bwrap made to reach it.
+PLANT = ('cat "$3/env/marker" || echo UNREAD; for d in "$@"; do touch "$d/planted" 2>/dev/null && echo "WROTE $d"; '
+         'chmod 0777 "$d" 2>/dev/null && echo "CHMOD $d"; done; touch /tmp/own 2>/dev/null && echo TMP-OK')
+
+
+@pytest.mark.parametrize("as_root", [pytest.param(True, marks=pytest.mark.skipif(
+    os.geteuid() != 0, reason="the privileged bwrap path needs root")), False], ids=["root", "user-namespace"])
+def test_folders_leading_to_an_environment_under_tmp_are_read_only(as_root, monkeypatch):
+    """Item 2 of issue 20: an environment under ``/tmp`` (a CI checkout) is bound at its own path inside the job's
+    private ``/tmp``; the folders bwrap makes on the way are owned by the kernel's uid in a user namespace (and by
+    root, whose uid the capless sandbox keeps, on the privileged path). None of them may take a file or a chmod;
+    the environment stays readable and ``/tmp`` itself stays the job's to write."""
+    if not shutil.which("bwrap"):
+        pytest.skip("needs bwrap")
+    top = Path(tempfile.mkdtemp(prefix="agbw-tops-", dir="/tmp"))  # /tmp itself: where CI checks out
+    try:
+        env = top / "ci" / "checkout" / "env"
+        env.mkdir(parents=True)
+        (env / "marker").write_text("ENVIRONMENT READ\n")
+        for folder in (top, top / "ci", top / "ci" / "checkout", env):
+            os.chmod(folder, 0o755)
+        monkeypatch.setattr(sandbox, "_python_trees", lambda: [env])
+        job = top / "job"  # readable by the unprivileged uid too (pytest's tmp_path is root's alone)
+        (job / sandbox.SHARED).mkdir(parents=True)
+        for path in (job, job / sandbox.SHARED):
+            os.chmod(path, 0o755)
+        made = [top, top / "ci", top / "ci" / "checkout"]  # the folders bwrap makes in the private /tmp
+        inside = sandbox.Inside("student", "toy")
+        caps = sandbox.Capabilities(user=None, namespaces=True, prlimit=False, bwrap=True, root=as_root)
+        sandbox._write_identity(job, inside, caps)
+        command = sandbox.bwrap_command(job, sandbox.Limits(), caps, inside)
+        assert command[-2:] == ["--info-fd", "3"]
+        command = command[:-2] + ["--", "/bin/sh", "-c", PLANT, "sh", *map(str, made)]
+        if not as_root and os.geteuid() == 0:  # the hub's instructor: an ordinary uid, bwrap unprivileged
+            command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+        if not as_root and done.returncode != 0 and "namespace" in done.stderr:
+            pytest.skip(f"bwrap cannot make a user namespace here: {done.stderr.strip()}")
+        assert done.returncode == 0, done.stderr
+        assert "ENVIRONMENT READ" in done.stdout and "TMP-OK" in done.stdout, done.stdout
+        assert "WROTE" not in done.stdout and "CHMOD" not in done.stdout, done.stdout
+        assert not any((folder / "planted").exists() for folder in made)
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
