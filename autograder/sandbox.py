@@ -121,7 +121,9 @@ class Capabilities:
         group = f"cgroup v{self.cgroup_version}"
         memory = (f"all the job's processes together ({group} memory cap, no swap) and per process (RLIMIT_DATA)"
                   if "memory" in self.cgroups else "all the job's processes together (systemd MemoryMax, no swap)"
-                  if self.scope else "per process only (RLIMIT_DATA)" if self.prlimit else "none")
+                  if self.scope else "per process only (RLIMIT_DATA: each of the kernel's processes up to the cap, "
+                  "not all of them together, and the tmpfs scratch not counted: weaker than a cgroup or a systemd "
+                  "scope)" if self.prlimit else "none")
         processes = (f"per job ({group} pids.max)" if "pids" in self.cgroups else "per job (systemd TasksMax)"
                      if self.scope else "per worker user (RLIMIT_NPROC)" if self.user and self.prlimit else
                      "shared with the grading user's own processes (RLIMIT_NPROC)" if self.prlimit else "none")

@@ -155,7 +155,8 @@ def job_seconds(out: Path, student: str) -> float:
     raise AssertionError(f"no result for {student}")
 
 
-def grade_as_instructor(root: Path, cases: list[corpus.Case], name: str, workers: int, release: Path) -> Path:
+def grade_as_instructor(root: Path, cases: list[corpus.Case], name: str, workers: int, release: Path,
+                        extra: tuple[str, ...] = ()) -> Path:
     user = instructor()
     subs, out = root / f"{name}-submitted", root / f"{name}-graded"
     for case in cases:
@@ -163,7 +164,7 @@ def grade_as_instructor(root: Path, cases: list[corpus.Case], name: str, workers
     subprocess.run(["chown", "-R", f"{user.pw_uid}:{user.pw_gid}", str(subs)], check=True)
     done = as_instructor([sys.executable, "-m", "autograder", "grade", "--course", str(root / "toycourse"),
                           "--submissions", str(subs), "--out", str(out), "--workers", str(workers), "--timeout",
-                          "30", "--quiet", "--force", "--template-cache", str(root / "templates")], cwd=root)
+                          "30", "--quiet", "--force", "--template-cache", str(root / "templates"), *extra], cwd=root)
     assert done.returncode in (0, 1), done.stderr[-2000:]
     return out
 
@@ -194,3 +195,31 @@ def test_a_busy_neighbour_does_not_slow_a_correct_submission(nonroot_run, toy_te
             return
         alone = after
     raise AssertionError(f"beside the busy loops the correct submission took over 1.5x its time alone: {seen}")
+
+
+HOG_MB = 1536  # the memory cap of this run (--memory-mb): the hog asks for up to 4 GiB in 256 MiB steps
+HOG = ("hog = []\n"
+       "for _ in range(16):\n"
+       "    hog.append(bytearray(256 * 1024**2))  # zero-filled: every page is really used\n"
+       "def mean_of(values):\n"
+       "    return float(np.mean(values))\n")
+
+
+def test_a_memory_hog_is_stopped_and_flagged_beside_a_neighbour(nonroot_run, toy_template):
+    """Without root, and without a systemd user scope where there is none (``prlimit``'s RLIMIT_DATA per process):
+    a kernel that keeps allocating is stopped at the cap (a MemoryError: its answer loses the points of the cell
+    that failed) and flagged ``memory_limit``, and a correct submission graded beside it keeps every point. The
+    report names the memory limit in force."""
+    root, release = nonroot_run["root"], toy_template.release_notebook
+    correct = corpus.Case("correct", 7, set())
+    hog = corpus.Case("hog", 5, {"memory_limit"}, replace={"mean_of": HOG})
+    out = grade_as_instructor(root, [hog, correct], "hog", 2, release, ("--memory-mb", str(HOG_MB)))
+    rows = grades(out)
+    assert float(rows["correct"]["score"]) == 7 and float(rows["hog"]["score"]) == 5, rows
+    flags = (out / "integrity.csv").read_text(encoding="utf-8").splitlines()
+    assert any(line.startswith("hog,") and "memory_limit" in line for line in flags), flags
+    assert not any(line.startswith("correct,") for line in flags), flags
+    report = (out / "report.html").read_text(encoding="utf-8")
+    limits = report[report.index("<li>memory:"):]
+    limits = limits[:limits.index("</li>")]
+    assert "systemd MemoryMax" in limits or "RLIMIT_DATA" in limits and "weaker than a cgroup" in limits, limits

@@ -2,9 +2,10 @@
 
 One instructor and two students, real Unix users made with ``useradd`` when running as root. The instructor
 releases 01 from their own server's formgrader; each student fetches it through their own server's assignment
-list, fills it (one correct, one with a wrong ``grid_search``), validates and submits; the instructor collects,
-``python -m autograder grade`` grades what was collected, nbgrader releases the feedback through the private
-exchange, and each student fetches their own. Then each student tries to reach the other's work, the course's
+list, fills it (one correct, one with a wrong ``grid_search`` and, with real users, an answer that snoops), validates
+and submits; the instructor collects, and ``python -m autograder grade``, run as the instructor's own Unix user
+(no root: each kernel in a bubblewrap sandbox in a user namespace), grades what was collected; the snooping
+answer reaches nothing; nbgrader releases the feedback through the private exchange, and each student fetches their own. Then each student tries to reach the other's work, the course's
 folders, the formgrader and ``source/``: every attempt must fail; and each plants links, a FIFO, a backdated
 rename and a feedback link in her own folders, after which collecting again and releasing feedback again change
 nobody's collected work or feedback. The hub and everything it started is ended by PID at the end. Without root
@@ -125,7 +126,8 @@ def _run_workflow(hub: LocalHub, prof: str, ada: str, alan: str) -> dict:
         assert [a["status"] for a in fetched if a["assignment_id"] == ASSIGNMENT] == ["fetched"]
         released = user.read_notebook(NOTEBOOK)
         assert any("YOUR CODE HERE" in "".join(c["source"]) for c in released["cells"]), "fetched the release"
-        user.write_notebook(NOTEBOOK, _filled(released, {} if name == ada else WRONG.code))
+        answers = {} if name == ada else _wrong_and_snooping(hub, prof, ada) if hub.real_users else WRONG.code
+        user.write_notebook(NOTEBOOK, _filled(released, answers))
         validation = user.validate(NOTEBOOK)
         user.nbgrader("submit", ASSIGNMENT)
         return validation
@@ -135,11 +137,7 @@ def _run_workflow(hub: LocalHub, prof: str, ada: str, alan: str) -> dict:
     listings = {}
 
     collected = instructor.formgrader("collect", ASSIGNMENT)
-    submitted = hub.course_clone() / "submitted"
-    graded = hub.state / "graded"
-    grade = subprocess.run(
-        [sys.executable, "-m", "autograder", "grade", "--submissions", str(submitted), "--out", str(graded),
-         "--workers", "2", "--quiet"], cwd=REPO, capture_output=True, text=True, timeout=600)
+    graded, grade = _grade_as_instructor(hub, prof)
     assert grade.returncode == 0, f"autograder grade failed:\n{grade.stdout[-3000:]}\n{grade.stderr[-3000:]}"
     with open(graded / "grades.csv", newline="") as handle:
         grades = {row["student_id"]: row for row in csv.DictReader(handle) if row["assignment"] == ASSIGNMENT}
@@ -148,8 +146,6 @@ def _run_workflow(hub: LocalHub, prof: str, ada: str, alan: str) -> dict:
 
     # The instructor releases the feedback: nbgrader's release_feedback on what the grader wrote, through the
     # private exchange (deploy/jupyterhub/jupyter-config/nbgrader_config.py picks it).
-    if hub.real_users:
-        subprocess.run(["chown", "-R", f"{prof}:{prof}", str(graded)], check=True)
     release = hub.run_as(prof, [sys.executable, "-m", "nbgrader", "release_feedback", ASSIGNMENT,
                                 f"--CourseDirectory.root={graded}"], env=_exchange_env(hub), cwd=graded)
     assert release.returncode == 0, f"release_feedback failed:\n{release.stdout}\n{release.stderr}"
@@ -162,8 +158,63 @@ def _run_workflow(hub: LocalHub, prof: str, ada: str, alan: str) -> dict:
         assert len(pages) == 1, f"{name} should have fetched exactly one feedback page: {pages}"
         feedback[name] = user.get("/api/contents/" + pages[0]["path"], content=1).json()["content"]
     return {"instructor": instructor, "students": students, "validations": validations, "grades": grades,
-            "cells": cells,
+            "cells": cells, "grade_run": grade,
             "feedback": feedback, "collected": collected, "graded": graded, "listings": listings}
+
+
+def _snooped(hub: LocalHub, prof: str, victim: str) -> tuple[list[str], list[str]]:
+    """What the snooping student reaches for while she is graded: (paths to read, files to write)."""
+    clone, course = hub.course_clone(), hub.exchange / COURSE_ID
+    reads = [clone / "source" / NOTEBOOK, clone / "source", clone / "submitted" / victim / NOTEBOOK,
+             clone / "submitted", clone / "gradebook.db", hub.home(prof), hub.home(prof) / ".ssh" / "id_ed25519",
+             course / "inbound" / victim, course / "inbound", hub.state, REPO / "source", Path("/etc/shadow")]
+    writes = [clone / "planted.txt", clone / "submitted" / victim / "planted.txt", hub.home(prof) / "planted.txt",
+              course / "inbound" / "planted.txt", REPO / "planted.txt"]
+    return [str(p) for p in reads], [str(p) for p in writes]
+
+
+def _wrong_and_snooping(hub: LocalHub, prof: str, victim: str) -> dict[str, str]:
+    """The second student's answers: the wrong ``grid_search``, and a correct ``pick_best_run`` that first tries to
+    read the course, the other's submission, the instructor's home and key and the exchange, and to write outside
+    its folder, printing what it reached (it reaches nothing while graded, so the answer keeps its points). Only
+    with real users: where every hub user is one OS user, her Validate would reach all of it for real."""
+    reads, writes = _snooped(hub, prof, victim)
+    solutions = cells_by_grade_id(read(notebook_path("source", ASSIGNMENT)))
+    # paths in hex and attempts by number: her feedback shows her code and its output, and must not name the other
+    snoop = ("import os as _os\n"
+             f"_reads = [bytes.fromhex(_h).decode() for _h in {[p.encode().hex() for p in reads]!r}]\n"
+             f"_writes = [bytes.fromhex(_h).decode() for _h in {[p.encode().hex() for p in writes]!r}]\n"
+             "for _i, _p in enumerate(_reads):\n"
+             "    try:\n"
+             "        _os.listdir(_p) if _os.path.isdir(_p) else open(_p, 'rb').read(1)\n"
+             "        print('READ', _i)\n"
+             "    except OSError:\n"
+             "        print('DENIED', _i)\n"
+             "for _i, _p in enumerate(_writes):\n"
+             "    try:\n"
+             "        open(_p, 'w').write('student was here')\n"
+             "        print('WROTE', _i)\n"
+             "    except OSError:\n"
+             "        print('NOT WRITTEN', _i)\n")
+    return {**WRONG.code, "pick_best_run": snoop + solution_code(solutions["pick_best_run"].source)}
+
+
+def _grade_as_instructor(hub: LocalHub, prof: str) -> tuple[Path, subprocess.CompletedProcess]:
+    """``python -m autograder grade`` as the instructor would run it on the hub: their own Unix user (no root, no
+    capabilities), from their course clone (no ``course/`` folder there to shadow the installed package), into
+    ``graded/`` there, with the template cache in their home (the default, ``~/.cache``). Their ``~/.ssh`` holds a
+    key for the snooping student to reach for."""
+    clone = hub.course_clone()
+    graded = clone / "graded"
+    ssh = hub.home(prof) / ".ssh"
+    hub.run_as(prof, ["/bin/sh", "-c", f"umask 077 && mkdir -p {shlex.quote(str(ssh))} && "
+                      f"echo 'PRIVATE KEY' > {shlex.quote(str(ssh / 'id_ed25519'))}"], env=_exchange_env(hub))
+    env = {**_exchange_env(hub), "USER": prof, "LOGNAME": prof}
+    # nsenter starts in the namespace's root folder: the shell changes to the clone first
+    grade = hub.run_as(prof, ["/bin/sh", "-c", f"cd {shlex.quote(str(clone))} && exec \"$@\"", "sh", sys.executable,
+                              "-m", "autograder", "grade", "--course", str(clone), "--submissions", str(clone / "submitted"),
+                              "--out", str(graded), "--workers", "2", "--quiet"], env=env, timeout=900)
+    return graded, grade
 
 
 def test_students_get_their_own_scores(classroom):
@@ -188,6 +239,35 @@ def test_students_get_their_own_scores(classroom):
         assert re.search(rf"\b{score:g}\b|\b{score:.1f}\b|\b{score:.2f}\b", page), f"{name}'s score not in feedback"
         assert other not in page
     assert "BEGIN HIDDEN TESTS" not in classroom.feedback[alan]
+
+
+def test_the_instructor_grades_without_root_in_bubblewrap(classroom):
+    """Issue 20: the grading above ran as the instructor's own Unix user, each kernel in a bubblewrap sandbox in a
+    user namespace; the snooping student read and wrote nothing outside her job, and kept her points for it."""
+    hub, graded = classroom.hub, classroom.graded
+    report = (graded / "report.html").read_text(encoding="utf-8")
+    assert "bubblewrap sandbox" in report, report[-3000:]
+    if hub.real_users or os.geteuid() != 0:
+        assert "in a user namespace" in report, report[-3000:]
+        owner = hub.home(classroom.prof).stat().st_uid
+        cache = hub.home(classroom.prof) / ".cache" / "dl-tuning-course" / "templates"
+        for made in (graded, graded / "grades.csv", graded / "report.html", cache):
+            assert made.stat().st_uid == owner, f"{made} is not the instructor's: graded as someone else"
+    assert "PermissionError" not in classroom.grade_run.stdout + classroom.grade_run.stderr
+    if not hub.real_users:
+        return
+    [notebook] = (graded / "autograded" / classroom.alan).rglob("*.ipynb")
+    printed = "".join(o.get("text", "") for c in nbformat.read(str(notebook), as_version=4).cells
+                      if c.cell_type == "code" for o in c.outputs)
+    reads, writes = _snooped(hub, classroom.prof, classroom.ada)
+    assert "READ " not in printed and "WROTE " not in printed, printed
+    for i, path in enumerate(reads):
+        assert f"DENIED {i}\n" in printed, f"the snoop did not try {path}: {printed[-3000:]}"
+    for i, path in enumerate(writes):
+        assert f"NOT WRITTEN {i}\n" in printed and not Path(path).exists(), path
+    flags = {row["flag"] for row in csv.DictReader(open(graded / "integrity.csv", newline=""))
+             if row["student_id"] == classroom.alan}
+    assert "file_access" in flags, flags
 
 
 def test_students_have_no_formgrader(classroom):
