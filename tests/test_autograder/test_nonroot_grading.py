@@ -83,7 +83,8 @@ def nonroot_run(toy_template):
                str(home / "planted.txt"), str(out / "planted.txt"), str(REPO / "planted.txt")]
     correct = corpus.Case("correct", 7, set())
     # A checkout under /tmp is bound into the kernel's private /tmp; the folders leading to it are read-only there
-    hostile = corpus.Case("hostile", 7, {"file_access"}, replace={"count_positive": corpus.snoop_code(secrets, targets)})
+    hostile = corpus.Case("hostile", 7, {"file_access"},
+                          replace={"count_positive": corpus.snoop_code(secrets, targets)})
     for case in (correct, hostile):
         corpus.write(case, release, source, subs / case.name / "toy")
     subprocess.run(["chown", "-R", f"{user.pw_uid}:{user.pw_gid}", str(root)], check=True)

@@ -2,14 +2,15 @@
 
 One instructor and two students, real Unix users made with ``useradd`` when running as root. The instructor
 releases 01 from their own server's formgrader; each student fetches it through their own server's assignment
-list, fills it (one correct, one with a wrong ``grid_search`` and, with real users, an answer that snoops), validates
-and submits; the instructor collects, and ``python -m autograder grade``, run as the instructor's own Unix user
-(no root: each kernel in a bubblewrap sandbox in a user namespace), grades what was collected; the snooping
-answer reaches nothing; nbgrader releases the feedback through the private exchange, and each student fetches their own. Then each student tries to reach the other's work, the course's
-folders, the formgrader and ``source/``: every attempt must fail; and each plants links, a FIFO, a backdated
-rename and a feedback link in her own folders, after which collecting again and releasing feedback again change
-nobody's collected work or feedback. The hub and everything it started is ended by PID at the end. Without root
-the workflow runs with every user as the same OS user and only the permission tests are skipped.
+list, fills it (one correct, one with a wrong ``grid_search`` and, with real users, an answer that snoops),
+validates and submits; the instructor collects, and ``python -m autograder grade``, run as the instructor's own
+Unix user (no root: each kernel in a bubblewrap sandbox in a user namespace), grades what was collected; the
+snooping answer reaches nothing; nbgrader releases the feedback through the private exchange, and each student
+fetches their own. Then each student tries to reach the other's work, the course's folders, the formgrader and
+``source/``: every attempt must fail; and each plants links, a FIFO, a backdated rename and a feedback link in
+her own folders, after which collecting again and releasing feedback again change nobody's collected work or
+feedback. The hub and everything it started is ended by PID at the end. Without root the workflow runs with
+every user as the same OS user and only the permission tests are skipped.
 """
 
 from __future__ import annotations
@@ -211,9 +212,10 @@ def _grade_as_instructor(hub: LocalHub, prof: str) -> tuple[Path, subprocess.Com
                       f"echo 'PRIVATE KEY' > {shlex.quote(str(ssh / 'id_ed25519'))}"], env=_exchange_env(hub))
     env = {**_exchange_env(hub), "USER": prof, "LOGNAME": prof}
     # nsenter starts in the namespace's root folder: the shell changes to the clone first
-    grade = hub.run_as(prof, ["/bin/sh", "-c", f"cd {shlex.quote(str(clone))} && exec \"$@\"", "sh", sys.executable,
-                              "-m", "autograder", "grade", "--course", str(clone), "--submissions", str(clone / "submitted"),
-                              "--out", str(graded), "--workers", "2", "--quiet"], env=env, timeout=900)
+    grade = hub.run_as(prof, ["/bin/sh", "-c", f"cd {shlex.quote(str(clone))} && exec \"$@\"", "sh",
+                              sys.executable, "-m", "autograder", "grade", "--course", str(clone),
+                              "--submissions", str(clone / "submitted"), "--out", str(graded), "--workers", "2",
+                              "--quiet"], env=env, timeout=900)
     return graded, grade
 
 
