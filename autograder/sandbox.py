@@ -14,8 +14,9 @@ and for an instructor without root alike, the launcher starts the kernel in a bw
    (``$HOME``, ``/tmp``, ``/dev/shm``, ``/var/tmp``, ``/run/lock``) is a size-capped tmpfs of its own that dies
    with the job; the sandbox's own root is read-only, and so are the folders leading to an environment under
    ``/tmp`` (a read-only tmpfs of their own, :func:`_mount_tops`). What the grader hands in (guard, data files,
-   connection file) is bound read-only; the kernel's ZMQ sockets are in its runtime folder inside its home, which the grader
-   reaches through ``/proc/<sandbox init>/root`` (the job's ``home`` link, turned by the launcher);
+   connection file) is bound read-only; the kernel's ZMQ sockets are in its runtime folder inside its home,
+   which the grader reaches through ``/proc/<sandbox init>/root`` (the job's ``home`` link, turned by the
+   launcher);
 3. paths like a student's lab: ``$HOME`` is ``/home/<student>``, the notebook runs in ``~/<assignment>``, the
    connection file is in ``~/.local/share/jupyter/runtime``, and nothing in the environment names the grader.
 
