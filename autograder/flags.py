@@ -8,6 +8,8 @@ the code can write is here); ``report.html`` explains the flags a run produced w
 
 from __future__ import annotations
 
+from .limits import MERGE_ABOVE_CELLS
+
 # name -> (what happened, what to do). Grouped as the README shows them.
 SUBMISSION = {
     "missing_notebook": ("the folder has no `<assignment>.ipynb`; scored 0", "ask the student for the notebook"),
@@ -43,6 +45,9 @@ EDITS = {
                      "graded as matched", "none needed; the detail says which cell became which"),
     "answer_not_found": ("no cell holds an answer (its cell deleted, and no cell defines what it should); that "
                          "exercise scored 0", "ask the student where the answer is"),
+    "merged_cells": (f"the notebook has more than {MERGE_ABOVE_CELLS:,} cells: runs of cells without nbgrader metadata ran up to 200 "
+                     "at a time as one cell (each original cell still on its own, so an error does not skip the next)",
+                     "read the code: no course notebook comes near that many cells"),
     "edited_metadata": ("nbgrader metadata of cells was edited (ids, points, grade or solution marks); graded with "
                         "the release's", "look whether it was deliberate"),
 }

@@ -96,8 +96,20 @@ def _autograder_install_guard():
                 changed += [f"{name}.{part}" for part, was, is_ in zip(PARTS, parts, now) if was is not is_]
         return changed
 
+    # ``%%capture`` runs its body as a nested cell, whose post_execute comes while the magic's own display hooks
+    # are in place: inside a nested cell only the modules are restored, the shell once the outer cell is done.
+    # Nesting is read from the stack (an outer cell's code still running under IPython's own runner), which a
+    # cell cannot fake: its own post_execute comes after its code has returned.
+    cell_code_runner = type(shell).run_ast_nodes.__code__
+
+    def nested():
+        frame = sys._getframe()
+        while frame is not None and frame.f_code is not cell_code_runner:
+            frame = frame.f_back
+        return frame is not None
+
     def after_cell(*_args):  # right after every cell (the kernel itself needs builtins), before any later hook
-        pending.extend(restore_modules() + restore_shell())
+        pending.extend(restore_modules() + ([] if nested() else restore_shell()))
 
     events.register("post_execute", after_cell)
 

@@ -15,6 +15,7 @@ FLOOD_BYTES = 1_000_000  # one stream output above this is cut (one huge line es
 FLOOD_KEEP_BYTES = 10_000  # what is kept of a cut stream output
 CELL_OUTPUT_BYTES = 20_000_000  # a cell's streams and displays together, as they arrive; the rest is dropped
 WIDGET_STATE_BYTES = 20_000_000  # every widget's state a notebook leaves in its metadata, together; the rest is not kept
+MERGE_ABOVE_CELLS = 1000  # a notebook with more cells has each run of untagged cells run as one (nbcells.merged_runs)
 FEEDBACK_CELLS = 500  # a feedback page shows every graded cell and at most this many others
 MESSAGE_CHARS = 300  # a test cell's message in cells.csv and the report
 NOTEBOOK_DEADLINE_FLOOR = 300  # seconds: a whole job's wall time (from staging on) is at least this long ...

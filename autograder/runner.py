@@ -156,6 +156,11 @@ def stage_submission(notebook: Path, released_nb, submitted: Path) -> list[Flag]
         flags.append(Flag("edited_metadata", f"{len(changes)} cell(s) changed nbgrader metadata, graded with the "
                                              f"release's instead: {'; '.join(changes[:3])}"[:limits.MESSAGE_CHARS]))
     flags += match_flags(*nbcells.match_release(nb, released_nb))
+    merged = nbcells.merged_runs(nb, limits.MERGE_ABOVE_CELLS)
+    if merged:
+        flags.append(Flag("merged_cells", f"the notebook has {len(nb.cells) + merged} cells; runs of cells without "
+                                          f"nbgrader metadata ran up to 200 at a time as one cell ({merged} fewer "
+                                          "cells)"))
     nbformat.write(nb, str(submitted / notebook.name))
     for extra in EXCHANGE_FILES:
         path = notebook.with_name(extra)

@@ -23,6 +23,7 @@ WIDGETS = ("import ipywidgets\n"
            "    display(ipywidgets.Text(value='w' * 9_000_000))\n"
            "def double(x):\n"
            "    return 2 * np.asarray(x, dtype=float)\n")
+CAPTURED = "%%capture noisy\nprint('a long log I do not want to see')\n"
 # student -> (score, flags) of the 7 autograded points and 1 manual point
 EXPECTED = {
     "aa_correct": (7, set()),
@@ -33,6 +34,7 @@ EXPECTED = {
     "malformed": (7, set()),
     SURROGATE_ID: (5, {"unreadable_name"}),
     "widgets": (7, {"output_flood"}),
+    "captured": (7, {"magic"}),  # %%capture runs a nested cell: its hooks are the magic's, not tampering
 }
 
 
@@ -62,6 +64,7 @@ def honest_run(toy_course, toy_release, tmp_path_factory):
         "retyped": honest.retyped_answer(release, source),
         "lost_answer": honest.lost_answer(release, source),
         "widgets": nbcells.build_submission(release, {**answers, "double": WIDGETS}),
+        "captured": nbcells.build_submission(release, {**answers, "double": CAPTURED + answers["double"]}),
     }
     for student, nb in books.items():
         (subs / student / "toy").mkdir(parents=True)

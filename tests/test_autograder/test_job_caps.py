@@ -3,10 +3,16 @@ deadline bounds the whole job and the cells it leaves are settled in one step.""
 
 import time
 
-from autograder import limits
+import nbformat
+
+from autograder import limits, nbcells
+from autograder.api import grade_class
 from autograder.execute import SandboxExecute
 from autograder.integrity import TRUNCATED, runtime_flags
+from tests.test_autograder import honest
 from tests.test_autograder.notebooks import cell, locked_test, notebook
+
+FACTOR_DOUBLE = "def double(x):\n    return factor * np.asarray(x, dtype=float)\n"
 
 
 def _state_msg(comm_id: str, size: int) -> dict:
@@ -77,3 +83,60 @@ def test_a_feedback_page_shows_every_graded_cell_and_a_bounded_number_of_others(
     assert [nbcells.grade_id(c) for c in short.cells].count("test_t") == 1
     assert len(short.cells) == 12 and "90 more cells" in short.cells[-1].source
     assert nbcells.trimmed(nb, 100) is None
+
+
+def _padded(n: int):
+    """A notebook of ``n`` tiny cells around one test: text and code alternate, a cell fails, magics are used."""
+    cells = []
+    for i in range(n // 2):
+        cells += [cell("markdown", None, f"note {i}"), cell("code", None, f"x{i} = {i}")]
+    cells[10:10] = [cell("code", None, "1 / 0"), cell("code", None, "factor = 2"),
+                    cell("code", None, "%time y = factor"), cell("code", None, "%%time\nquiet = factor")]
+    return notebook(*cells, locked_test("test_t", "assert factor == 2"), cell("code", None, "z = 1"))
+
+
+def test_a_notebook_of_few_cells_is_left_as_it_is():
+    nb = _padded(100)
+    before = [c.source for c in nb.cells]
+    assert nbcells.merged_runs(nb, 1000) == 0 and [c.source for c in nb.cells] == before
+
+
+def test_runs_of_untagged_cells_are_merged_around_the_graded_ones():
+    nb = _padded(40_000)
+    assert nbcells.merged_runs(nb, 1000, chunk=200) == 40_006 - (2 * 201 + 2)  # 40,004 untagged: 201 chunks
+    kinds = [(c.cell_type, nbcells.grade_id(c)) for c in nb.cells]
+    assert kinds == [("markdown", None), ("code", None)] * 201 + [("code", "test_t"), ("code", None)]
+    assert nb.cells[0].source.startswith("note 0\n\nnote 1")
+    assert "run_line_magic('time', 'y = factor')" in nb.cells[1].source  # IPython's own transform, ready to exec
+    assert nb.cells[-1].source == "z = 1"  # a run of one is kept as it is
+
+
+def test_a_merged_cell_runs_each_cell_on_its_own():
+    """An error in one original cell does not skip the next, as in a lab; magics run; names land in the
+    notebook's namespace."""
+    from IPython.testing.globalipapp import start_ipython
+
+    nb = _padded(2_000)
+    nbcells.merged_runs(nb, 1000)
+    shell = start_ipython()
+    for merged in [c for c in nb.cells if c.cell_type == "code" and not nbcells.grade_id(c)]:
+        assert shell.run_cell(merged.source).success
+    assert shell.user_ns["factor"] == 2 and shell.user_ns["y"] == 2 and shell.user_ns["quiet"] == 2 and shell.user_ns["x999"] == 999
+
+
+def test_forty_thousand_cells_are_graded_within_the_deadline(toy_course, toy_release, tmp_path):
+    """40,000 tiny cells once held a worker past its deadline (every later test 0, `notebook_deadline`): merged,
+    the notebook is graded as written, beside a correct neighbour that keeps its score."""
+    release = nbcells.read(toy_release)
+    answers = honest.answers_of(nbcells.read(toy_course / "source" / "toy" / "toy.ipynb"))
+    many = nbcells.build_submission(release, {**answers, "double": FACTOR_DOUBLE})
+    many.cells[1:1] = _padded(40_000).cells[:-2]  # the answer needs `factor`, defined right after a failing cell
+    books = {"aa_correct": nbcells.build_submission(release, answers), "many_cells": many}
+    for student, nb in books.items():
+        (tmp_path / "subs" / student / "toy").mkdir(parents=True)
+        nbformat.write(nb, str(tmp_path / "subs" / student / "toy" / "toy.ipynb"))
+    results = {r.student_id: r for r in grade_class(tmp_path / "subs", tmp_path / "out", workers=2, timeout=20,
+                                                     course_root=toy_course, log=lambda m: None)}
+    assert results["aa_correct"].score == results["many_cells"].score == 7
+    assert {f.flag for f in results["many_cells"].flags} == {"merged_cells", "magic"}
+    assert f"{len(release.cells) + 40_004} cells" in next(f.detail for f in results["many_cells"].flags if f.flag == "merged_cells")
