@@ -111,11 +111,14 @@ def _first_lines(code: str) -> tuple[dict[str, int], dict[str, int]]:
         table[name] = min(table.get(name, line), line)
 
     tree = ast.parse(code)
-    own = set()  # (id of a Name node) read inside a comprehension that binds it: the comprehension's own
+    own = set()  # (id of a Name node) read inside a comprehension or lambda that binds it: that scope's own
     for node in ast.walk(tree):
         if isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
             targets = {n.id for c in node.generators for n in ast.walk(c.target) if isinstance(n, ast.Name)}
             own |= {id(n) for n in ast.walk(node) if isinstance(n, ast.Name) and n.id in targets}
+        elif isinstance(node, ast.Lambda):  # `lambda b: f(b)` reads its own b, never the kernel's
+            params = {a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg)}
+            own |= {id(n) for n in ast.walk(node.body) if isinstance(n, ast.Name) and n.id in params}
     for node in ast.walk(tree):
         line = getattr(node, "lineno", 0)
         if isinstance(node, ast.Name) and id(node) in own:

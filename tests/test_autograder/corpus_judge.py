@@ -1,5 +1,5 @@
-"""Attacks on notebook 01 that once earned full marks for wrong or blank work, because the hidden tests ran in
-the kernel the student controls (issue 21). Each is graded through the real pipeline beside a correct
+"""Attacks on notebooks 01 and 03 that once earned full marks for wrong or blank work, because the hidden tests
+ran in the kernel the student controls (issue 21). Each is graded through the real pipeline beside a correct
 neighbour; the tests are judged outside the kernel (``autograder/judge.py``), so each loses what it did wrong.
 
 ``score_lost`` is what each case must lose against the correct submission's score, by test cell.
@@ -16,7 +16,7 @@ NAMES = ('["learning_rate", "momentum_beta", "mini_batch_size", "hidden_units", 
 # Every failing test's error leaves the kernel no more, below everything the guard watches: ZMQ's own send drops
 # error messages and rewrites an execute_reply with an error as a success (signed again with the kernel's key),
 # so nbgrader sees no error in any test cell.
-IOPUB_FILTER = '''
+SILENCE_ERRORS = '''
 import json as _json
 import zmq as _zmq
 _session = get_ipython().kernel.session
@@ -37,7 +37,8 @@ def _quiet(self, parts, *args, **kwargs):
                 parts[i + 1] = _session.sign(parts[i + 2:i + 6])
     return _send_multipart(self, parts, *args, **kwargs)
 _zmq.Socket.send_multipart = _quiet
-TUNING_PRIORITY = {name: None for name in ''' + NAMES + '''}
+'''
+IOPUB_FILTER = SILENCE_ERRORS + '''TUNING_PRIORITY = {name: None for name in ''' + NAMES + '''}
 '''
 
 _VALIDATE = '''
@@ -170,3 +171,33 @@ ATTACKS = [
 ]
 SPY_CASE = "spy"  # the correct answers, the recorder first in TUNING_PRIORITY's cell
 BESIDE = "~beside"
+
+# Notebook 03: the same error filter on a blank notebook, and an initialize_parameters_bn that ignores its seed
+# (every call draws the same weights) in an ndarray subclass whose np.allclose always answers "different", so
+# the hidden check that seeds 1 and 2 give different weights passed in the kernel.
+ASSIGNMENT_03 = "03_batchnorm_from_scratch"
+SEEDLESS_LYING_ARRAY = '''
+class _Apart(np.ndarray):
+    def __array_function__(self, func, types, args, kwargs):
+        if func is np.allclose:
+            return False
+        return super().__array_function__(func, types, args, kwargs)
+
+def initialize_parameters_bn(layer_dims, seed=0):
+    rng = np.random.default_rng(0)
+    L = len(layer_dims) - 1
+    parameters = {}
+    for l in range(1, L + 1):
+        W = rng.standard_normal((layer_dims[l], layer_dims[l - 1])) * np.sqrt(2.0 / layer_dims[l - 1])
+        parameters[f"W{l}"] = W.view(_Apart)
+        if l < L:
+            parameters[f"gamma{l}"] = np.ones((layer_dims[l], 1)).view(_Apart)
+            parameters[f"beta{l}"] = np.zeros((layer_dims[l], 1)).view(_Apart)
+    parameters[f"b{L}"] = np.zeros((layer_dims[L], 1)).view(_Apart)
+    return parameters
+'''
+ATTACKS_03 = [
+    Attack("blank_iopub_filter_03", {"batchnorm_forward": SILENCE_ERRORS}, loses={"*"}, blank=True),
+    Attack("lying_ndarray_03", {"initialize_parameters_bn": SEEDLESS_LYING_ARRAY}, {"test_initialize_parameters_bn_he"}),
+]
+SPIED = {ASSIGNMENT: "TUNING_PRIORITY", ASSIGNMENT_03: "batchnorm_forward"}  # the answer cell the spy opens

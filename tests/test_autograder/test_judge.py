@@ -1,5 +1,5 @@
 """Tests judged outside the kernel (issue 21): the attacks of ``corpus_judge`` graded through the real pipeline on
-notebook 01 beside a correct neighbour, what reaches the kernel, and the judge's parts on their own."""
+notebooks 01 and 03 beside a correct neighbour, what reaches the kernel, and the judge's parts on their own."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ from course import plain
 from tests.test_autograder import corpus_judge as cj
 
 A = cj.ASSIGNMENT
-JUDGED = ("01_tuning_process", "02_log_scale_sampling")
+JUDGED = ("01_tuning_process", "02_log_scale_sampling", "03_batchnorm_from_scratch", "04_batchnorm_test_time")
+ATTACKS = {A: cj.ATTACKS, cj.ASSIGNMENT_03: cj.ATTACKS_03}
+CASES = [(assignment, attack) for assignment, attacks in ATTACKS.items() for attack in attacks]
 
 
 def _source(assignment=A):
@@ -28,34 +30,51 @@ def _release(assignment=A):
 
 
 @pytest.fixture(scope="module")
-def judged_run(tmp_path_factory):
-    """Every attack and the spy, each with a correct neighbour graded beside it (2 workers)."""
+def judged_runs(tmp_path_factory):
+    """assignment -> (student -> result, out): its attacks and the spy, each attack with a correct neighbour graded
+    beside it (2 workers), graded once per module."""
+    done = {}
+
+    def run(assignment):
+        if assignment not in done:
+            done[assignment] = _grade_attacks(assignment, tmp_path_factory)
+        return done[assignment]
+
+    return run
+
+
+def _grade_attacks(assignment, tmp_path_factory):
     subs, out = tmp_path_factory.mktemp("submitted"), tmp_path_factory.mktemp("graded")
-    solutions = nbcells.solutions(_source())
-    answers = {g: code for g, code in solutions.items() if g in nbcells.answer_ids(_source())}
+    source = _source(assignment)
+    answers = {g: code for g, code in nbcells.solutions(source).items() if g in nbcells.answer_ids(source)}
 
     def write(student, nb):
-        folder = subs / student / A
+        folder = subs / student / assignment
         folder.mkdir(parents=True)
-        nbformat.write(nb, str(folder / f"{A}.ipynb"))
+        nbformat.write(nb, str(folder / f"{assignment}.ipynb"))
 
-    for attack in cj.ATTACKS:
+    for attack in ATTACKS[assignment]:
         chosen = dict(attack.replace) if attack.blank else {**answers, **attack.replace}
-        write(attack.name, nbcells.build_submission(_release(), chosen))
-        write(attack.name + cj.BESIDE, nbcells.build_submission(_release(), answers))
-    spy = {**answers, "TUNING_PRIORITY": cj.SPY + answers["TUNING_PRIORITY"]}
-    write(cj.SPY_CASE, nbcells.build_submission(_release(), spy))
+        write(attack.name, nbcells.build_submission(_release(assignment), chosen))
+        write(attack.name + cj.BESIDE, nbcells.build_submission(_release(assignment), answers))
+    spied = cj.SPIED[assignment]
+    write(cj.SPY_CASE, nbcells.build_submission(_release(assignment), {**answers, spied: cj.SPY + answers[spied]}))
     results = grade_class(subs, out, workers=2, log=lambda m: None)
-    return {r.student_id: r for r in results if r.assignment == A}, out
+    return {r.student_id: r for r in results if r.assignment == assignment}, out
+
+
+@pytest.fixture(scope="module")
+def judged_run(judged_runs):
+    return judged_runs(A)
 
 
 def _cells(result):
     return {c.grade_id: c for c in result.cells if c.kind == "test"}
 
 
-@pytest.mark.parametrize("attack", cj.ATTACKS, ids=lambda a: a.name)
-def test_an_attack_loses_what_it_did_wrong_and_its_neighbour_keeps_full_marks(judged_run, attack):
-    results, _ = judged_run
+@pytest.mark.parametrize("assignment, attack", CASES, ids=[attack.name for _, attack in CASES])
+def test_an_attack_loses_what_it_did_wrong_and_its_neighbour_keeps_full_marks(judged_runs, assignment, attack):
+    results, _ = judged_runs(assignment)
     neighbour = results[attack.name + cj.BESIDE]
     assert neighbour.status == "graded" and not [f for f in neighbour.flags if f.flag == "grader_error"]
     full = _cells(neighbour)
@@ -76,6 +95,18 @@ def test_the_blank_notebook_behind_an_iopub_filter_scores_zero_and_says_why(judg
     messages = {c.grade_id: c.message for c in _cells(result).values()}
     assert "did not come back from your kernel" in messages["test_grid_search"], messages
     assert "TUNING_PRIORITY" in messages["test_TUNING_PRIORITY"], messages
+
+
+def test_a_blank_notebook_03_behind_the_iopub_filter_scores_zero_and_says_why(judged_runs):
+    """Every probe's NameError hidden from the grader: the judge still finds no value, in a code test and in a
+    concept question alike."""
+    results, _ = judged_runs(cj.ASSIGNMENT_03)
+    result = results["blank_iopub_filter_03"]
+    assert result.score == 0
+    messages = {c.grade_id: c.message for c in _cells(result).values()}
+    for grade_id in ("test_batchnorm_forward", "test_batchnorm_backward", "test_forward_propagation_bn_values"):
+        assert "did not come back from your kernel" in messages[grade_id], messages
+    assert messages["test_concept_identity"], messages
 
 
 def _judged_cells(source_nb):
@@ -111,20 +142,27 @@ def _hidden_check_names(source_nb) -> set[str]:
     return names - kernel_bound
 
 
-def test_no_hidden_expected_value_reaches_the_kernel_in_a_graded_run(judged_run):
+# What the spy must have seen (a hidden probe), and names only hidden checks bind, by notebook.
+SPY_EXPECTS = {A: ("grid_search(cube_ranges, 4)", {"expected_tiers", "cube_expected", "expected3"}),
+               cj.ASSIGNMENT_03: ("batchnorm_forward(Zw, gw, bw, eps=0.5)", {"exact", "no_eps", "bn1", "cost5"})}
+
+
+@pytest.mark.parametrize("assignment", SPY_EXPECTS)
+def test_no_hidden_expected_value_reaches_the_kernel_in_a_graded_run(judged_runs, assignment):
     """The spy printed every cell the kernel ran and every global it held, after each cell."""
-    results, out = judged_run
-    assert results[cj.SPY_CASE].score == results["lying_int64" + cj.BESIDE].score
-    graded = nbcells.read(out / "autograded" / cj.SPY_CASE / A / f"{A}.ipynb")
+    results, out = judged_runs(assignment)
+    assert results[cj.SPY_CASE].score == results[ATTACKS[assignment][0].name + cj.BESIDE].score
+    graded = nbcells.read(out / "autograded" / cj.SPY_CASE / assignment / f"{assignment}.ipynb")
     reports = [json.loads(line[4:]) for cell in graded.cells for o in cell.get("outputs", [])
                if o.get("output_type") == "stream" for line in o.get("text", "").splitlines() if line.startswith("SPY ")]
     sent = "\n".join(c for r in reports for c in r["cells"])
     held = {name for r in reports for name in r["globals"]}
-    assert "grid_search(cube_ranges, 4)" in sent  # the spy saw the hidden probes, so it would see more
-    leaked = [line for line in _hidden_check_lines(_source()) if line in sent]
+    probe, expected_names = SPY_EXPECTS[assignment]
+    assert probe in sent  # the spy saw the hidden probes, so it would see more
+    leaked = [line for line in _hidden_check_lines(_source(assignment)) if line in sent]
     assert not leaked, leaked
-    names = _hidden_check_names(_source())
-    assert {"expected_tiers", "cube_expected", "expected3"} <= names
+    names = _hidden_check_names(_source(assignment))
+    assert expected_names <= names
     assert not names & held, names & held
 
 
@@ -158,6 +196,9 @@ def test_segments_follow_the_markers_and_the_hidden_blocks_do_not_change_them():
     assert judge.wanted_names(parts, 4) == ["y"]  # r is the judge's own copy, want its own value
     later = judge.segments("x = f(1)\n### CHECK\nx = checks.check_shape(x, (2,), 'x')\n### PROBE\nx = f(2)\n"
                            "### CHECK\nchecks.check_close(x, 1, 'x')\n")
+    own = judge.segments("b = f(1)\n### CHECK\nchecks.check_true(all(map(lambda b: b > x, [y for y in b])), 'b')\n")
+    assert judge.wanted_names(own, 1) == ["b", "x"]  # a lambda's and a comprehension's own names are not fetched
+    assert judge.wanted_names(judge.segments("### CHECK\nh = lambda z: z + 1\n"), 0) == []
     assert judge.wanted_names(later, 1) == ["x"]  # read before the check binds it
     assert judge.wanted_names(later, 3) == ["x"]  # bound again by the probe since
     assert not judge.is_judged("x = f(1)\nassert x == 2\n")
