@@ -1,6 +1,6 @@
 """Notebook 01: plausible mistakes (each must lose its exercise's points, and only those) and other correct answers."""
 
-from tests.variants import Correct, Wrong
+from tests.variants import Correct, Wrong, concept_answers
 
 _PRIORITY_WRONG_TIER = '''
 TUNING_PRIORITY = {
@@ -305,4 +305,26 @@ VARIANTS = [
     Wrong("pick_never_refuses", "pick_best_run", _PICK_NO_ERROR, message="should raise ValueError"),
     Wrong("pick_changes_curves", "pick_best_run", _PICK_IN_PLACE, message="do not change curves"),
     Correct("pick_with_a_loop", "pick_best_run", _PICK_LOOP),
+    # concept questions (the first wrong answer is the class's common misconception: autograder/sample_class)
+    *concept_answers("priority", ('"B"', '" b "'), {
+        '"a"': "only as long as the range someone swept",
+        '"c"': "cannot show interactions",
+        '"d"': "have no bars at all",
+    }),
+    *concept_answers("random_or_grid", ('"C"', '"(c)"'), {
+        '"a"': "20 of the runs teach you almost nothing new",
+        '"b"': "collapse onto 5 values",
+        '"d"': "Random points win on average, not every time",
+    }),
+    *concept_answers("retest", ('"cba"', '"A, B, C"', '{"c", "b", "a"}'), {
+        '"abce"': "a value does not expire by itself",
+        '"abcd"': "ideas travel between fields",
+        '"ab"': "each change to the model changes the problem",
+        '"e"': "more data, and data that drifts",
+    }),
+    *concept_answers("panda_or_caviar", ('"B"',), {
+        '"a"': "caviar is out of reach",
+        '"c"': "needs nobody at the curve",
+        '"d"': "a single blind guess",
+    }),
 ]

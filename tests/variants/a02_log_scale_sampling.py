@@ -5,7 +5,7 @@ later exercise that calls it, and show its own message) and one different-but-co
 keep every point).
 """
 
-from tests.variants import Correct, Wrong
+from tests.variants import Correct, Wrong, concept_answers
 
 _LOG_DOC = '''def sample_log_uniform(low, high, size, rng):
     """Log-uniform samples in [low, high]."""
@@ -257,4 +257,29 @@ VARIANTS = [
             "    return [{name: columns[name][i] for name in space} for i in range(n)]\n"
         ),
     ),
+    # concept questions (the first wrong answer is the class's common misconception: autograder/sample_class)
+    *concept_answers("log_scale", ('"B"', '"b."'), {
+        '"c"': "The log scale favours no end",
+        '"a"': "never leaves the range",
+        '"d"': "Random is not enough",
+    }),
+    *concept_answers("average_window", ("50.0", "49", "1 / (1 - 0.98)", "np.float64(51.5)"), {
+        "0.02": "0.02 is 1 - beta",
+        "100": "100 is the window of beta = 0.99",
+        "0.98": "0.98 is beta itself",
+        "10": "10 is the window of beta = 0.9",
+        "47.5": "about 1 / (1 - beta) values",
+        "-50": "about 1 / (1 - beta) values",
+    }),
+    *concept_answers("beta_scale", ('"D"',), {
+        '"a"': "The width on the beta axis misleads",
+        '"b"': "It is the other way round",
+        '"c"': "nearly a straight line",
+    }),
+    *concept_answers("which_scale", ('"da"', '["d", "a"]', '"A D"'), {
+        '"acd"': "the log scale belongs to 1 - beta",
+        '"a"': "16 to 1024 is six doublings",
+        '"ade"': "a range that starts at 0 has no log scale",
+        '"abd"': "20 to 30 is a narrow count",
+    }),
 ]
