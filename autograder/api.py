@@ -87,6 +87,7 @@ class Batch:
 
 def check_settings(course_root, out, workers, timeout, memory_mb, force, cache) -> Settings:
     """The run's settings with the defaults filled in; :class:`GradingError` for a bad one."""
+    from .description import describe
     from .nbgrader_ops import cell_timeout
 
     course_root = Path(course_root).resolve()
@@ -95,6 +96,7 @@ def check_settings(course_root, out, workers, timeout, memory_mb, force, cache) 
     workers = DEFAULT_WORKERS if workers is None else workers
     if not isinstance(workers, int) or workers < 1:
         raise GradingError(f"--workers must be a positive integer, got {workers!r}")
+    describe(course_root).locate(course_root)  # a helper package or checks module it cannot find: say so now
     timeout = cell_timeout(course_root) if timeout is None else timeout
     if not isinstance(timeout, int) or timeout < 1:
         raise GradingError(f"--timeout must be a positive number of seconds, got {timeout!r}")

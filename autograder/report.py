@@ -81,7 +81,8 @@ def exercise_percentages(results: list[SubmissionResult], exercises: dict[str, l
     return {k: [100 * s / m for s, m in per_exercise[k].values()] for k in sorted(per_exercise, key=order)}
 
 
-CONCEPT_TEST = "test_concept_"  # a concept question's test cell (``course.concepts``)
+CONCEPT_TEST = "test_concept_"  # a concept question's test cell (the course's concepts module)
+BLANK = "blank"  # a concept record's label for an answer that was never set (part of the record's protocol)
 
 
 def concept_answers(results: list[SubmissionResult]) -> dict[str, dict[str, dict]]:
@@ -89,8 +90,6 @@ def concept_answers(results: list[SubmissionResult]) -> dict[str, dict[str, dict
     ``options`` (the labels in the question's order, then any other label the class gave), ``right`` (labels
     judged right) and ``wrong_idea`` (((label, explanation), students) of the most common wrong answer, or
     None)."""
-    from course.concepts import BLANK
-
     found: dict[str, dict[str, dict]] = defaultdict(dict)
     for r in results:
         if r.status != "graded":
