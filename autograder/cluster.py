@@ -51,7 +51,7 @@ from .description import describe
 from .errors import GradingError
 from .nbgrader_ops import COURSE_CONFIG
 from .paths import AUTOGRADER_DIR, REPO
-from .results import Flag, SubmissionResult
+from .results import Flag, Status, SubmissionResult
 
 RESOURCE = "autograder"  # a worker offers autograder=1; a job takes 1/--workers of it
 SCHEMES = ("tcp", "tls")
@@ -309,13 +309,13 @@ class _Run:
 
     def start(self, tasks: list[pool.Task]) -> None:
         for task in tasks:
-            if isinstance(task.arg, templates.BuildRequest):
+            if isinstance(task, templates.BuildTask):
                 req = task.arg
                 expected = self.expected(req.course_root, req.assignment)
                 payload = BuildPayload(req.assignment, expected, course_files(Path(req.course_root), req.assignment))
                 future = self.client.submit(build_remote, payload, key=f"autograder-template-{expected}",
                                             resources=self.resources, retries=pool.TRIES - 1)
-            elif isinstance(task.arg, runner.Job):
+            elif isinstance(task, runner.GradeTask):
                 payload = grade_payload(task.arg, self.expected(task.arg.options.course_root, task.arg.assignment),
                                         self.opts)
                 future = self.client.submit(grade_remote, payload, self.bundle(task.arg),
@@ -352,7 +352,7 @@ class _Run:
             return store_template(out.bundle, Path(task.arg.dest))
         job = task.arg
         if out.refused:
-            return SubmissionResult(job.student_id, job.assignment, "grader_error", key=job.key, message=out.refused,
+            return SubmissionResult(job.student_id, job.assignment, Status.GRADER_ERROR, key=job.key, message=out.refused,
                                     flags=[Flag("grader_error", out.refused)])
         cache = Path(job.cache_dir)
         if cache.exists():

@@ -19,9 +19,10 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
-from . import description, integrity, judge, limits, nbcells, sandbox
-from .results import CellResult, Flag, SubmissionResult
+from . import description, integrity, judge, limits, nbcells, pool, sandbox
+from .results import CellResult, Flag, Status, SubmissionResult
 from .templates import Template
 
 EXCHANGE_FILES = ("timestamp.txt", "submission_secret.txt")  # present when a submission came through the exchange
@@ -86,10 +87,18 @@ def grade_job(job: Job) -> SubmissionResult:
     return result
 
 
+@dataclass(frozen=True)
+class GradeTask(pool.Task):
+    """A pool task: grade one submission (:func:`grade_job`); it ends in a :class:`SubmissionResult`."""
+
+    arg: Job
+    run: Callable[[Job], SubmissionResult] = field(default=grade_job, init=False, repr=False)
+
+
 def fault_result(student_id: str, assignment: str, exc: BaseException, key: str = "") -> SubmissionResult:
     """A ``grader_error`` result: the grader failed, not the student; the flag says why and what to do."""
     text = f"{type(exc).__name__}: {exc}"
-    return SubmissionResult(student_id, assignment, "grader_error", key=key, message=text,
+    return SubmissionResult(student_id, assignment, Status.GRADER_ERROR, key=key, message=text,
                             flags=[Flag("grader_error", diagnosis(text))])
 
 
@@ -140,7 +149,7 @@ def _grade(job: Job) -> SubmissionResult:
         flags = staged.flags + _flags(job, released, graded, cfg.LimitOutput.max_lines, course) + withheld + \
             _memory_kills(job_dir, caps)
         _store(job, staged)
-        return SubmissionResult(job.student_id, job.assignment, "graded", total, max_total, cells, flags, key=job.key)
+        return SubmissionResult(job.student_id, job.assignment, Status.GRADED, total, max_total, cells, flags, key=job.key)
     finally:
         sandbox.release_cgroups(job_dir, caps)  # every process and thread the kernel left behind
         shutil.rmtree(job_dir, ignore_errors=True)
