@@ -92,7 +92,8 @@ class GradeTask(pool.Task):
     """A pool task: grade one submission (:func:`grade_job`); it ends in a :class:`SubmissionResult`."""
 
     arg: Job
-    run: Callable[[Job], SubmissionResult] = field(default=grade_job, init=False, repr=False)
+    run: Callable[[Job], SubmissionResult] = field(default_factory=lambda: grade_job, init=False, repr=False)
+    # a factory, not a default: a default stays a class attribute, read as a method that pickles by name
 
 
 def fault_result(student_id: str, assignment: str, exc: BaseException, key: str = "") -> SubmissionResult:

@@ -131,7 +131,8 @@ class BuildTask(pool.Task):
     """A pool task: build one assignment's template (:func:`build`); it ends in a :class:`Template` or a fault."""
 
     arg: BuildRequest
-    run: Callable[[BuildRequest], Template] = field(default=build, init=False, repr=False)
+    run: Callable[[BuildRequest], Template] = field(default_factory=lambda: build, init=False, repr=False)
+    # a factory, not a default: a default stays a class attribute, read as a method that pickles by name
 
 
 def _generate(course_root: Path, assignment: str, work: Path) -> None:
