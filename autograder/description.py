@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import importlib.util
+import importlib.machinery
 import os
 import re
 import sys
@@ -150,18 +150,23 @@ class Located:
 
 
 def _package_dir(name: str) -> Path | None:
-    """The folder this Python imports package ``name`` from, without importing it; None when it finds none."""
-    saved = sys.path[:]
-    sys.path[:] = [p for p in sys.path if p not in ("", os.getcwd())]  # not the folder the grader was started in
-    try:
-        spec = importlib.util.find_spec(name)
-    except (ImportError, ValueError):
-        return None
-    finally:
-        sys.path[:] = saved
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(list(spec.submodule_search_locations)[0]).resolve()
+    """The folder this Python's import system finds package ``name`` in, asking its finders afresh (never
+    ``sys.modules``: a worker that imported a course-root package once must still know it needs the course root),
+    and without the folder the grader was started in; None when none finds it."""
+    paths = [p for p in sys.path if p not in ("", os.getcwd())]
+    for finder in sys.meta_path:
+        try:
+            if finder is importlib.machinery.PathFinder:
+                spec = finder.find_spec(name, paths)
+            elif hasattr(finder, "find_spec"):
+                spec = finder.find_spec(name, None)
+            else:
+                continue
+        except (ImportError, ValueError):
+            continue
+        if spec is not None and spec.submodule_search_locations:
+            return Path(list(spec.submodule_search_locations)[0]).resolve()
+    return None
 
 
 def from_config(config) -> Course:

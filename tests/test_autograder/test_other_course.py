@@ -117,8 +117,8 @@ def test_its_checks_module_speaks_to_the_student(tiny_course):
 def test_the_guard_protects_its_checks_module(tiny_course):
     """Silencing ``tinyhelp.asserts.same`` in an answer cell changes nothing: the guard put it back."""
     cells = {(r["student_id"], r["grade_id"]): r for r in rows(tiny_course["out"] / "cells.csv")}
-    assert (cells["sly", "test_halve"]["score"], cells["sly", "test_halve"]["message"]) == \
-        ("0.0", "halve(3) gave 1, expected 1.5")
+    assert (float(cells["sly", "test_halve"]["score"]), cells["sly", "test_halve"]["message"]) == \
+        (0.0, "halve(3) gave 1, expected 1.5")
     flags = {(r["student_id"], r["flag"]) for r in rows(tiny_course["out"] / "integrity.csv")}
     assert ("sly", "tampered_checks") in flags
     assert not any(student == "bright" for student, _ in flags)
