@@ -51,3 +51,13 @@ c.IgnorePattern.pattern = (
 # A console progress bar (tqdm) ends with a lone newline that can land in a stderr output of its own, after the
 # bar itself was dropped: an output of whitespace alone is no failure either.
 c.IgnorePattern.pattern += r"|\A\s+\Z"
+
+# What the grader (autograder/, which names no course) needs to know of this one: autograder/description.py
+# documents each trait. The helper package is mounted read-only in every grading kernel; its checks are what
+# the guard protects and the judge runs; the notebooks may import TensorFlow and friends without a flag.
+c.CourseDescription.helper_packages = ["course"]
+c.CourseDescription.checks_module = "course.checks"
+c.CourseDescription.guarded_modules = ["course", "course.checks", "course.gradcheck"]
+c.CourseDescription.judge_data_module = "course.plain"
+c.CourseDescription.concepts_module = "course.concepts"
+c.CourseDescription.allowed_imports = ["tensorflow", "keras", "sklearn", "scipy", "pandas", "tqdm", "ipywidgets"]

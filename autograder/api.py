@@ -20,13 +20,17 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from . import templates
 from .errors import GradingError
 from .limits import Limits
 from .paths import AUTOGRADER_DIR, DEFAULT_OUT, DEFAULT_WORKERS, REPO, SAMPLE_CLASS, template_cache
-from .results import Flag, SubmissionResult
+from .results import Flag, Status, SubmissionResult
+
+if TYPE_CHECKING:  # the types only: importing these modules would start nbgrader or Dask
+    from .cluster import ClusterOptions
+    from .sandbox import Capabilities
 
 __all__ = ["grade_class", "GradingError", "discover", "check_notebook", "REPO", "SAMPLE_CLASS", "DEFAULT_OUT"]
 
@@ -70,13 +74,13 @@ class Batch:
     settings: Settings
     hidden: tuple[str, ...]
     scratch: Path
-    caps: object
+    caps: Capabilities
     waiting: dict[str, list[Submission]]  # assignment -> its submissions, until its template is ready
     on_done: Callable[[SubmissionResult], None]
     templates: dict[str, templates.Template] = field(default_factory=dict)
     results: list[SubmissionResult] = field(default_factory=list)
-    collect_flags: dict = field(default_factory=dict)  # (student, assignment) -> flags from collecting zips
-    cluster: object = None  # cluster.ClusterOptions: jobs go to Dask workers instead of the local pool
+    collect_flags: dict[tuple[str, str], list[Flag]] = field(default_factory=dict)  # from collecting zips
+    cluster: ClusterOptions | None = None  # jobs go to Dask workers instead of the local pool
 
     def add(self, result: SubmissionResult) -> None:
         result.flags = list(self.collect_flags.get((result.student_id, result.assignment), [])) + list(result.flags)
@@ -87,6 +91,7 @@ class Batch:
 
 def check_settings(course_root, out, workers, timeout, memory_mb, force, cache) -> Settings:
     """The run's settings with the defaults filled in; :class:`GradingError` for a bad one."""
+    from .description import describe
     from .nbgrader_ops import cell_timeout
 
     course_root = Path(course_root).resolve()
@@ -95,6 +100,7 @@ def check_settings(course_root, out, workers, timeout, memory_mb, force, cache) 
     workers = DEFAULT_WORKERS if workers is None else workers
     if not isinstance(workers, int) or workers < 1:
         raise GradingError(f"--workers must be a positive integer, got {workers!r}")
+    describe(course_root).locate(course_root)  # a helper package or checks module it cannot find: say so now
     timeout = cell_timeout(course_root) if timeout is None else timeout
     if not isinstance(timeout, int) or timeout < 1:
         raise GradingError(f"--timeout must be a positive number of seconds, got {timeout!r}")
@@ -170,8 +176,7 @@ def grade_class(
 
         cluster = dask_cluster.options(cluster, log)
     with _scratch() as scratch:
-        collect_flags: dict = {}
-        folder = _submissions_folder(submissions, zip_dir, settings, scratch, log, collect_flags)
+        folder, collect_flags = _submissions_folder(submissions, zip_dir, settings, scratch, log)
         found = discover(folder)
         if not found:
             raise GradingError(f"no submissions in {folder}: expected <student_id>/<assignment>/"
@@ -207,12 +212,16 @@ def _scratch():
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _submissions_folder(submissions, zip_dir, settings: Settings, scratch: Path, log, flags: dict | None = None) -> Path:
-    """The folder to grade: ``--submissions``, the zips collected into the scratch folder, or the sample class."""
+def _submissions_folder(submissions, zip_dir, settings: Settings, scratch: Path,
+                        log) -> tuple[Path, dict[tuple[str, str], list[Flag]]]:
+    """The folder to grade (``--submissions``, the zips collected into the scratch folder, or the sample class)
+    and the flags collecting the zips gave, by ``(student, assignment)``."""
+    flags: dict[tuple[str, str], list[Flag]] = {}
     if zip_dir is not None:
         from .collect import collect_zips
 
-        submissions = collect_zips(Path(zip_dir), scratch / "collected", log=log, flags=flags)
+        collected = collect_zips(Path(zip_dir), scratch / "collected", log=log)
+        submissions, flags = collected.folder, collected.flags
     folder = Path(submissions if submissions is not None else SAMPLE_CLASS).resolve()
     if not folder.is_dir():
         raise GradingError(f"submissions folder {folder} does not exist: pass --submissions DIR holding "
@@ -220,7 +229,7 @@ def _submissions_folder(submissions, zip_dir, settings: Settings, scratch: Path,
     if settings.out == folder or folder in settings.out.parents:
         raise GradingError(f"--out {settings.out} is inside the submissions folder, which is never modified: "
                            "choose another output folder")
-    return folder
+    return folder, flags
 
 
 def _sort_out(found, batch: Batch) -> list[SubmissionResult]:
@@ -233,7 +242,7 @@ def _sort_out(found, batch: Batch) -> list[SubmissionResult]:
                 "unreadable_name", "the folder's name is not UTF-8: graded as the name shown (U+FFFD for each byte "
                                    "that is not)"))
         if assignment not in known:
-            results.append(SubmissionResult(student, assignment, "unknown_assignment",
+            results.append(SubmissionResult(student, assignment, Status.UNKNOWN_ASSIGNMENT,
                 message=f"assignment {assignment!r} is not in source/ (known: {', '.join(known) or 'none'})",
                 flags=[Flag("unknown_assignment", f"folder {assignment}/ matches no assignment in source/")]))
             continue
@@ -270,20 +279,26 @@ def _grade_batch(batch: Batch) -> None:
         if template is not None:
             first += _template_ready(batch, template)
         else:
-            first.append(pool.Task(templates.build, templates.BuildRequest(
+            first.append(templates.BuildTask(templates.BuildRequest(
                 str(batch.settings.course_root), assignment, str(folder))))
 
     def handle(task: pool.Task, result) -> list[pool.Task]:
-        if isinstance(task.arg, templates.BuildRequest):
-            return _template_ready(batch, result) if isinstance(result, templates.Template) else \
-                _template_failed(batch, task.arg.assignment, result)
-        batch.add(result)
-        return []
+        match task:
+            case templates.BuildTask(arg=request):
+                return _template_ready(batch, result) if isinstance(result, templates.Template) else \
+                    _template_failed(batch, request.assignment, result)
+            case runner.GradeTask():
+                batch.add(result)
+                return []
+        raise TypeError(f"not a task of a grading run: {task!r}")
 
     def fault(task: pool.Task, exc: BaseException):
-        if isinstance(task.arg, templates.BuildRequest):
-            return exc
-        return runner.fault_result(task.arg.student_id, task.arg.assignment, exc, key=task.arg.key)
+        match task:
+            case templates.BuildTask():
+                return exc
+            case runner.GradeTask(arg=job):
+                return runner.fault_result(job.student_id, job.assignment, exc, key=job.key)
+        raise TypeError(f"not a task of a grading run: {task!r}")
 
     if batch.cluster is None:
         pool.run_tasks(first, batch.settings.workers, handle, fault)
@@ -305,7 +320,8 @@ def _template_ready(batch: Batch, template: templates.Template) -> list:
         if sub.problem:
             message = f"no {sub.assignment}.ipynb in the submission" if sub.problem == "missing" else sub.detail
             flag = {"missing": "missing_notebook", "symlink": "symlink"}.get(sub.problem, "invalid_notebook")
-            batch.add(SubmissionResult(sub.student_id, sub.assignment, "missing" if sub.problem == "missing" else "invalid",
+            batch.add(SubmissionResult(sub.student_id, sub.assignment,
+                                       Status.MISSING if sub.problem == "missing" else Status.INVALID,
                                        0.0, template.max_score,
                                        message=message, flags=[Flag(flag, sub.detail)]))
             continue
@@ -315,7 +331,7 @@ def _template_ready(batch: Batch, template: templates.Template) -> list:
         if cached is not None:
             batch.add(cached)
         else:
-            tasks.append(pool.Task(runner.grade_job, runner.Job(
+            tasks.append(runner.GradeTask(runner.Job(
                 sub.student_id, sub.assignment, str(sub.notebook), template, str(cache), key, options)))
     return tasks
 
@@ -333,7 +349,7 @@ def _cached_result(cache: Path, sub: Submission) -> SubmissionResult | None:
     if not ((cache / "result.json").exists() and (cache / "gradebook.db").exists()):
         return None
     cached = SubmissionResult.from_json((cache / "result.json").read_text(encoding="utf-8"))
-    if cached.status != "graded" or (cached.student_id, cached.assignment) != (sub.student_id, sub.assignment):
+    if cached.status is not Status.GRADED or (cached.student_id, cached.assignment) != (sub.student_id, sub.assignment):
         return None
     cached.cached = True
     return cached
@@ -342,7 +358,7 @@ def _cached_result(cache: Path, sub: Submission) -> SubmissionResult | None:
 def _not_submitted(found, wanted: list[str], batch: Batch) -> list[SubmissionResult]:
     """One row per student and assignment: a student with no folder for an assignment scores zero."""
     seen = {(s, a) for s, a, _ in found}
-    return [SubmissionResult(student, a, "not_submitted", 0.0,
+    return [SubmissionResult(student, a, Status.NOT_SUBMITTED, 0.0,
                              batch.templates[a].max_score if a in batch.templates else 0.0, message="no submission")
             for student in sorted({s for s, _, _ in found}) for a in wanted if (student, a) not in seen]
 
@@ -358,11 +374,11 @@ def _uncollected(batch: Batch, results: list[SubmissionResult]) -> list[Submissi
         if row is not None:
             row.flags = [f for f in found if f not in row.flags] + row.flags
         elif any(f.flag == "ambiguous_name" for f in found):
-            extra.append(SubmissionResult(student, assignment, "unidentified", message="an ambiguous LMS file name",
+            extra.append(SubmissionResult(student, assignment, Status.UNIDENTIFIED, message="an ambiguous LMS file name",
                                           flags=list(found)))
         else:
             template = batch.templates.get(assignment)
-            extra.append(SubmissionResult(student, assignment, "missing", 0.0, template.max_score if template else 0.0,
+            extra.append(SubmissionResult(student, assignment, Status.MISSING, 0.0, template.max_score if template else 0.0,
                                           message="the upload was not unpacked", flags=list(found)))
     return extra
 

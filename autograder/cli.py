@@ -99,6 +99,7 @@ def _grade(args, repo: Path) -> int:
     from tqdm import tqdm
 
     from .api import discover, grade_class
+    from .results import Status
 
     if args.zip_dir is not None and args.submissions is not None:
         raise GradingError("give either --submissions or --zip, not both")
@@ -133,9 +134,9 @@ def _grade(args, repo: Path) -> int:
     finally:
         bar.close()
     seconds = time.perf_counter() - start
-    graded = [r for r in results if r.status == "graded"]
+    graded = [r for r in results if r.status is Status.GRADED]
     flagged = {(r.student_id, r.assignment) for r in results if r.flags}
-    faults = [r for r in results if r.status == "grader_error"]
+    faults = [r for r in results if r.status is Status.GRADER_ERROR]
     cached = sum(r.cached for r in results)
     print(f"graded {len(graded)} submission(s) of {len({r.student_id for r in results})} student(s) in "
           f"{seconds:.1f} s ({cached} unchanged, reused); {len(flagged)} flagged; {len(faults)} grader error(s); "

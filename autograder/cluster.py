@@ -47,10 +47,11 @@ from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from . import pool, runner, sandbox, templates
+from .description import describe
 from .errors import GradingError
 from .nbgrader_ops import COURSE_CONFIG
 from .paths import AUTOGRADER_DIR, REPO
-from .results import Flag, SubmissionResult
+from .results import Flag, Status, SubmissionResult
 
 RESOURCE = "autograder"  # a worker offers autograder=1; a job takes 1/--workers of it
 SCHEMES = ("tcp", "tls")
@@ -116,25 +117,26 @@ def scheduler_address(opts: ClusterOptions) -> str:
 # --- both sides: what a worker must agree on --------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    """Hash of the code that decides a grade here: the grader, the ``course`` package the notebooks import, and
-    nbgrader's and Python's versions."""
-    import course
+@functools.lru_cache(maxsize=8)
+def code_fingerprint(helper_dirs: tuple[str, ...] = ()) -> str:
+    """Hash of the code that decides a grade here: the grader, the course's helper packages the notebooks import
+    (their folders on this machine), and nbgrader's and Python's versions."""
     import nbgrader
 
     h = hashlib.sha256(f"nbgrader {nbgrader.__version__}\0python {sys.version_info[:2]}\0".encode())
-    course_dir = Path(course.__file__).resolve().parent
-    for root, files in ((AUTOGRADER_DIR, AUTOGRADER_DIR.glob("*.py")), (course_dir, course_dir.rglob("*.py"))):
-        h.update(f"{root.name}/\0".encode())  # the two packages' same-named files stay apart
+    trees = [(AUTOGRADER_DIR, AUTOGRADER_DIR.glob("*.py"))] + [(Path(d), Path(d).rglob("*.py")) for d in helper_dirs]
+    for root, files in trees:
+        h.update(f"{root.name}/\0".encode())  # the packages' same-named files stay apart
         templates._hash_tree(h, root, files)
     return h.hexdigest()
 
 
 def template_hash(course_root: Path, assignment: str) -> str:
-    """What a template depends on (:func:`templates.template_key`) and the code grading against it."""
+    """What a template depends on (:func:`templates.template_key`) and the code grading against it (the helper
+    packages the course's ``nbgrader_config.py`` names, as this machine has them)."""
     key = templates.template_key(course_root, assignment)
-    return hashlib.sha256(f"{assignment}\0{key}\0{code_fingerprint()}".encode()).hexdigest()[:24]
+    helpers = describe(course_root).locate(course_root).helper_dirs
+    return hashlib.sha256(f"{assignment}\0{key}\0{code_fingerprint(helpers)}".encode()).hexdigest()[:24]
 
 
 def course_files(course_root: Path, assignment: str) -> dict[str, bytes]:
@@ -307,13 +309,13 @@ class _Run:
 
     def start(self, tasks: list[pool.Task]) -> None:
         for task in tasks:
-            if isinstance(task.arg, templates.BuildRequest):
+            if isinstance(task, templates.BuildTask):
                 req = task.arg
                 expected = self.expected(req.course_root, req.assignment)
                 payload = BuildPayload(req.assignment, expected, course_files(Path(req.course_root), req.assignment))
                 future = self.client.submit(build_remote, payload, key=f"autograder-template-{expected}",
                                             resources=self.resources, retries=pool.TRIES - 1)
-            elif isinstance(task.arg, runner.Job):
+            elif isinstance(task, runner.GradeTask):
                 payload = grade_payload(task.arg, self.expected(task.arg.options.course_root, task.arg.assignment),
                                         self.opts)
                 future = self.client.submit(grade_remote, payload, self.bundle(task.arg),
@@ -350,7 +352,7 @@ class _Run:
             return store_template(out.bundle, Path(task.arg.dest))
         job = task.arg
         if out.refused:
-            return SubmissionResult(job.student_id, job.assignment, "grader_error", key=job.key, message=out.refused,
+            return SubmissionResult(job.student_id, job.assignment, Status.GRADER_ERROR, key=job.key, message=out.refused,
                                     flags=[Flag("grader_error", out.refused)])
         cache = Path(job.cache_dir)
         if cache.exists():

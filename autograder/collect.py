@@ -271,11 +271,17 @@ def _notebook_name(file_id: str, assignment: str) -> str:
     return f"{assignment}.ipynb" if _COPY_SUFFIX.sub("", stem) == assignment else file_id
 
 
-def collect_zips(zip_dir: Path, dest: Path, log: Callable[[str], None] = print,
-                 flags: dict | None = None) -> Path:
-    """Collect every ``zip_dir/<assignment>/`` into ``dest/submitted``; returns that folder. Duplicates,
-    ambiguous names and refused members are skipped and, when ``flags`` is given, recorded there as
-    ``(student, assignment) -> [Flag]`` (an ambiguous name under its own LMS prefix)."""
+@dataclass(frozen=True)
+class Collected:
+    """What :func:`collect_zips` made: the submissions folder, and the students' flags from collecting."""
+
+    folder: Path
+    flags: dict[tuple[str, str], list[Flag]]  # (student, assignment) -> flags (an ambiguous name: its LMS prefix)
+
+
+def collect_zips(zip_dir: Path, dest: Path, log: Callable[[str], None] = print) -> Collected:
+    """Collect every ``zip_dir/<assignment>/`` into ``dest/submitted``. Duplicates, ambiguous names and refused
+    members are skipped and flagged in the result."""
     if not zip_dir.is_dir():
         raise GradingError(f"--zip folder {zip_dir} does not exist: it should hold <assignment>/*.zip")
     folders = sorted(p for p in zip_dir.iterdir() if p.is_dir() and not p.is_symlink())
@@ -283,7 +289,7 @@ def collect_zips(zip_dir: Path, dest: Path, log: Callable[[str], None] = print,
         raise GradingError(f"--zip folder {zip_dir} has no <assignment>/ folders with archives in them")
     submitted = dest / "submitted"
     submitted.mkdir(parents=True, mode=0o700)
-    flags = {} if flags is None else flags
+    flags: dict[tuple[str, str], list[Flag]] = {}
 
     def flag(student: str, assignment: str, found: Flag) -> None:
         flags.setdefault((encodable(student), assignment), []).append(Flag(found.flag, encodable(found.detail)))
@@ -297,7 +303,7 @@ def collect_zips(zip_dir: Path, dest: Path, log: Callable[[str], None] = print,
         finally:
             for zf in opened:
                 zf.close()
-    return submitted
+    return Collected(submitted, flags)
 
 
 def _collect_folder(folder: Path, entries: list[Entry], submitted: Path, flag) -> None:

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from nbclient.exceptions import DeadKernelError
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
-from traitlets import Float, Integer
+from traitlets import Dict, Float, Integer
 
 from . import judge, limits
 from .nbcells import grade_id, is_test_cell
@@ -58,6 +58,8 @@ class SandboxExecute(Execute):
 
     notebook_deadline = Integer(0, help="seconds the whole job may run (0: no deadline)").tag(config=True)
     job_started = Float(0.0, help="when the job started (time.time()); 0: when the first cell runs").tag(config=True)
+    judge_settings = Dict(help="the judge's modules and path (autograder.description.Located.judge_settings); "
+                               "empty: those of the course in this checkout").tag(config=True)
     _dead_reason: str | None = None
     _started: float | None = None
     _settled = False  # every cell left was settled in one step: later calls do nothing
@@ -75,7 +77,7 @@ class SandboxExecute(Execute):
         self._armed = False
         self._output_bytes = {}  # cell index -> bytes of stream and display output kept so far
         self._verdicts = {}  # grade_id -> whether the judge passed the cell (judged cells only)
-        self._judge_process = judge.Judge(timeout=self.timeout or 60)
+        self._judge_process = judge.Judge(timeout=self.timeout or 60, settings=self.judge_settings or None)
         self._widget_bytes = 0
         for cell in nb.cells:  # only the judge writes a concept record: none comes in with the submission
             cell.get("metadata", {}).pop(judge.CONCEPT_KEY, None)
@@ -215,7 +217,7 @@ class SandboxExecute(Execute):
                 if self._dead_reason is not None or any(o.output_type == "error" for o in part.outputs):
                     return cell, resources
             if seg.in_judge:
-                wanted = judge.wanted_names(parts, i)
+                wanted = judge.wanted_names(parts, i, judge.judge_names(self._judge_process.settings))
                 data = self._export(wanted) if wanted else "{}"
                 verdict = self._judge_process.run(seg.code, data, wanted, fresh)
                 fresh = False
@@ -230,9 +232,9 @@ class SandboxExecute(Execute):
         return cell, resources
 
     def _export(self, names: list[str]) -> str | None:
-        """The kernel's values of ``names`` as ``course.plain`` text, or None when it gave no text back."""
+        """The kernel's values of ``names`` as plain-data text, or None when it gave no text back."""
         try:
-            return self._request(judge.export_expression(names))
+            return self._request(judge.export_expression(names, self._judge_process.settings["data"]))
         except DeadKernelError:
             self._dead_reason = "the kernel died"
         except Exception:  # no answer, or not text: the judge reports the names as missing

@@ -8,6 +8,8 @@ the code can write is here); ``report.html`` explains the flags a run produced w
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from .limits import MERGE_ABOVE_CELLS
 
 # name -> (what happened, what to do). Grouped as the README shows them.
@@ -82,6 +84,8 @@ RUNTIME = {
 }
 GROUPS = {"submission": SUBMISSION, "edits": EDITS, "code": CODE, "run": RUNTIME}
 FLAGS = {name: entry for group in GROUPS.values() for name, entry in group.items()}
+# The catalogue as a type: ``FlagName("symlink")`` is ``FlagName.symlink``, a name missing here a ValueError.
+FlagName = StrEnum("FlagName", {name: name for name in FLAGS}, module=__name__)
 
 
 def markdown_table() -> str:
@@ -92,4 +96,4 @@ def markdown_table() -> str:
     return "\n".join(rows)
 
 
-__all__ = ["FLAGS", "GROUPS", "markdown_table"]
+__all__ = ["FLAGS", "FlagName", "GROUPS", "markdown_table"]

@@ -7,7 +7,8 @@ It snapshots what the tests rely on when the kernel starts, and puts it back whe
 - the callables on the shell, the kernel, its session, the display hook and publisher, the kernel's handler
   tables, and on every class of IPython, ipykernel and jupyter_client (``ExecutionResult.success`` or
   ``run_cell_async`` patched on a class once made every failing test report success), and the shell's class;
-- the attributes of ``builtins``, ``math``, numpy and the course's check modules, and the ``__code__``,
+- the attributes of ``builtins``, ``math``, numpy and the course's guarded and check modules (its
+  ``nbgrader_config.py``, ``c.CourseDescription``), and the ``__code__``,
   ``__defaults__`` and ``__kwdefaults__`` of their functions (``check_close.__code__ = ...`` keeps identity);
 - ``sys.settrace``, ``sys.setprofile``, ``sys.excepthook`` and the watched modules' ``sys.modules`` entries.
 
@@ -32,7 +33,9 @@ instructor sees the flag. Running the tests in a second process would close it.
 """
 
 
-def _autograder_install_guard():
+def _autograder_install_guard(settings):
+    """``settings``: the course's modules to watch beyond the standard ones (``watch``) and its test-helper module
+    (``checks``), from its ``nbgrader_config.py`` (``autograder.description.Located.guard_settings``)."""
     import importlib
     import sys
     import threading
@@ -43,8 +46,8 @@ def _autograder_install_guard():
     volatile = {"_", "__", "___", "input", "raw_input", "getpass", "get_ipython", "display", "exit", "quit"}
     plain = (int, float, complex, str, bytes, bool, type(None))
     watched = {}
-    for name in ("builtins", "math", "numpy", "numpy.testing", "numpy.linalg", "course", "course.checks",
-                 "course.gradcheck"):
+    checks_module = settings["checks"]
+    for name in dict.fromkeys(["builtins", "math", "numpy", "numpy.testing", "numpy.linalg", *settings["watch"]]):
         try:
             module = importlib.import_module(name)
         except Exception:  # a module that cannot load is simply not watched
@@ -189,12 +192,12 @@ def _autograder_install_guard():
                 changed.append(f"{cls.__name__}.{key}")
         return changed
 
-    check_objects = {}  # id -> (module or function) of course.checks, to know a name that held one
+    check_objects = {}  # id -> (module or function) of the checks module, to know a name that held one
     bindings = {}  # user namespace name -> the check object it held
 
     def remember(*_args):
-        if not check_objects and "course.checks" in watched:
-            module, saved = watched["course.checks"]
+        if not check_objects and checks_module in watched:
+            module, saved = watched[checks_module]
             check_objects.update({id(v): v for v in [module, *saved.values()] if callable(v) or v is module})
         for name, value in list(shell.user_ns.items()):
             if id(value) in check_objects and check_objects[id(value)] is value and name not in bindings:
@@ -300,9 +303,11 @@ def _autograder_install_guard():
     sys.modules["_autograder_guard"] = types.SimpleNamespace(arm=arm, reset=reset)
 
 
+# The kernel's copy of this file has the course's settings on this line (``autograder.sandbox.guard_text``).
+_autograder_settings = {"watch": [], "checks": ""}
 # ``exec_files`` runs this file in the user namespace; the guard's functions get a private one instead, with
 # a copy of the builtins, so a student's global ``sorted = ...`` or ``builtins.sorted = ...`` never reaches them
 __import__("types").FunctionType(_autograder_install_guard.__code__, {
     "__builtins__": dict(vars(__import__("builtins"))), "__name__": "_autograder_guard",
-    "get_ipython": get_ipython})()  # noqa: F821 - IPython's global
-del _autograder_install_guard
+    "get_ipython": get_ipython})(_autograder_settings)  # noqa: F821 - IPython's global
+del _autograder_install_guard, _autograder_settings

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import functools
+from collections.abc import Iterable, Sequence
 
 from .nbcells import cells_by_grade_id, grade_id, is_student_code, meta
 from .results import Flag
@@ -24,10 +25,10 @@ GUARD_MIME = "application/x-autograder-guard+json"  # the kernel guard's marker 
 RESULT_MIME = "application/x-autograder-dropped-result+json"  # autograder.execute.ErrorsDecide's marker
 UNVERIFIED = "GuardUnverified"  # autograder.execute: the kernel's guard gave no verifiable answer
 TAMPERED = "TamperedDuringTest"  # autograder.execute: a test's own run changed what the guard watches
-_PATCH_ROOTS = {"np", "numpy", "course", "checks", "builtins", "__builtins__", "math", "sys", "numpy_testing"}
+_PATCH_ROOTS = {"np", "numpy", "builtins", "__builtins__", "math", "sys", "numpy_testing"}  # and the course's
 
 
-def _patched_attributes(code: str) -> list[str]:
+def _patched_attributes(code: str, course_names: Sequence[str] = ()) -> list[str]:
     """``np.allclose = ...``-style assignments to library attributes, found with the AST."""
     try:
         tree = ast.parse(code)
@@ -44,13 +45,14 @@ def _patched_attributes(code: str) -> list[str]:
             base = target
             while isinstance(base, (ast.Attribute, ast.Subscript)):
                 base = base.value
-            if target is not base and isinstance(base, ast.Name) and base.id in _PATCH_ROOTS:
+            if target is not base and isinstance(base, ast.Name) and (base.id in _PATCH_ROOTS or
+                                                                      base.id in course_names):
                 found.append(ast.unparse(target))
     return found
 
 
 def _shadowed_checks(code: str, check_names: set[str]) -> list[str]:
-    """Top-level names the tests import from ``course.checks`` that the student's code rebinds."""
+    """Top-level names the tests import from the course's checks module that the student's code rebinds."""
     try:
         tree = ast.parse(code)
     except SyntaxError:
@@ -64,14 +66,14 @@ def _shadowed_checks(code: str, check_names: set[str]) -> list[str]:
     return names
 
 
-# The AST net: code a student of this course never needs, and which reaching past the tests would need.
-# Each kind is one flag; a flag never changes a score, it tells the instructor where to look.
+# The AST net: code a student of a numeric course never needs, and which reaching past the tests would need.
+# Each kind is one flag; a flag never changes a score, it tells the instructor where to look. A course allows
+# more imports, and its helper packages, in its nbgrader_config.py (autograder.description).
 ALLOWED_IMPORTS = frozenset({
     "__future__", "numpy", "math", "cmath", "random", "itertools", "functools", "collections", "statistics",
     "typing", "dataclasses", "copy", "time", "operator", "heapq", "bisect", "numbers", "fractions", "decimal",
     "enum", "abc", "string", "textwrap", "re", "warnings", "pprint", "datetime", "contextlib", "array",
-    "tensorflow", "keras", "matplotlib", "sklearn", "scipy", "pandas", "tqdm", "ipywidgets", "IPython.display",
-    "course",
+    "matplotlib", "IPython.display",
 })
 _DYNAMIC_NAMES = {"eval", "exec", "compile", "__import__", "globals", "vars", "locals"}
 _ATTRIBUTE_CALLS = {"getattr", "setattr", "delattr"}
@@ -125,8 +127,8 @@ _CODE_FLAGS = {  # flag -> what it means
 }
 
 
-def _allowed(module: str) -> bool:
-    return any(module == a or module.startswith(a + ".") for a in ALLOWED_IMPORTS)
+def _allowed(module: str, allowed: Iterable[str] = ALLOWED_IMPORTS) -> bool:
+    return any(module == a or module.startswith(a + ".") for a in allowed)
 
 
 @functools.lru_cache(maxsize=1)
@@ -154,9 +156,10 @@ def _cell_tree(source: str):
         return None
 
 
-def _imports(trees) -> tuple[tuple[str, str], ...]:
-    """Local name -> the dotted name it was imported as, over every cell (``np`` -> ``numpy``)."""
-    aliases = {"np": "numpy", "tf": "tensorflow", "pd": "pandas"}  # the course's names, before any import
+def _imports(trees, course_names: Sequence[str] = ()) -> tuple[tuple[str, str], ...]:
+    """Local name -> the dotted name it was imported as, over every cell (``np`` -> ``numpy``); the course's own
+    module names stand for themselves until an import says otherwise."""
+    aliases = {"np": "numpy", "tf": "tensorflow", "pd": "pandas", **{n: n for n in course_names}}  # before any import
     for tree in trees:
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
@@ -341,14 +344,17 @@ def _code_hits(cells: list[str], aliases: tuple) -> dict[str, set[str]]:
     return found
 
 
-def ast_flags(cells: list[str], released_cells: list[str] = ()) -> list[Flag]:
+def ast_flags(cells: list[str], released_cells: list[str] = (), course_names: Sequence[str] = (),
+              allowed: Iterable[str] = ()) -> list[Flag]:
     """Every code flag, read from each student cell's syntax tree (one that does not parse is skipped: it cannot
     run either). What the released notebook's own code does (its setup cell's ``import os``) is never the
-    student's flag; names resolve through the imports of both."""
+    student's flag; names resolve through the imports of both. ``course_names``, ``allowed``: :func:`code_flags`."""
     trees = [t for t in map(_cell_tree, [*released_cells, *cells]) if t is not None]
-    aliases = _imports(trees)
+    aliases = _imports(trees, course_names)
     found, given = _code_hits(cells, aliases), _code_hits(list(released_cells), aliases)
     found = {flag: hits - given[flag] for flag, hits in found.items()}
+    allowed = tuple(allowed)  # the course's: the syntax pass knows the standard ones only
+    found["unusual_import"] = {m for m in found["unusual_import"] if not _allowed(m, allowed)}
     return [Flag(flag, f"student code {meaning}: {', '.join(sorted(found[flag])[:5])}")
             for flag, meaning in _CODE_FLAGS.items() if found[flag]]
 
@@ -375,26 +381,31 @@ def locked_cell_flags(submitted, released) -> list[Flag]:
     return flags
 
 
-def code_flags(student_code: str | list[str], check_names: set[str], released_cells: list[str] = ()) -> list[Flag]:
+def code_flags(student_code: str | list[str], check_names: set[str], released_cells: list[str] = (),
+               course_names: Sequence[str] = (), allowed: Iterable[str] = ()) -> list[Flag]:
     """Patched library attributes, shadowed test helpers, and every flag of the syntax tree (:func:`ast_flags`)
-    over the student's code (one string, or one per cell). Comments, docstrings and messages are never read."""
+    over the student's code (one string, or one per cell). Comments, docstrings and messages are never read.
+    ``course_names`` are the local names of the course's modules (``course``, ``checks``), ``allowed`` the
+    imports it allows beyond :data:`ALLOWED_IMPORTS` (``autograder.description.Located``)."""
     cells = [student_code] if isinstance(student_code, str) else list(student_code)
     flags = []
     code = "\n".join(_strip_magics(c) for c in cells)
-    patched = _patched_attributes(code)
+    patched = _patched_attributes(code, course_names)
     if patched:
         flags.append(Flag("monkeypatch", f"student code assigns library attributes: {', '.join(patched[:5])}"))
     shadowed = _shadowed_checks(code, check_names)
     if shadowed:
         flags.append(Flag("shadows_checks", f"student code redefines test helpers: {', '.join(shadowed)}"))
-    return flags + ast_flags(cells, released_cells)
+    return flags + ast_flags(cells, released_cells, course_names, allowed)
 
 
-def static_flags(submitted, released, check_names: set[str]) -> list[Flag]:
-    """Flags from the submitted notebook alone, compared with the released one."""
+def static_flags(submitted, released, check_names: set[str], course_names: Sequence[str] = (),
+                 allowed: Iterable[str] = ()) -> list[Flag]:
+    """Flags from the submitted notebook alone, compared with the released one (arguments: :func:`code_flags`)."""
     student_code = [c.source for c in submitted.cells if is_student_code(c)]
     released_code = [c.source for c in released.cells if c.get("cell_type") == "code"]
-    return _dedupe(locked_cell_flags(submitted, released) + code_flags(student_code, check_names, released_code))
+    return _dedupe(locked_cell_flags(submitted, released) +
+                   code_flags(student_code, check_names, released_code, course_names, allowed))
 
 
 def _strip_magics(code: str) -> str:

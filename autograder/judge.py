@@ -13,9 +13,10 @@ lines into segments, each of one kind:
 In the lab the whole cell runs top to bottom in the kernel, as before; the markers are comments. Under
 grading :class:`autograder.execute.SandboxExecute` runs the segments in order: a probe or shared segment in
 the kernel (an error there ends the cell, as it would in the lab), then, for a check or shared segment, the
-names it reads are fetched from the kernel as plain data (:mod:`course.plain`) and the segment runs in the
-judge process (:class:`Judge`, ``python -m autograder.judge``): fresh numpy, the real ``course.checks``, no
-student code. The first failing check ends the cell with its sentence. The verdict is the cell's score
+names it reads are fetched from the kernel as plain data (the course's ``judge_data_module``, this course's
+``course.plain``) and the segment runs in the judge process (:class:`Judge`, ``python -m autograder.judge``):
+fresh numpy, the course's real checks module, no student code. Which modules those are comes from the course's
+``nbgrader_config.py`` (:mod:`autograder.description`). The first failing check ends the cell with its sentence. The verdict is the cell's score
 (:class:`JudgeScores` writes it into nbgrader's gradebook), whatever the kernel printed or hid.
 
 A cell without markers is graded as before, all of it in the kernel.
@@ -25,6 +26,8 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
+import importlib
 import json
 import os
 import re
@@ -37,12 +40,12 @@ from dataclasses import dataclass
 PROBE, CHECK, SHARED = "PROBE", "CHECK", "SHARED"
 MARKER = re.compile(r"^[ \t]*### (PROBE|CHECK|SHARED)[ \t]*$")
 HIDDEN_MARKER = re.compile(r"^[ \t]*### (BEGIN|END) HIDDEN TESTS")
-JUDGE_NAMES = ("np", "checks")  # what a judge segment finds bound before anything runs
+JUDGE_NAMES = ("np", "checks")  # what a judge segment finds bound before anything runs (see judge_names)
 JUDGE_MEMORY_BYTES = 4 * 1024 ** 3
 RESOURCE_KEY = "autograder_judged"  # resources[RESOURCE_KEY][grade_id] = whether the judge passed the cell
 MISSING = "ResultMissing"  # a name the judge needed never came back from the kernel
 JUDGE_FAULT = "JudgeError"  # the judge process failed or ran out of time (the cell counts 0, the batch goes on)
-# A test cell's concept record (``course.concepts``: the answer's label, whether right, the chosen option's
+# A test cell's concept record (the course's concepts module: the answer's label, whether right, the chosen option's
 # explanation), kept in the autograded cell's metadata: written by the grader from the judge's reply only.
 CONCEPT_KEY = "autograder_concept"
 CONCEPT_FIELDS = {"answer": str, "bucket": str, "correct": bool, "explanation": str, "options": list}
@@ -143,11 +146,11 @@ def _names(code: str) -> tuple[set[str], set[str]]:
     return set(reads), set(binds)
 
 
-def wanted_names(parts: list[Segment], index: int) -> list[str]:
-    """The names judge segment ``index`` reads that only the kernel can give it: not the judge's own (``np``,
-    ``checks``, a builtin), not bound by an earlier segment the judge ran (unless a probe bound it again since),
-    and not bound in this segment before it is first read."""
-    judge_has = set(JUDGE_NAMES) | set(dir(builtins))
+def wanted_names(parts: list[Segment], index: int, own: tuple[str, ...] = JUDGE_NAMES) -> list[str]:
+    """The names judge segment ``index`` reads that only the kernel can give it: not the judge's own (``own``:
+    ``np``, the checks module's name; a builtin), not bound by an earlier segment the judge ran (unless a probe
+    bound it again since), and not bound in this segment before it is first read."""
+    judge_has = set(own) | set(dir(builtins))
     for seg in parts[:index]:
         bound = _names(seg.code)[1]
         judge_has = judge_has | bound if seg.in_judge else judge_has - bound
@@ -155,9 +158,31 @@ def wanted_names(parts: list[Segment], index: int) -> list[str]:
     return sorted(n for n, line in reads.items() if n not in judge_has and not binds.get(n, line) < line)
 
 
-def export_expression(names: list[str]) -> str:
-    """The ``user_expressions`` entry that asks the kernel for ``names`` as plain data (names only: no value)."""
-    return f"__import__('course.plain', fromlist=['export']).export({names!r}, globals())"
+def export_expression(names: list[str], data_module: str | None = None) -> str:
+    """The ``user_expressions`` entry that asks the kernel for ``names`` as plain data (names only: no value),
+    through the course's ``data_module`` (default: :func:`course_settings`'s)."""
+    module = data_module if data_module is not None else course_settings()["data"]
+    return f"__import__({module!r}, fromlist=['export']).export({names!r}, globals())"
+
+
+@functools.lru_cache(maxsize=1)
+def _default_settings() -> dict:
+    from .description import describe
+    from .paths import REPO
+
+    return describe(REPO).locate(REPO).judge_settings()
+
+
+def course_settings(settings: dict | None = None) -> dict:
+    """The judge's modules (``checks``, ``data``, ``concepts``) and ``path`` (:meth:`Located.judge_settings
+    <autograder.description.Located.judge_settings>`); by default those of the course in this checkout."""
+    return dict(settings) if settings else dict(_default_settings())
+
+
+def judge_names(settings: dict | None = None) -> tuple[str, ...]:
+    """What a judge segment finds bound before anything runs: ``np``, and the checks module by its last name."""
+    checks = course_settings(settings)["checks"]
+    return ("np", checks.rpartition(".")[2]) if checks else ("np",)
 
 
 @dataclass
@@ -170,7 +195,7 @@ class Verdict:
 
 
 def concept_record(value) -> dict | None:
-    """``value`` if it is a record of the shape ``course.concepts`` writes (short strings only), else None."""
+    """``value`` if it is a record of the shape the concepts module writes (short strings only), else None."""
     if not isinstance(value, dict) or set(value) != set(CONCEPT_FIELDS):  # a notebook's metadata is a dict subclass
         return None
     value = {k: list(value[k]) if type(value[k]) is list else value[k] for k in CONCEPT_FIELDS}
@@ -186,12 +211,13 @@ def concept_record(value) -> dict | None:
 class Judge:
     """One judge process for a notebook's test cells, started on first use; requests are JSON lines."""
 
-    def __init__(self, timeout: float):
+    def __init__(self, timeout: float, settings: dict | None = None):
         self.timeout = timeout
+        self.settings = course_settings(settings)
         self._proc: subprocess.Popen | None = None
 
     def run(self, code: str, data: str | None, wanted: list[str], fresh: bool) -> Verdict:
-        """Run one segment with the kernel's ``data`` (``course.plain`` text; None when it never came back)."""
+        """Run one segment with the kernel's ``data`` (plain-data text; None when it never came back)."""
         request = json.dumps({"code": code, "data": data, "wanted": wanted, "fresh": fresh}) + "\n"
         try:
             proc = self._start()
@@ -207,9 +233,11 @@ class Judge:
 
     def _start(self) -> subprocess.Popen:
         if self._proc is None or self._proc.poll() is not None:
+            path = os.pathsep.join([*self.settings["path"], *filter(None, [os.environ.get("PYTHONPATH")])])
             self._proc = subprocess.Popen(
-                [sys.executable, "-m", "autograder.judge"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL, env={**os.environ, "MPLBACKEND": "agg"})
+                [sys.executable, "-m", "autograder.judge", json.dumps(self.settings)], stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                env={**os.environ, "MPLBACKEND": "agg", **({"PYTHONPATH": path} if path else {})})
         return self._proc
 
     def _read_line(self, proc: subprocess.Popen) -> str:
@@ -244,15 +272,15 @@ def _cap_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (JUDGE_MEMORY_BYTES, JUDGE_MEMORY_BYTES))
 
 
-def judge_segment(request: dict, namespace: dict) -> dict:
+def judge_segment(request: dict, namespace: dict, settings: dict | None = None) -> dict:
     """In the judge process: run one segment on the kernel's data; the reply the grader reads."""
     import contextlib
     import io
 
-    from course import plain
-
+    settings = course_settings(settings)
     wanted = list(request.get("wanted") or [])
     try:
+        plain = importlib.import_module(settings["data"])  # an empty name: a course without judged tests
         data = plain.loads(request["data"]) if request.get("data") is not None else {}
     except Exception as exc:  # the kernel sent something that is not plain data: nothing of it is used
         data = {}
@@ -269,15 +297,15 @@ def judge_segment(request: dict, namespace: dict) -> dict:
         if getattr(exc, "name", None) in wanted:
             return {"passed": False, "stdout": out.getvalue(), "ename": MISSING,
                     "evalue": f"the test's value `{exc.name}` did not come back from your kernel ({problem})"}
-        return _with_concept(_failure(exc, out))
+        return _with_concept(_failure(exc, out), settings)
     except Exception as exc:
-        return _with_concept(_failure(exc, out))
-    return _with_concept({"passed": True, "stdout": out.getvalue()})
+        return _with_concept(_failure(exc, out), settings)
+    return _with_concept({"passed": True, "stdout": out.getvalue()}, settings)
 
 
-def _with_concept(reply: dict) -> dict:
-    """The reply with the record a concept key check left in this process (``course.concepts``), if any."""
-    concepts = sys.modules.get("course.concepts")
+def _with_concept(reply: dict, settings: dict) -> dict:
+    """The reply with the record a concept key check left in this process (the concepts module's), if any."""
+    concepts = sys.modules.get(settings["concepts"]) if settings["concepts"] else None
     found = concepts.take_record() if concepts is not None else None
     return {**reply, "concept": found} if found is not None else reply
 
@@ -286,12 +314,14 @@ def _failure(exc: BaseException, out) -> dict:
     return {"passed": False, "stdout": out.getvalue(), "ename": type(exc).__name__, "evalue": str(exc)}
 
 
-def fresh_namespace() -> dict:
+def fresh_namespace(settings: dict | None = None) -> dict:
     import numpy as np
 
-    from course import checks
-
-    return {"np": np, "checks": checks, "__builtins__": builtins, "__name__": "__judge__"}
+    settings = course_settings(settings)
+    own = {"np": np, "__builtins__": builtins, "__name__": "__judge__"}
+    if settings["checks"]:
+        own[judge_names(settings)[1]] = importlib.import_module(settings["checks"])
+    return own
 
 
 def main() -> None:
@@ -299,12 +329,13 @@ def main() -> None:
     _cap_memory()  # here, not in a preexec_fn: the worker that starts the judge runs threads
     replies = os.fdopen(os.dup(sys.stdout.fileno()), "w")
     sys.stdout = sys.stderr  # anything printed outside a request never corrupts the replies
-    namespace = fresh_namespace()
+    settings = course_settings(json.loads(sys.argv[1]) if len(sys.argv) > 1 else None)
+    namespace = fresh_namespace(settings)
     for line in sys.stdin:
         request = json.loads(line)
         if request.get("fresh"):
-            namespace = fresh_namespace()
-        replies.write(json.dumps(judge_segment(request, namespace)) + "\n")
+            namespace = fresh_namespace(settings)
+        replies.write(json.dumps(judge_segment(request, namespace, settings)) + "\n")
         replies.flush()
 
 

@@ -1,7 +1,8 @@
 """Running nbgrader: the course's settings, the grader's on top, and ``generate_assignment`` in one place.
 
-``course.authoring`` (``make release``), the gradebook templates (:mod:`autograder.templates`) and the tests
-all generate assignments through :func:`generate_assignment`, with nbgrader's Python API in this process.
+The gradebook templates (:mod:`autograder.templates`) and the tests generate assignments through
+:func:`generate_assignment`, with nbgrader's Python API in this process (``course.authoring``, ``make release``,
+calls nbgrader's API itself: the course does not import the grader).
 :func:`run_cli` is for the tests that grade with plain ``nbgrader`` commands, as an instructor would.
 """
 
@@ -16,19 +17,10 @@ import sys
 from pathlib import Path
 
 from . import limits
+from .description import COURSE_CONFIG, course_config  # noqa: F401 - the course's settings, here for nbgrader
 from .paths import AUTOGRADER_DIR, env_with_bin, put_env_bin_on_path
 
-COURSE_CONFIG = "nbgrader_config.py"
 GRADER_SETTINGS = AUTOGRADER_DIR / "nbgrader_settings.py"
-
-
-def course_config(course_root: Path):
-    """The course's ``nbgrader_config.py`` as a traitlets ``Config`` (empty when the course has none)."""
-    from traitlets.config.loader import Config, PyFileConfigLoader
-
-    if not (Path(course_root) / COURSE_CONFIG).exists():
-        return Config()
-    return PyFileConfigLoader(COURSE_CONFIG, path=str(course_root)).load_config()
 
 
 def cell_timeout(course_root: Path) -> int:

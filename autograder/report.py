@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 
 from .flags import FLAGS
 from .nbcells import exercise_of
-from .results import SubmissionResult
+from .results import Status, SubmissionResult
 
 
 def _figure_uri(fig) -> str:
@@ -52,7 +52,7 @@ def score_percentages(results: list[SubmissionResult]) -> dict[str, list[float]]
     """assignment -> every submission's score as a percentage of its points (sorted by assignment)."""
     by_assignment = defaultdict(list)
     for r in results:
-        if r.status != "unknown_assignment" and r.max_score > 0:
+        if r.status is not Status.UNKNOWN_ASSIGNMENT and r.max_score > 0:
             by_assignment[r.assignment].append(100 * r.score / r.max_score)
     return dict(sorted(by_assignment.items()))
 
@@ -65,7 +65,7 @@ def exercise_percentages(results: list[SubmissionResult], exercises: dict[str, l
     """
     per_exercise = defaultdict(lambda: defaultdict(lambda: [0.0, 0.0]))  # (a, exercise) -> student -> [s, max]
     for r in results:
-        if r.status == "unknown_assignment" or r.max_score <= 0:
+        if r.status is Status.UNKNOWN_ASSIGNMENT or r.max_score <= 0:
             continue
         for c in r.cells:
             if c.kind == "test" and c.max_score > 0:
@@ -81,7 +81,8 @@ def exercise_percentages(results: list[SubmissionResult], exercises: dict[str, l
     return {k: [100 * s / m for s, m in per_exercise[k].values()] for k in sorted(per_exercise, key=order)}
 
 
-CONCEPT_TEST = "test_concept_"  # a concept question's test cell (``course.concepts``)
+CONCEPT_TEST = "test_concept_"  # a concept question's test cell (the course's concepts module)
+BLANK = "blank"  # a concept record's label for an answer that was never set (part of the record's protocol)
 
 
 def concept_answers(results: list[SubmissionResult]) -> dict[str, dict[str, dict]]:
@@ -89,11 +90,9 @@ def concept_answers(results: list[SubmissionResult]) -> dict[str, dict[str, dict
     ``options`` (the labels in the question's order, then any other label the class gave), ``right`` (labels
     judged right) and ``wrong_idea`` (((label, explanation), students) of the most common wrong answer, or
     None)."""
-    from course.concepts import BLANK
-
     found: dict[str, dict[str, dict]] = defaultdict(dict)
     for r in results:
-        if r.status != "graded":
+        if r.status is not Status.GRADED:
             continue
         for c in r.cells:
             if c.kind != "test" or not c.grade_id.startswith(CONCEPT_TEST):
@@ -249,7 +248,7 @@ def render(results: list[SubmissionResult], caps=None, exercises: dict[str, list
     results = [r.encodable() for r in results]
     failures = failure_counts(results)
     students = sorted({r.student_id for r in results})
-    graded = [r for r in results if r.status == "graded"]
+    graded = [r for r in results if r.status is Status.GRADED]
     flagged = [r for r in results if r.flags]
     summary = (f"{len(students)} students, {len(graded)} graded submissions, {len(flagged)} flagged, "
                f"{sum(r.status == 'grader_error' for r in results)} grader errors.")
@@ -260,7 +259,7 @@ def render(results: list[SubmissionResult], caps=None, exercises: dict[str, list
         "vertical-align:top}th{background:#eee}img{max-width:100%}.flag{color:#a00}</style></head><body>",
         "<h1>Class report</h1>", f"<p>{html.escape(summary)}</p>",
     ]
-    faults = [r for r in results if r.status == "grader_error"]
+    faults = [r for r in results if r.status is Status.GRADER_ERROR]
     if faults:
         parts.append("<h2 class='flag'>Grader errors</h2><p>These submissions were not graded because the grader "
                      "failed, not the student: the cause, the kernel's last words and what to do.</p>")

@@ -19,13 +19,14 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
-from . import integrity, judge, limits, nbcells, sandbox
-from .results import CellResult, Flag, SubmissionResult
+from . import description, integrity, judge, limits, nbcells, pool, sandbox
+from .results import CellResult, Flag, Status, SubmissionResult
 from .templates import Template
 
 EXCHANGE_FILES = ("timestamp.txt", "submission_secret.txt")  # present when a submission came through the exchange
-CHECK_ERRORS = ("AssertionError", "CheckError")  # a failed check: its sentence is the whole message
+CHECK_ERRORS = ("AssertionError",)  # a failed check: its sentence is the whole message (and the checks module's)
 
 
 @dataclass(frozen=True)
@@ -86,10 +87,19 @@ def grade_job(job: Job) -> SubmissionResult:
     return result
 
 
+@dataclass(frozen=True)
+class GradeTask(pool.Task):
+    """A pool task: grade one submission (:func:`grade_job`); it ends in a :class:`SubmissionResult`."""
+
+    arg: Job
+    run: Callable[[Job], SubmissionResult] = field(default_factory=lambda: grade_job, init=False, repr=False)
+    # a factory, not a default: a default stays a class attribute, read as a method that pickles by name
+
+
 def fault_result(student_id: str, assignment: str, exc: BaseException, key: str = "") -> SubmissionResult:
     """A ``grader_error`` result: the grader failed, not the student; the flag says why and what to do."""
     text = f"{type(exc).__name__}: {exc}"
-    return SubmissionResult(student_id, assignment, "grader_error", key=key, message=text,
+    return SubmissionResult(student_id, assignment, Status.GRADER_ERROR, key=key, message=text,
                             flags=[Flag("grader_error", diagnosis(text))])
 
 
@@ -121,22 +131,26 @@ def _grade(job: Job) -> SubmissionResult:
     job_dir = Path(tempfile.mkdtemp(prefix="job-", dir=job.options.scratch_root))
     os.chmod(job_dir, 0o711)  # the kernel must reach its home inside; nothing here is listable
     try:
-        staged = _stage(job, job_dir, caps)
+        root = Path(job.options.course_root)
+        course = description.describe(root).locate(root)  # on this machine: a cluster worker's own packages
+        staged = _stage(job, job_dir, caps, course)
         with _kernel_paths(staged):
-            cfg = grader_config(Path(job.options.course_root), staged.course, job.options.timeout)
+            cfg = grader_config(root, staged.course, job.options.timeout)
             cfg.SandboxExecute.job_started = started
+            cfg.SandboxExecute.judge_settings = course.judge_settings()
             # ZMQ over Unix sockets in the kernel's home: the only place both sides can reach by the same path
             cfg.KernelManager.ip = cfg.AsyncKernelManager.ip = str(staged.home / "ipc")
             api = NbGraderAPI(config=cfg)
             graded = _autograde(api, job, staged)
             source_nb = nbcells.read(job.template.source_notebook)
-            total, max_total, cells = collect_cells(staged.course / "gradebook.db", job, source_nb, graded)
+            total, max_total, cells = collect_cells(staged.course / "gradebook.db", job, source_nb, graded,
+                                                    course.check_errors)
             released = nbcells.read(job.template.release_notebook)
             withheld = _feedback(api, job, staged, source_nb, released)
-        flags = staged.flags + _flags(job, released, graded, cfg.LimitOutput.max_lines) + withheld + \
+        flags = staged.flags + _flags(job, released, graded, cfg.LimitOutput.max_lines, course) + withheld + \
             _memory_kills(job_dir, caps)
         _store(job, staged)
-        return SubmissionResult(job.student_id, job.assignment, "graded", total, max_total, cells, flags, key=job.key)
+        return SubmissionResult(job.student_id, job.assignment, Status.GRADED, total, max_total, cells, flags, key=job.key)
     finally:
         sandbox.release_cgroups(job_dir, caps)  # every process and thread the kernel left behind
         shutil.rmtree(job_dir, ignore_errors=True)
@@ -197,7 +211,7 @@ def _is_timestamp(text: str) -> bool:
     return bool(text.strip())
 
 
-def _stage(job: Job, job_dir: Path, caps: sandbox.Capabilities) -> Staged:
+def _stage(job: Job, job_dir: Path, caps: sandbox.Capabilities, course: description.Located) -> Staged:
     """Copy the template and the submission into a one-student course; write the kernel's home and spec."""
     a = job.assignment
     staged = Staged(job_dir, job_dir / "course", job_dir / "home")
@@ -213,7 +227,7 @@ def _stage(job: Job, job_dir: Path, caps: sandbox.Capabilities) -> Staged:
         if item.suffix != ".ipynb" and item.is_file():
             shutil.copy2(item, staged.home / item.name)
     sandbox.write_kernelspec(job_dir, staged.home, [Path(p) for p in job.options.hidden], job.options.limits, caps,
-                             student=job.student_id, assignment=a)
+                             student=job.student_id, assignment=a, course=course)
     return staged
 
 
@@ -261,7 +275,8 @@ def _rewrite(path: Path, write) -> None:
         path.chmod(mode)
 
 
-def collect_cells(gradebook: Path, job: Job, source_nb, graded_nb) -> tuple[float, float, list[CellResult]]:
+def collect_cells(gradebook: Path, job: Job, source_nb, graded_nb,
+                  check_errors: tuple[str, ...] = CHECK_ERRORS) -> tuple[float, float, list[CellResult]]:
     """(score, max score, one result per graded cell in the source notebook's order) from the job's gradebook."""
     from nbgrader.api import Gradebook
 
@@ -276,16 +291,17 @@ def collect_cells(gradebook: Path, job: Job, source_nb, graded_nb) -> tuple[floa
             if g.cell_type == "code" and not g.needs_manual_grade and g.auto_score is not None:
                 cell = graded_cells.get(g.name, {})
                 concept = judge.concept_record(cell.get("metadata", {}).get(judge.CONCEPT_KEY)) or {}
-                cells.append(CellResult(g.name, score, max_score, cell_message(cell, score, max_score), "test",
-                                        concept))
+                cells.append(CellResult(g.name, score, max_score, cell_message(cell, score, max_score, check_errors),
+                                        "test", concept))
             else:
                 message = "waits for manual grading" if g.needs_manual_grade else ""
                 cells.append(CellResult(g.name, score, max_score, message, "manual"))
     return total, max_total, cells
 
 
-def cell_message(cell, score: float, max_score: float) -> str:
-    """What a student reads for a test cell: the check's sentence, or the error's name and message."""
+def cell_message(cell, score: float, max_score: float, check_errors: tuple[str, ...] = CHECK_ERRORS) -> str:
+    """What a student reads for a test cell: the check's sentence (an exception of ``check_errors``), or the
+    error's name and message."""
     if score >= max_score:
         return ""
     outputs = cell.get("outputs", [])
@@ -294,7 +310,7 @@ def cell_message(cell, score: float, max_score: float) -> str:
         err = errors[-1]
         value = nbcells.ANSI.sub("", str(err.get("evalue", ""))).strip()
         name = err.get("ename", "Error")
-        text = value if name in CHECK_ERRORS and value else f"{name}: {value}".rstrip(": ")
+        text = value if name in check_errors and value else f"{name}: {value}".rstrip(": ")
     else:
         stderr = [o.text for o in outputs if o.output_type == "stream" and o.name == "stderr"]
         text = ("printed to stderr: " + nbcells.ANSI.sub("", "".join(stderr)).strip().splitlines()[0]) if stderr else ""
@@ -351,18 +367,17 @@ def _feedback(api, job: Job, staged: Staged, source_nb, released_nb) -> list[Fla
                                       "not written: give this student their scores from grades.csv / cells.csv")]
 
 
-def _flags(job: Job, released_nb, graded_nb, flood_lines: int) -> list[Flag]:
+def _flags(job: Job, released_nb, graded_nb, flood_lines: int, course: description.Located) -> list[Flag]:
     """Integrity flags: the submission as handed in (vs the release), then what happened when it ran."""
     import nbformat
-
-    from course import checks
 
     try:
         submitted = nbcells.read_lenient(job.notebook)
         nbcells.match_release(submitted, released_nb, put_back=False)  # pasted cells are not "deleted"
     except Exception:  # unreadable as a notebook here: nothing to compare, the runtime flags still count
         submitted = nbformat.v4.new_notebook()
-    return integrity.static_flags(submitted, released_nb, set(checks.__all__)) + \
+    return integrity.static_flags(submitted, released_nb, set(course.check_names), course.module_names(),
+                                  course.allowed_imports()) + \
         integrity.runtime_flags(graded_nb, flood_lines=flood_lines)
 
 

@@ -9,7 +9,7 @@ and for an instructor without root alike, the launcher starts the kernel in a bw
    visible, ``--die-with-parent`` and ``--new-session`` (no terminal to push input into), every capability
    dropped and no further user namespaces (``--disable-userns``);
 2. a file system made of ``/usr`` and a few ``/etc`` files read-only, the Python environment, the base
-   interpreter and the ``course`` package read-only at their own paths (a checkout under ``/tmp`` or a home
+   interpreter and the course's helper packages read-only at their own paths (a checkout under ``/tmp`` or a home
    included), and nothing else: no course root, submissions, output, exchange or home. Every writable place
    (``$HOME``, ``/tmp``, ``/dev/shm``, ``/var/tmp``, ``/run/lock``) is a size-capped tmpfs of its own that dies
    with the job; the sandbox's own root is read-only, and so are the folders leading to an environment under
@@ -50,15 +50,25 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .description import Course, Located
 from .limits import Limits
 
 SANDBOX_USER = "autograder-sandbox"
 KERNEL_NAME = "autograder-sandbox"
 GUARD = Path(__file__).with_name("guard.py")
 GUARD_COPY = ".autograder_guard.py"  # the guard's name in the kernel's home
+GUARD_SETTINGS = '_autograder_settings = {"watch": [], "checks": ""}\n'  # guard.py's line the copy fills in
+
+
+def guard_text(settings: dict) -> str:
+    """The kernel's copy of ``guard.py``, with the course's settings (module names: checked, plain literals)."""
+    text = GUARD.read_text(encoding="utf-8")
+    assert text.count(GUARD_SETTINGS) == 1, "guard.py lost its settings line"
+    return text.replace(GUARD_SETTINGS, f"_autograder_settings = {json.dumps(settings)}\n")
 NO_CGROUPS_ENV = "AUTOGRADER_NO_CGROUPS"  # set to 1: no per-job cgroups (the per-worker-user fallback)
 SLOT_LOCKS = Path("/run/autograder-slots")  # one lock file per worker slot, machine-wide
 MAX_SLOTS = 64  # workers beyond this many at once share the plain sandbox user
@@ -503,11 +513,9 @@ def release_cgroups(job_dir: Path, caps: Capabilities) -> int:
     return left
 
 
-def _python_trees() -> list[Path]:
-    """Directories a kernel must be able to read: the venv, the base interpreter, installed packages."""
-    import course
-
-    trees = {Path(sys.prefix), Path(sys.base_prefix), Path(course.__file__).resolve().parent}
+def _python_trees(helpers: Sequence[str] = ()) -> list[Path]:
+    """Directories a kernel must be able to read: the venv, the base interpreter, the course's helper packages."""
+    trees = {Path(sys.prefix), Path(sys.base_prefix), *map(Path, helpers)}
     trees.add(Path(os.path.realpath(sys.executable)).parent.parent)
     return sorted(t.resolve() for t in trees)
 
@@ -521,20 +529,25 @@ def _outermost(paths: list[Path]) -> list[Path]:
     return [p for p in paths if not any(q != p and _inside(p, q) for q in paths)]
 
 
-def kernel_env(home: Path) -> dict[str, str]:
+def kernel_env(home: Path, python_path: Sequence[str] = ()) -> dict[str, str]:
     """The kernel's whole environment: nothing of the grader's (``NBGRADER_EXECUTION`` included) gets through."""
     return {
         "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
         "HOME": str(home), "LANG": "C.UTF-8", "MPLBACKEND": "agg", "PYTHONDONTWRITEBYTECODE": "1",
         "JUPYTER_RUNTIME_DIR": str(home), "IPYTHONDIR": str(home / ".ipython"),
-        "MPLCONFIGDIR": str(home / ".matplotlib"), "VIRTUAL_ENV": sys.prefix,
+        "MPLCONFIGDIR": str(home / ".matplotlib"), "VIRTUAL_ENV": sys.prefix, **_python_path(python_path),
     }
 
 
-def kernel_command(home: Path, limits: Limits, caps: Capabilities) -> list[str]:
+def _python_path(python_path: Sequence[str]) -> dict[str, str]:
+    """``PYTHONPATH`` for helper packages that only the course root holds (an installed one needs none)."""
+    return {"PYTHONPATH": os.pathsep.join(python_path)} if python_path else {}
+
+
+def kernel_command(home: Path, limits: Limits, caps: Capabilities, python_path: Sequence[str] = ()) -> list[str]:
     """``ipykernel`` with the guard, in a scrubbed environment, as the sandbox user, under ``prlimit`` caps."""
     command = [
-        "env", "-i", *(f"{k}={v}" for k, v in kernel_env(home).items()),
+        "env", "-i", *(f"{k}={v}" for k, v in kernel_env(home, python_path).items()),
         sys.executable, "-m", "ipykernel_launcher", "-f", str(home / "kernel.json"),
         f"--IPKernelApp.exec_files={json.dumps([str(home / GUARD_COPY)])}",
     ]
@@ -551,12 +564,12 @@ def kernel_command(home: Path, limits: Limits, caps: Capabilities) -> list[str]:
     return command
 
 
-def mount_lines(job_dir: Path, hidden: list[Path]) -> list[str]:
+def mount_lines(job_dir: Path, hidden: list[Path], helpers: Sequence[str] = ()) -> list[str]:
     """Shell lines (run inside the new mount namespace) that hide ``hidden`` and root's home under empty
     tmpfs mounts, keeping the Python trees inside them reachable by moving bind mounts back on top."""
     hold = job_dir / "hold"
     hidden_roots = _outermost(hidden + [Path(pwd.getpwuid(os.getuid()).pw_dir)])
-    keeps = [t for t in _outermost(_python_trees()) if any(_inside(t, h) for h in hidden_roots)]
+    keeps = [t for t in _outermost(_python_trees(helpers)) if any(_inside(t, h) for h in hidden_roots)]
     lines = []
     for i, keep in enumerate(keeps):
         (hold / str(i)).mkdir(parents=True)
@@ -569,7 +582,7 @@ def mount_lines(job_dir: Path, hidden: list[Path]) -> list[str]:
     return lines
 
 
-def private_tmp_lines(job_dir: Path, limits: Limits) -> list[str]:
+def private_tmp_lines(job_dir: Path, limits: Limits, helpers: Sequence[str] = ()) -> list[str]:
     """Shell lines giving the kernel its own empty ``/dev/shm``, ``/tmp``, ``/var/tmp`` and ``/run/lock`` (tmpfs
     that die with its mount namespace: files a kernel once left there outlived the grading), with the job's
     folder and the Python environment kept at their paths when they lie under ``/tmp``."""
@@ -579,7 +592,7 @@ def private_tmp_lines(job_dir: Path, limits: Limits) -> list[str]:
         if Path(place).is_dir() and not Path(place).is_symlink():
             lines.append(f"mount -t tmpfs -o mode=1777,size={SMALL_TMPFS} autograder-tmp {place}")
     # the job's folder and an environment under /tmp keep their paths: moved aside while /tmp is replaced
-    keep = _outermost([p for p in [job_dir, *_python_trees()] if _inside(p.resolve(), Path("/tmp"))])
+    keep = _outermost([p for p in [job_dir, *_python_trees(helpers)] if _inside(p.resolve(), Path("/tmp"))])
     for i, path in enumerate(keep):
         lines.append(f"mkdir /dev/shm/.keep{i} && mount --rbind {shlex.quote(str(path))} /dev/shm/.keep{i}")
     lines.append(f"mount -t tmpfs -o {size} autograder-tmp /tmp")
@@ -600,6 +613,8 @@ class Inside:
 
     user: str
     assignment: str
+    helpers: tuple[str, ...] = ()  # the course's helper packages, bound read-only at their own paths
+    python_path: tuple[str, ...] = ()  # PYTHONPATH for those only the course root holds
 
     @property
     def home(self) -> str:
@@ -622,7 +637,8 @@ class Inside:
 def lab_env(inside: Inside) -> dict[str, str]:
     """A bwrap kernel's whole environment: what a lab kernel has, and nothing that names the grader."""
     return {"PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin", "HOME": inside.home,
-            "USER": inside.user, "LOGNAME": inside.user, "SHELL": "/bin/bash", "LANG": "C.UTF-8"}
+            "USER": inside.user, "LOGNAME": inside.user, "SHELL": "/bin/bash", "LANG": "C.UTF-8",
+            **_python_path(inside.python_path)}
 
 
 def _system_binds() -> list[str]:
@@ -655,7 +671,7 @@ def bwrap_command(job_dir: Path, limits: Limits, caps: Capabilities, inside: Ins
     ]
     places = (("/dev/shm", scratch, "1777"), ("/tmp", scratch, "1777"), ("/var/tmp", str(SMALL_TMPFS), "1777"),
               ("/run/lock", str(SMALL_TMPFS), "1777"), (inside.home, scratch, "0700"))
-    trees = [t for t in _outermost(_python_trees()) if not _inside(t, Path("/usr"))]
+    trees = [t for t in _outermost(_python_trees(inside.helpers)) if not _inside(t, Path("/usr"))]
     # bwrap makes missing parent folders 0700: the slot's user could not pass through them
     made = {"/", "/usr", "/proc", "/dev", "/etc", *(p for p, _, _ in places)}
 
@@ -764,22 +780,25 @@ def _bwrap_launcher(job_dir: Path, home: Path, limits: Limits, caps: Capabilitie
 
 def write_kernelspec(
     job_dir: Path, home: Path, hidden: list[Path], limits: Limits, caps: Capabilities,
-    student: str = "student", assignment: str = "assignment",
+    student: str = "student", assignment: str = "assignment", course: Located | None = None,
 ) -> Path:
     """Write ``job_dir/kernels/<KERNEL_NAME>/kernel.json`` and its launcher; returns the kernels' parent dir.
 
     ``home`` is the folder the grader fills for the kernel (the guard and the assignment's data files; with
     bwrap a link, see :func:`prepare_home`); ``hidden`` are folders the older launcher hides (bwrap shows nothing it is not given).
-    Nothing here runs yet: jupyter_client starts the launcher.
+    ``course`` (its helper packages, what the guard watches) comes from the course's ``nbgrader_config.py``;
+    None grades with builtins, math and numpy only. Nothing here runs yet: jupyter_client starts the launcher.
     """
     spec_dir = job_dir / "kernels" / KERNEL_NAME
     spec_dir.mkdir(parents=True)
-    shutil.copy2(GUARD, home / GUARD_COPY)
+    course = course or Located(Course())
+    (home / GUARD_COPY).write_text(guard_text(course.guard_settings()), encoding="utf-8")
     join_cgroups = [f"echo $$ > {shlex.quote(str(path / 'cgroup.procs'))}" for path in make_cgroups(job_dir, limits, caps)]
     if caps.bwrap:
-        start = _bwrap_launcher(job_dir, home, limits, caps, Inside(kernel_user(student), assignment))
+        inside = Inside(kernel_user(student), assignment, course.helper_dirs, course.python_path)
+        start = _bwrap_launcher(job_dir, home, limits, caps, inside)
     else:
-        start = _unshare_launcher(job_dir, home, hidden, limits, caps)
+        start = _unshare_launcher(job_dir, home, hidden, limits, caps, course)
     launcher = job_dir / "launch.sh"
     launcher.write_text("\n".join([
         "#!/bin/sh", "# Generated by autograder.sandbox: start one confined grading kernel.", "set -e",
@@ -797,18 +816,19 @@ def write_kernelspec(
     return job_dir
 
 
-def _unshare_launcher(job_dir: Path, home: Path, hidden: list[Path], limits: Limits, caps: Capabilities) -> list[str]:
+def _unshare_launcher(job_dir: Path, home: Path, hidden: list[Path], limits: Limits, caps: Capabilities,
+                      course: Located) -> list[str]:
     """The older root launcher (no bwrap): ``inner.sh`` hides folders with mounts, then the kernel as the slot's user."""
     inner = [f"cp \"$conn\" {shlex.quote(str(home / 'kernel.json'))}"]
     if caps.user:
         uid, gid = caps.user
         inner.append(f"chown -R {uid}:{gid} {shlex.quote(str(home))}")
     if caps.namespaces:
-        inner += mount_lines(job_dir, hidden)
-        inner += private_tmp_lines(job_dir, limits)
+        inner += mount_lines(job_dir, hidden, course.helper_dirs)
+        inner += private_tmp_lines(job_dir, limits, course.helper_dirs)
     inner.append(f"cd {shlex.quote(str(home))}")
     # Not exec: the kernel must not be PID 1 of its namespace (PID 1 ignores signals it has no handler for).
-    quoted = " ".join(shlex.quote(a) for a in kernel_command(home, limits, caps))
+    quoted = " ".join(shlex.quote(a) for a in kernel_command(home, limits, caps, course.python_path))
     inner.append(f'{quoted} "$@" >{shlex.quote(str(job_dir / "kernel.log"))} 2>&1')
     inner_script = job_dir / "inner.sh"
     inner_script.write_text("set -e\nconn=\"$1\"; shift\n" + "\n".join(inner) + "\n", encoding="utf-8")

@@ -17,10 +17,11 @@ import os
 import shutil
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Callable
 
-from . import limits, nbcells
+from . import limits, nbcells, pool
 from .nbgrader_ops import COURSE_CONFIG, GRADER_SETTINGS, generate_assignment, grader_config, seed_gradebook
 
 INFO = "template.json"
@@ -123,6 +124,15 @@ def build(request: BuildRequest) -> Template:
         return built
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class BuildTask(pool.Task):
+    """A pool task: build one assignment's template (:func:`build`); it ends in a :class:`Template` or a fault."""
+
+    arg: BuildRequest
+    run: Callable[[BuildRequest], Template] = field(default_factory=lambda: build, init=False, repr=False)
+    # a factory, not a default: a default stays a class attribute, read as a method that pickles by name
 
 
 def _generate(course_root: Path, assignment: str, work: Path) -> None:

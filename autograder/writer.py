@@ -13,7 +13,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from .results import NO_GRADE_ROW, SubmissionResult
+from .results import NO_GRADE_ROW, Status, SubmissionResult
 from .templates import Template
 
 OWNED = ("grades.csv", "cells.csv", "integrity.csv", "report.html", "gradebook.db", "feedback", "autograded")
@@ -76,7 +76,7 @@ def write_outputs(results: list[SubmissionResult], out: Path, templates: dict[st
     parts = [templates[a].gradebook for a in sorted(templates)]
     for r in results:
         cache = job_cache / r.key if r.key else None
-        if r.status != "graded" or cache is None or not cache.exists():
+        if r.status is not Status.GRADED or cache is None or not cache.exists():
             continue
         parts.append(cache / "gradebook.db")
         _copy_job_files(cache, out, r)

@@ -1,27 +1,26 @@
 """Instructor tooling: regenerate ``release/`` from ``source/`` with real nbgrader.
 
-``python -m course.authoring`` (what ``make release`` runs) runs nbgrader's ``generate_assignment`` (through
-:func:`autograder.nbgrader_ops.generate_assignment`, the one place that does) for every assignment in
-``source/`` inside a scratch copy of the course, then copies the generated notebooks into ``release/``, so the
-course root never collects a gradebook or nbgrader's working folders as a side effect. The same function
-lets the tests regenerate ``release/`` and compare it with what is committed. Instructor tooling: ``import
-course`` never imports this module (nor nbgrader).
+``python -m course.authoring`` (what ``make release`` runs) runs nbgrader's ``generate_assignment`` (its Python
+API, with the course's own ``nbgrader_config.py``) for every assignment in ``source/`` inside a scratch copy of
+the course, then copies the generated notebooks into ``release/``, so the course root never collects a gradebook
+or nbgrader's working folders as a side effect. The same function lets the tests regenerate ``release/`` and
+compare it with what is committed. Instructor tooling: ``import course`` never imports this module (nor
+nbgrader), and nothing in ``course/`` imports the grader (``autograder/``), which imports nothing of ``course/``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
-from autograder.nbgrader_ops import generate_assignment
-from autograder.paths import REPO as COURSE_ROOT
-from autograder.paths import env_with_bin as nbgrader_env
+COURSE_ROOT = Path(__file__).resolve().parent.parent  # the repository root is the nbgrader course directory
 
-__all__ = ["assignments", "generate_release", "normalised", "nbgrader_env", "main"]
+__all__ = ["assignments", "generate_release", "normalised", "main"]
 
 
 def assignments(course_root: Path = COURSE_ROOT) -> list[str]:
@@ -43,13 +42,31 @@ def generate_release(dest: Path, course_root: Path = COURSE_ROOT, names: list[st
         for name in names:
             shutil.copytree(course_root / "source" / name, root / "source" / name)
         for name in names:
-            generate_assignment(root, name)
+            _generate_assignment(root, name)
             target = Path(dest) / name
             if target.exists():
                 shutil.rmtree(target)
             shutil.copytree(root / "release" / name, target)
             written.append(target / f"{name}.ipynb")
     return written
+
+
+def _generate_assignment(course_dir: Path, name: str) -> None:
+    """nbgrader's ``generate_assignment`` on ``course_dir`` with its ``nbgrader_config.py``; ``RuntimeError``
+    with nbgrader's log when it fails."""
+    from nbgrader.apps import NbGraderAPI
+    from traitlets.config.loader import PyFileConfigLoader
+
+    # nbgrader runs ``alembic`` by name when it creates the gradebook: the environment's bin/ must be on PATH
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = os.pathsep.join([bin_dir, os.environ.get("PATH", "")])
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course_dir)).load_config()
+    config.CourseDirectory.root = str(course_dir)
+    done = NbGraderAPI(config=config).generate_assignment(name, force=True, create=True)
+    if not done["success"] or not (course_dir / "release" / name / f"{name}.ipynb").is_file():
+        raise RuntimeError(f"nbgrader generate_assignment {name} failed:\n{done.get('log', '')[-3000:]}"
+                           f"\n{done.get('error') or ''}"[-6000:])
 
 
 def normalised(path: Path) -> dict:

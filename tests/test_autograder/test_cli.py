@@ -61,7 +61,7 @@ def test_zip_collection(corpus_run, tmp_path):
             data = (corpus_run["subs"] / student / "toy" / "toy.ipynb").read_bytes()
             zf.writestr(f"Toy_{student}_attempt_2024-03-01-10-00-00_toy.ipynb", data)
     (downloads / "class.zip").write_bytes(buf.getvalue())
-    submitted = collect_zips(tmp_path / "downloads", tmp_path / "collected")
+    submitted = collect_zips(tmp_path / "downloads", tmp_path / "collected").folder
     assert sorted(p.name for p in submitted.iterdir()) == ["blank", "correct"]
     assert (submitted / "correct" / "toy" / "toy.ipynb").read_bytes() == (
         corpus_run["subs"] / "correct" / "toy" / "toy.ipynb").read_bytes()

@@ -4,7 +4,7 @@ docstrings, strings or messages (issue 22, item 1)."""
 import pytest
 
 from autograder import integrity, nbcells
-from tests.test_autograder import honest
+from tests.test_autograder import course_flags, honest
 from tests.test_autograder.notebooks import RELEASE, cell, notebook
 
 CHECKS = {"check_close", "check_equal", "check_type", "passed"}
@@ -30,11 +30,11 @@ def kinds(flags):
 ])
 def test_text_is_never_code(text, was):
     """Each was a false flag when the flags were regexes over the whole source."""
-    assert was not in kinds(integrity.code_flags(text, CHECKS))
+    assert was not in kinds(course_flags.code_flags(text, CHECKS))
 
 
 def test_the_issues_honest_answers_get_no_flag():
-    assert integrity.static_flags(honest.honest_commented(RELEASE_TOY()), RELEASE_TOY(), CHECKS) == []
+    assert course_flags.static_flags(honest.honest_commented(RELEASE_TOY()), RELEASE_TOY(), CHECKS) == []
 
 
 def RELEASE_TOY():
@@ -75,7 +75,7 @@ def RELEASE_TOY():
 ])
 def test_code_still_is_flagged(code, flag):
     """Hostile code keeps its flag, however its names are imported or spelt."""
-    assert flag in kinds(integrity.code_flags(code, CHECKS))
+    assert flag in kinds(course_flags.code_flags(code, CHECKS))
 
 
 def test_an_import_in_the_release_resolves_the_students_names():
@@ -83,15 +83,15 @@ def test_an_import_in_the_release_resolves_the_students_names():
     release = notebook(cell("code", None, "import os as system_tools"), cell("code", "f", "stub", solution=True))
     submitted = notebook(cell("code", None, "import os as system_tools"),
                          cell("code", "f", "system_tools.kill(1, 9)", solution=True))
-    assert kinds(integrity.static_flags(submitted, release, CHECKS)) == ["process_control"]
+    assert kinds(course_flags.static_flags(submitted, release, CHECKS)) == ["process_control"]
 
 
 def test_setattr_on_a_plain_object_is_honest():
-    assert integrity.code_flags("class C:\n    pass\nc = C()\nsetattr(c, 'lr', 0.1)", CHECKS) == []
+    assert course_flags.code_flags("class C:\n    pass\nc = C()\nsetattr(c, 'lr', 0.1)", CHECKS) == []
 
 
 def test_a_honest_answer_in_the_course_notebook_release_is_unflagged():
     """The unit toy release of notebooks.py, with an answer that only talks about suspicious things."""
     nb = nbcells.build_submission(RELEASE, {"double": "def double(x):\n    # open(), exit(), __eq__\n"
                                                       "    return 2 * x"})
-    assert integrity.static_flags(nb, RELEASE, CHECKS) == []
+    assert course_flags.static_flags(nb, RELEASE, CHECKS) == []

@@ -21,8 +21,9 @@ def collect(tmp_path, files: dict):
     folder.mkdir(parents=True)
     for name, data in files.items():
         (folder / name).write_bytes(data)
-    flags, log = {}, []
-    submitted = collector.collect_zips(tmp_path / "downloads", tmp_path / "collected", log=log.append, flags=flags)
+    log = []
+    collected = collector.collect_zips(tmp_path / "downloads", tmp_path / "collected", log=log.append)
+    submitted, flags = collected.folder, collected.flags
     found = {f"{p.parent.parent.name}/{p.parent.name}/{p.name}": p.read_bytes() for p in submitted.glob("*/*/*")}
     return found, flags, log
 

@@ -38,7 +38,28 @@ def test_the_report_explains_the_flags_of_its_run():
     from autograder import report
     from autograder.results import Flag, SubmissionResult
 
-    flagged = SubmissionResult("s", "a", "graded", 1, 2, flags=[Flag("tampered_during_test", "x"), Flag("odd", "y")])
+    odd = Flag("symlink", "y")
+    odd.flag = "odd"  # a name the catalogue lost since (Flag refuses one at creation)
+    flagged = SubmissionResult("s", "a", "graded", 1, 2, flags=[Flag("tampered_during_test", "x"), odd])
     page = report.render([flagged])
     assert html.escape(flags.FLAGS["tampered_during_test"][0]) in page
     assert "not in autograder/flags.py" in page  # an unknown name is shown, never a crash
+
+
+def test_a_flag_is_a_name_of_the_catalogue_and_writes_as_its_text():
+    import csv
+    import io
+
+    import pytest
+
+    from autograder.results import Flag, SubmissionResult, Status
+
+    flag = Flag("symlink", "x")
+    assert flag.flag is flags.FlagName.symlink and set(flags.FlagName) == set(flags.FLAGS)
+    with pytest.raises(ValueError):
+        Flag("symlnk", "a typo is an error where it is made, not a silent row")
+    result = SubmissionResult("s", "a", "grader_error", flags=[flag])
+    assert result.status is Status.GRADER_ERROR and SubmissionResult.from_json(result.to_json()) == result
+    out = io.StringIO()
+    csv.writer(out).writerow([result.status, flag.flag])
+    assert out.getvalue() == "grader_error,symlink\r\n"  # the CSVs are what they were with plain strings

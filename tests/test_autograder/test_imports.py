@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from autograder.paths import REPO
 
 PRODUCT = ("autograder", "course", "bench")
@@ -69,3 +71,29 @@ def test_importing_the_grader_has_no_side_effects():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={"PATH": "/usr/bin:/bin"}, cwd=REPO)
     assert out.stdout.split() == ["True", "False"], out.stderr
+
+
+def imported_by_name(path: Path) -> set[str]:
+    """Module names ``path`` imports by a string: ``importlib.import_module("x")``, ``__import__("x")``."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant) and \
+                isinstance(node.args[0].value, str):
+            name = ast.unparse(node.func)
+            if name in ("__import__", "importlib.import_module", "import_module"):
+                found.add(node.args[0].value)
+    return found
+
+
+@pytest.mark.parametrize("package, other", [("autograder", "course"), ("course", "autograder")])
+def test_the_grader_and_the_course_do_not_import_each_other(package, other):
+    """The grader names no course (it reads the course's ``nbgrader_config.py``, autograder/description.py),
+    and the course reaches nbgrader through nbgrader's own API, never through the grader."""
+    offenders = []
+    for path in sorted((REPO / package).rglob("*.py")):
+        package_name = module_name(path) if path.name == "__init__.py" else module_name(path.parent)
+        names = imports_of(path, package_name) | imported_by_name(path)
+        bad = sorted(m for m in names if m == other or m.startswith(other + "."))
+        if bad:
+            offenders.append(f"{path.relative_to(REPO)}: {', '.join(bad)}")
+    assert not offenders, f"{package}/ imports {other}: {offenders}"

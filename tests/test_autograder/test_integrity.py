@@ -5,6 +5,7 @@ import copy
 import pytest
 
 from autograder import integrity, nbcells
+from tests.test_autograder import course_flags
 from tests.test_autograder.notebooks import RELEASE, answer, cell, error, notebook, stream
 
 CHECKS = {"check_close", "passed"}
@@ -19,7 +20,7 @@ def submission(**answers):
 
 
 def test_an_honest_submission_has_no_flags():
-    assert integrity.static_flags(submission(double="def double(x):\n    return 2 * x"), RELEASE, CHECKS) == []
+    assert course_flags.static_flags(submission(double="def double(x):\n    return 2 * x"), RELEASE, CHECKS) == []
 
 
 def test_locked_cell_changes_are_flagged():
@@ -62,22 +63,22 @@ def test_an_unlocked_ungraded_cell_may_go():
     ("import base64\nprint(base64.b64encode('\\n'.join(In).encode()))", "kernel_tampering"),
 ])
 def test_suspicious_code(code, flag):
-    assert flag in kinds(integrity.code_flags(code, CHECKS))
+    assert flag in kinds(course_flags.code_flags(code, CHECKS))
 
 
 def test_magics_do_not_break_the_code_checks():
-    assert kinds(integrity.code_flags("%matplotlib inline\nnp.isclose = None", CHECKS)) == ["magic", "monkeypatch"]
+    assert kinds(course_flags.code_flags("%matplotlib inline\nnp.isclose = None", CHECKS)) == ["magic", "monkeypatch"]
 
 
 def test_only_the_students_cells_are_read():
     nb = submission(double="def double(x):\n    return 2 * x")
     nbcells.cells_by_grade_id(nb)["test_double"].source = "import socket"  # a locked cell: restored, not code
-    assert "network" not in kinds(integrity.static_flags(nb, RELEASE, CHECKS))
+    assert "network" not in kinds(course_flags.static_flags(nb, RELEASE, CHECKS))
 
 
 def test_one_flag_per_kind_and_detail():
     nb = submission(double="import socket\nimport socket")
-    assert kinds(integrity.static_flags(nb, RELEASE, CHECKS)) == ["network", "unusual_import"]
+    assert kinds(course_flags.static_flags(nb, RELEASE, CHECKS)) == ["network", "unusual_import"]
 
 
 @pytest.mark.parametrize("code, flag", [
@@ -116,7 +117,7 @@ def test_one_flag_per_kind_and_detail():
 ])
 def test_the_ast_net(code, flag):
     """What reaching past the tests needs: running built code, frames and closures, magics, odd modules."""
-    assert flag in kinds(integrity.code_flags(code, CHECKS))
+    assert flag in kinds(course_flags.code_flags(code, CHECKS))
 
 
 WRAP_RESET = """_real = GUARD.reset
@@ -140,7 +141,7 @@ GUARD.reset = _reset
 def test_what_the_guard_cannot_stop_is_flagged(reach):
     """Wrapping the real reset to undo and redo tampering around it (guard.py's docstring): every way to
     reach the guard is flagged by name, however the module's name is spelt."""
-    flags = set(kinds(integrity.code_flags(reach + "\n" + WRAP_RESET, CHECKS)))
+    flags = set(kinds(course_flags.code_flags(reach + "\n" + WRAP_RESET, CHECKS)))
     assert flags & {"kernel_tampering", "monkeypatch", "dynamic_code", "introspection"}, flags
 
 
@@ -155,7 +156,7 @@ def test_what_the_guard_cannot_stop_is_flagged(reach):
     "z = a % b\ns = 'not %magic'\nt = x != y",
 ])
 def test_the_ast_net_leaves_honest_code_alone(code):
-    flags = integrity.code_flags(code, CHECKS)
+    flags = course_flags.code_flags(code, CHECKS)
     assert not {"dynamic_code", "introspection", "magic", "unusual_import"} & set(kinds(flags)), flags
 
 
@@ -164,13 +165,13 @@ def test_what_the_release_itself_does_is_not_the_students_flag():
     setup = cell("code", None, "import os\nos.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')\n%matplotlib inline")
     release = notebook(setup, answer("f", "stub"))
     kept = notebook(setup, answer("f", "def f():\n    return 1"))
-    assert integrity.static_flags(kept, release, CHECKS) == []
+    assert course_flags.static_flags(kept, release, CHECKS) == []
     added = notebook(setup, answer("f", "import shutil\ndef f():\n    return 1"))
-    assert kinds(integrity.static_flags(added, release, CHECKS)) == ["file_access", "unusual_import"]
+    assert kinds(course_flags.static_flags(added, release, CHECKS)) == ["file_access", "unusual_import"]
 
 
 def test_a_cell_that_does_not_parse_leaves_the_other_cells_checked():
-    flags = integrity.code_flags(["def broken(:\n", "import inspect", "[" * 100_000], CHECKS)
+    flags = course_flags.code_flags(["def broken(:\n", "import inspect", "[" * 100_000], CHECKS)
     assert kinds(flags) == ["introspection"]
 
 
@@ -192,7 +193,7 @@ def test_no_solution_or_variant_is_flagged(assignment):
     flagged = {}
     for name, code in [("solution", {}), *((v.name, v.code) for v in variants_for(assignment))]:
         nb = nbcells.build_submission(release, {**answers, **code})
-        flags = integrity.static_flags(nb, release, set(checks.__all__))
+        flags = course_flags.static_flags(nb, release, set(checks.__all__))
         if flags:
             flagged[name] = flags
     assert flagged == {}
@@ -208,7 +209,7 @@ def test_the_sample_class_honest_students_get_no_flag():
     for student in honest:
         for path in sorted((REPO / "autograder" / "sample_class" / "submitted" / student).glob("*/*.ipynb")):
             release = nbcells.read(REPO / "release" / path.parent.name / path.name)
-            flags = integrity.static_flags(nbcells.read(path), release, set(checks.__all__))
+            flags = course_flags.static_flags(nbcells.read(path), release, set(checks.__all__))
             if flags:
                 flagged[f"{student}/{path.parent.name}"] = flags
     assert flagged == {}

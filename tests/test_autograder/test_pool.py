@@ -32,3 +32,14 @@ def test_only_the_task_that_kills_its_worker_fails():
     seen = run([pool.Task(pool_tasks.die, 0), pool.Task(pool_tasks.square, 6), pool.Task(pool_tasks.square, 7)],
                workers=1)
     assert seen == [(0, f"fault: the grading worker process died {pool.TRIES} times"), (6, 36), (7, 49)]
+
+
+def test_a_grading_runs_tasks_are_typed_and_reach_a_worker_as_plain_functions():
+    import pickle
+
+    from autograder import runner, templates
+
+    task = templates.BuildTask(templates.BuildRequest("course", "a1", "dest"))
+    assert isinstance(task, pool.Task) and task.run is templates.build
+    assert pickle.loads(pickle.dumps(task.run)) is templates.build  # what the pool sends a worker
+    assert runner.GradeTask.__dataclass_fields__["arg"].type in ("Job", runner.Job)

@@ -25,7 +25,8 @@ def cell_with(*outputs):
     ([], 0.5, "partial credit"),
 ])
 def test_the_message_says_what_went_wrong(outputs, score, expected):
-    assert runner.cell_message(cell_with(*outputs), score, 1) == expected
+    """``CheckError``: an exception class of the course's checks module (its ``Located.check_errors``)."""
+    assert runner.cell_message(cell_with(*outputs), score, 1, ("AssertionError", "CheckError")) == expected
 
 
 def test_full_points_need_no_message():

@@ -374,7 +374,7 @@ def test_the_bwrap_launcher_confines_the_kernel(tmp_path, caps):
 def test_an_environment_under_tmp_stays_visible_in_bwrap(tmp_path, monkeypatch):
     """A checkout under /tmp: its environment is bound after the private /tmp, so the kernel still finds Python."""
     venv = Path("/tmp/agbw-checkout/.venv")
-    monkeypatch.setattr(sandbox, "_python_trees", lambda: [venv, Path("/usr")])
+    monkeypatch.setattr(sandbox, "_python_trees", lambda helpers=(): [venv, Path("/usr")])
     monkeypatch.setattr(sandbox, "_outermost", lambda paths: list(paths))
     words = sandbox.bwrap_command(tmp_path, Limits(), BWRAP_USER, sandbox.Inside("ann", "toy"))
     tmp = [i for i, w in enumerate(words) if w == "/tmp" and words[i - 1] == "--tmpfs"][0]
@@ -429,7 +429,7 @@ def test_grading_unconfined_needs_an_explicit_yes(monkeypatch):
 
 
 def test_the_unshare_launcher_makes_var_tmp_and_run_lock_private_and_keeps_tmp_trees(tmp_path, monkeypatch):
-    monkeypatch.setattr(sandbox, "_python_trees", lambda: [Path("/tmp/agbw-checkout/.venv")])
+    monkeypatch.setattr(sandbox, "_python_trees", lambda helpers=(): [Path("/tmp/agbw-checkout/.venv")])
     monkeypatch.setattr(sandbox, "_outermost", lambda paths: list(paths))
     lines = sandbox.private_tmp_lines(Path("/srv/job-x"), Limits())
     assert any(line.endswith(" /var/tmp") for line in lines) and any(line.endswith(" /run/lock") for line in lines)
