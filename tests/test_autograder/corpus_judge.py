@@ -1,4 +1,4 @@
-"""Attacks on notebook 01 that once earned full marks for wrong or blank work, because the hidden tests ran in
+"""Attacks on notebook 01 (and the IOPub filter on notebook 06) that once earned full marks for wrong or blank work, because the hidden tests ran in
 the kernel the student controls (issue 21). Each is graded through the real pipeline beside a correct
 neighbour; the tests are judged outside the kernel (``autograder/judge.py``), so each loses what it did wrong.
 
@@ -16,7 +16,7 @@ NAMES = ('["learning_rate", "momentum_beta", "mini_batch_size", "hidden_units", 
 # Every failing test's error leaves the kernel no more, below everything the guard watches: ZMQ's own send drops
 # error messages and rewrites an execute_reply with an error as a success (signed again with the kernel's key),
 # so nbgrader sees no error in any test cell.
-IOPUB_FILTER = '''
+IOPUB_QUIET = '''
 import json as _json
 import zmq as _zmq
 _session = get_ipython().kernel.session
@@ -37,8 +37,8 @@ def _quiet(self, parts, *args, **kwargs):
                 parts[i + 1] = _session.sign(parts[i + 2:i + 6])
     return _send_multipart(self, parts, *args, **kwargs)
 _zmq.Socket.send_multipart = _quiet
-TUNING_PRIORITY = {name: None for name in ''' + NAMES + '''}
 '''
+IOPUB_FILTER = IOPUB_QUIET + "TUNING_PRIORITY = {name: None for name in " + NAMES + "}\n"
 
 _VALIDATE = '''
     bounds = np.asarray(ranges, dtype=float)
@@ -170,3 +170,7 @@ ATTACKS = [
 ]
 SPY_CASE = "spy"  # the correct answers, the recorder first in TUNING_PRIORITY's cell
 BESIDE = "~beside"
+
+# Notebook 06 (TensorFlow): the same filter in the first answer cell of a blank notebook, beside a correct one.
+TF_ASSIGNMENT = "06_tensorflow_intro"
+TF_ATTACK = Attack("blank_iopub_filter_06", {"linear_function": IOPUB_QUIET}, loses={"*"}, blank=True)
