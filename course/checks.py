@@ -33,6 +33,10 @@ __all__ = [
     "check_raises",
     "outcome",
     "check_raised",
+    "kind",
+    "check_kind",
+    "values_of",
+    "tensor_facts",
     "check_uniform",
     "check_decade_balance",
     "check_true",
@@ -302,6 +306,51 @@ def check_raised(
     if result.get("raised"):
         _fail(f"{what} should raise {names}, but it raised {result['raised']}: {result.get('message', '')}", hint)
     _fail(f"{what} should raise {names}, but nothing was raised", hint)
+
+
+def kind(value: Any, expected: type | tuple[type, ...]) -> dict:
+    """In a probe: whether ``value`` is an instance of ``expected`` (a class only the kernel has, such as
+    ``tf.Variable``), as plain data a test's judge can read: its type's name, the expected names, the answer."""
+    expected_tuple = expected if isinstance(expected, tuple) else (expected,)
+    return {"type": type(value).__name__, "expected": [getattr(t, "__name__", str(t)) for t in expected_tuple],
+            "instance": isinstance(value, expected_tuple)}
+
+
+def check_kind(record: Any, name: str, hint: str | None = None) -> None:
+    """:func:`kind`'s record must show an instance of the expected class, with :func:`check_type`'s sentence."""
+    if not isinstance(record, dict) or not isinstance(record.get("expected"), (list, tuple)):
+        _fail(f"`{name}`: the test could not tell what type it is")
+    if record.get("instance") is not True:
+        names = " or ".join(str(n) for n in record["expected"])
+        _fail(f"`{name}` should be a {names}, but it is a {record.get('type')}", hint)
+
+
+def values_of(value: Any) -> Any:
+    """In a probe: a tensor's (or a Variable's) values as a numpy array, inside lists, tuples and dicts too, and
+    anything else unchanged, so that only plain data leaves the kernel and the judge's checks describe a wrong
+    kind of value as they would in the lab."""
+    if isinstance(value, list):
+        return [values_of(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(values_of(v) for v in value)
+    if isinstance(value, dict):
+        return {k: values_of(v) for k, v in value.items()}
+    if value is None or isinstance(value, (np.ndarray, np.generic, bool, int, float, str, bytes, set)):
+        return value
+    if hasattr(value, "__array__"):
+        try:
+            return np.asarray(value)
+        except Exception:  # noqa: BLE001 - left as it is: the check names its type
+            return value
+    return value
+
+
+def tensor_facts(value: Any, expected: type | tuple[type, ...]) -> dict:
+    """In a probe: what a check needs to know of a tensor: :func:`kind` (``value`` against ``expected``), the
+    name of its dtype (None when it has none) and :func:`values_of` it."""
+    dtype = getattr(value, "dtype", None)
+    return {"kind": kind(value, expected), "dtype": None if dtype is None else str(getattr(dtype, "name", dtype)),
+            "values": values_of(value)}
 
 
 def check_uniform(

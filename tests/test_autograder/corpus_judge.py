@@ -1,5 +1,5 @@
-"""Attacks on notebooks 01 and 03 that once earned full marks for wrong or blank work, because the hidden tests
-ran in the kernel the student controls (issue 21). Each is graded through the real pipeline beside a correct
+"""Attacks on notebooks 01, 03 and 06 that once earned full marks for wrong or blank work, because the hidden
+tests ran in the kernel the student controls (issue 21). Each is graded through the real pipeline beside a correct
 neighbour; the tests are judged outside the kernel (``autograder/judge.py``), so each loses what it did wrong.
 
 ``score_lost`` is what each case must lose against the correct submission's score, by test cell.
@@ -38,8 +38,7 @@ def _quiet(self, parts, *args, **kwargs):
     return _send_multipart(self, parts, *args, **kwargs)
 _zmq.Socket.send_multipart = _quiet
 '''
-IOPUB_FILTER = SILENCE_ERRORS + '''TUNING_PRIORITY = {name: None for name in ''' + NAMES + '''}
-'''
+IOPUB_FILTER = SILENCE_ERRORS + "TUNING_PRIORITY = {name: None for name in " + NAMES + "}\n"
 
 _VALIDATE = '''
     bounds = np.asarray(ranges, dtype=float)
@@ -201,3 +200,7 @@ ATTACKS_03 = [
     Attack("lying_ndarray_03", {"initialize_parameters_bn": SEEDLESS_LYING_ARRAY}, {"test_initialize_parameters_bn_he"}),
 ]
 SPIED = {ASSIGNMENT: "TUNING_PRIORITY", ASSIGNMENT_03: "batchnorm_forward"}  # the answer cell the spy opens
+
+# Notebook 06 (TensorFlow): the same filter in the first answer cell of a blank notebook, beside a correct one.
+TF_ASSIGNMENT = "06_tensorflow_intro"
+TF_ATTACK = Attack("blank_iopub_filter_06", {"linear_function": SILENCE_ERRORS}, loses={"*"}, blank=True)

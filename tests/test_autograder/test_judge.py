@@ -16,7 +16,8 @@ from course import plain
 from tests.test_autograder import corpus_judge as cj
 
 A = cj.ASSIGNMENT
-JUDGED = ("01_tuning_process", "02_log_scale_sampling", "03_batchnorm_from_scratch", "04_batchnorm_test_time")
+JUDGED = ("01_tuning_process", "02_log_scale_sampling", "03_batchnorm_from_scratch", "04_batchnorm_test_time",
+          "06_tensorflow_intro")
 ATTACKS = {A: cj.ATTACKS, cj.ASSIGNMENT_03: cj.ATTACKS_03}
 CASES = [(assignment, attack) for assignment, attacks in ATTACKS.items() for attack in attacks]
 
@@ -268,3 +269,27 @@ def test_a_concept_key_check_comes_back_as_a_record_and_nothing_else_does():
     for bad in ({**good, "correct": "yes"}, {**good, "more": 1}, {**good, "options": [1]}, {**good, "answer": "a" * 99},
                 "text", None):
         assert judge.concept_record(bad) is None
+
+
+@pytest.mark.slow
+def test_notebook_06_blank_behind_an_iopub_filter_scores_zero_beside_a_correct_neighbour(tmp_path):
+    """The TensorFlow notebook's tests are judged outside the kernel too: hiding every error from nbgrader earns
+    nothing, while the correct notebook graded beside it keeps every point."""
+    tf06, attack = cj.TF_ASSIGNMENT, cj.TF_ATTACK
+    subs = tmp_path / "submitted"
+    answers = {g: code for g, code in nbcells.solutions(_source(tf06)).items() if g in nbcells.answer_ids(_source(tf06))}
+    for student, chosen in ((attack.name, dict(attack.replace)), (attack.name + cj.BESIDE, answers)):
+        folder = subs / student / tf06
+        folder.mkdir(parents=True)
+        nbformat.write(nbcells.build_submission(_release(tf06), chosen), str(folder / f"{tf06}.ipynb"))
+    # 600 s a cell: TensorFlow's first import alone has taken over the course's 120 s on a loaded machine
+    results = {r.student_id: r for r in grade_class(subs, tmp_path / "graded", workers=2, timeout=600,
+                                                    log=lambda m: None) if r.assignment == tf06}
+    neighbour, blank = results[attack.name + cj.BESIDE], results[attack.name]
+    for result in (neighbour, blank):
+        assert result.status == "graded" and not [f for f in result.flags if f.flag == "grader_error"], result.flags
+    full = _cells(neighbour)
+    assert all(c.score == c.max_score for c in full.values()), {g: c.message for g, c in full.items() if c.score < c.max_score}
+    assert blank.score == 0, {c.grade_id: c.score for c in _cells(blank).values() if c.score}
+    messages = {c.grade_id: c.message for c in _cells(blank).values()}
+    assert "did not come back from your kernel" in messages["test_linear_function"], messages

@@ -268,3 +268,33 @@ def test_06_the_variable_cell_prints_what_it_asks(tf):
     namespace = {"tf": tf, "print": lambda *a, **k: printed.append(a)}
     exec(cell_with(NB06, 'hasattr(c, "assign_add")'), namespace)  # noqa: S102
     assert ("does a constant have assign_add?", False) in printed
+
+
+def test_06_the_concept_keys_are_what_tensorflow_does(tf):
+    """concept_tape_records: a value computed before the tape started gives None; concept_retracing: new values of
+    the same shape and dtype reuse the graph, a new shape, Python value or dtype traces again (key "bcd")."""
+    w = tf.Variable(3.0)
+    y = w**2
+    with tf.GradientTape() as tape:
+        z = y + 1.0
+    assert tape.gradient(z, w) is None
+    with tf.GradientTape() as tape:
+        z = w**2 + 1.0
+    assert float(tape.gradient(z, w)) == 6.0
+
+    traces = []
+
+    @tf.function
+    def f(x, scale):
+        traces.append(1)
+        return scale * x
+
+    f(tf.constant([1.0, 2.0, 3.0]), 2.0)
+    retraced = {}
+    for option, args in {"a": (tf.constant([7.0, 8.0, 9.0]), 2.0), "b": (tf.constant([1.0, 2.0, 3.0, 4.0]), 2.0),
+                         "c": (tf.constant([1.0, 2.0, 3.0]), 3.0),
+                         "d": (tf.constant([1.0, 2.0, 3.0], tf.float64), 2.0)}.items():
+        before = len(traces)
+        f(*args)
+        retraced[option] = len(traces) > before
+    assert "".join(o for o, again in retraced.items() if again) == "bcd"

@@ -3,11 +3,15 @@
 Footprints are kept small so bundles stay few: every test of a later exercise builds its own inputs, except
 ``make_dataset`` (it maps the student's ``normalize`` and ``one_hot_matrix``) and ``model`` (it runs the whole
 chain), so only mistakes that break training name ``model`` in ``also_loses``. With the notebook's settings
-(8 epochs), dividing by 255, a ReLU on the logits and a softmax before the loss each leave the model under the
-0.90 accuracy floor on the test or the training set (measured: 0.88 train, 0.86 test, 0.77 test).
+(15 epochs, seed 1), a ReLU on the logits and a softmax before the loss each leave the model under a floor: the
+softmax's cost falls by less than half at every seed measured (last/first cost 0.66 or more, seeds 1-4), the ReLU
+reaches 0.58 test accuracy at seed 1 (it kills some logits for good; one seed in twelve escapes, so it is the
+test's fixed seed that makes it lose). Dividing by 255 only slows training: by 15 epochs the model reaches 0.953
+test accuracy at seed 1 (0.889-0.95 over seeds 1-10, two of ten under the floor), so that mistake costs
+``normalize`` and ``make_dataset``; at the test's seed ``model`` keeps its points.
 """
 
-from tests.variants import Correct, Wrong
+from tests.variants import Correct, Wrong, concept_answers
 
 VARIANTS = [
     # --- the ones that break the training run come first: each needs a bundle of its own ---
@@ -79,7 +83,7 @@ def compute_total_loss(logits, labels):
     Wrong("normalize_by_255", "normalize", """
 def normalize(image):
     return tf.reshape(tf.cast(image, tf.float32) / 255.0, [-1])
-""", message="largest pixel value is 16, not 255", also_loses=("make_dataset", "model")),
+""", message="largest pixel value is 16, not 255", also_loses=("make_dataset",)),
     # --- mistakes that stay inside their own exercise ---
     Wrong("linear_with_numpy_ops", "linear_function", """
 def linear_function(X, W, b):
@@ -278,4 +282,30 @@ def make_train_step(parameters, optimizer):
         return loss
     return tf.function(step)
 """),
+]
+
+# Concept questions: every wrong option loses its point with its own explanation; the right one in another form
+# keeps it; a blank loses it.
+VARIANTS += [
+    *concept_answers("variable", ('"B"', '" b "'), {
+        '"a"': "The dtype does not separate them",
+        '"c"': "The difference is mutability",
+        '"d"': "builds a new tensor and rebinds the name w",
+    }),
+    *concept_answers("tape_records", ('"(b)"',), {
+        '"a"': "A tape does not read or re-run your code",
+        '"c"': "y is a tensor of its own",
+        '"d"': "tapes watch those automatically",
+    }),
+    *concept_answers("retracing", ('"dcb"', '["b", "c", "d"]', '"B, C, D"'), {
+        '"abcd"': "No new trace for a",
+        '"bc"': "d retraces",
+        '"cd"': "b retraces",
+        '"a"': "No new trace for a",
+    }),
+    *concept_answers("summed_loss", ('"B"',), {
+        '"a"': "scaling all gradients by the same factor cancels",
+        '"c"': "A sum of b per-example gradients grows with b",
+        '"d"': "A sum gives every example full weight",
+    }),
 ]
