@@ -181,10 +181,11 @@ _GRID = '''
 '''
 
 # The probe's result is unbound by a post-execute hook the student's function registers while the probe runs,
-# before the grader asks for it.
+# before the grader asks for it; the hook then removes itself, so the guard finds nothing changed after the test.
 DELETES_RESULT = '''
 def _forget():
     get_ipython().user_ns.pop("points", None)
+    get_ipython().events.unregister("post_execute", _forget)
 
 def grid_search(ranges, points_per_axis):''' + _VALIDATE + '''    get_ipython().events.register("post_execute", _forget)''' + _GRID
 
