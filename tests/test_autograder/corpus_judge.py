@@ -181,11 +181,12 @@ _GRID = '''
 '''
 
 # The probe's result is unbound by a post-execute hook the student's function registers while the probe runs,
-# before the grader asks for it; the hook then removes itself, so the guard finds nothing changed after the test.
+# before the grader asks for it (the guard takes the hook away after the test: tampered_during_test says that
+# too, and the cell's last message is the guard's; a hook that unregisters itself fails, as the guard's own
+# post-execute callback has already removed it, and that error ends the probe as the student's own).
 DELETES_RESULT = '''
 def _forget():
     get_ipython().user_ns.pop("points", None)
-    get_ipython().events.unregister("post_execute", _forget)
 
 def grid_search(ranges, points_per_axis):''' + _VALIDATE + '''    get_ipython().events.register("post_execute", _forget)''' + _GRID
 
