@@ -198,8 +198,9 @@ def plot_regions(regions: np.ndarray, extent, X: np.ndarray, labels: np.ndarray,
 class _BoundaryPicture(Picture):
     """The regions and the points (left), the training cost with the shown iteration marked (right).
 
-    Everything a setting changes is animated (regions, points, cost curve, titles), so a new setting needs
-    no fresh background beyond its own limits, which :class:`LiveFigure` keys its cached backgrounds by."""
+    The iteration slider moves only the regions, the left title and the marker (animated); the points, the
+    cost curve and the right title belong to the setting (data, classes, hidden layer), so they are set and
+    the background redrawn once when the setting changes, not on every slider move."""
 
     def __init__(self):
         super().__init__(figsize=(7.2, 3.2), ncols=2, dpi=72, width_ratios=(1.25, 1))
@@ -217,23 +218,27 @@ class _BoundaryPicture(Picture):
                     xlim=(0, SNAPSHOT_ITERATIONS[-1] * 1.2))
         ax_cost.set_xticks([0, 10, 100, 1000], ["0", "10", "100", "1000"])
         ax_cost.set_title("softmax regression (linear)", fontsize=9)
-        self.finish([self.image, self.dots, ax.title, self.curve, self.marker, ax_cost.title])
+        self.setting = None  # the snapshots the background was drawn for
+        self.finish([self.image, ax.title, self.marker])
 
     def draw(self, shown: tuple[BoundarySnapshots, int]) -> None:
         snaps, k = shown
         ax, ax_cost = self.axes
+        if snaps is not self.setting:
+            self.setting = snaps
+            self.image.set_extent(snaps.extent)
+            ax.set(xlim=snaps.extent[:2], ylim=snaps.extent[2:])
+            self.dots.set_offsets(snaps.X.T)
+            self.dots.set_facecolors(self.cmap(snaps.labels))
+            self.curve.set_data(snaps.iterations, snaps.cost)
+            ax_cost.set_ylim(0, 1.1 * snaps.cost.max())
+            ax_cost.set_title("softmax + hidden layer" if snaps.hidden_units else "softmax regression (linear)",
+                              fontsize=9)
+            self.live.invalidate()
         self.image.set_data(snaps.regions[k])
-        self.image.set_extent(snaps.extent)
-        ax.set(xlim=snaps.extent[:2], ylim=snaps.extent[2:])
-        self.dots.set_offsets(snaps.X.T)
-        self.dots.set_facecolors(self.cmap(snaps.labels))
         ax.set_title(f"after {snaps.iterations[k]} iterations: training accuracy {snaps.accuracy[k]:.0%}",
                      fontsize=9)
-        self.curve.set_data(snaps.iterations, snaps.cost)
         self.marker.set_data([snaps.iterations[k]], [snaps.cost[k]])
-        ax_cost.set_ylim(0, 1.1 * snaps.cost.max())
-        ax_cost.set_title("softmax + hidden layer" if snaps.hidden_units else "softmax regression (linear)",
-                          fontsize=9)
 
 
 def show_boundary_viewer(*, seed: int = 0):
