@@ -95,13 +95,13 @@ def test_the_flag_reaches_integrity_csv_and_the_feedback_says_what_happened_in_f
     assert {(name, "unjudged_test") for name in flagged} <= rows
     assert not {s for s, flag in rows if flag == "unjudged_test"} - flagged
 
-    sentence = html.escape(feedback.GRADER_ERRORS[judge.MISSING])
+    sentence = feedback.GRADER_ERRORS[judge.MISSING]
     for name in ("unwalkable_result", "huge_result"):  # deletes_result's last error is the guard's
-        page = (out / "feedback" / name / A / f"{A}.html").read_text(encoding="utf-8")
+        page = html.unescape((out / "feedback" / name / A / f"{A}.html").read_text(encoding="utf-8"))
         assert sentence in page, name  # test_grid_search holds hidden tests: the grader's words only
         assert "this test's value `" not in page  # the judge's own message (cells.csv keeps it) is not shown
-    crashed = (out / "feedback" / "crashes_the_judge" / A / f"{A}.html").read_text(encoding="utf-8")
-    assert html.escape(feedback.GRADER_ERRORS[judge.JUDGE_FAULT]) in crashed
+    crashed = html.unescape((out / "feedback" / "crashes_the_judge" / A / f"{A}.html").read_text(encoding="utf-8"))
+    assert feedback.GRADER_ERRORS[judge.JUDGE_FAULT] in crashed
 
 
 def test_a_value_over_the_cap_is_refused_where_it_is_written_and_where_it_is_read():
