@@ -218,9 +218,15 @@ class SandboxExecute(Execute):
                     return cell, resources
             if seg.in_judge:
                 wanted = judge.wanted_names(parts, i, judge.judge_names(self._judge_process.settings))
-                data = self._export(wanted) if wanted else "{}"
-                verdict = self._judge_process.run(seg.code, data, wanted, fresh)
-                fresh = False
+                data, why = self._export(wanted) if wanted else ("{}", "")
+                if self._dead_reason is not None:  # the kernel died sending them: kernel_died says it
+                    cell.outputs.append(_error(f"{self._dead_reason} while sending this test's values"))
+                    return cell, resources
+                if data is None:  # never sent to the judge: nothing came back to judge
+                    verdict = judge.Verdict(False, **judge.missing(", ".join(wanted), why))
+                else:
+                    verdict = self._judge_process.run(seg.code, data, wanted, fresh)
+                    fresh = False
                 if verdict.stdout:
                     cell.outputs.append(new_output("stream", name="stdout", text=verdict.stdout))
                 if verdict.concept is not None:
@@ -231,15 +237,21 @@ class SandboxExecute(Execute):
         self._verdicts[grade_id(cell)] = True
         return cell, resources
 
-    def _export(self, names: list[str]) -> str | None:
-        """The kernel's values of ``names`` as plain-data text, or None when it gave no text back."""
+    def _export(self, names: list[str]) -> tuple[str | None, str]:
+        """The kernel's values of ``names`` as ``course.plain`` text, or (None, why it did not come back: fixed
+        words, ``judge.NO_ANSWER`` and the like). A kernel that dies meanwhile sets ``_dead_reason``."""
         try:
-            return self._request(judge.export_expression(names, self._judge_process.settings["data"]))
+            text = self._request(judge.export_expression(names, self._judge_process.settings["data"]))
         except DeadKernelError:
             self._dead_reason = "the kernel died"
-        except Exception:  # no answer, or not text: the judge reports the names as missing
-            pass
-        return None
+            return None, judge.NO_ANSWER
+        except ExpressionError as exc:  # export raised in the kernel: over the cap, or a value it cannot walk
+            return None, judge.TOO_LARGE if exc.ename == "TooLarge" else judge.NOT_PLAIN
+        except Exception:  # no answer in time (the kernel was interrupted), or not text
+            return None, judge.NO_ANSWER
+        if len(text) > limits.PLAIN_DATA_BYTES:  # a kernel whose export was replaced: never sent to the judge
+            return None, judge.TOO_LARGE
+        return text, ""
 
     @staticmethod
     def _judge(cell, before: "GuardAnswer", after: "GuardAnswer") -> None:
@@ -271,7 +283,9 @@ class SandboxExecute(Execute):
             raise GuardSilent("no reply in time")
         result = reply.get("content", {}).get("user_expressions", {}).get("guard", {})
         if result.get("status") != "ok":
-            raise GuardSilent(f"{result['ename']} calling it" if "ename" in result else "no answer")
+            if "ename" in result:
+                raise ExpressionError(str(result["ename"]))
+            raise GuardSilent("no answer")
         value = ast.literal_eval(result["data"]["text/plain"])
         if not isinstance(value, str):
             raise GuardSilent("an answer that is not the guard's")
@@ -310,6 +324,14 @@ class SandboxExecute(Execute):
 
 class GuardSilent(Exception):
     """The guard gave no answer of its own (gone, replaced by a stand-in, or the request was broken)."""
+
+
+class ExpressionError(GuardSilent):
+    """The kernel answered a silent request with an error (its name only: the message is the kernel's words)."""
+
+    def __init__(self, ename: str):
+        super().__init__(f"{ename} calling it")
+        self.ename = ename
 
 
 @dataclass

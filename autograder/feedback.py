@@ -55,6 +55,10 @@ GRADER_ERRORS = {
                        "the memory or CPU limit, a crash), so this test could not run to the end",
     "NotebookDeadline": "not run: the notebook ran past its time limit before this cell",
     "CellTimeoutError": "the cell ran past its time limit and was interrupted (an infinite loop?)",
+    judge.MISSING: "a value this test checks did not come back from your kernel (its name unbound, a value that is "
+                   "not plain data or too large, or no answer in time), so the test could not be judged and scored 0",
+    judge.JUDGE_FAULT: "the grader's own judge failed on this test (not your code), so it scored 0; your instructor "
+                       "sees it flagged",
 }
 ORIGIN_WORDS = {
     "visible": "a visible check of this cell failed. Its message is not repeated here, because hidden tests had "

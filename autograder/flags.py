@@ -81,6 +81,12 @@ RUNTIME = {
     "tampered_checks": ("the guard found and undid changes to the checks or the kernel's machinery", "read the code"),
     "tampered_during_test": ("a test's own run changed what the guard watches (a function it called replaced a "
                              "check); that test scored 0", "read the code"),
+    "unjudged_test": ("a test judged outside the kernel could not be judged, so it scored 0: a value its checks "
+                      "need never came back from the kernel (the probe skipped or killed, the name deleted, a value "
+                      "that is not plain data or over the size cap), or the grader's judge process timed out or "
+                      "crashed; the detail says which",
+                      "a missing value: read the code (it hides its errors or unbinds names); the judge: regrade "
+                      "alone with `--workers 1 --force`, and report it if it fails again"),
 }
 GROUPS = {"submission": SUBMISSION, "edits": EDITS, "code": CODE, "run": RUNTIME}
 FLAGS = {name: entry for group in GROUPS.values() for name, entry in group.items()}

@@ -17,6 +17,7 @@ import ast
 import functools
 from collections.abc import Iterable, Sequence
 
+from .judge import JUDGE_FAULT, MISSING
 from .nbcells import cells_by_grade_id, grade_id, is_student_code, meta
 from .results import Flag
 
@@ -437,6 +438,8 @@ def runtime_flags(graded_nb, flood_lines: int) -> list[Flag]:
                     flags.append(Flag("kernel_tampering", f"{where} scored 0: {out.evalue}"))
                 elif out.ename == TAMPERED:
                     flags.append(Flag("tampered_during_test", f"{where} scored 0: {out.evalue}"))
+                elif out.ename in (MISSING, JUDGE_FAULT):  # the grader's words (autograder.judge), no student's
+                    flags.append(Flag("unjudged_test", f"{where} scored 0: {out.evalue}"))
             elif out.output_type == "display_data" and RESULT_MIME in out.get("data", {}):
                 flags.append(Flag("fake_result", f"{where} failed but showed a result (nbgrader's partial credit): "
                                                  "ignored, the test scores 0"))

@@ -37,14 +37,23 @@ import sys
 import time
 from dataclasses import dataclass
 
+from .limits import PLAIN_DATA_BYTES
+
 PROBE, CHECK, SHARED = "PROBE", "CHECK", "SHARED"
 MARKER = re.compile(r"^[ \t]*### (PROBE|CHECK|SHARED)[ \t]*$")
 HIDDEN_MARKER = re.compile(r"^[ \t]*### (BEGIN|END) HIDDEN TESTS")
 JUDGE_NAMES = ("np", "checks")  # what a judge segment finds bound before anything runs (see judge_names)
 JUDGE_MEMORY_BYTES = 4 * 1024 ** 3
 RESOURCE_KEY = "autograder_judged"  # resources[RESOURCE_KEY][grade_id] = whether the judge passed the cell
+# A test that could not be judged scores 0, the batch goes on, and ``integrity.runtime_flags`` flags it
+# ``unjudged_test``; the feedback gives ``feedback.GRADER_ERRORS``' fixed sentence for each, never a hidden line.
 MISSING = "ResultMissing"  # a name the judge needed never came back from the kernel
 JUDGE_FAULT = "JudgeError"  # the judge process failed or ran out of time (the cell counts 0, the batch goes on)
+# Why a value never came back (fixed words: the student's code chooses none of them).
+NOT_BOUND = "the name is not bound in your kernel once the test's code has run (deleted, or its line never ran)"
+NOT_PLAIN = "what your kernel sent is not plain data"
+TOO_LARGE = f"it is larger than the {PLAIN_DATA_BYTES // 2 ** 20} MB of plain data the grader accepts"
+NO_ANSWER = "your kernel gave no answer when the grader asked for it"
 # A test cell's concept record (the course's concepts module: the answer's label, whether right, the chosen option's
 # explanation), kept in the autograded cell's metadata: written by the grader from the judge's reply only.
 CONCEPT_KEY = "autograder_concept"
@@ -162,7 +171,7 @@ def export_expression(names: list[str], data_module: str | None = None) -> str:
     """The ``user_expressions`` entry that asks the kernel for ``names`` as plain data (names only: no value),
     through the course's ``data_module`` (default: :func:`course_settings`'s)."""
     module = data_module if data_module is not None else course_settings()["data"]
-    return f"__import__({module!r}, fromlist=['export']).export({names!r}, globals())"
+    return f"__import__({module!r}, fromlist=['export']).export({names!r}, globals(), {PLAIN_DATA_BYTES})"
 
 
 @functools.lru_cache(maxsize=1)
@@ -281,13 +290,13 @@ def judge_segment(request: dict, namespace: dict, settings: dict | None = None) 
     wanted = list(request.get("wanted") or [])
     try:
         plain = importlib.import_module(settings["data"])  # an empty name: a course without judged tests
-        data = plain.loads(request["data"]) if request.get("data") is not None else {}
-    except Exception as exc:  # the kernel sent something that is not plain data: nothing of it is used
-        data = {}
-        problem = f"{type(exc).__name__}"
-    else:
-        problem = "it was never bound, or the kernel hid it" if request.get("data") is not None else \
-            "the kernel did not answer"
+        if request.get("data") is None:
+            data, problem = {}, NO_ANSWER
+        else:
+            data, problem = plain.loads(request["data"], PLAIN_DATA_BYTES), NOT_BOUND
+    except Exception as exc:  # refused before it is parsed, or not plain data: nothing of it is used
+        too_large = getattr(sys.modules.get(settings["data"]), "TooLarge", None)
+        data, problem = {}, TOO_LARGE if too_large is not None and isinstance(exc, too_large) else NOT_PLAIN
     namespace.update({k: v for k, v in data.items() if k in wanted})
     out = io.StringIO()
     try:
@@ -295,12 +304,17 @@ def judge_segment(request: dict, namespace: dict, settings: dict | None = None) 
             exec(compile(request["code"], "<test>", "exec"), namespace)
     except NameError as exc:
         if getattr(exc, "name", None) in wanted:
-            return {"passed": False, "stdout": out.getvalue(), "ename": MISSING,
-                    "evalue": f"the test's value `{exc.name}` did not come back from your kernel ({problem})"}
+            return {"passed": False, "stdout": out.getvalue(), **missing(exc.name, problem)}
         return _with_concept(_failure(exc, out), settings)
     except Exception as exc:
         return _with_concept(_failure(exc, out), settings)
     return _with_concept({"passed": True, "stdout": out.getvalue()}, settings)
+
+
+def missing(name: str, why: str) -> dict:
+    """The verdict's error for a value a check needs that never came back from the kernel."""
+    return {"ename": MISSING, "evalue": f"this test's value `{name}` did not come back from your kernel ({why}), "
+                                        "so the test could not be judged"}
 
 
 def _with_concept(reply: dict, settings: dict) -> dict:

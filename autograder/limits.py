@@ -17,6 +17,7 @@ CELL_OUTPUT_BYTES = 20_000_000  # a cell's streams and displays together, as the
 WIDGET_STATE_BYTES = 20_000_000  # every widget's state a notebook leaves in its metadata, together; the rest is not kept
 MERGE_ABOVE_CELLS = 1000  # a notebook with more cells has each run of untagged cells run as one (nbcells.merged_runs)
 FEEDBACK_CELLS = 500  # a feedback page shows every graded cell and at most this many others
+PLAIN_DATA_BYTES = 32 * 1024**2  # what one judged segment's values may take as plain data text (course.plain)
 MESSAGE_CHARS = 300  # a test cell's message in cells.csv and the report
 NOTEBOOK_DEADLINE_FLOOR = 300  # seconds: a whole job's wall time (from staging on) is at least this long ...
 NOTEBOOK_DEADLINE_CELLS = 3  # ... or this many cell timeouts (a kernel ignoring interrupts cannot hold a worker)

@@ -22,11 +22,15 @@ from typing import Any, Iterable, Mapping
 
 import numpy as np
 
-__all__ = ["Opaque", "encode", "decode", "dumps", "loads", "export", "MAX_BYTES"]
+__all__ = ["Opaque", "TooLarge", "encode", "decode", "dumps", "loads", "export", "MAX_BYTES"]
 
 MAX_BYTES = 32 * 1024 * 1024  # one export, as JSON text: a flood of data is refused, never parsed
 MAX_DEPTH = 32
 _TAGS = ("npy", "tuple", "set", "dict", "float", "opaque")
+
+
+class TooLarge(ValueError):
+    """An export over its cap: refused where it is written (the kernel) and again where it is read."""
 
 
 class Opaque:
@@ -123,16 +127,23 @@ def dumps(values: Mapping[str, Any]) -> str:
     return json.dumps({str(k): encode(v) for k, v in values.items()}, allow_nan=False)
 
 
-def loads(text: str) -> dict[str, Any]:
-    """:func:`dumps`' text back as ``name -> value``; ``ValueError`` for anything that is not plain data."""
-    if not isinstance(text, str) or len(text) > MAX_BYTES:
-        raise ValueError("plain data too large or not text")
+def loads(text: str, max_bytes: int = MAX_BYTES) -> dict[str, Any]:
+    """:func:`dumps`' text back as ``name -> value``; :class:`TooLarge` past ``max_bytes`` characters (before
+    anything is parsed), ``ValueError`` for anything else that is not plain data."""
+    if not isinstance(text, str):
+        raise ValueError("plain data must be text")
+    if len(text) > max_bytes:
+        raise TooLarge(f"plain data of {len(text)} characters, over the cap of {max_bytes}")
     raw = json.loads(text)
     if type(raw) is not dict:
         raise ValueError("plain data must be a JSON object of names")
     return {str(name): decode(value) for name, value in raw.items()}
 
 
-def export(names: Iterable[str], namespace: Mapping[str, Any]) -> str:
-    """In the kernel: the values bound to ``names`` in ``namespace`` (the missing ones left out), as JSON."""
-    return dumps({name: namespace[name] for name in names if name in namespace})
+def export(names: Iterable[str], namespace: Mapping[str, Any], max_bytes: int = MAX_BYTES) -> str:
+    """In the kernel: the values bound to ``names`` in ``namespace`` (the missing ones left out), as JSON;
+    :class:`TooLarge` past ``max_bytes`` characters, so a huge value never leaves the kernel."""
+    text = dumps({name: namespace[name] for name in names if name in namespace})
+    if len(text) > max_bytes:
+        raise TooLarge(f"plain data of {len(text)} characters, over the cap of {max_bytes}")
+    return text

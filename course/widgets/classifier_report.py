@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import matplotlib.pyplot as plt
 import numpy as np
+
+from course.plots import axes_or_new
 
 __all__ = [
     "confusion_matrix", "confident_mistakes", "Calibration", "calibration", "cross_entropy", "best_temperature",
@@ -110,8 +113,6 @@ def best_temperature(logits, true, temperatures) -> float:
 
 def plot_confusion(counts: np.ndarray, *, ax=None):
     """The confusion matrix as a heat map with the counts written in, diagonal = correct."""
-    from course.plots import axes_or_new
-
     ax = axes_or_new(ax, figsize=(4.2, 3.8))
     counts = np.asarray(counts)
     C = counts.shape[0]
@@ -126,8 +127,6 @@ def plot_confusion(counts: np.ndarray, *, ax=None):
 
 def plot_mistakes(images: np.ndarray, true, predicted, confidence, *, axes=None):
     """One 8x8 image per mistake (``images`` is ``(64, k)``, columns are examples), titled with what happened."""
-    import matplotlib.pyplot as plt
-
     images = np.asarray(images)
     k = images.shape[1]
     if axes is None:
@@ -143,8 +142,6 @@ def plot_mistakes(images: np.ndarray, true, predicted, confidence, *, axes=None)
 
 def plot_reliability(results: dict, *, ax=None):
     """Accuracy against confidence per bin, one line per entry of ``results`` (label -> :class:`Calibration`)."""
-    from course.plots import axes_or_new
-
     ax = axes_or_new(ax, figsize=(4.2, 3.6))
     ax.plot([0, 1], [0, 1], color="gray", lw=1, ls="--", label="perfectly calibrated")
     for label, result in results.items():

@@ -16,9 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+import ipywidgets as widgets
 import numpy as np
+from matplotlib.colors import ListedColormap
 
 from course.arguments import require_int
+from course.data import make_blobs_2d, make_xor_2d
+from course.plots import PALETTE, axes_or_new
+from course.widgets.live_widget import Picture, live_widget
 
 __all__ = [
     "SNAPSHOT_ITERATIONS",
@@ -156,8 +161,6 @@ def train_snapshots(
 
 def dataset_2d(name: str, num_classes: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """The viewer's data: ``"blobs"`` (one Gaussian blob per class) or ``"XOR-like"`` (two opposite blobs each)."""
-    from course.data import make_blobs_2d, make_xor_2d
-
     if name == "blobs":
         return make_blobs_2d(60 * num_classes, num_classes=num_classes, spread=0.55, seed=seed)
     if name == "XOR-like":
@@ -173,18 +176,12 @@ def cached_snapshots(name: str, num_classes: int, hidden: bool, seed: int = 0) -
 
 
 def _colours(num_classes: int):
-    from matplotlib.colors import ListedColormap
-
-    from course.plots import PALETTE
-
     return ListedColormap(PALETTE[:num_classes])
 
 
 def plot_regions(regions: np.ndarray, extent, X: np.ndarray, labels: np.ndarray, num_classes: int, *,
                  title: str | None = None, ax=None):
     """Decision regions (``(GRID, GRID)`` class per grid point) under the points coloured by label."""
-    from course.plots import axes_or_new
-
     ax = axes_or_new(ax)
     cmap = _colours(max(num_classes, 2))
     ax.imshow(regions, origin="lower", extent=extent, cmap=cmap, vmin=-0.5, vmax=cmap.N - 0.5, alpha=0.3,
@@ -198,70 +195,69 @@ def plot_regions(regions: np.ndarray, extent, X: np.ndarray, labels: np.ndarray,
     return ax
 
 
+class _BoundaryPicture(Picture):
+    """The regions and the points (left), the training cost with the shown iteration marked (right).
+
+    The iteration slider moves only the regions, the left title and the marker (animated); the points, the
+    cost curve and the right title belong to the setting (data, classes, hidden layer), so they are set and
+    the background redrawn once when the setting changes, not on every slider move."""
+
+    def __init__(self):
+        super().__init__(figsize=(7.2, 3.2), ncols=2, dpi=72, width_ratios=(1.25, 1))
+        ax, ax_cost = self.axes
+        self.cmap = _colours(6)  # the class slider's largest count: a class keeps its colour
+        self.image = ax.imshow(np.zeros((GRID, GRID)), origin="lower", cmap=self.cmap, vmin=-0.5, vmax=5.5,
+                               alpha=0.3, interpolation="nearest", aspect="auto")
+        self.dots = ax.scatter(np.zeros(1), np.zeros(1), s=9, edgecolors="white", linewidths=0.3)
+        ax.set(xticks=[], yticks=[])
+        ax.set_title("after 1500 iterations: training accuracy 100%", fontsize=9)  # sized for the layout
+        ax.grid(False)
+        (self.curve,) = ax_cost.plot([], [], color=PALETTE[0], marker="o", ms=3)
+        (self.marker,) = ax_cost.plot([], [], "o", color=PALETTE[3], ms=8)
+        ax_cost.set(xscale="symlog", xlabel="iteration", ylabel="training cost",
+                    xlim=(0, SNAPSHOT_ITERATIONS[-1] * 1.2))
+        ax_cost.set_xticks([0, 10, 100, 1000], ["0", "10", "100", "1000"])
+        ax_cost.set_title("softmax regression (linear)", fontsize=9)
+        self.setting = None  # the snapshots the background was drawn for
+        self.finish([self.image, ax.title, self.marker])
+
+    def draw(self, shown: tuple[BoundarySnapshots, int]) -> None:
+        snaps, k = shown
+        ax, ax_cost = self.axes
+        if snaps is not self.setting:
+            self.setting = snaps
+            self.image.set_extent(snaps.extent)
+            ax.set(xlim=snaps.extent[:2], ylim=snaps.extent[2:])
+            self.dots.set_offsets(snaps.X.T)
+            self.dots.set_facecolors(self.cmap(snaps.labels))
+            self.curve.set_data(snaps.iterations, snaps.cost)
+            ax_cost.set_ylim(0, 1.1 * snaps.cost.max())
+            ax_cost.set_title("softmax + hidden layer" if snaps.hidden_units else "softmax regression (linear)",
+                              fontsize=9)
+            self.live.invalidate()
+        self.image.set_data(snaps.regions[k])
+        ax.set_title(f"after {snaps.iterations[k]} iterations: training accuracy {snaps.accuracy[k]:.0%}",
+                     fontsize=9)
+        self.marker.set_data([snaps.iterations[k]], [snaps.cost[k]])
+
+
 def show_boundary_viewer(*, seed: int = 0):
     """The interactive boundary viewer (see the module docstring). Returns the ``ipywidgets.VBox``.
 
     Its children: the data set toggle, the class slider, the hidden-layer checkbox, the iteration slider and
-    the picture. Changing the first three trains that setting once (a fraction of a second); moving the
-    iteration slider only picks a stored snapshot.
+    the picture. Changing the first three trains that setting once (a fraction of a second, then
+    :func:`cached_snapshots` keeps it); moving the iteration slider only picks a stored snapshot.
     """
-    import ipywidgets as widgets
-    import matplotlib
-    import matplotlib.pyplot as plt
-    from matplotlib.colors import ListedColormap
+    controls = {
+        "data_set": widgets.ToggleButtons(options=list(DATASETS), value="blobs", description="data"),
+        "classes": widgets.IntSlider(value=3, min=2, max=6, description="classes C", continuous_update=False),
+        "hidden": widgets.Checkbox(value=False, description=f"hidden layer ({HIDDEN_UNITS} tanh units)"),
+        "iteration": widgets.SelectionSlider(options=list(SNAPSHOT_ITERATIONS), value=SNAPSHOT_ITERATIONS[-1],
+                                             description="iteration", continuous_update=True),
+    }
 
-    from course.plots import PALETTE, course_style
-    from course.widgets.live_figure import LiveFigure
+    def compute(data_set, classes, hidden, iteration) -> tuple[BoundarySnapshots, int]:
+        snaps = cached_snapshots(data_set, classes, hidden, seed)
+        return snaps, snaps.index_of(iteration)
 
-    data_set = widgets.ToggleButtons(options=list(DATASETS), value="blobs", description="data")
-    classes = widgets.IntSlider(value=3, min=2, max=6, description="classes C", continuous_update=False)
-    hidden = widgets.Checkbox(value=False, description=f"hidden layer ({HIDDEN_UNITS} tanh units)")
-    iteration = widgets.SelectionSlider(options=list(SNAPSHOT_ITERATIONS), value=SNAPSHOT_ITERATIONS[-1],
-                                        description="iteration", continuous_update=True)
-
-    with matplotlib.rc_context(course_style()):
-        fig, (ax, ax_cost) = plt.subplots(1, 2, figsize=(7.2, 3.2), dpi=72, width_ratios=(1.25, 1))
-    cmap = ListedColormap(PALETTE[:6])
-    image = ax.imshow(np.zeros((GRID, GRID)), origin="lower", cmap=cmap, vmin=-0.5, vmax=5.5, alpha=0.3,
-                      interpolation="nearest", aspect="auto")
-    dots = ax.scatter(np.zeros(1), np.zeros(1), s=9, edgecolors="white", linewidths=0.3)
-    ax.set(xticks=[], yticks=[])
-    ax.set_title("after 1500 iterations: training accuracy 100%", fontsize=9)  # sized for the layout
-    ax.grid(False)
-    (curve,) = ax_cost.plot([], [], color=PALETTE[0], marker="o", ms=3)
-    (marker,) = ax_cost.plot([], [], "o", color=PALETTE[3], ms=8)
-    ax_cost.set(xscale="symlog", xlabel="iteration", ylabel="training cost", xlim=(0, SNAPSHOT_ITERATIONS[-1] * 1.2))
-    ax_cost.set_xticks([0, 10, 100, 1000], ["0", "10", "100", "1000"])
-    ax_cost.set_title("softmax regression (linear)", fontsize=9)
-    fig.tight_layout()
-    live = LiveFigure(fig, animated=[image, ax.title, marker])
-    current = {}
-
-    def draw(_change=None) -> None:
-        snaps = current["snaps"]
-        k = snaps.index_of(iteration.value)
-        image.set_data(snaps.regions[k])
-        ax.set_title(f"after {snaps.iterations[k]} iterations: training accuracy {snaps.accuracy[k]:.0%}",
-                     fontsize=9)
-        marker.set_data([snaps.iterations[k]], [snaps.cost[k]])
-        live.refresh()
-
-    def retrain(_change=None) -> None:
-        snaps = cached_snapshots(data_set.value, classes.value, hidden.value, seed)
-        current["snaps"] = snaps
-        image.set_extent(snaps.extent)
-        ax.set(xlim=snaps.extent[:2], ylim=snaps.extent[2:])
-        dots.set_offsets(snaps.X.T)
-        dots.set_facecolors(cmap(snaps.labels))
-        curve.set_data(snaps.iterations, snaps.cost)
-        ax_cost.set_ylim(0, 1.1 * snaps.cost.max())
-        ax_cost.set_title("softmax + hidden layer" if snaps.hidden_units else "softmax regression (linear)",
-                          fontsize=9)
-        live.invalidate()
-        draw()
-
-    for control in (data_set, classes, hidden):
-        control.observe(retrain, names="value")
-    iteration.observe(draw, names="value")
-    retrain()
-    return widgets.VBox([data_set, classes, hidden, iteration, live.widget])
+    return live_widget(controls, compute, _BoundaryPicture())

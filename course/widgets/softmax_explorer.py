@@ -11,11 +11,15 @@ offset to it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
 import numpy as np
 
+from course.plots import PALETTE
+from course.widgets.live_widget import Picture, live_widget, note_text
 from course.widgets.student_code import call_student
 
 __all__ = ["SoftmaxView", "compute_softmax_view", "show_softmax_explorer", "plot_output_layers"]
@@ -83,67 +87,64 @@ def compute_softmax_view(logits, temperature: float = 1.0, offset: float = 0.0, 
                        probabilities, total, note)
 
 
+class _SoftmaxPicture(Picture):
+    """The student's probabilities beside the hardmax (left), the shifted scores ``z/T - max`` (right)."""
+
+    def __init__(self):
+        super().__init__(figsize=(7.6, 2.9), ncols=2, dpi=72, width_ratios=(1.3, 1))
+        ax_p, ax_z = self.axes
+        x = np.arange(4)
+        self.soft = ax_p.bar(x - 0.2, np.zeros(4), width=0.4, color=PALETTE[0], label="softmax (yours)")
+        self.hard = ax_p.bar(x + 0.2, np.zeros(4), width=0.4, color="none", edgecolor=PALETTE[1], lw=2,
+                             label="hardmax")
+        self.labels = [ax_p.text(i - 0.2, 0, "", ha="center", va="bottom", fontsize=8) for i in x]
+        ax_p.set(xticks=x, xticklabels=CLASS_NAMES, ylim=(0, 1.45), yticks=[0, 0.25, 0.5, 0.75, 1],
+                 ylabel="probability")
+        ax_p.legend(loc="upper right", fontsize=8)
+        self.summary = ax_p.text(0.02, 0.97, "", transform=ax_p.transAxes, va="top", fontsize=8)
+        self.note = note_text(ax_p, fontsize=8)
+        self.shifted = ax_z.bar(x, np.zeros(4), width=0.6, color=PALETTE[2])
+        ax_z.axhline(0, color="black", lw=0.8)
+        ax_z.set(xticks=x, xticklabels=[f"z{i}" for i in x], ylim=(-13, 1.5), ylabel="z/T - max(z/T)")
+        self.shift_text = ax_z.text(0.03, 0.06, "", transform=ax_z.transAxes, fontsize=8)
+        self.finish([*self.soft, *self.hard, *self.labels, self.summary, self.note, *self.shifted,
+                     self.shift_text])
+
+    def draw(self, view: SoftmaxView) -> None:
+        shown = view.probabilities is not None
+        probs = np.nan_to_num(view.probabilities if shown else np.zeros(4), nan=0.0, posinf=0.0, neginf=0.0)
+        for i, (bar, text, p) in enumerate(zip(self.soft, self.labels, probs)):
+            bar.set_height(p)
+            text.set_position((i - 0.2, p + 0.02))
+            text.set_text(f"{p:.3f}" if shown else "")
+        for bar, h in zip(self.hard, view.hardmax):
+            bar.set_height(h)
+        naive = "NaN (overflow)" if not np.all(np.isfinite(view.naive)) else "fine"
+        self.summary.set_text(f"sum of your softmax = {view.total:.4f}\nnaive exp(z)/sum: {naive}")
+        self.note.set_text(view.note)
+        self.note.set_visible(bool(view.note))
+        for bar, h in zip(self.shifted, view.scores - view.column_max):
+            bar.set_height(max(h, -13.0))
+        self.shift_text.set_text(f"max = {view.column_max:.5g}, log-sum-exp = {view.log_sum_exp:.5g}")
+
+
 def show_softmax_explorer(softmax: Callable | None = None, *, start=(5.0, 2.0, -1.0, 3.0)):
     """The interactive explorer: four score sliders, a temperature, the +1000 offset and two panels.
 
     ``softmax`` is the student's function. Returns the ``ipywidgets.VBox``; its first four children are the
     score sliders, then the temperature slider, the offset checkbox and the picture.
     """
-    import ipywidgets as widgets
-    import matplotlib
-    import matplotlib.pyplot as plt
+    controls = {f"z{i}": widgets.FloatSlider(value=v, min=-6.0, max=6.0, step=0.5, description=f"z{i}",
+                                             continuous_update=True, readout_format=".1f")
+                for i, v in enumerate(start)}
+    controls["temperature"] = widgets.FloatLogSlider(value=1.0, base=10, min=-1, max=1, step=0.05,
+                                                     description="T", readout_format=".2f")
+    controls["offset"] = widgets.Checkbox(value=False, description="add 1000 to every score")
 
-    from course.plots import PALETTE, course_style
-    from course.widgets.live_figure import LiveFigure
+    def compute(z0, z1, z2, z3, temperature, offset) -> SoftmaxView:
+        return compute_softmax_view([z0, z1, z2, z3], temperature, 1000.0 if offset else 0.0, softmax=softmax)
 
-    sliders = [widgets.FloatSlider(value=v, min=-6.0, max=6.0, step=0.5, description=f"z{i}",
-                                   continuous_update=True, readout_format=".1f") for i, v in enumerate(start)]
-    temperature = widgets.FloatLogSlider(value=1.0, base=10, min=-1, max=1, step=0.05, description="T",
-                                         readout_format=".2f")
-    offset = widgets.Checkbox(value=False, description="add 1000 to every score")
-
-    with matplotlib.rc_context(course_style()):
-        fig, (ax_p, ax_z) = plt.subplots(1, 2, figsize=(7.6, 2.9), dpi=72, width_ratios=(1.3, 1))
-    x = np.arange(4)
-    soft = ax_p.bar(x - 0.2, np.zeros(4), width=0.4, color=PALETTE[0], label="softmax (yours)")
-    hard = ax_p.bar(x + 0.2, np.zeros(4), width=0.4, color="none", edgecolor=PALETTE[1], lw=2, label="hardmax")
-    labels = [ax_p.text(i - 0.2, 0, "", ha="center", va="bottom", fontsize=8) for i in x]
-    ax_p.set(xticks=x, xticklabels=CLASS_NAMES, ylim=(0, 1.45), yticks=[0, 0.25, 0.5, 0.75, 1], ylabel="probability")
-    ax_p.legend(loc="upper right", fontsize=8)
-    summary = ax_p.text(0.02, 0.97, "", transform=ax_p.transAxes, va="top", fontsize=8)
-    note = ax_p.text(0.5, 0.5, "", transform=ax_p.transAxes, ha="center", va="center", wrap=True, fontsize=8,
-                     bbox={"boxstyle": "round", "fc": "#fff8e0", "ec": PALETTE[1]})
-    shifted = ax_z.bar(x, np.zeros(4), width=0.6, color=PALETTE[2])
-    ax_z.axhline(0, color="black", lw=0.8)
-    ax_z.set(xticks=x, xticklabels=[f"z{i}" for i in x], ylim=(-13, 1.5), ylabel="z/T - max(z/T)")
-    shift_text = ax_z.text(0.03, 0.06, "", transform=ax_z.transAxes, fontsize=8)
-    fig.tight_layout()
-    live = LiveFigure(fig, animated=[*soft, *hard, *labels, summary, note, *shifted, shift_text])
-
-    def update(_change=None) -> None:
-        view = compute_softmax_view([s.value for s in sliders], temperature.value,
-                                    1000.0 if offset.value else 0.0, softmax=softmax)
-        probs = view.probabilities if view.probabilities is not None else np.zeros(4)
-        probs = np.nan_to_num(probs, nan=0.0, posinf=0.0, neginf=0.0)
-        for bar, text, p, i in zip(soft, labels, probs, x):
-            bar.set_height(p)
-            text.set_position((i - 0.2, p + 0.02))
-            text.set_text(f"{p:.3f}" if view.probabilities is not None else "")
-        for bar, h in zip(hard, view.hardmax):
-            bar.set_height(h)
-        naive = "NaN (overflow)" if not np.all(np.isfinite(view.naive)) else "fine"
-        summary.set_text(f"sum of your softmax = {view.total:.4f}\nnaive exp(z)/sum: {naive}")
-        note.set_text(view.note)
-        note.set_visible(bool(view.note))
-        for bar, h in zip(shifted, view.scores - view.column_max):
-            bar.set_height(max(h, -13.0))
-        shift_text.set_text(f"max = {view.column_max:.5g}, log-sum-exp = {view.log_sum_exp:.5g}")
-        live.refresh()
-
-    for control in (*sliders, temperature, offset):
-        control.observe(update, names="value")
-    update()
-    return widgets.VBox([*sliders, temperature, offset, live.widget])
+    return live_widget(controls, compute, _SoftmaxPicture())
 
 
 def plot_output_layers(n_inputs: int = 3, scores=(5.0, 2.0, -1.0, 3.0), *, axes=None):
@@ -152,10 +153,6 @@ def plot_output_layers(n_inputs: int = 3, scores=(5.0, 2.0, -1.0, 3.0), *, axes=
     Inputs on the left, every input wired to every output unit, the scores ``z_k`` in the units, and on the
     right the sigmoid's one probability and the softmax's ``C`` probabilities (which add up to 1).
     """
-    import matplotlib.pyplot as plt
-
-    from course.plots import PALETTE
-
     z = np.asarray(scores, dtype=float)
     probabilities = np.exp(z - z.max()) / np.exp(z - z.max()).sum()
     if axes is None:

@@ -10,11 +10,14 @@ and a point slider to it and redraws the artists in place.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
+import ipywidgets as widgets
 import numpy as np
 
+from course.plots import PALETTE
+from course.widgets.live_widget import Picture, live_widget
 from course.widgets.student_code import call_student
 
 __all__ = ["FUNCTIONS", "TapeView", "compute_tape_view", "show_tape_explorer"]
@@ -140,51 +143,48 @@ def _readout(view: TapeView) -> str:
             f"f''(x0) yours {yours(view.second, view.exact_second)}")
 
 
+class _TapePicture(Picture):
+    """One panel: the curve, the tangent and parabola from the student's derivatives, the point, a readout.
+    Updates move only these; axes, ticks and legend are a cached background, one per function's y range."""
+
+    def __init__(self):
+        super().__init__(figsize=(6.6, 3.3), dpi=72)
+        ax = self.axes
+        (self.curve,) = ax.plot([], [], color=PALETTE[0], lw=2, label="f(x)")
+        (self.tangent,) = ax.plot([], [], color=PALETTE[1], lw=1.5, ls="--", label="tangent: slope f'(x0)")
+        (self.parabola,) = ax.plot([], [], color=PALETTE[2], lw=1.5, ls=":", label="parabola: curvature f''(x0)")
+        (self.dot,) = ax.plot([], [], "o", color=PALETTE[3], ms=8, zorder=4)
+        self.text = ax.text(0.02, 0.97, "", transform=ax.transAxes, va="top", family="monospace", fontsize=8,
+                            bbox={"boxstyle": "round", "fc": "white", "ec": "#cccccc", "alpha": 0.9})
+        ax.set_xlim(*X_RANGE)
+        ax.set_title("the tangent and the parabola your tapes give at x0")
+        ax.set_xlabel("x")
+        ax.legend(loc="lower right", fontsize=8)
+        self.finish([self.curve, self.tangent, self.parabola, self.dot, self.text])
+
+    def draw(self, view: TapeView) -> None:
+        self.curve.set_data(view.xs, view.ys)
+        empty = np.full_like(view.xs, np.nan)
+        self.tangent.set_data(view.xs, view.tangent if view.tangent is not None else empty)
+        self.parabola.set_data(view.xs, view.parabola if view.parabola is not None else empty)
+        self.dot.set_data([view.x0], [view.f0])
+        spread = view.ys.max() - view.ys.min()
+        self.axes.set_ylim(view.ys.min() - 0.35 * spread - 0.1, view.ys.max() + 0.35 * spread + 0.1)
+        self.text.set_text(_readout(view) + (f"\n{view.note}" if view.note else ""))
+
+
 def show_tape_explorer(gradient_of: Callable | None = None, second_derivative: Callable | None = None):
     """The interactive tape explorer: a function menu, a point slider and one panel.
 
     Returns the ``ipywidgets.VBox`` to display; its first two children are the menu and the slider.
     """
-    import ipywidgets as widgets
-    import matplotlib
-    import matplotlib.pyplot as plt
+    controls = {
+        "name": widgets.Dropdown(options=list(FUNCTIONS), value="x**3 - 2x", description="f(x)"),
+        "x0": widgets.FloatSlider(value=1.0, min=X_RANGE[0], max=X_RANGE[1], step=0.1, description="x0",
+                                  continuous_update=False, readout_format=".1f"),
+    }
 
-    from course.plots import PALETTE, course_style
-    from course.widgets.live_figure import LiveFigure
+    def compute(name, x0) -> TapeView:
+        return compute_tape_view(name, x0, gradient_of=gradient_of, second_derivative=second_derivative)
 
-    menu = widgets.Dropdown(options=list(FUNCTIONS), value="x**3 - 2x", description="f(x)")
-    point = widgets.FloatSlider(value=1.0, min=X_RANGE[0], max=X_RANGE[1], step=0.1, description="x0",
-                                continuous_update=False, readout_format=".1f")
-    with matplotlib.rc_context(course_style()):
-        fig, ax = plt.subplots(figsize=(6.6, 3.3), dpi=72)
-    (curve,) = ax.plot([], [], color=PALETTE[0], lw=2, label="f(x)")
-    (tangent,) = ax.plot([], [], color=PALETTE[1], lw=1.5, ls="--", label="tangent: slope f'(x0)")
-    (parabola,) = ax.plot([], [], color=PALETTE[2], lw=1.5, ls=":", label="parabola: curvature f''(x0)")
-    (dot,) = ax.plot([], [], "o", color=PALETTE[3], ms=8, zorder=4)
-    text = ax.text(0.02, 0.97, "", transform=ax.transAxes, va="top", family="monospace", fontsize=8,
-                   bbox={"boxstyle": "round", "fc": "white", "ec": "#cccccc", "alpha": 0.9})
-    ax.set_xlim(*X_RANGE)
-    ax.set_title("the tangent and the parabola your tapes give at x0")
-    ax.set_xlabel("x")
-    ax.legend(loc="lower right", fontsize=8)
-    fig.tight_layout()
-    # Updates change only these; axes, ticks and legend are a cached background, one per function's y range.
-    live = LiveFigure(fig, animated=(curve, tangent, parabola, dot, text))
-
-    def update(_change=None) -> None:
-        view = compute_tape_view(menu.value, point.value, gradient_of=gradient_of,
-                                 second_derivative=second_derivative)
-        curve.set_data(view.xs, view.ys)
-        empty = np.full_like(view.xs, np.nan)
-        tangent.set_data(view.xs, view.tangent if view.tangent is not None else empty)
-        parabola.set_data(view.xs, view.parabola if view.parabola is not None else empty)
-        dot.set_data([view.x0], [view.f0])
-        spread = view.ys.max() - view.ys.min()
-        ax.set_ylim(view.ys.min() - 0.35 * spread - 0.1, view.ys.max() + 0.35 * spread + 0.1)
-        text.set_text(_readout(view) + (f"\n{view.note}" if view.note else ""))
-        live.refresh()
-
-    menu.observe(update, names="value")
-    point.observe(update, names="value")
-    update()
-    return widgets.VBox([menu, point, live.widget])
+    return live_widget(controls, compute, _TapePicture())

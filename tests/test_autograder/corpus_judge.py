@@ -204,3 +204,80 @@ SPIED = {ASSIGNMENT: "TUNING_PRIORITY", ASSIGNMENT_03: "batchnorm_forward"}  # t
 # Notebook 06 (TensorFlow): the same filter in the first answer cell of a blank notebook, beside a correct one.
 TF_ASSIGNMENT = "06_tensorflow_intro"
 TF_ATTACK = Attack("blank_iopub_filter_06", {"linear_function": SILENCE_ERRORS}, loses={"*"}, blank=True)
+
+
+# Values a check needs that never come back from the kernel (issue 21's leftover): the test scores 0 and is
+# flagged ``unjudged_test``, unless the student's own error explains it (then only the failing test, or the
+# flag that says what happened). Each is graded beside a correct neighbour by ``test_judge_integrity``.
+_GRID = '''
+    mesh = np.meshgrid(*[np.linspace(low, high, points_per_axis) for low, high in bounds], indexing="ij")
+    return np.column_stack([m.ravel() for m in mesh])
+'''
+
+# The probe's result is unbound by a post-execute hook the student's function registers while the probe runs,
+# before the grader asks for it (the guard takes the hook away after the test: tampered_during_test says that
+# too, and the cell's last message is the guard's; a hook that unregisters itself fails, as the guard's own
+# post-execute callback has already removed it, and that error ends the probe as the student's own).
+DELETES_RESULT = '''
+def _forget():
+    get_ipython().user_ns.pop("points", None)
+
+def grid_search(ranges, points_per_axis):''' + _VALIDATE + '''    get_ipython().events.register("post_execute", _forget)''' + _GRID
+
+# A list that cannot be walked: sending it as plain data fails in the kernel.
+UNWALKABLE_RESULT = '''
+class _Rows(list):
+    def __iter__(self):
+        raise TypeError("these rows cannot be walked")
+
+def grid_search(ranges, points_per_axis):''' + _VALIDATE + '''
+    return _Rows([[0.0] * shape[1]] * shape[0])
+'''
+
+# 3,000,000 rows: about 64 MB as plain data text, over the 32 MB cap.
+HUGE_RESULT = '''
+def grid_search(ranges, points_per_axis):''' + _VALIDATE + '''
+    return np.zeros((3_000_000, shape[1]))
+'''
+
+# The right grid as float32: right in every lab, but the test's crashing judge (``JUDGE_CRASH_SITE``) dies on it.
+FLOAT32_GRID = '''
+def grid_search(ranges, points_per_axis):''' + _VALIDATE + _GRID.replace("return np.column_stack([m.ravel() for m in mesh])",
+                  "return np.column_stack([m.ravel() for m in mesh]).astype(np.float32)")
+
+# The student's own errors: the stub left in (the probe raises: just the failing test), and a value whose walk
+# kills the kernel (``kernel_died`` says it; later cells are not run).
+BLANK_GRID = '''
+def grid_search(ranges, points_per_axis):
+    raise NotImplementedError()
+'''
+DIES_IN_TRANSFER = '''
+import os as _os
+
+class _Rows(list):
+    def __iter__(self):
+        _os._exit(1)
+
+def grid_search(ranges, points_per_axis):''' + _VALIDATE + '''
+    return _Rows([[0.0] * shape[1]] * shape[0])
+'''
+
+
+@dataclass
+class Unjudged:
+    name: str
+    grid_search: str  # the answer that replaces the solution's
+    loses: tuple[str, ...]  # test cells that score 0 ("..." at the end: and every later one)
+    flag: str | None  # the run flag on test_grid_search: unjudged_test, another, or None
+    why: str = ""  # words of the message (cells.csv) that say what happened
+
+
+GRID_ERRORS = ("test_grid_search", "test_grid_search_errors")
+UNJUDGED = [
+    Unjudged("deletes_result", DELETES_RESULT, ("test_grid_search",), "unjudged_test", "is not bound in your kernel"),
+    Unjudged("unwalkable_result", UNWALKABLE_RESULT, ("test_grid_search",), "unjudged_test", "not plain data"),
+    Unjudged("huge_result", HUGE_RESULT, ("test_grid_search",), "unjudged_test", "larger than the 32 MB"),
+    Unjudged("crashes_the_judge", FLOAT32_GRID, ("test_grid_search",), "unjudged_test", "judge could not check"),
+    Unjudged("blank_grid", BLANK_GRID, GRID_ERRORS, None, "NotImplementedError"),
+    Unjudged("dies_in_transfer", DIES_IN_TRANSFER, ("test_grid_search", "..."), "kernel_died", "kernel died"),
+]
