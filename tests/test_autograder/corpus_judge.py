@@ -16,7 +16,7 @@ NAMES = ('["learning_rate", "momentum_beta", "mini_batch_size", "hidden_units", 
 # Every failing test's error leaves the kernel no more, below everything the guard watches: ZMQ's own send drops
 # error messages and rewrites an execute_reply with an error as a success (signed again with the kernel's key),
 # so nbgrader sees no error in any test cell.
-IOPUB_FILTER = '''
+IOPUB_FILTER_ONLY = '''
 import json as _json
 import zmq as _zmq
 _session = get_ipython().kernel.session
@@ -37,7 +37,8 @@ def _quiet(self, parts, *args, **kwargs):
                 parts[i + 1] = _session.sign(parts[i + 2:i + 6])
     return _send_multipart(self, parts, *args, **kwargs)
 _zmq.Socket.send_multipart = _quiet
-TUNING_PRIORITY = {name: None for name in ''' + NAMES + '''}
+'''
+IOPUB_FILTER = IOPUB_FILTER_ONLY + '''TUNING_PRIORITY = {name: None for name in ''' + NAMES + '''}
 '''
 
 _VALIDATE = '''
@@ -170,3 +171,10 @@ ATTACKS = [
 ]
 SPY_CASE = "spy"  # the correct answers, the recorder first in TUNING_PRIORITY's cell
 BESIDE = "~beside"
+
+# Notebook 05: the same filter in a blank notebook's first answer cell (softmax's), every other answer left as
+# released. Its probes fail unseen (NameError, NotImplementedError), so the judge finds nothing to check.
+SOFTMAX_ASSIGNMENT = "05_softmax_regression"
+SOFTMAX_ATTACKS = [
+    Attack("blank_iopub_filter_05", {"softmax": IOPUB_FILTER_ONLY}, loses={"*"}, blank=True),
+]

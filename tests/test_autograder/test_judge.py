@@ -16,7 +16,7 @@ from course import plain
 from tests.test_autograder import corpus_judge as cj
 
 A = cj.ASSIGNMENT
-JUDGED = ("01_tuning_process", "02_log_scale_sampling")
+JUDGED = ("01_tuning_process", "02_log_scale_sampling", "05_softmax_regression")
 
 
 def _source(assignment=A):
@@ -27,35 +27,48 @@ def _release(assignment=A):
     return nbcells.read(REPO / "release" / assignment / f"{assignment}.ipynb")
 
 
+def _grade_attacks(tmp_path_factory, assignment, attacks, extra=None):
+    """Each attack graded beside a correct neighbour (2 workers), plus ``extra`` (student -> answers) if given."""
+    subs, out = tmp_path_factory.mktemp("submitted"), tmp_path_factory.mktemp("graded")
+    source, release = _source(assignment), _release(assignment)
+    solutions = nbcells.solutions(source)
+    answers = {g: code for g, code in solutions.items() if g in nbcells.answer_ids(source)}
+
+    def write(student, chosen):
+        folder = subs / student / assignment
+        folder.mkdir(parents=True)
+        nbformat.write(nbcells.build_submission(release, chosen), str(folder / f"{assignment}.ipynb"))
+
+    for attack in attacks:
+        write(attack.name, dict(attack.replace) if attack.blank else {**answers, **attack.replace})
+        write(attack.name + cj.BESIDE, answers)
+    for student, make in (extra or {}).items():
+        write(student, make(answers))
+    results = grade_class(subs, out, workers=2, log=lambda m: None)
+    return {r.student_id: r for r in results if r.assignment == assignment}, out
+
+
 @pytest.fixture(scope="module")
 def judged_run(tmp_path_factory):
-    """Every attack and the spy, each with a correct neighbour graded beside it (2 workers)."""
-    subs, out = tmp_path_factory.mktemp("submitted"), tmp_path_factory.mktemp("graded")
-    solutions = nbcells.solutions(_source())
-    answers = {g: code for g, code in solutions.items() if g in nbcells.answer_ids(_source())}
-
-    def write(student, nb):
-        folder = subs / student / A
-        folder.mkdir(parents=True)
-        nbformat.write(nb, str(folder / f"{A}.ipynb"))
-
-    for attack in cj.ATTACKS:
-        chosen = dict(attack.replace) if attack.blank else {**answers, **attack.replace}
-        write(attack.name, nbcells.build_submission(_release(), chosen))
-        write(attack.name + cj.BESIDE, nbcells.build_submission(_release(), answers))
-    spy = {**answers, "TUNING_PRIORITY": cj.SPY + answers["TUNING_PRIORITY"]}
-    write(cj.SPY_CASE, nbcells.build_submission(_release(), spy))
-    results = grade_class(subs, out, workers=2, log=lambda m: None)
-    return {r.student_id: r for r in results if r.assignment == A}, out
+    """Every attack on notebook 01 and the spy, each with a correct neighbour graded beside it."""
+    spy = {cj.SPY_CASE: lambda answers: {**answers, "TUNING_PRIORITY": cj.SPY + answers["TUNING_PRIORITY"]}}
+    return _grade_attacks(tmp_path_factory, A, cj.ATTACKS, spy)
 
 
 def _cells(result):
     return {c.grade_id: c for c in result.cells if c.kind == "test"}
 
 
-@pytest.mark.parametrize("attack", cj.ATTACKS, ids=lambda a: a.name)
-def test_an_attack_loses_what_it_did_wrong_and_its_neighbour_keeps_full_marks(judged_run, attack):
-    results, _ = judged_run
+@pytest.fixture(scope="module")
+def judged_run_05(tmp_path_factory):
+    """The attacks on notebook 05 (a blank notebook behind the IOPub filter), each beside a correct neighbour."""
+    return _grade_attacks(tmp_path_factory, cj.SOFTMAX_ASSIGNMENT, cj.SOFTMAX_ATTACKS)
+
+
+@pytest.mark.parametrize("attack", cj.ATTACKS + cj.SOFTMAX_ATTACKS, ids=lambda a: a.name)
+def test_an_attack_loses_what_it_did_wrong_and_its_neighbour_keeps_full_marks(request, attack):
+    run = "judged_run_05" if attack in cj.SOFTMAX_ATTACKS else "judged_run"
+    results, _ = request.getfixturevalue(run)
     neighbour = results[attack.name + cj.BESIDE]
     assert neighbour.status == "graded" and not [f for f in neighbour.flags if f.flag == "grader_error"]
     full = _cells(neighbour)
@@ -76,6 +89,14 @@ def test_the_blank_notebook_behind_an_iopub_filter_scores_zero_and_says_why(judg
     messages = {c.grade_id: c.message for c in _cells(result).values()}
     assert "did not come back from your kernel" in messages["test_grid_search"], messages
     assert "TUNING_PRIORITY" in messages["test_TUNING_PRIORITY"], messages
+
+
+def test_the_blank_05_notebook_behind_an_iopub_filter_scores_zero(judged_run_05):
+    results, _ = judged_run_05
+    result = results["blank_iopub_filter_05"]
+    assert result.score == 0 and results["blank_iopub_filter_05" + cj.BESIDE].score == result.max_score
+    messages = {c.grade_id: c.message for c in _cells(result).values()}
+    assert "did not come back from your kernel" in messages["test_softmax"], messages
 
 
 def _judged_cells(source_nb):
