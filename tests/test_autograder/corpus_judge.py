@@ -281,3 +281,11 @@ UNJUDGED = [
     Unjudged("blank_grid", BLANK_GRID, GRID_ERRORS, None, "NotImplementedError"),
     Unjudged("dies_in_transfer", DIES_IN_TRANSFER, ("test_grid_search", "..."), "kernel_died", "kernel died"),
 ]
+
+
+# Notebook 05: the same filter in a blank notebook's first answer cell (softmax's), every other answer left as
+# released. Its probes fail unseen (NameError, NotImplementedError), so the judge finds nothing to check.
+SOFTMAX_ASSIGNMENT = "05_softmax_regression"
+SOFTMAX_ATTACKS = [
+    Attack("blank_iopub_filter_05", {"softmax": SILENCE_ERRORS}, loses={"*"}, blank=True),
+]

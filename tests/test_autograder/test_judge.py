@@ -17,8 +17,8 @@ from tests.test_autograder import corpus_judge as cj
 
 A = cj.ASSIGNMENT
 JUDGED = ("01_tuning_process", "02_log_scale_sampling", "03_batchnorm_from_scratch", "04_batchnorm_test_time",
-          "06_tensorflow_intro")
-ATTACKS = {A: cj.ATTACKS, cj.ASSIGNMENT_03: cj.ATTACKS_03}
+          "05_softmax_regression", "06_tensorflow_intro")
+ATTACKS = {A: cj.ATTACKS, cj.ASSIGNMENT_03: cj.ATTACKS_03, cj.SOFTMAX_ASSIGNMENT: cj.SOFTMAX_ATTACKS}
 CASES = [(assignment, attack) for assignment, attacks in ATTACKS.items() for attack in attacks]
 
 
@@ -58,8 +58,9 @@ def _grade_attacks(assignment, tmp_path_factory):
         chosen = dict(attack.replace) if attack.blank else {**answers, **attack.replace}
         write(attack.name, nbcells.build_submission(_release(assignment), chosen))
         write(attack.name + cj.BESIDE, nbcells.build_submission(_release(assignment), answers))
-    spied = cj.SPIED[assignment]
-    write(cj.SPY_CASE, nbcells.build_submission(_release(assignment), {**answers, spied: cj.SPY + answers[spied]}))
+    spied = cj.SPIED.get(assignment)
+    if spied:
+        write(cj.SPY_CASE, nbcells.build_submission(_release(assignment), {**answers, spied: cj.SPY + answers[spied]}))
     results = grade_class(subs, out, workers=2, log=lambda m: None)
     return {r.student_id: r for r in results if r.assignment == assignment}, out
 
@@ -108,6 +109,14 @@ def test_a_blank_notebook_03_behind_the_iopub_filter_scores_zero_and_says_why(ju
     for grade_id in ("test_batchnorm_forward", "test_batchnorm_backward", "test_forward_propagation_bn_values"):
         assert "did not come back from your kernel" in messages[grade_id], messages
     assert messages["test_concept_identity"], messages
+
+
+def test_the_blank_05_notebook_behind_an_iopub_filter_scores_zero(judged_runs):
+    results, _ = judged_runs(cj.SOFTMAX_ASSIGNMENT)
+    result = results["blank_iopub_filter_05"]
+    assert result.score == 0 and results["blank_iopub_filter_05" + cj.BESIDE].score == result.max_score
+    messages = {c.grade_id: c.message for c in _cells(result).values()}
+    assert "did not come back from your kernel" in messages["test_softmax"], messages
 
 
 def _judged_cells(source_nb):

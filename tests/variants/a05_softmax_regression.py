@@ -4,7 +4,7 @@ Every mistake must lose its exercise's points (and those of later exercises that
 message; every different-but-correct answer must keep every point.
 """
 
-from tests.variants import Correct, Wrong
+from tests.variants import Correct, Wrong, concept_answers
 
 _SOFTMAX = 'def softmax(Z):\n    """Column-wise softmax of (C, m) scores."""\n'
 _ONE_HOT = 'def one_hot(labels, num_classes):\n    """(C, m) one-hot columns."""\n'
@@ -335,4 +335,29 @@ VARIANTS = [
             "    return np.array([int(np.argmax(Z[:, j])) for j in range(Z.shape[1])], dtype=int)\n"
         ),
     ),
+]
+
+# Concept questions: every wrong option loses its point with its own explanation; the right one in another form
+# keeps it; a blank loses it. The first wrong answer listed is each question's common misconception.
+VARIANTS += [
+    *concept_answers("two_classes", ('"C"', '"(c)"'), {
+        '"a"': "the two probabilities always add up to 1",
+        '"b"': "The hardmax is the limit of very large scores",
+        '"d"': "Softmax works for any C of at least 2",
+    }),
+    *concept_answers("log_true_class", ('"B"',), {
+        '"d"': "Nothing makes them small",
+        '"a"': "The loss is not bounded",
+        '"c"': "Every score gets a gradient",
+    }),
+    *concept_answers("straight_borders", ('" d "', '"D"'), {
+        '"b"': "More steps move the lines but never bend them",
+        '"a"': "being bounded does not decide the shape",
+        '"c"': "The model does not adapt its shape to the data",
+    }),
+    *concept_answers("temperature", ('"C"',), {
+        '"a"': "the top class stays the top class, only less sure",
+        '"b"': "Temperature scaling fits how sure the model is",
+        '"d"': "That holds for adding one number to every score",
+    }),
 ]
