@@ -11,12 +11,13 @@ PYTEST_ARGS ?=
 # ours: JupyterLab's formgrader under `make lab-instructor`.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: help lab lab-instructor test release grade bench hub clean
+.PHONY: help lab lab-instructor test lint format release grade bench hub clean
 
 help:
 	@echo "make lab             student workspace (workspace/, seeded from release/) in JupyterLab"
 	@echo "make lab-instructor  JupyterLab on the course root with nbgrader's instructor tools"
-	@echo "make test            the whole test suite"
+	@echo "make test            the whole test suite (ruff's lint and format check included)"
+	@echo "make lint            ruff: lint and format check (make format rewrites what the formatter owns)"
 	@echo "make release         regenerate release/ from source/ with nbgrader"
 	@echo "make grade           autograde submissions (default: the bundled sample class) into graded/"
 	@echo "make bench           benchmarks, written to bench/results.md"
@@ -57,6 +58,14 @@ $(BWRAP):
 
 test: $(STAMP) $(BWRAP) $(if $(filter 1,$(SKIP_BROWSER_TESTS)),,$(CHROMIUM))
 	$(PY) -m pytest -n 2 --dist loadscope $(PYTEST_ARGS)  # scopes: tests/conftest.py (one nbgrader batch per assignment)
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(STAMP)
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
 
 release: $(STAMP)
 	$(PY) -m course.authoring

@@ -18,9 +18,10 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from . import templates
 from .errors import GradingError
@@ -104,9 +105,15 @@ def check_settings(course_root, out, workers, timeout, memory_mb, force, cache) 
     timeout = cell_timeout(course_root) if timeout is None else timeout
     if not isinstance(timeout, int) or timeout < 1:
         raise GradingError(f"--timeout must be a positive number of seconds, got {timeout!r}")
-    return Settings(course_root, Path(out if out is not None else DEFAULT_OUT).resolve(), workers, timeout,
-                    Limits.with_memory_mb(memory_mb), force,
-                    Path(cache).resolve() if cache is not None else template_cache())
+    return Settings(
+        course_root,
+        Path(out if out is not None else DEFAULT_OUT).resolve(),
+        workers,
+        timeout,
+        Limits.with_memory_mb(memory_mb),
+        force,
+        Path(cache).resolve() if cache is not None else template_cache(),
+    )
 
 
 def discover(submissions: Path) -> list[tuple[str, str, Path]]:
@@ -179,8 +186,9 @@ def grade_class(
         folder, collect_flags = _submissions_folder(submissions, zip_dir, settings, scratch, log)
         found = discover(folder)
         if not found:
-            raise GradingError(f"no submissions in {folder}: expected <student_id>/<assignment>/"
-                               "<assignment>.ipynb folders")
+            raise GradingError(
+                f"no submissions in {folder}: expected <student_id>/<assignment>/<assignment>.ipynb folders"
+            )
         caps = sandbox.probe()
         for warning in caps.warnings:
             log(f"warning: autograder isolation: {warning}")
@@ -188,8 +196,16 @@ def grade_class(
             raise GradingError(sandbox.refuse_unconfined(caps))
         # the grader's own checkout too (its source/, tests/ and sample class) when grading another course
         hidden = {settings.course_root, REPO, folder, settings.out, settings.template_cache}
-        batch = Batch(settings, tuple(sorted(str(p) for p in hidden)), scratch, caps, {}, on_done or (lambda r: None),
-                      collect_flags=collect_flags, cluster=cluster)
+        batch = Batch(
+            settings,
+            tuple(sorted(str(p) for p in hidden)),
+            scratch,
+            caps,
+            {},
+            on_done or (lambda r: None),
+            collect_flags=collect_flags,
+            cluster=cluster,
+        )
         for result in _sort_out(found, batch):
             batch.add(result)
         wanted = sorted(batch.waiting)
@@ -212,8 +228,9 @@ def _scratch():
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _submissions_folder(submissions, zip_dir, settings: Settings, scratch: Path,
-                        log) -> tuple[Path, dict[tuple[str, str], list[Flag]]]:
+def _submissions_folder(
+    submissions, zip_dir, settings: Settings, scratch: Path, log
+) -> tuple[Path, dict[tuple[str, str], list[Flag]]]:
     """The folder to grade (``--submissions``, the zips collected into the scratch folder, or the sample class)
     and the flags collecting the zips gave, by ``(student, assignment)``."""
     flags: dict[tuple[str, str], list[Flag]] = {}
@@ -224,11 +241,15 @@ def _submissions_folder(submissions, zip_dir, settings: Settings, scratch: Path,
         submissions, flags = collected.folder, collected.flags
     folder = Path(submissions if submissions is not None else SAMPLE_CLASS).resolve()
     if not folder.is_dir():
-        raise GradingError(f"submissions folder {folder} does not exist: pass --submissions DIR holding "
-                           "<student_id>/<assignment>/<assignment>.ipynb")
+        raise GradingError(
+            f"submissions folder {folder} does not exist: pass --submissions DIR holding "
+            "<student_id>/<assignment>/<assignment>.ipynb"
+        )
     if settings.out == folder or folder in settings.out.parents:
-        raise GradingError(f"--out {settings.out} is inside the submissions folder, which is never modified: "
-                           "choose another output folder")
+        raise GradingError(
+            f"--out {settings.out} is inside the submissions folder, which is never modified: "
+            "choose another output folder"
+        )
     return folder, flags
 
 
@@ -238,13 +259,22 @@ def _sort_out(found, batch: Batch) -> list[SubmissionResult]:
     results = []
     for student, assignment, folder in found:
         if (student, assignment) != (folder.parent.name, folder.name):
-            batch.collect_flags.setdefault((student, assignment), []).append(Flag(
-                "unreadable_name", "the folder's name is not UTF-8: graded as the name shown (U+FFFD for each byte "
-                                   "that is not)"))
+            batch.collect_flags.setdefault((student, assignment), []).append(
+                Flag(
+                    "unreadable_name",
+                    "the folder's name is not UTF-8: graded as the name shown (U+FFFD for each byte that is not)",
+                )
+            )
         if assignment not in known:
-            results.append(SubmissionResult(student, assignment, Status.UNKNOWN_ASSIGNMENT,
-                message=f"assignment {assignment!r} is not in source/ (known: {', '.join(known) or 'none'})",
-                flags=[Flag("unknown_assignment", f"folder {assignment}/ matches no assignment in source/")]))
+            results.append(
+                SubmissionResult(
+                    student,
+                    assignment,
+                    Status.UNKNOWN_ASSIGNMENT,
+                    message=f"assignment {assignment!r} is not in source/ (known: {', '.join(known) or 'none'})",
+                    flags=[Flag("unknown_assignment", f"folder {assignment}/ matches no assignment in source/")],
+                )
+            )
             continue
         submission = Submission(student, assignment, folder)
         link = _link_in(folder)
@@ -279,14 +309,18 @@ def _grade_batch(batch: Batch) -> None:
         if template is not None:
             first += _template_ready(batch, template)
         else:
-            first.append(templates.BuildTask(templates.BuildRequest(
-                str(batch.settings.course_root), assignment, str(folder))))
+            first.append(
+                templates.BuildTask(templates.BuildRequest(str(batch.settings.course_root), assignment, str(folder)))
+            )
 
     def handle(task: pool.Task, result) -> list[pool.Task]:
         match task:
             case templates.BuildTask(arg=request):
-                return _template_ready(batch, result) if isinstance(result, templates.Template) else \
-                    _template_failed(batch, request.assignment, result)
+                return (
+                    _template_ready(batch, result)
+                    if isinstance(result, templates.Template)
+                    else _template_failed(batch, request.assignment, result)
+                )
             case runner.GradeTask():
                 batch.add(result)
                 return []
@@ -310,20 +344,32 @@ def _grade_batch(batch: Batch) -> None:
 
 def _template_ready(batch: Batch, template: templates.Template) -> list:
     """Results for the assignment's ungradable and unchanged submissions; jobs for the rest."""
-    from . import pool, runner
+    from . import runner
 
     batch.templates[template.assignment] = template
-    options = runner.JobOptions(str(batch.settings.course_root), str(batch.scratch), batch.hidden,
-                                batch.settings.timeout, batch.settings.limits)
+    options = runner.JobOptions(
+        str(batch.settings.course_root),
+        str(batch.scratch),
+        batch.hidden,
+        batch.settings.timeout,
+        batch.settings.limits,
+    )
     tasks = []
     for sub in batch.waiting.pop(template.assignment, []):
         if sub.problem:
             message = f"no {sub.assignment}.ipynb in the submission" if sub.problem == "missing" else sub.detail
             flag = {"missing": "missing_notebook", "symlink": "symlink"}.get(sub.problem, "invalid_notebook")
-            batch.add(SubmissionResult(sub.student_id, sub.assignment,
-                                       Status.MISSING if sub.problem == "missing" else Status.INVALID,
-                                       0.0, template.max_score,
-                                       message=message, flags=[Flag(flag, sub.detail)]))
+            batch.add(
+                SubmissionResult(
+                    sub.student_id,
+                    sub.assignment,
+                    Status.MISSING if sub.problem == "missing" else Status.INVALID,
+                    0.0,
+                    template.max_score,
+                    message=message,
+                    flags=[Flag(flag, sub.detail)],
+                )
+            )
             continue
         key = job_key(sub, template, batch.settings, batch.caps)
         cache = batch.settings.job_cache / key
@@ -331,8 +377,11 @@ def _template_ready(batch: Batch, template: templates.Template) -> list:
         if cached is not None:
             batch.add(cached)
         else:
-            tasks.append(runner.GradeTask(runner.Job(
-                sub.student_id, sub.assignment, str(sub.notebook), template, str(cache), key, options)))
+            tasks.append(
+                runner.GradeTask(
+                    runner.Job(sub.student_id, sub.assignment, str(sub.notebook), template, str(cache), key, options)
+                )
+            )
     return tasks
 
 
@@ -349,7 +398,10 @@ def _cached_result(cache: Path, sub: Submission) -> SubmissionResult | None:
     if not ((cache / "result.json").exists() and (cache / "gradebook.db").exists()):
         return None
     cached = SubmissionResult.from_json((cache / "result.json").read_text(encoding="utf-8"))
-    if cached.status is not Status.GRADED or (cached.student_id, cached.assignment) != (sub.student_id, sub.assignment):
+    if cached.status is not Status.GRADED or (cached.student_id, cached.assignment) != (
+        sub.student_id,
+        sub.assignment,
+    ):
         return None
     cached.cached = True
     return cached
@@ -358,9 +410,19 @@ def _cached_result(cache: Path, sub: Submission) -> SubmissionResult | None:
 def _not_submitted(found, wanted: list[str], batch: Batch) -> list[SubmissionResult]:
     """One row per student and assignment: a student with no folder for an assignment scores zero."""
     seen = {(s, a) for s, a, _ in found}
-    return [SubmissionResult(student, a, Status.NOT_SUBMITTED, 0.0,
-                             batch.templates[a].max_score if a in batch.templates else 0.0, message="no submission")
-            for student in sorted({s for s, _, _ in found}) for a in wanted if (student, a) not in seen]
+    return [
+        SubmissionResult(
+            student,
+            a,
+            Status.NOT_SUBMITTED,
+            0.0,
+            batch.templates[a].max_score if a in batch.templates else 0.0,
+            message="no submission",
+        )
+        for student in sorted({s for s, _, _ in found})
+        for a in wanted
+        if (student, a) not in seen
+    ]
 
 
 def _uncollected(batch: Batch, results: list[SubmissionResult]) -> list[SubmissionResult]:
@@ -374,12 +436,24 @@ def _uncollected(batch: Batch, results: list[SubmissionResult]) -> list[Submissi
         if row is not None:
             row.flags = [f for f in found if f not in row.flags] + row.flags
         elif any(f.flag == "ambiguous_name" for f in found):
-            extra.append(SubmissionResult(student, assignment, Status.UNIDENTIFIED, message="an ambiguous LMS file name",
-                                          flags=list(found)))
+            extra.append(
+                SubmissionResult(
+                    student, assignment, Status.UNIDENTIFIED, message="an ambiguous LMS file name", flags=list(found)
+                )
+            )
         else:
             template = batch.templates.get(assignment)
-            extra.append(SubmissionResult(student, assignment, Status.MISSING, 0.0, template.max_score if template else 0.0,
-                                          message="the upload was not unpacked", flags=list(found)))
+            extra.append(
+                SubmissionResult(
+                    student,
+                    assignment,
+                    Status.MISSING,
+                    0.0,
+                    template.max_score if template else 0.0,
+                    message="the upload was not unpacked",
+                    flags=list(found),
+                )
+            )
     return extra
 
 

@@ -10,9 +10,9 @@ made as data.
   the instructor's template cache.
 - A grading job carries the submission's bytes (its exchange files as they are: a link stays a link, an
   oversized file keeps its size and nothing else) and depends on the assignment's :class:`Bundle`, sent once
-  per run as a task's result (:func:`hold`), which Dask copies to a worker once. The worker unpacks it in its local folder, named by its
-  hash, grades with :func:`autograder.runner.grade_job` in one of its own slot processes (the sandbox exactly
-  as in a local worker), and returns the result and the job's files; this process writes them into
+  per run as a task's result (:func:`hold`), which Dask copies to a worker once. The worker unpacks it in its local
+  folder, named by its hash, grades with :func:`autograder.runner.grade_job` in one of its own slot processes (the
+  sandbox exactly as in a local worker), and returns the result and the job's files; this process writes them into
   ``<out>/.cache/jobs/<key>`` as a local worker would have.
 - Both sides hash the course files with their own code (:func:`template_hash`): a worker running another
   version of the grader or of the ``course`` package refuses the job instead of grading it against other tests.
@@ -40,10 +40,11 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from . import pool, runner, sandbox, templates
@@ -74,7 +75,7 @@ class ClusterOptions:
     log: Callable[[str], None] = field(default=print, compare=False, repr=False)
 
 
-def options(cluster: "ClusterOptions | str", log: Callable[[str], None] = print) -> ClusterOptions:
+def options(cluster: ClusterOptions | str, log: Callable[[str], None] = print) -> ClusterOptions:
     """Checked options (a bare address becomes options with the defaults); :class:`GradingError` when refused."""
     opts = cluster if isinstance(cluster, ClusterOptions) else ClusterOptions(str(cluster))
     scheduler_address(opts)
@@ -96,8 +97,10 @@ def scheduler_address(opts: ClusterOptions) -> str:
     if "://" not in address:
         path = Path(address)
         if not path.is_file():
-            raise GradingError(f"--cluster {address!r} is neither a tcp:// or tls:// scheduler address nor a "
-                               "scheduler file (`dask scheduler --scheduler-file FILE` writes one)")
+            raise GradingError(
+                f"--cluster {address!r} is neither a tcp:// or tls:// scheduler address nor a "
+                "scheduler file (`dask scheduler --scheduler-file FILE` writes one)"
+            )
         try:
             address = str(json.loads(path.read_text(encoding="utf-8"))["address"])
         except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -110,7 +113,8 @@ def scheduler_address(opts: ClusterOptions) -> str:
             f"refusing plain tcp:// to {parts.hostname}: the Dask scheduler runs whatever code any client sends it, "
             "and tcp:// is neither encrypted nor authenticated. Bind the scheduler to 127.0.0.1 (and reach it "
             "through an SSH tunnel) or use tls:// with mutual authentication (deploy/dask/README.md); pass "
-            "--cluster-insecure only on a network where every machine is yours")
+            "--cluster-insecure only on a network where every machine is yours"
+        )
     return address
 
 
@@ -151,8 +155,11 @@ def course_files(course_root: Path, assignment: str) -> dict[str, bytes]:
 
 def pack(folder: Path) -> dict[str, bytes | None]:
     """Every folder (``None``) and file (its bytes) under ``folder``, by relative path; links are left out."""
-    return {p.relative_to(folder).as_posix(): (None if p.is_dir() else p.read_bytes())
-            for p in sorted(Path(folder).rglob("*")) if not p.is_symlink() and (p.is_dir() or p.is_file())}
+    return {
+        p.relative_to(folder).as_posix(): (None if p.is_dir() else p.read_bytes())
+        for p in sorted(Path(folder).rglob("*"))
+        if not p.is_symlink() and (p.is_dir() or p.is_file())
+    }
 
 
 def unpack(files: dict[str, bytes | None], folder: Path) -> None:
@@ -228,11 +235,19 @@ def connect(opts: ClusterOptions):
     try:
         return Client(address, timeout=opts.connect, set_as_default=False)
     except (OSError, TimeoutError, TypeError, ValueError) as exc:  # TypeError: tls:// without a TLS configuration
-        tls = (" For tls://, Dask's TLS configuration (deploy/dask/tls.yaml) must give this machine a certificate "
-               "of the course's CA.") if address.startswith("tls://") else ""
-        raise GradingError(f"cannot reach the Dask scheduler at {address} within {opts.connect:g} s "
-                           f"({type(exc).__name__}: {exc}): is `dask scheduler` running there, and is the address "
-                           f"right? (deploy/dask/README.md){tls}") from None
+        tls = (
+            (
+                " For tls://, Dask's TLS configuration (deploy/dask/tls.yaml) must give this machine a certificate "
+                "of the course's CA."
+            )
+            if address.startswith("tls://")
+            else ""
+        )
+        raise GradingError(
+            f"cannot reach the Dask scheduler at {address} within {opts.connect:g} s "
+            f"({type(exc).__name__}: {exc}): is `dask scheduler` running there, and is the address "
+            f"right? (deploy/dask/README.md){tls}"
+        ) from None
 
 
 def grading_workers(client) -> list[str]:
@@ -251,22 +266,29 @@ def wait_for_workers(client, opts: ClusterOptions, why: str = "") -> list[str]:
         others = len(client.scheduler_info(n_workers=-1)["workers"])
         extra = f" ({others} worker(s) connected without the {RESOURCE} resource)" if others else ""
         if not said:
-            opts.log(f"{why}waiting up to {opts.wait:g} s for a Dask worker at {client.scheduler.address}{extra}: "
-                     f"{WORKER_HINT}")
+            opts.log(
+                f"{why}waiting up to {opts.wait:g} s for a Dask worker at {client.scheduler.address}{extra}: "
+                f"{WORKER_HINT}"
+            )
             said = True
         if time.monotonic() > deadline:
-            raise GradingError(f"no Dask worker with the {RESOURCE} resource joined {client.scheduler.address} "
-                               f"within {opts.wait:g} s{extra}: {WORKER_HINT}; nothing was written")
+            raise GradingError(
+                f"no Dask worker with the {RESOURCE} resource joined {client.scheduler.address} "
+                f"within {opts.wait:g} s{extra}: {WORKER_HINT}; nothing was written"
+            )
         time.sleep(min(POLL_SECONDS, opts.wait))
 
 
 def run_tasks(opts: ClusterOptions, first: list[pool.Task], workers: int, handle, fault) -> None:
-    """:func:`autograder.pool.run_tasks` on the cluster: ``first`` and every task ``handle`` adds, until none is left."""
+    """:func:`autograder.pool.run_tasks` on the cluster: ``first`` and every task ``handle`` adds, until none is
+    left."""
     client = connect(opts)
     try:
         found = wait_for_workers(client, opts)
-        opts.log(f"grading on {len(found)} Dask worker(s) at {client.scheduler.address}, "
-                 f"up to {workers} job(s) at once on each")
+        opts.log(
+            f"grading on {len(found)} Dask worker(s) at {client.scheduler.address}, "
+            f"up to {workers} job(s) at once on each"
+        )
         _Run(client, opts, workers, handle, fault).run(first)
     finally:
         client.close()
@@ -296,8 +318,10 @@ class _Run:
                     alone_since = time.monotonic()
                     self.opts.log(f"every Dask worker left; waiting up to {self.opts.wait:g} s: {WORKER_HINT}")
                 elif time.monotonic() - alone_since > self.opts.wait:
-                    raise GradingError(f"every Dask worker left the cluster and none came back within "
-                                       f"{self.opts.wait:g} s: {len(self.running)} job(s) unfinished, nothing written")
+                    raise GradingError(
+                        f"every Dask worker left the cluster and none came back within "
+                        f"{self.opts.wait:g} s: {len(self.running)} job(s) unfinished, nothing written"
+                    ) from None  # the empty queue is not the cause
                 continue
             task = self.running.pop(future)
             try:
@@ -313,14 +337,25 @@ class _Run:
                 req = task.arg
                 expected = self.expected(req.course_root, req.assignment)
                 payload = BuildPayload(req.assignment, expected, course_files(Path(req.course_root), req.assignment))
-                future = self.client.submit(build_remote, payload, key=f"autograder-template-{expected}",
-                                            resources=self.resources, retries=pool.TRIES - 1)
+                future = self.client.submit(
+                    build_remote,
+                    payload,
+                    key=f"autograder-template-{expected}",
+                    resources=self.resources,
+                    retries=pool.TRIES - 1,
+                )
             elif isinstance(task, runner.GradeTask):
-                payload = grade_payload(task.arg, self.expected(task.arg.options.course_root, task.arg.assignment),
-                                        self.opts)
-                future = self.client.submit(grade_remote, payload, self.bundle(task.arg),
-                                            key=f"autograder-grade-{task.arg.key}", resources=self.resources,
-                                            retries=pool.TRIES - 1)
+                payload = grade_payload(
+                    task.arg, self.expected(task.arg.options.course_root, task.arg.assignment), self.opts
+                )
+                future = self.client.submit(
+                    grade_remote,
+                    payload,
+                    self.bundle(task.arg),
+                    key=f"autograder-grade-{task.arg.key}",
+                    resources=self.resources,
+                    retries=pool.TRIES - 1,
+                )
             else:
                 raise TypeError(f"the cluster runs template builds and grading jobs, not {task.run.__name__}")
             self.running[future] = task
@@ -337,10 +372,16 @@ class _Run:
         template = job.template
         if template.path not in self.bundles:
             expected = self.expected(job.options.course_root, template.assignment)
-            data = Bundle(template.assignment, expected, template.digest,
-                          course_files(Path(job.options.course_root), template.assignment), pack(Path(template.path)))
-            self.bundles[template.path] = self.client.submit(hold, data, key=f"autograder-bundle-{expected}-"
-                                                                              f"{template.digest}")
+            data = Bundle(
+                template.assignment,
+                expected,
+                template.digest,
+                course_files(Path(job.options.course_root), template.assignment),
+                pack(Path(template.path)),
+            )
+            self.bundles[template.path] = self.client.submit(
+                hold, data, key=f"autograder-bundle-{expected}-{template.digest}"
+            )
         return self.bundles[template.path]
 
     def land(self, task: pool.Task, out: Outcome):
@@ -352,8 +393,14 @@ class _Run:
             return store_template(out.bundle, Path(task.arg.dest))
         job = task.arg
         if out.refused:
-            return SubmissionResult(job.student_id, job.assignment, Status.GRADER_ERROR, key=job.key, message=out.refused,
-                                    flags=[Flag("grader_error", out.refused)])
+            return SubmissionResult(
+                job.student_id,
+                job.assignment,
+                Status.GRADER_ERROR,
+                key=job.key,
+                message=out.refused,
+                flags=[Flag("grader_error", out.refused)],
+            )
         cache = Path(job.cache_dir)
         if cache.exists():
             shutil.rmtree(cache)
@@ -372,8 +419,9 @@ def _cause(exc: BaseException) -> BaseException:
     from distributed import KilledWorker
 
     if isinstance(exc, KilledWorker):
-        return RuntimeError(f"every Dask worker that ran this job died (the scheduler's allowed-failures bound): "
-                            f"{exc}")
+        return RuntimeError(
+            f"every Dask worker that ran this job died (the scheduler's allowed-failures bound): {exc}"
+        )
     return exc
 
 
@@ -388,8 +436,17 @@ def grade_payload(job: runner.Job, expected: str, opts: ClusterOptions) -> Grade
         elif path.is_file():
             size = path.stat().st_size
             extras[name] = ("big", size) if size > EXCHANGE_LIMIT else ("file", path.read_bytes())
-    return GradePayload(job.student_id, job.assignment, job.key, expected, notebook.read_bytes(), extras,
-                        job.options.timeout, job.options.limits, opts.allow_unconfined)
+    return GradePayload(
+        job.student_id,
+        job.assignment,
+        job.key,
+        expected,
+        notebook.read_bytes(),
+        extras,
+        job.options.timeout,
+        job.options.limits,
+        opts.allow_unconfined,
+    )
 
 
 def store_template(bundle: Bundle, dest: Path) -> templates.Template:
@@ -417,7 +474,7 @@ class _Worker:
     """This Dask worker's grading state: its local folders and its slot processes (one job each at a time)."""
 
     lock = threading.Lock()
-    current: "_Worker | None" = None
+    current: _Worker | None = None
 
     def __init__(self):
         from distributed import get_worker
@@ -441,11 +498,15 @@ class _Worker:
         process = multiprocessing.current_process()
         if process.daemon:  # a nanny starts daemonic workers (distributed.worker.daemon); grading needs children
             process.daemon = False
-        return ProcessPoolExecutor(max_workers=self.size, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_slot_start, initargs=(os.getpid(),))
+        return ProcessPoolExecutor(
+            max_workers=self.size,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_slot_start,
+            initargs=(os.getpid(),),
+        )
 
     @classmethod
-    def get(cls) -> "_Worker":
+    def get(cls) -> _Worker:
         with cls.lock:
             if cls.current is None:
                 cls.current = cls()
@@ -470,9 +531,11 @@ class _Worker:
                 os.rename(work, root)
         mine = template_hash(root, assignment)
         if mine != expected:
-            return (f"template hash mismatch on Dask worker {self.address}: its grader and course code hash "
-                    f"{assignment} to {mine}, the instructor's to {expected}. The worker runs another version of "
-                    "the course or the grader: install the instructor's checkout on every worker. Not graded.")
+            return (
+                f"template hash mismatch on Dask worker {self.address}: its grader and course code hash "
+                f"{assignment} to {mine}, the instructor's to {expected}. The worker runs another version of "
+                "the course or the grader: install the instructor's checkout on every worker. Not graded."
+            )
         return root
 
     def template(self, bundle: Bundle) -> templates.Template | str:
@@ -488,7 +551,9 @@ class _Worker:
         template = templates.Template.load(dest)
         gradebook = hashlib.sha256(template.gradebook.read_bytes()).hexdigest()[:16] if template else ""
         if template is None or gradebook != bundle.digest:
-            return f"the template of {bundle.assignment} did not arrive whole on Dask worker {self.address}: not graded"
+            return (
+                f"the template of {bundle.assignment} did not arrive whole on Dask worker {self.address}: not graded"
+            )
         return template
 
     def in_slot(self, fn, *args):
@@ -530,8 +595,14 @@ def build_remote(payload: BuildPayload) -> Outcome:
 def unconfined(caps: sandbox.Capabilities) -> list[str]:
     """What keeps this machine from confining student code as a grading worker must."""
     # A non-root worker with bubblewrap confines kernels in a user namespace of their own: no separate user needed.
-    missing = [] if caps.user or caps.bwrap else [
-        "no unprivileged user (run the worker as root with setpriv and useradd, or turn user namespaces on for bwrap)"]
+    missing = (
+        []
+        if caps.user or caps.bwrap
+        else [
+            "no unprivileged user (run the worker as root with setpriv and useradd, "
+            "or turn user namespaces on for bwrap)"
+        ]
+    )
     missing += [] if caps.namespaces else ["no mount/network namespaces (bwrap, or root and unshare)"]
     return missing + ([] if caps.prlimit or caps.scope else ["no prlimit (memory and CPU caps)"])
 
@@ -540,8 +611,11 @@ def _grade_in_slot(job: runner.Job, allow_unconfined: bool, address: str) -> Out
     """In a slot process: refuse when the sandbox is missing (unless allowed), else grade; the job's files back."""
     missing = unconfined(sandbox.probe())
     if missing and not allow_unconfined:
-        return Outcome(refused=f"Dask worker {address} cannot sandbox student code ({'; '.join(missing)}): refused, "
-                               "not graded (pass --allow-unconfined to grade there anyway)", worker=address)
+        return Outcome(
+            refused=f"Dask worker {address} cannot sandbox student code ({'; '.join(missing)}): refused, "
+            "not graded (pass --allow-unconfined to grade there anyway)",
+            worker=address,
+        )
     result = runner.grade_job(job)
     files = {k: v for k, v in pack(Path(job.cache_dir)).items() if k != "result.json"}
     return Outcome(result=result, files=files, worker=address)
@@ -557,7 +631,9 @@ def grade_remote(payload: GradePayload, bundle: Bundle) -> Outcome:
     """A Dask task: grade one submission against the bundle's template, return the result and the job's files."""
     worker = _Worker.get()
     if bundle.expected != payload.expected:
-        return Outcome(refused="the job and its template bundle belong to different course versions", worker=worker.address)
+        return Outcome(
+            refused="the job and its template bundle belong to different course versions", worker=worker.address
+        )
     root = worker.course(bundle.course, bundle.assignment, bundle.expected)
     template = worker.template(bundle) if not isinstance(root, str) else root
     if isinstance(template, str):
@@ -578,8 +654,9 @@ def grade_remote(payload: GradePayload, bundle: Bundle) -> Outcome:
             else:
                 path.write_bytes(data)
         options = runner.JobOptions(str(root), str(worker.scratch), worker.hidden(), payload.timeout, payload.limits)
-        job = runner.Job(payload.student_id, payload.assignment, str(notebook), template, str(work / "out"),
-                         payload.key, options)
+        job = runner.Job(
+            payload.student_id, payload.assignment, str(notebook), template, str(work / "out"), payload.key, options
+        )
         return worker.in_slot(_grade_in_slot, job, payload.allow_unconfined, worker.address)
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -37,9 +37,9 @@ import os
 import re
 import shutil
 import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Callable, Iterator
 
 from .errors import GradingError
 from .results import Flag, encodable
@@ -86,8 +86,11 @@ def parse(name: str, regexp: str | None = NAMED_REGEXP) -> Name | None:
     if not found:
         return None
     tokens = found.group("prefix").split("_")
-    readings = tuple(("_".join(tokens[:k]), "_".join(tokens[k:])) for k in range(1, len(tokens))
-                     if _SAFE_ID.match("_".join(tokens[k:])))
+    readings = tuple(
+        ("_".join(tokens[:k]), "_".join(tokens[k:]))
+        for k in range(1, len(tokens))
+        if _SAFE_ID.match("_".join(tokens[k:]))
+    )
     if not readings:
         return None
     student = readings[0][1] if len(readings) == 1 else None
@@ -151,6 +154,7 @@ def _first_notebook(zf: zipfile.ZipFile) -> tuple[zipfile.ZipInfo | None, int]:
 
 def _upload(read_outer: Callable[[], io.BufferedIOBase], log, where: str) -> Callable:
     """An opener for the one notebook of a student's own archive, read without unpacking the rest."""
+
     def opener():
         with read_outer() as outer:
             spooled = io.BytesIO(_read_capped(outer, MAX_MEMBER_BYTES))
@@ -169,6 +173,7 @@ def _upload(read_outer: Callable[[], io.BufferedIOBase], log, where: str) -> Cal
             log(f"warning: {where}: {problem}: refused")
             return None
         return zf.open(member)
+
     return opener
 
 
@@ -188,8 +193,12 @@ def _entries(path: Path, log, opened: list) -> Iterator[Entry]:
             log(f"warning: skipped {path.name}: its name does not match an LMS's pattern")
             return
         too_big = path.stat().st_size > MAX_MEMBER_BYTES
-        yield Entry(named, path.name, lambda: None if too_big else path.open("rb"),
-                    f"{path.name} is larger than {MAX_MEMBER_BYTES} bytes" if too_big else "")
+        yield Entry(
+            named,
+            path.name,
+            lambda: None if too_big else path.open("rb"),
+            f"{path.name} is larger than {MAX_MEMBER_BYTES} bytes" if too_big else "",
+        )
         return
     if named is not None:  # one student's archive: all of it is theirs, whatever its members are called
         yield Entry(named, path.name, _upload(lambda: path.open("rb"), log, path.name))
@@ -203,8 +212,13 @@ def _entries(path: Path, log, opened: list) -> Iterator[Entry]:
     receipts = {}
     for m in zf.infolist():
         stem = PurePosixPath(m.filename).name[:-4]
-        if m.filename.endswith(".txt") and m.file_size <= RECEIPT_BYTES and _safe_member(m) and \
-                (found := BLACKBOARD.match(stem)) and not found.group("file_id"):
+        if (
+            m.filename.endswith(".txt")
+            and m.file_size <= RECEIPT_BYTES
+            and _safe_member(m)
+            and (found := BLACKBOARD.match(stem))
+            and not found.group("file_id")
+        ):
             receipts[stem] = m
     for m in zf.infolist():
         if m.is_dir() or (m.filename.endswith(".txt") and PurePosixPath(m.filename).name[:-4] in receipts):
@@ -259,9 +273,17 @@ def resolve(names: list[Name]) -> list[Name]:
     prefixes = {r[0] for n in open_ for r in n.readings}
     shared = [p for p in prefixes if all(any(r[0] == p for r in n.readings) for n in resolved if n.readings)]
     if open_ and len(shared) == 1 and len({n.receipt_key for n in resolved if n.readings}) > 1:
-        resolved = [Name(next(r[1] for r in n.readings if r[0] == shared[0]), n.file_id,
-                         tuple(r for r in n.readings if r[0] == shared[0]), n.receipt_key)
-                    if n.student is None else n for n in resolved]
+        resolved = [
+            Name(
+                next(r[1] for r in n.readings if r[0] == shared[0]),
+                n.file_id,
+                tuple(r for r in n.readings if r[0] == shared[0]),
+                n.receipt_key,
+            )
+            if n.student is None
+            else n
+            for n in resolved
+        ]
     return resolved
 
 
@@ -313,18 +335,30 @@ def _collect_folder(folder: Path, entries: list[Entry], submitted: Path, flag) -
     for entry, named in zip(entries, names):
         if named.student is None:
             readings = " or ".join(f"{user!r} (assignment {a!r})" for a, user in named.readings)
-            flag(named.receipt_key.partition("_attempt_")[0], folder.name, Flag(
-                "ambiguous_name", f"{entry.where} could be {readings}: not graded; rename it "
-                                  "<assignment>_<username>_attempt_..."))
+            flag(
+                named.receipt_key.partition("_attempt_")[0],
+                folder.name,
+                Flag(
+                    "ambiguous_name",
+                    f"{entry.where} could be {readings}: not graded; rename it <assignment>_<username>_attempt_...",
+                ),
+            )
             continue
         student = named.student
         if student in seen:
-            flag(student, folder.name, Flag("duplicate_submission", f"{entry.where} is a second submission "
-                                                                    f"(kept {seen[student]})"))
+            flag(
+                student,
+                folder.name,
+                Flag("duplicate_submission", f"{entry.where} is a second submission (kept {seen[student]})"),
+            )
             continue
         stream = None if entry.problem else entry.open()
         if stream is None:
-            flag(student, folder.name, Flag("refused_upload", f"{entry.where}: {entry.problem or 'no readable notebook'}"))
+            flag(
+                student,
+                folder.name,
+                Flag("refused_upload", f"{entry.where}: {entry.problem or 'no readable notebook'}"),
+            )
             continue
         seen[student] = entry.where
         target = submitted / student / folder.name

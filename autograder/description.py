@@ -37,28 +37,45 @@ _DOTTED = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*\Z")
 class CourseDescription(Configurable):
     """The course's part of grading: set in its ``nbgrader_config.py`` as ``c.CourseDescription.<trait>``."""
 
-    helper_packages = List(Unicode(), help="""Packages the course's notebooks import (its shared helpers). Each is
+    helper_packages = List(
+        Unicode(),
+        help="""Packages the course's notebooks import (its shared helpers). Each is
         made importable, read-only, in every grading kernel and in the judge, and its files are part of every
         job's key and of a cluster worker's code check. Looked up where this Python finds it (an installed or
-        editable package), else as a folder of the course root.""").tag(config=True)
-    checks_module = Unicode("", help="""The test-helper module the test cells call (a dotted name inside a helper
+        editable package), else as a folder of the course root.""",
+    ).tag(config=True)
+    checks_module = Unicode(
+        "",
+        help="""The test-helper module the test cells call (a dotted name inside a helper
         package). Its exception classes' messages are what a student reads for a failed test (as
         ``AssertionError``'s are); its public names (``__all__``) are what the ``shadows_checks`` flag watches;
         the kernel's guard puts back any name that held one of its functions; and the judge binds it under its
-        last name (``checks`` for ``course.checks``) in every check segment.""").tag(config=True)
-    guarded_modules = List(Unicode(), help="""Modules whose attributes and functions (``__code__``, defaults) the
+        last name (``checks`` for ``course.checks``) in every check segment.""",
+    ).tag(config=True)
+    guarded_modules = List(
+        Unicode(),
+        help="""Modules whose attributes and functions (``__code__``, defaults) the
         kernel's guard puts back before and after every test cell, besides builtins, math, numpy and the checks
-        module.""").tag(config=True)
-    judge_data_module = Unicode("", help="""The kernel's side of the judge (tests judged outside the kernel,
+        module.""",
+    ).tag(config=True)
+    judge_data_module = Unicode(
+        "",
+        help="""The kernel's side of the judge (tests judged outside the kernel,
         ``### PROBE``/``### CHECK``): a module with ``export(names, namespace)`` returning plain-data text and
-        ``loads(text)`` reading it back. Empty: the course has no judged test cells.""").tag(config=True)
-    concepts_module = Unicode("", help="""The module whose ``take_record()`` hands the judge a concept question's
+        ``loads(text)`` reading it back. Empty: the course has no judged test cells.""",
+    ).tag(config=True)
+    concepts_module = Unicode(
+        "",
+        help="""The module whose ``take_record()`` hands the judge a concept question's
         record (answer, whether right, the chosen option's explanation). Empty: no concept questions.""",
     ).tag(config=True)
-    allowed_imports = List(Unicode(), help="""Modules (with their submodules) a notebook may import without the
+    allowed_imports = List(
+        Unicode(),
+        help="""Modules (with their submodules) a notebook may import without the
         ``unusual_import`` flag, besides the helper packages and the standard ones the grader always allows
         (``autograder.integrity.ALLOWED_IMPORTS``: harmless standard library, numpy, matplotlib,
-        IPython.display).""").tag(config=True)
+        IPython.display).""",
+    ).tag(config=True)
 
 
 @dataclass(frozen=True)
@@ -86,8 +103,10 @@ class Course:
             if found is None:
                 candidate = Path(course_root).resolve() / name
                 if not (candidate / "__init__.py").is_file():
-                    raise GradingError(f"helper package {name!r} (c.CourseDescription.helper_packages in "
-                                       f"nbgrader_config.py) is neither importable here nor a folder of {course_root}")
+                    raise GradingError(
+                        f"helper package {name!r} (c.CourseDescription.helper_packages in "
+                        f"nbgrader_config.py) is neither importable here nor a folder of {course_root}"
+                    )
                 found = candidate
                 path.append(str(candidate.parent))
             dirs.append(str(found))
@@ -98,11 +117,16 @@ class Course:
             with located.importable():
                 checks = importlib.import_module(self.checks_module)
         except Exception as exc:
-            raise GradingError(f"the checks module {self.checks_module!r} (c.CourseDescription.checks_module) "
-                               f"cannot be imported: {type(exc).__name__}: {exc}") from exc
+            raise GradingError(
+                f"the checks module {self.checks_module!r} (c.CourseDescription.checks_module) "
+                f"cannot be imported: {type(exc).__name__}: {exc}"
+            ) from exc
         names = frozenset(getattr(checks, "__all__", [n for n in vars(checks) if not n.startswith("_")]))
-        errors = sorted(n for n, v in vars(checks).items()
-                        if isinstance(v, type) and issubclass(v, BaseException) and v.__module__ == checks.__name__)
+        errors = sorted(
+            n
+            for n, v in vars(checks).items()
+            if isinstance(v, type) and issubclass(v, BaseException) and v.__module__ == checks.__name__
+        )
         return Located(self, located.helper_dirs, located.python_path, names, ("AssertionError", *errors))
 
 
@@ -136,8 +160,12 @@ class Located:
     def judge_settings(self) -> dict:
         """What the judge process imports (``autograder/judge.py``), and from where."""
         course = self.course
-        return {"checks": course.checks_module, "data": course.judge_data_module,
-                "concepts": course.concepts_module, "path": list(self.python_path)}
+        return {
+            "checks": course.checks_module,
+            "data": course.judge_data_module,
+            "concepts": course.concepts_module,
+            "path": list(self.python_path),
+        }
 
     def module_names(self) -> tuple[str, ...]:
         """Local names a notebook may use for the course's modules: the helper packages and the checks module's
@@ -172,10 +200,20 @@ def _package_dir(name: str) -> Path | None:
 def from_config(config) -> Course:
     """The :class:`Course` a traitlets ``Config`` describes; :class:`GradingError` for a name that is not one."""
     traits = CourseDescription(config=config)
-    course = Course(tuple(traits.helper_packages), traits.checks_module, tuple(traits.guarded_modules),
-                    traits.judge_data_module, traits.concepts_module, tuple(traits.allowed_imports))
-    names = [*course.helper_packages, *course.guarded_modules, *course.allowed_imports,
-             *(n for n in (course.checks_module, course.judge_data_module, course.concepts_module) if n)]
+    course = Course(
+        tuple(traits.helper_packages),
+        traits.checks_module,
+        tuple(traits.guarded_modules),
+        traits.judge_data_module,
+        traits.concepts_module,
+        tuple(traits.allowed_imports),
+    )
+    names = [
+        *course.helper_packages,
+        *course.guarded_modules,
+        *course.allowed_imports,
+        *(n for n in (course.checks_module, course.judge_data_module, course.concepts_module) if n),
+    ]
     bad = [n for n in names if not _DOTTED.match(n)]
     if bad:
         raise GradingError(f"c.CourseDescription in nbgrader_config.py names {bad[0]!r}, which is not a module name")

@@ -58,8 +58,10 @@ class SandboxExecute(Execute):
 
     notebook_deadline = Integer(0, help="seconds the whole job may run (0: no deadline)").tag(config=True)
     job_started = Float(0.0, help="when the job started (time.time()); 0: when the first cell runs").tag(config=True)
-    judge_settings = Dict(help="the judge's modules and path (autograder.description.Located.judge_settings); "
-                               "empty: those of the course in this checkout").tag(config=True)
+    judge_settings = Dict(
+        help="the judge's modules and path (autograder.description.Located.judge_settings); "
+        "empty: those of the course in this checkout"
+    ).tag(config=True)
     _dead_reason: str | None = None
     _started: float | None = None
     _settled = False  # every cell left was settled in one step: later calls do nothing
@@ -102,8 +104,9 @@ class SandboxExecute(Execute):
         if msg.get("msg_type") not in CAPPED_OUTPUTS:
             return super().output(outs, msg, display_id, cell_index)
         content = msg.get("content", {})
-        size = len(content.get("text", "")) + sum(len(v) if isinstance(v, str) else len(str(v))
-                                                  for v in content.get("data", {}).values())
+        size = len(content.get("text", "")) + sum(
+            len(v) if isinstance(v, str) else len(str(v)) for v in content.get("data", {}).values()
+        )
         kept = self._output_bytes.get(cell_index, 0)
         if kept > limits.CELL_OUTPUT_BYTES:  # already cut: the marker is there
             return None
@@ -111,8 +114,11 @@ class SandboxExecute(Execute):
         if kept + size > limits.CELL_OUTPUT_BYTES:
             from .integrity import TRUNCATED
 
-            marker = new_output("stream", name="stdout", text=f"\n[output past {limits.CELL_OUTPUT_BYTES} bytes "
-                                                              f"in one cell was dropped]\n{TRUNCATED}\n")
+            marker = new_output(
+                "stream",
+                name="stdout",
+                text=f"\n[output past {limits.CELL_OUTPUT_BYTES} bytes in one cell was dropped]\n{TRUNCATED}\n",
+            )
             outs.append(marker)
             return marker
         return super().output(outs, msg, display_id, cell_index)
@@ -129,8 +135,13 @@ class SandboxExecute(Execute):
             if self._widget_bytes <= limits.WIDGET_STATE_BYTES:
                 from .integrity import TRUNCATED
 
-                outs.append(new_output("stream", name="stdout", text=f"\n[widget state past {limits.WIDGET_STATE_BYTES}"
-                                                                     f" bytes was not kept]\n{TRUNCATED}\n"))
+                outs.append(
+                    new_output(
+                        "stream",
+                        name="stdout",
+                        text=f"\n[widget state past {limits.WIDGET_STATE_BYTES} bytes was not kept]\n{TRUNCATED}\n",
+                    )
+                )
             self._widget_bytes = limits.WIDGET_STATE_BYTES + 1
             return None
         self._widget_bytes += size
@@ -148,7 +159,9 @@ class SandboxExecute(Execute):
             self._settle(index, f"not run: {self._dead_reason} in an earlier cell", DEAD_KERNEL, cell)
             return cell, resources
         if self._started is not None and 0 < self.notebook_deadline < time.monotonic() - self._started:
-            self._settle(index, f"not run: the job ran past its deadline of {self.notebook_deadline} s", DEADLINE, cell)
+            self._settle(
+                index, f"not run: the job ran past its deadline of {self.notebook_deadline} s", DEADLINE, cell
+            )
             return cell, resources
         if not self._armed:  # before the first cell: no student code has run yet
             self._arm_guard()
@@ -254,21 +267,31 @@ class SandboxExecute(Execute):
         return text, ""
 
     @staticmethod
-    def _judge(cell, before: "GuardAnswer", after: "GuardAnswer") -> None:
+    def _judge(cell, before: GuardAnswer, after: GuardAnswer) -> None:
         """A test counts only if the guard answered, verified, before and after it, and its own run changed
         nothing the guard watches. What the guard restored before it is shown first (``tampered_checks``)."""
         if before.restored:
             cell.outputs.insert(0, _marker(before.restored))
         for when, answer in (("before", before), ("after", after)):
             if not answer.verified:
-                cell.outputs.append(_error(
-                    f"the kernel's guard gave no verifiable answer {when} this test ({answer.reason}): "
-                    "the guard was replaced or silenced, so this test is not counted", UNVERIFIED))
+                cell.outputs.append(
+                    _error(
+                        f"the kernel's guard gave no verifiable answer {when} this test ({answer.reason}): "
+                        "the guard was replaced or silenced, so this test is not counted",
+                        UNVERIFIED,
+                    )
+                )
                 return
         if after.restored:
             cell.outputs.append(_marker(after.restored))
-            cell.outputs.append(_error("this test's own run changed what the tests rely on (" +
-                                       ", ".join(after.restored[:8]) + "), so it is not counted", TAMPERED))
+            cell.outputs.append(
+                _error(
+                    "this test's own run changed what the tests rely on ("
+                    + ", ".join(after.restored[:8])
+                    + "), so it is not counted",
+                    TAMPERED,
+                )
+            )
 
     def _request(self, expression: str):
         """Evaluate ``expression`` in the kernel through a silent request's ``user_expressions`` (no input
@@ -302,7 +325,7 @@ class SandboxExecute(Execute):
         except Exception:  # every reset will then fail to verify: each test says so and counts 0
             pass
 
-    def _reset_kernel(self) -> "GuardAnswer":
+    def _reset_kernel(self) -> GuardAnswer:
         """Ask the guard to put the kernel back as it started and to say, signed, what it restored.
         A kernel that cannot answer is recorded (or dies: ``_dead_reason``), never a grader fault."""
         nonce = secrets.token_hex(16)
@@ -345,8 +368,13 @@ class GuardAnswer:
 
 def _marker(restored: list[str]):
     """The guard's marker (``tampered_checks``): what it restored, as a display output of the test cell."""
-    return new_output("display_data", data={"text/plain": "[autograder] restored tampered " + ", ".join(restored),
-                                            GUARD_MIME: {"restored": restored}})
+    return new_output(
+        "display_data",
+        data={
+            "text/plain": "[autograder] restored tampered " + ", ".join(restored),
+            GUARD_MIME: {"restored": restored},
+        },
+    )
 
 
 GUARD_MIME = "application/x-autograder-guard+json"  # integrity.GUARD_MIME: the guard's marker
@@ -395,12 +423,22 @@ class ErrorsDecide(NbGraderPreprocessor):
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code" or not is_test_cell(cell):
             return cell, resources
-        failed = any(o.output_type == "error" or (o.output_type == "stream" and o.get("name") == "stderr")
-                     for o in cell.outputs)
+        failed = any(
+            o.output_type == "error" or (o.output_type == "stream" and o.get("name") == "stderr") for o in cell.outputs
+        )
         if failed:
-            cell.outputs = [new_output("display_data", data={
-                "text/plain": "[autograder] a result shown in a failing test cell was ignored",
-                RESULT_MIME: {"dropped": 1}}) if o.output_type == "execute_result" else o for o in cell.outputs]
+            cell.outputs = [
+                new_output(
+                    "display_data",
+                    data={
+                        "text/plain": "[autograder] a result shown in a failing test cell was ignored",
+                        RESULT_MIME: {"dropped": 1},
+                    },
+                )
+                if o.output_type == "execute_result"
+                else o
+                for o in cell.outputs
+            ]
         return cell, resources
 
 

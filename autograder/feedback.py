@@ -47,26 +47,27 @@ AFTER_HIDDEN = "(output not shown in feedback: this cell ran after hidden tests 
 
 # Error names a test cell's output may carry into feedback after hidden code ran: any other name is the
 # student's own (an exception class can be named anything, so its name is a channel too).
-KNOWN_ERRORS = frozenset(name for name, value in vars(builtins).items()
-                         if isinstance(value, type) and issubclass(value, BaseException)) | {"CheckError"}
+KNOWN_ERRORS = frozenset(
+    name for name, value in vars(builtins).items() if isinstance(value, type) and issubclass(value, BaseException)
+) | {"CheckError"}
 # What the grader itself reports (autograder.execute, the cell timeout in nbgrader_ops): fixed words only.
 GRADER_ERRORS = {
     "DeadKernelError": "the kernel died in this cell or an earlier one (os._exit, sys.exit in a thread, "
-                       "the memory or CPU limit, a crash), so this test could not run to the end",
+    "the memory or CPU limit, a crash), so this test could not run to the end",
     "NotebookDeadline": "not run: the notebook ran past its time limit before this cell",
     "CellTimeoutError": "the cell ran past its time limit and was interrupted (an infinite loop?)",
     judge.MISSING: "a value this test checks did not come back from your kernel (its name unbound, a value that is "
-                   "not plain data or too large, or no answer in time), so the test could not be judged and scored 0",
+    "not plain data or too large, or no answer in time), so the test could not be judged and scored 0",
     judge.JUDGE_FAULT: "the grader's own judge failed on this test (not your code), so it scored 0; your instructor "
-                       "sees it flagged",
+    "sees it flagged",
 }
 ORIGIN_WORDS = {
     "visible": "a visible check of this cell failed. Its message is not repeated here, because hidden tests had "
-               "run by then; run this cell in your notebook to read it",
+    "run by then; run this cell in your notebook to read it",
     "hidden": "a hidden check of this cell failed (its visible checks passed): compare your code with every case "
-              "the instructions list",
+    "the instructions list",
     None: "this test failed. Its message is not shown, because hidden tests had run by then; run this cell in "
-          "your notebook: if its visible checks pass, a hidden check failed",
+    "your notebook: if its visible checks pass, a hidden check failed",
 }
 _CELL_LINE = re.compile(r"^(?:Cell In ?\[\d*\], line |Input In \[\d*\], in <cell line: )(\d+)", re.M)
 
@@ -119,8 +120,10 @@ def strip_hidden(graded_nb) -> None:
         if hidden_ran and cell.get("outputs"):
             if is_test_cell(cell):
                 errors = [o for o in cell.outputs if o.output_type == "error"]
-                cell.outputs = [new_output("error", ename=shown_name(e), evalue="",
-                                           traceback=[grader_message(e, hidden)]) for e in errors[-1:]]
+                cell.outputs = [
+                    new_output("error", ename=shown_name(e), evalue="", traceback=[grader_message(e, hidden)])
+                    for e in errors[-1:]
+                ]
             else:
                 cell.outputs = [new_output("stream", name="stdout", text=AFTER_HIDDEN + "\n")]
         if concept is not None and is_test_cell(cell):
@@ -219,10 +222,13 @@ class FeedbackExporter(HTMLExporter):
         language = nb.metadata.get("language_info", {})
         lexer = language.get("pygments_lexer", language.get("name"))
         resources = self._init_resources(resources)
-        self.register_filter("highlight_code",
-                             self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
-        self.register_filter("filter_data_type", WidgetsDataTypeFilter(
-            notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+        self.register_filter(
+            "highlight_code", self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+        )
+        self.register_filter(
+            "filter_data_type",
+            WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources),
+        )
         page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
         return _IMG_WITHOUT_ALT.sub('<img alt="a figure from the notebook"', page), resources
 
@@ -230,5 +236,15 @@ class FeedbackExporter(HTMLExporter):
 # nbgrader's GenerateFeedback pipeline with the stripping and sanitising steps in front.
 FEEDBACK_PREPROCESSORS = [StripHiddenTests, SafeOutputs, GetGrades, CSSHTMLHeaderPreprocessor]
 
-__all__ = ["FeedbackExporter", "PLACEHOLDER", "AFTER_HIDDEN", "hidden_lines", "strip_hidden", "feedback_text", "leaked_lines",
-           "StripHiddenTests", "SafeOutputs", "FEEDBACK_PREPROCESSORS"]
+__all__ = [
+    "FeedbackExporter",
+    "PLACEHOLDER",
+    "AFTER_HIDDEN",
+    "hidden_lines",
+    "strip_hidden",
+    "feedback_text",
+    "leaked_lines",
+    "StripHiddenTests",
+    "SafeOutputs",
+    "FEEDBACK_PREPROCESSORS",
+]

@@ -71,9 +71,12 @@ def _autograder_install_guard(settings):
             inner = value if isinstance(value, types.FunctionType) else getattr(value, "__wrapped__", None)
             if isinstance(inner, types.FunctionType):
                 functions[f"{module_name}.{key}"] = (inner, function_parts(inner))
-    sys_hooks = {"sys.settrace": (sys.gettrace, sys.settrace), "sys.setprofile": (sys.getprofile, sys.setprofile),
-                 "threading.settrace": (threading.gettrace, threading.settrace),
-                 "threading.setprofile": (threading.getprofile, threading.setprofile)}
+    sys_hooks = {
+        "sys.settrace": (sys.gettrace, sys.settrace),
+        "sys.setprofile": (sys.getprofile, sys.setprofile),
+        "threading.settrace": (threading.gettrace, threading.settrace),
+        "threading.setprofile": (threading.getprofile, threading.setprofile),
+    }
     saved_sys_hooks = {name: get() for name, (get, _set) in sys_hooks.items()}
 
     shell = get_ipython()  # noqa: F821 - IPython's global
@@ -145,17 +148,30 @@ def _autograder_install_guard(settings):
     def machinery(obj, with_traits=False):
         """An object's own callables, and for the shell and the kernel their non-data traits (the kernel, the
         display hook, the managers; the display hook's own traits change with every cell)."""
-        traits = {k: v for k, v in getattr(obj, "_trait_values", {}).items()
-                  if with_traits and not isinstance(v, (*plain, list, dict, set, tuple))}
+        traits = {
+            k: v
+            for k, v in getattr(obj, "_trait_values", {}).items()
+            if with_traits and not isinstance(v, (*plain, list, dict, set, tuple))
+        }
         own = {k: v for k, v in callables(vars(obj)).items() if k != "sys_excepthook"}  # IPython's, per run_code
         return obj, own, traits
 
     watched_objects = {"shell": machinery(shell, True), "kernel": machinery(kernel, True)}
-    watched_objects.update({label: machinery(obj) for label, obj in {
-        "kernel.session": getattr(kernel, "session", None), "shell.displayhook": shell.displayhook,
-        "shell.display_pub": shell.display_pub, "shell.events": events, "shell.compile": shell.compile,
-        "shell.display_formatter": shell.display_formatter,
-        "shell.input_transformer_manager": shell.input_transformer_manager}.items() if hasattr(obj, "__dict__")})
+    watched_objects.update(
+        {
+            label: machinery(obj)
+            for label, obj in {
+                "kernel.session": getattr(kernel, "session", None),
+                "shell.displayhook": shell.displayhook,
+                "shell.display_pub": shell.display_pub,
+                "shell.events": events,
+                "shell.compile": shell.compile,
+                "shell.display_formatter": shell.display_formatter,
+                "shell.input_transformer_manager": shell.input_transformer_manager,
+            }.items()
+            if hasattr(obj, "__dict__")
+        }
+    )
     tables = {f"kernel.{name}": getattr(kernel, name, None) for name in ("shell_handlers", "control_handlers")}
     handler_tables = {label: (table, dict(table)) for label, table in tables.items() if isinstance(table, dict)}
 
@@ -238,18 +254,30 @@ def _autograder_install_guard(settings):
         for name, items in events.callbacks.items():
             # the guard's own come back; a library's (matplotlib's inline flush) stay; the notebook's own go
             wanted = saved_callbacks.get(name, []) + [
-                cb for cb in items if not any(cb is saved for saved in saved_callbacks.get(name, []))
-                and getattr(cb, "__module__", None) not in (None, "__main__")]
+                cb
+                for cb in items
+                if not any(cb is saved for saved in saved_callbacks.get(name, []))
+                and getattr(cb, "__module__", None) not in (None, "__main__")
+            ]
             if not same(items, wanted):
                 items[:] = wanted
                 changed.append(f"events.{name}")
-        if not same((shell.displayhook, shell.display_pub, shell.display_trap.hook), saved_hooks[:2] + saved_hooks[3:]):
+        if not same(
+            (shell.displayhook, shell.display_pub, shell.display_trap.hook), saved_hooks[:2] + saved_hooks[3:]
+        ):
             shell.displayhook, shell.display_pub, shell.display_trap.hook = saved_hooks[:2] + saved_hooks[3:]
             changed.append("displayhook")
         hook = sys.excepthook  # a bound method: the same function and object, not the same method object
-        if not any(hook is h or (isinstance(hook, types.MethodType) and isinstance(h, types.MethodType)
-                                 and hook.__func__ is h.__func__ and hook.__self__ is h.__self__)
-                   for h in saved_excepthooks):
+        if not any(
+            hook is h
+            or (
+                isinstance(hook, types.MethodType)
+                and isinstance(h, types.MethodType)
+                and hook.__func__ is h.__func__
+                and hook.__self__ is h.__self__
+            )
+            for h in saved_excepthooks
+        ):
             sys.excepthook = saved_excepthooks[0]
             changed.append("sys.excepthook")
         if shell.user_ns is not saved_ns[0]:
@@ -307,7 +335,12 @@ def _autograder_install_guard(settings):
 _autograder_settings = {"watch": [], "checks": ""}
 # ``exec_files`` runs this file in the user namespace; the guard's functions get a private one instead, with
 # a copy of the builtins, so a student's global ``sorted = ...`` or ``builtins.sorted = ...`` never reaches them
-__import__("types").FunctionType(_autograder_install_guard.__code__, {
-    "__builtins__": dict(vars(__import__("builtins"))), "__name__": "_autograder_guard",
-    "get_ipython": get_ipython})(_autograder_settings)  # noqa: F821 - IPython's global
+__import__("types").FunctionType(
+    _autograder_install_guard.__code__,
+    {
+        "__builtins__": dict(vars(__import__("builtins"))),
+        "__name__": "_autograder_guard",
+        "get_ipython": get_ipython,  # noqa: F821 - IPython's global
+    },
+)(_autograder_settings)
 del _autograder_install_guard, _autograder_settings

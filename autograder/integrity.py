@@ -46,8 +46,11 @@ def _patched_attributes(code: str, course_names: Sequence[str] = ()) -> list[str
             base = target
             while isinstance(base, (ast.Attribute, ast.Subscript)):
                 base = base.value
-            if target is not base and isinstance(base, ast.Name) and (base.id in _PATCH_ROOTS or
-                                                                      base.id in course_names):
+            if (
+                target is not base
+                and isinstance(base, ast.Name)
+                and (base.id in _PATCH_ROOTS or base.id in course_names)
+            ):
                 found.append(ast.unparse(target))
     return found
 
@@ -70,17 +73,61 @@ def _shadowed_checks(code: str, check_names: set[str]) -> list[str]:
 # The AST net: code a student of a numeric course never needs, and which reaching past the tests would need.
 # Each kind is one flag; a flag never changes a score, it tells the instructor where to look. A course allows
 # more imports, and its helper packages, in its nbgrader_config.py (autograder.description).
-ALLOWED_IMPORTS = frozenset({
-    "__future__", "numpy", "math", "cmath", "random", "itertools", "functools", "collections", "statistics",
-    "typing", "dataclasses", "copy", "time", "operator", "heapq", "bisect", "numbers", "fractions", "decimal",
-    "enum", "abc", "string", "textwrap", "re", "warnings", "pprint", "datetime", "contextlib", "array",
-    "matplotlib", "IPython.display",
-})
+ALLOWED_IMPORTS = frozenset(
+    {
+        "__future__",
+        "numpy",
+        "math",
+        "cmath",
+        "random",
+        "itertools",
+        "functools",
+        "collections",
+        "statistics",
+        "typing",
+        "dataclasses",
+        "copy",
+        "time",
+        "operator",
+        "heapq",
+        "bisect",
+        "numbers",
+        "fractions",
+        "decimal",
+        "enum",
+        "abc",
+        "string",
+        "textwrap",
+        "re",
+        "warnings",
+        "pprint",
+        "datetime",
+        "contextlib",
+        "array",
+        "matplotlib",
+        "IPython.display",
+    }
+)
 _DYNAMIC_NAMES = {"eval", "exec", "compile", "__import__", "globals", "vars", "locals"}
 _ATTRIBUTE_CALLS = {"getattr", "setattr", "delattr"}
 _INTROSPECTION_ATTRS = {
-    "_getframe", "f_back", "f_globals", "f_locals", "f_builtins", "f_code", "tb_frame", "gi_frame", "cr_frame",
-    "__globals__", "__closure__", "cell_contents", "__code__", "__dict__", "__subclasses__", "__mro__", "__bases__",
+    "_getframe",
+    "f_back",
+    "f_globals",
+    "f_locals",
+    "f_builtins",
+    "f_code",
+    "tb_frame",
+    "gi_frame",
+    "cr_frame",
+    "__globals__",
+    "__closure__",
+    "cell_contents",
+    "__code__",
+    "__dict__",
+    "__subclasses__",
+    "__mro__",
+    "__bases__",
     "__module__",
 }
 _INTROSPECTION_MODULES = {"inspect", "gc", "ctypes"}
@@ -91,38 +138,106 @@ _MAGIC_CALLS = {"run_line_magic", "run_cell_magic", "system", "getoutput"}
 # read, an import, a definition), its dotted name resolved through the notebook's imports (``from os import
 # _exit as leave`` is ``os._exit``); comments, docstrings, messages and other strings are never read, so
 # "np.arange is half-open" or ``ValueError(f"... {x.__class__.__name__}")`` is nobody's flag.
-_NETWORK_MODULES = {"socket", "urllib", "urllib3", "requests", "http", "httpx", "ftplib", "smtplib", "aiohttp",
-                    "telnetlib", "poplib", "imaplib", "xmlrpc", "websocket", "websockets"}
+_NETWORK_MODULES = {
+    "socket",
+    "urllib",
+    "urllib3",
+    "requests",
+    "http",
+    "httpx",
+    "ftplib",
+    "smtplib",
+    "aiohttp",
+    "telnetlib",
+    "poplib",
+    "imaplib",
+    "xmlrpc",
+    "websocket",
+    "websockets",
+}
 _FILE_MODULES = {"glob", "pathlib", "shutil", "tempfile"}
-_FILE_CALLS = {"open", "io.open", "io.FileIO", "builtins.open", "os.open", "os.fdopen", "codecs.open", "os.listdir",
-               "os.scandir", "os.walk", "os.chdir", "os.remove", "os.unlink", "os.rename", "os.replace", "os.mkdir", "os.makedirs",
-               "os.rmdir", "os.stat", "os.lstat", "os.readlink", "os.path.exists", "os.path.isfile",
-               "os.path.isdir", "os.path.islink", "os.path.getsize", "numpy.load", "numpy.loadtxt",
-               "numpy.genfromtxt", "numpy.fromfile", "numpy.memmap", "tensorflow.io.read_file", "Path", "PurePath"}
+_FILE_CALLS = {
+    "open",
+    "io.open",
+    "io.FileIO",
+    "builtins.open",
+    "os.open",
+    "os.fdopen",
+    "codecs.open",
+    "os.listdir",
+    "os.scandir",
+    "os.walk",
+    "os.chdir",
+    "os.remove",
+    "os.unlink",
+    "os.rename",
+    "os.replace",
+    "os.mkdir",
+    "os.makedirs",
+    "os.rmdir",
+    "os.stat",
+    "os.lstat",
+    "os.readlink",
+    "os.path.exists",
+    "os.path.isfile",
+    "os.path.isdir",
+    "os.path.islink",
+    "os.path.getsize",
+    "numpy.load",
+    "numpy.loadtxt",
+    "numpy.genfromtxt",
+    "numpy.fromfile",
+    "numpy.memmap",
+    "tensorflow.io.read_file",
+    "Path",
+    "PurePath",
+}
 _FILE_METHODS = {"read_text", "read_bytes", "write_text", "write_bytes", "iterdir", "rglob"}  # pathlib's, any base
 _PROCESS_MODULES = {"subprocess", "signal", "pty", "multiprocessing"}
-_PROCESS_CALLS = {"sys.exit", "os._exit", "os.kill", "os.killpg", "os.fork", "os.forkpty", "os.system",
-                  "os.popen", "os.abort", "exit", "quit"}
+_PROCESS_CALLS = {
+    "sys.exit",
+    "os._exit",
+    "os.kill",
+    "os.killpg",
+    "os.fork",
+    "os.forkpty",
+    "os.system",
+    "os.popen",
+    "os.abort",
+    "exit",
+    "quit",
+}
 _PROCESS_PREFIXES = ("os.exec", "os.spawn", "os.posix_spawn")
 _ENV_READS = {"os.getenv", "os.getenvb", "os.environ.get", "os.environ.setdefault", "os.environ.pop"}
 _KERNEL_ATTRS = {"displayhook", "display_pub", "history_manager", "InteractiveShell"}
 _KERNEL_NAMES = {"In", "_ih", "_oh", "InteractiveShell"}
 _EVENT_ATTRS = {"register", "unregister", "callbacks"}
 _GUARD = "_autograder_guard"
-_COMPARISON_DUNDERS = {"__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__bool__", "__instancecheck__",
-                       "__subclasscheck__", "__array_ufunc__", "__array_function__"}
+_COMPARISON_DUNDERS = {
+    "__eq__",
+    "__ne__",
+    "__lt__",
+    "__le__",
+    "__gt__",
+    "__ge__",
+    "__bool__",
+    "__instancecheck__",
+    "__subclasscheck__",
+    "__array_ufunc__",
+    "__array_function__",
+}
 _CODE_FLAGS = {  # flag -> what it means
     "grading_env": "reads nbgrader's environment to behave differently when graded",
     "file_access": "reads or lists files",
     "network": "opens network connections",
     "process_control": "exits, kills or starts processes",
     "kernel_tampering": "reaches into the IPython kernel that runs the tests (input transformers, event hooks, "
-                        "history)",
+    "history)",
     "monkeypatch": "rebinds library, builtin or comparison behaviour",
     "dynamic_code": "builds or runs code or names at run time (eval/exec/compile, computed getattr/setattr, "
-                    "globals()/vars()/locals(), pickle/marshal)",
+    "globals()/vars()/locals(), pickle/marshal)",
     "introspection": "reaches into frames, closures, code objects or the object graph (what replacing a "
-                     "check or the kernel's guard needs)",
+    "check or the kernel's guard needs)",
     "magic": "runs IPython magics or shell commands",
     "unusual_import": "imports modules this course never needs",
 }
@@ -192,8 +307,11 @@ def _module_hits(module: str, found: dict[str, set[str]]) -> None:
         found["dynamic_code"].add(f"import {module}")
     elif not _allowed(module):
         found["unusual_import"].add(module)
-    for flag, modules in (("network", _NETWORK_MODULES), ("file_access", _FILE_MODULES),
-                          ("process_control", _PROCESS_MODULES)):
+    for flag, modules in (
+        ("network", _NETWORK_MODULES),
+        ("file_access", _FILE_MODULES),
+        ("process_control", _PROCESS_MODULES),
+    ):
         if top in modules:
             found[flag].add(f"import {module}")
     if top == "builtins" or top == "importlib":
@@ -212,8 +330,11 @@ def _env_hits(node, name: str, found) -> None:
     key = None
     if isinstance(up, ast.Subscript) and up.value is node:
         key = up.slice
-    elif isinstance(up, ast.Attribute) and isinstance(getattr(up, "_up", None), ast.Call) \
-            and f"{name}.{up.attr}" in _ENV_READS:
+    elif (
+        isinstance(up, ast.Attribute)
+        and isinstance(getattr(up, "_up", None), ast.Call)
+        and f"{name}.{up.attr}" in _ENV_READS
+    ):
         call = up._up
         key = call.args[0] if call.args else None
     elif isinstance(up, ast.Attribute):
@@ -226,9 +347,12 @@ def _env_hits(node, name: str, found) -> None:
 def _call_hits(node: ast.Call, aliases: dict, found) -> None:
     func = node.func
     name = _dotted(func, aliases)
-    if name in _FILE_CALLS or (name and name.split(".")[0] in _FILE_MODULES) or \
-            (name and name.startswith("pandas.read_")) or \
-            (isinstance(func, ast.Attribute) and func.attr in _FILE_METHODS):
+    if (
+        name in _FILE_CALLS
+        or (name and name.split(".")[0] in _FILE_MODULES)
+        or (name and name.startswith("pandas.read_"))
+        or (isinstance(func, ast.Attribute) and func.attr in _FILE_METHODS)
+    ):
         found["file_access"].add(name or func.attr)
     if name in _PROCESS_CALLS or (name and name.startswith(_PROCESS_PREFIXES)):
         found["process_control"].add(name)
@@ -249,11 +373,17 @@ def _call_hits(node: ast.Call, aliases: dict, found) -> None:
         if func.id != "getattr":  # rebinding an attribute of a module or a class
             target = node.args[0]
             root = _dotted(target, aliases)
-            if (root and root.split(".")[0] in set(dict(aliases).values()) | _PATCH_ROOTS) or \
-                    (isinstance(target, ast.Call) and isinstance(target.func, ast.Name) and target.func.id == "type"):
+            if (root and root.split(".")[0] in set(dict(aliases).values()) | _PATCH_ROOTS) or (
+                isinstance(target, ast.Call) and isinstance(target.func, ast.Name) and target.func.id == "type"
+            ):
                 found["monkeypatch"].add(f"{func.id}({ast.unparse(target)}, ...)")
-    if isinstance(func, ast.Attribute) and func.attr in _MAGIC_CALLS and isinstance(func.value, ast.Call) \
-            and isinstance(func.value.func, ast.Name) and func.value.func.id == "get_ipython":
+    if (
+        isinstance(func, ast.Attribute)
+        and func.attr in _MAGIC_CALLS
+        and isinstance(func.value, ast.Call)
+        and isinstance(func.value.func, ast.Name)
+        and func.value.func.id == "get_ipython"
+    ):
         first = node.args[0] if node.args else None
         what = first.value if isinstance(first, ast.Constant) else func.attr
         found["magic"].add(("!" if func.attr in ("system", "getoutput") else "%") + str(what))
@@ -301,8 +431,12 @@ def _node_hits(node, aliases: dict, found: dict[str, set[str]]) -> None:
         if node.attr in _INTROSPECTION_ATTRS:
             found["introspection"].add(node.attr)
         name = _dotted(node, aliases)
-        if node.attr.startswith("input_transformer") or node.attr in _KERNEL_ATTRS or _GUARD in node.attr or \
-                (node.attr in _EVENT_ATTRS and isinstance(node.value, ast.Attribute) and node.value.attr == "events"):
+        if (
+            node.attr.startswith("input_transformer")
+            or node.attr in _KERNEL_ATTRS
+            or _GUARD in node.attr
+            or (node.attr in _EVENT_ATTRS and isinstance(node.value, ast.Attribute) and node.value.attr == "events")
+        ):
             found["kernel_tampering"].add(f"events.{node.attr}" if node.attr in _EVENT_ATTRS else node.attr)
         if name == "sys.modules":
             found["monkeypatch"].add(name)
@@ -314,13 +448,21 @@ def _node_hits(node, aliases: dict, found: dict[str, set[str]]) -> None:
         elif name and name.split(".")[0] in ("builtins", "importlib"):
             found["monkeypatch"].add(name)
         if isinstance(node.ctx, (ast.Store, ast.Del)) and (
-                node.attr == "__class__" or (isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name)
-                                             and node.value.func.id == "type")):
+            node.attr == "__class__"
+            or (
+                isinstance(node.value, ast.Call)
+                and isinstance(node.value.func, ast.Name)
+                and node.value.func.id == "type"
+            )
+        ):
             found["monkeypatch"].add(ast.unparse(node))
     elif isinstance(node, ast.Call):
         _call_hits(node, aliases, found)
-    elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in _COMPARISON_DUNDERS \
-            and isinstance(getattr(node, "_up", None), ast.ClassDef):
+    elif (
+        isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and node.name in _COMPARISON_DUNDERS
+        and isinstance(getattr(node, "_up", None), ast.ClassDef)
+    ):
         found["monkeypatch"].add(f"def {node.name}")
 
 
@@ -345,8 +487,9 @@ def _code_hits(cells: list[str], aliases: tuple) -> dict[str, set[str]]:
     return found
 
 
-def ast_flags(cells: list[str], released_cells: list[str] = (), course_names: Sequence[str] = (),
-              allowed: Iterable[str] = ()) -> list[Flag]:
+def ast_flags(
+    cells: list[str], released_cells: list[str] = (), course_names: Sequence[str] = (), allowed: Iterable[str] = ()
+) -> list[Flag]:
     """Every code flag, read from each student cell's syntax tree (one that does not parse is skipped: it cannot
     run either). What the released notebook's own code does (its setup cell's ``import os``) is never the
     student's flag; names resolve through the imports of both. ``course_names``, ``allowed``: :func:`code_flags`."""
@@ -356,8 +499,11 @@ def ast_flags(cells: list[str], released_cells: list[str] = (), course_names: Se
     found = {flag: hits - given[flag] for flag, hits in found.items()}
     allowed = tuple(allowed)  # the course's: the syntax pass knows the standard ones only
     found["unusual_import"] = {m for m in found["unusual_import"] if not _allowed(m, allowed)}
-    return [Flag(flag, f"student code {meaning}: {', '.join(sorted(found[flag])[:5])}")
-            for flag, meaning in _CODE_FLAGS.items() if found[flag]]
+    return [
+        Flag(flag, f"student code {meaning}: {', '.join(sorted(found[flag])[:5])}")
+        for flag, meaning in _CODE_FLAGS.items()
+        if found[flag]
+    ]
 
 
 def locked_cell_flags(submitted, released) -> list[Flag]:
@@ -377,13 +523,23 @@ def locked_cell_flags(submitted, released) -> list[Flag]:
         if cell.cell_type != original.cell_type:
             flags.append(Flag("changed_cell_type", f"{gid} became a {cell.cell_type} cell (restored)"))
         if expected.get("grade") and meta(cell).get("points") != expected.get("points"):
-            flags.append(Flag("edited_points", f"{gid} points changed from {expected.get('points')} to "
-                                               f"{meta(cell).get('points')} (restored from the gradebook)"))
+            flags.append(
+                Flag(
+                    "edited_points",
+                    f"{gid} points changed from {expected.get('points')} to "
+                    f"{meta(cell).get('points')} (restored from the gradebook)",
+                )
+            )
     return flags
 
 
-def code_flags(student_code: str | list[str], check_names: set[str], released_cells: list[str] = (),
-               course_names: Sequence[str] = (), allowed: Iterable[str] = ()) -> list[Flag]:
+def code_flags(
+    student_code: str | list[str],
+    check_names: set[str],
+    released_cells: list[str] = (),
+    course_names: Sequence[str] = (),
+    allowed: Iterable[str] = (),
+) -> list[Flag]:
     """Patched library attributes, shadowed test helpers, and every flag of the syntax tree (:func:`ast_flags`)
     over the student's code (one string, or one per cell). Comments, docstrings and messages are never read.
     ``course_names`` are the local names of the course's modules (``course``, ``checks``), ``allowed`` the
@@ -400,13 +556,16 @@ def code_flags(student_code: str | list[str], check_names: set[str], released_ce
     return flags + ast_flags(cells, released_cells, course_names, allowed)
 
 
-def static_flags(submitted, released, check_names: set[str], course_names: Sequence[str] = (),
-                 allowed: Iterable[str] = ()) -> list[Flag]:
+def static_flags(
+    submitted, released, check_names: set[str], course_names: Sequence[str] = (), allowed: Iterable[str] = ()
+) -> list[Flag]:
     """Flags from the submitted notebook alone, compared with the released one (arguments: :func:`code_flags`)."""
     student_code = [c.source for c in submitted.cells if is_student_code(c)]
     released_code = [c.source for c in released.cells if c.get("cell_type") == "code"]
-    return _dedupe(locked_cell_flags(submitted, released) +
-                   code_flags(student_code, check_names, released_code, course_names, allowed))
+    return _dedupe(
+        locked_cell_flags(submitted, released)
+        + code_flags(student_code, check_names, released_code, course_names, allowed)
+    )
 
 
 def _strip_magics(code: str) -> str:
@@ -428,8 +587,12 @@ def runtime_flags(graded_nb, flood_lines: int) -> list[Flag]:
                     flags.append(Flag("kernel_died", f"{where}: {out.evalue}"))
                 elif out.ename == "NotebookDeadline":
                     if not any(f.flag == "notebook_deadline" for f in flags):  # the first cell not run says it
-                        flags.append(Flag("notebook_deadline", f"the job ran past its deadline; {where} and "
-                                                               "every later cell were not run"))
+                        flags.append(
+                            Flag(
+                                "notebook_deadline",
+                                f"the job ran past its deadline; {where} and every later cell were not run",
+                            )
+                        )
                 elif out.ename == "MemoryError":
                     flags.append(Flag("memory_limit", f"{where} ran out of memory (the kernel's limit)"))
                 elif out.ename == "SystemExit":
@@ -441,14 +604,23 @@ def runtime_flags(graded_nb, flood_lines: int) -> list[Flag]:
                 elif out.ename in (MISSING, JUDGE_FAULT):  # the grader's words (autograder.judge), no student's
                     flags.append(Flag("unjudged_test", f"{where} scored 0: {out.evalue}"))
             elif out.output_type == "display_data" and RESULT_MIME in out.get("data", {}):
-                flags.append(Flag("fake_result", f"{where} failed but showed a result (nbgrader's partial credit): "
-                                                 "ignored, the test scores 0"))
+                flags.append(
+                    Flag(
+                        "fake_result",
+                        f"{where} failed but showed a result (nbgrader's partial credit): ignored, the test scores 0",
+                    )
+                )
             elif out.output_type == "display_data" and GUARD_MIME in out.get("data", {}):
                 names = ", ".join(out.data[GUARD_MIME].get("restored", []))
                 flags.append(Flag("tampered_checks", f"after or before {where}: restored {names}"))
             elif out.output_type == "stream":
                 if TRUNCATED in out.text:
-                    flags.append(Flag("output_flood", f"{where} printed more than {flood_lines} lines or displayed too much (truncated)"))
+                    flags.append(
+                        Flag(
+                            "output_flood",
+                            f"{where} printed more than {flood_lines} lines or displayed too much (truncated)",
+                        )
+                    )
     return _dedupe(flags)
 
 

@@ -16,8 +16,9 @@ the kernel (an error there ends the cell, as it would in the lab), then, for a c
 names it reads are fetched from the kernel as plain data (the course's ``judge_data_module``, this course's
 ``course.plain``) and the segment runs in the judge process (:class:`Judge`, ``python -m autograder.judge``):
 fresh numpy, the course's real checks module, no student code. Which modules those are comes from the course's
-``nbgrader_config.py`` (:mod:`autograder.description`). The first failing check ends the cell with its sentence. The verdict is the cell's score
-(:class:`JudgeScores` writes it into nbgrader's gradebook), whatever the kernel printed or hid.
+``nbgrader_config.py`` (:mod:`autograder.description`). The first failing check ends the cell with its sentence. The
+verdict is the cell's score (:class:`JudgeScores` writes it into nbgrader's gradebook), whatever the kernel printed or
+hid.
 
 A cell without markers is graded as before, all of it in the kernel.
 """
@@ -43,7 +44,7 @@ PROBE, CHECK, SHARED = "PROBE", "CHECK", "SHARED"
 MARKER = re.compile(r"^[ \t]*### (PROBE|CHECK|SHARED)[ \t]*$")
 HIDDEN_MARKER = re.compile(r"^[ \t]*### (BEGIN|END) HIDDEN TESTS")
 JUDGE_NAMES = ("np", "checks")  # what a judge segment finds bound before anything runs (see judge_names)
-JUDGE_MEMORY_BYTES = 4 * 1024 ** 3
+JUDGE_MEMORY_BYTES = 4 * 1024**3
 RESOURCE_KEY = "autograder_judged"  # resources[RESOURCE_KEY][grade_id] = whether the judge passed the cell
 # A test that could not be judged scores 0, the batch goes on, and ``integrity.runtime_flags`` flags it
 # ``unjudged_test``; the feedback gives ``feedback.GRADER_ERRORS``' fixed sentence for each, never a hidden line.
@@ -52,7 +53,7 @@ JUDGE_FAULT = "JudgeError"  # the judge process failed or ran out of time (the c
 # Why a value never came back (fixed words: the student's code chooses none of them).
 NOT_BOUND = "the name is not bound in your kernel once the test's code has run (deleted, or its line never ran)"
 NOT_PLAIN = "what your kernel sent is not plain data"
-TOO_LARGE = f"it is larger than the {PLAIN_DATA_BYTES // 2 ** 20} MB of plain data the grader accepts"
+TOO_LARGE = f"it is larger than the {PLAIN_DATA_BYTES // 2**20} MB of plain data the grader accepts"
 NO_ANSWER = "your kernel gave no answer when the grader asked for it"
 # A test cell's concept record (the course's concepts module: the answer's label, whether right, the chosen option's
 # explanation), kept in the autograded cell's metadata: written by the grader from the judge's reply only.
@@ -234,8 +235,13 @@ class Judge:
             proc.stdin.flush()
             line = self._read_line(proc)
             reply = json.loads(line)
-            return Verdict(bool(reply["passed"]), str(reply.get("stdout", "")), str(reply.get("ename", "")),
-                           str(reply.get("evalue", "")), concept_record(reply.get("concept")))
+            return Verdict(
+                bool(reply["passed"]),
+                str(reply.get("stdout", "")),
+                str(reply.get("ename", "")),
+                str(reply.get("evalue", "")),
+                concept_record(reply.get("concept")),
+            )
         except Exception as exc:  # a judge that died or hung: this cell fails, a fresh judge serves the next
             self.close()
             return Verdict(False, "", JUDGE_FAULT, f"the grader's judge could not check this test ({exc})")
@@ -244,9 +250,12 @@ class Judge:
         if self._proc is None or self._proc.poll() is not None:
             path = os.pathsep.join([*self.settings["path"], *filter(None, [os.environ.get("PYTHONPATH")])])
             self._proc = subprocess.Popen(
-                [sys.executable, "-m", "autograder.judge", json.dumps(self.settings)], stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                env={**os.environ, "MPLBACKEND": "agg", **({"PYTHONPATH": path} if path else {})})
+                [sys.executable, "-m", "autograder.judge", json.dumps(self.settings)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env={**os.environ, "MPLBACKEND": "agg", **({"PYTHONPATH": path} if path else {})},
+            )
         return self._proc
 
     def _read_line(self, proc: subprocess.Popen) -> str:
@@ -313,8 +322,11 @@ def judge_segment(request: dict, namespace: dict, settings: dict | None = None) 
 
 def missing(name: str, why: str) -> dict:
     """The verdict's error for a value a check needs that never came back from the kernel."""
-    return {"ename": MISSING, "evalue": f"this test's value `{name}` did not come back from your kernel ({why}), "
-                                        "so the test could not be judged"}
+    return {
+        "ename": MISSING,
+        "evalue": f"this test's value `{name}` did not come back from your kernel ({why}), "
+        "so the test could not be judged",
+    }
 
 
 def _with_concept(reply: dict, settings: dict) -> dict:

@@ -14,7 +14,9 @@ TRACEBACK_MAX_LINES = 100  # nbgrader's LimitOutput: traceback lines kept per er
 FLOOD_BYTES = 1_000_000  # one stream output above this is cut (one huge line escapes the line limit)
 FLOOD_KEEP_BYTES = 10_000  # what is kept of a cut stream output
 CELL_OUTPUT_BYTES = 20_000_000  # a cell's streams and displays together, as they arrive; the rest is dropped
-WIDGET_STATE_BYTES = 20_000_000  # every widget's state a notebook leaves in its metadata, together; the rest is not kept
+WIDGET_STATE_BYTES = (
+    20_000_000  # every widget's state a notebook leaves in its metadata, together; the rest is not kept
+)
 MERGE_ABOVE_CELLS = 1000  # a notebook with more cells has each run of untagged cells run as one (nbcells.merged_runs)
 FEEDBACK_CELLS = 500  # a feedback page shows every graded cell and at most this many others
 PLAIN_DATA_BYTES = 32 * 1024**2  # what one judged segment's values may take as plain data text (course.plain)
@@ -36,7 +38,7 @@ class Limits:
     scratch_bytes: int = 512 * 1024**2  # each writable place of the kernel (home, /tmp, /dev/shm): a tmpfs this big
 
     @classmethod
-    def with_memory_mb(cls, memory_mb: int | None) -> "Limits":
+    def with_memory_mb(cls, memory_mb: int | None) -> Limits:
         """The default caps, with the memory cap replaced when ``memory_mb`` is given."""
         return cls() if memory_mb is None else cls(memory_bytes=memory_mb * 1024**2)
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Iterable, Mapping
 
 SOLUTION_MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)
 HIDDEN_TESTS = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.M | re.S)
@@ -156,10 +156,35 @@ def hidden_lines(source_nb, released_nb=None) -> list[str]:
 
 
 __all__ = [
-    "SOLUTION_MARKERS", "HIDDEN_TESTS", "read", "meta", "grade_id", "is_answer_cell", "is_written_answer_cell",
-    "is_test_cell", "is_student_code", "cells_by_grade_id", "grade_ids", "answer_ids", "test_ids", "is_test_of",
-    "tests_of", "exercise_of", "solution_code", "solutions", "build_submission", "hidden_blocks", "hidden_lines",
-    "restore_metadata", "repaired", "without_surrogates", "reads_lenient", "read_lenient", "defined_names", "match_release", "trimmed",
+    "SOLUTION_MARKERS",
+    "HIDDEN_TESTS",
+    "read",
+    "meta",
+    "grade_id",
+    "is_answer_cell",
+    "is_written_answer_cell",
+    "is_test_cell",
+    "is_student_code",
+    "cells_by_grade_id",
+    "grade_ids",
+    "answer_ids",
+    "test_ids",
+    "is_test_of",
+    "tests_of",
+    "exercise_of",
+    "solution_code",
+    "solutions",
+    "build_submission",
+    "hidden_blocks",
+    "hidden_lines",
+    "restore_metadata",
+    "repaired",
+    "without_surrogates",
+    "reads_lenient",
+    "read_lenient",
+    "defined_names",
+    "match_release",
+    "trimmed",
 ]
 
 
@@ -186,8 +211,9 @@ def restore_metadata(submitted, released) -> list[str]:
             claimed.add(grade_id(original))
         if _role(meta(cell)) != _role(expected):  # points alone: integrity's edited_points; checksums: noise
             name = grade_id(cell) or f"cell {number}"
-            changes.append(f"{name}: nbgrader metadata {_summary(meta(cell))} restored to the release's "
-                           f"{_summary(expected)}")
+            changes.append(
+                f"{name}: nbgrader metadata {_summary(meta(cell))} restored to the release's {_summary(expected)}"
+            )
         metadata = cell.setdefault("metadata", {})
         if expected:
             metadata["nbgrader"] = expected
@@ -198,7 +224,9 @@ def restore_metadata(submitted, released) -> list[str]:
 
 def _role(m: dict) -> tuple:
     """What makes a cell graded and how: its name and kind (not its checksum, points or schema version)."""
-    return tuple(bool(m.get(k)) if k != "grade_id" else m.get(k) for k in ("grade_id", "grade", "solution", "locked", "task"))
+    return tuple(
+        bool(m.get(k)) if k != "grade_id" else m.get(k) for k in ("grade_id", "grade", "solution", "locked", "task")
+    )
 
 
 def _summary(m: dict) -> str:
@@ -242,11 +270,15 @@ def repaired(data) -> list[str]:
             if not isinstance(cell.get("outputs", []), list):
                 cell["outputs"] = []
                 fixes.append(f"cell {number}'s outputs were not a list")
-            if not isinstance(cell.get("execution_count"), (int, type(None))) or isinstance(cell.get("execution_count"), bool):
+            if not isinstance(cell.get("execution_count"), (int, type(None))) or isinstance(
+                cell.get("execution_count"), bool
+            ):
                 cell["execution_count"] = None
             cell.setdefault("outputs", [])
             cell.setdefault("execution_count", None)
-            cell["outputs"] = [o for o in cell["outputs"] if isinstance(o, dict) and isinstance(o.get("output_type"), str)]
+            cell["outputs"] = [
+                o for o in cell["outputs"] if isinstance(o, dict) and isinstance(o.get("output_type"), str)
+            ]
             for out in cell["outputs"]:
                 for key in ("text", "traceback"):
                     if key in out and not isinstance(out[key], str) and not _is_text_list(out[key]):
@@ -380,7 +412,7 @@ def match_release(submitted, released, put_back: bool = True) -> tuple[list[str]
             continue
         position = {id(c): n for n, c in enumerate(submitted.cells)}
         before = [position[id(placed[grade_id(p)])] for p in wanted[:i] if grade_id(p) in placed]
-        after = [position[id(placed[grade_id(p)])] for p in wanted[i + 1:] if grade_id(p) in placed]
+        after = [position[id(placed[grade_id(p)])] for p in wanted[i + 1 :] if grade_id(p) in placed]
         low, high = max(before, default=-1), min(after, default=len(submitted.cells))
         slot = [c for c in free if low < position[id(c)] < high and c.get("cell_type") == r.cell_type]
         if len(slot) == 1 and (meta(r).get("solution") or slot[0].source.strip() == r.source.strip()):
@@ -418,11 +450,13 @@ def trimmed(nb, keep: int):
     kept = {id(c) for c in others[:keep]}
     copy_nb = copy.deepcopy(nb)
     copy_nb.cells = [copy.deepcopy(c) for c in nb.cells if grade_id(c) or id(c) in kept]
-    copy_nb.cells.append(nbformat.v4.new_markdown_cell(
-        f"*{len(others) - keep} more cells of this notebook are not shown here (it has more than {keep} cells of "
-        "its own); every test counted.*"))
+    copy_nb.cells.append(
+        nbformat.v4.new_markdown_cell(
+            f"*{len(others) - keep} more cells of this notebook are not shown here (it has more than {keep} cells of "
+            "its own); every test counted.*"
+        )
+    )
     return copy_nb
-
 
 
 def merged_runs(nb, max_cells: int, chunk: int = 200) -> int:
@@ -445,7 +479,7 @@ def merged_runs(nb, max_cells: int, chunk: int = 200) -> int:
             run.append(cell)
             continue
         for start in range(0, len(run), chunk):  # a chunk runs well inside one cell's time limit
-            part = run[start:start + chunk]
+            part = run[start : start + chunk]
             cells += _collapsed(part, nbformat) if len(part) > 1 else part
         run = []
         if cell is not None:
@@ -464,12 +498,16 @@ def _collapsed(run: list, nbformat) -> list:
     merged = [nbformat.v4.new_markdown_cell("\n\n".join(text))] if text else []
     if code:
         listed = "".join(f"    {source!r},\n" for source in code)
-        merged.append(nbformat.v4.new_code_cell(
-            f"# The grader runs these {len(code)} cells as one: the notebook has too many cells to run one by one.\n"
-            f"__cells = [\n{listed}]\n"
-            "for __number, __cell in enumerate(__cells, start=1):\n"
-            "    try:\n"
-            "        exec(compile(__cell, f'<cell {__number} of this run>', 'exec'), globals())\n"
-            "    except Exception:\n"
-            "        get_ipython().showtraceback()\n"))
+        merged.append(
+            nbformat.v4.new_code_cell(
+                f"# The grader runs these {len(code)} cells as one: "
+                "the notebook has too many cells to run one by one.\n"
+                f"__cells = [\n{listed}]\n"
+                "for __number, __cell in enumerate(__cells, start=1):\n"
+                "    try:\n"
+                "        exec(compile(__cell, f'<cell {__number} of this run>', 'exec'), globals())\n"
+                "    except Exception:\n"
+                "        get_ipython().showtraceback()\n"
+            )
+        )
     return merged

@@ -73,8 +73,10 @@ def generate_assignment(course_dir: Path, assignment: str, config=None) -> Path:
     done = NbGraderAPI(config=cfg).generate_assignment(assignment, force=True, create=True)
     released = Path(course_dir) / "release" / assignment / f"{assignment}.ipynb"
     if not done["success"] or not released.is_file():
-        raise RuntimeError(f"nbgrader generate_assignment {assignment} failed:\n{done.get('log', '')[-3000:]}"
-                           f"\n{done.get('error') or ''}"[-6000:])
+        raise RuntimeError(
+            f"nbgrader generate_assignment {assignment} failed:\n{done.get('log', '')[-3000:]}"
+            f"\n{done.get('error') or ''}"[-6000:]
+        )
     return released
 
 
@@ -115,8 +117,14 @@ def seed_gradebook(path: Path) -> None:
 
 def run_cli(course_dir: Path, *args: str, timeout: int = 1800) -> subprocess.CompletedProcess:
     """``nbgrader <args>`` as a command in ``course_dir``; ``RuntimeError`` with its output when it fails."""
-    done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course_dir, capture_output=True,
-                          text=True, timeout=timeout, env=env_with_bin())
+    done = subprocess.run(
+        [sys.executable, "-m", "nbgrader", *args],
+        cwd=course_dir,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env_with_bin(),
+    )
     if done.returncode != 0:
         raise RuntimeError(f"nbgrader {' '.join(args)} failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}")
     return done

@@ -3,7 +3,11 @@ IgnorePattern and solution stubs stay in force). Paths and the per-run timeout a
 
 from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader.preprocessors import (
-    AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput, SaveAutoGrades,
+    AssignLatePenalties,
+    CheckCellMetadata,
+    IgnorePattern,
+    LimitOutput,
+    SaveAutoGrades,
 )
 
 from autograder import limits
@@ -16,8 +20,16 @@ c = get_config()  # noqa: F821 - provided by the traitlets config loader
 # ErrorsDecide before the grades are saved (a failing test's stray result is no partial credit), and JudgeScores
 # after: a test judged outside the kernel (autograder/judge.py) scores what its judge decided.
 c.Autograde.autograde_preprocessors = [
-    SandboxExecute, CutFloods, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, ErrorsDecide, SaveAutoGrades,
-    JudgeScores, AssignLatePenalties, CheckCellMetadata,
+    SandboxExecute,
+    CutFloods,
+    IgnorePattern,
+    ClearMetadataPreprocessor,
+    LimitOutput,
+    ErrorsDecide,
+    SaveAutoGrades,
+    JudgeScores,
+    AssignLatePenalties,
+    CheckCellMetadata,
 ]
 # A deleted test cell comes back from the gradebook (and fails if the answer is missing).
 c.OverwriteCells.add_missing_cells = True

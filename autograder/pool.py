@@ -10,10 +10,11 @@ that really kills its worker becomes a ``fault`` result; the others finish. Noth
 from __future__ import annotations
 
 import multiprocessing
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 TRIES = 3
 
@@ -66,8 +67,9 @@ def run_tasks(
 
 
 def _pool(workers: int, initializer) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=max(1, workers), mp_context=multiprocessing.get_context("spawn"),
-                               initializer=initializer)
+    return ProcessPoolExecutor(
+        max_workers=max(1, workers), mp_context=multiprocessing.get_context("spawn"), initializer=initializer
+    )
 
 
 def _run_pool(tasks: list[Task], workers: int, handle, fault, deaths: dict, initializer) -> list[Task]:

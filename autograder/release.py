@@ -32,8 +32,14 @@ def feedback_config(course_root: Path = REPO):
     return cfg
 
 
-def release_feedback(out: Path, assignments=None, students=None, exchange_root: Path | None = None,
-                     course_id: str | None = None, course_root: Path = REPO) -> list[Path]:
+def release_feedback(
+    out: Path,
+    assignments=None,
+    students=None,
+    exchange_root: Path | None = None,
+    course_id: str | None = None,
+    course_root: Path = REPO,
+) -> list[Path]:
     """Release every ``out/feedback/<student>/<assignment>/*.html`` that has a submission secret."""
     from nbgrader.apps import NbGraderAPI
 
@@ -58,12 +64,16 @@ def release_feedback(out: Path, assignments=None, students=None, exchange_root: 
         if (assignments and assignment not in assignments) or (students and student not in students):
             continue
         if not (folder / "submission_secret.txt").exists() or not (folder / "timestamp.txt").exists():
-            print(f"skipped {student}/{assignment}: not submitted through the exchange (no submission_secret.txt); "
-                  f"give the student {folder / (assignment + '.html')} directly")
+            print(
+                f"skipped {student}/{assignment}: not submitted through the exchange (no submission_secret.txt); "
+                f"give the student {folder / (assignment + '.html')} directly"
+            )
             continue
         done = api.release_feedback(assignment, student)
         if not done["success"]:
-            raise GradingError(f"nbgrader release_feedback {assignment} --student {student} failed: "
-                               f"{done.get('error') or done.get('log', '')[-2000:]}")
+            raise GradingError(
+                f"nbgrader release_feedback {assignment} --student {student} failed: "
+                f"{done.get('error') or done.get('log', '')[-2000:]}"
+            )
         released.append(folder)
     return released

@@ -57,8 +57,9 @@ def score_percentages(results: list[SubmissionResult]) -> dict[str, list[float]]
     return dict(sorted(by_assignment.items()))
 
 
-def exercise_percentages(results: list[SubmissionResult], exercises: dict[str, list[str]]
-                         ) -> dict[tuple[str, str], list[float]]:
+def exercise_percentages(
+    results: list[SubmissionResult], exercises: dict[str, list[str]]
+) -> dict[tuple[str, str], list[float]]:
     """(assignment, exercise) -> each student's percentage of the exercise's test points, in course order.
 
     Test cells count for the exercise they belong to by their name (:func:`autograder.nbcells.exercise_of`).
@@ -97,8 +98,9 @@ def concept_answers(results: list[SubmissionResult]) -> dict[str, dict[str, dict
         for c in r.cells:
             if c.kind != "test" or not c.grade_id.startswith(CONCEPT_TEST):
                 continue
-            q = found[r.assignment].setdefault(c.grade_id, {"counts": Counter(), "options": [], "right": set(),
-                                                             "ideas": Counter()})
+            q = found[r.assignment].setdefault(
+                c.grade_id, {"counts": Counter(), "options": [], "right": set(), "ideas": Counter()}
+            )
             label = c.concept.get("bucket") or BLANK
             q["counts"][label] += 1
             q["options"] += [o for o in c.concept.get("options", []) if o not in q["options"]]
@@ -122,7 +124,7 @@ def _draw_concepts(plt, questions: dict[str, dict]):
         ax.barh(range(len(labels)), [q["counts"][o] for o in labels], color=colors)
         ax.set_yticks(range(len(labels)), [f"{o} \u2713" if o in q["right"] else o for o in labels])
         ax.invert_yaxis()
-        ax.set(title=grade_id[len(CONCEPT_TEST):], xlabel="students")
+        ax.set(title=grade_id[len(CONCEPT_TEST) :], xlabel="students")
     fig.tight_layout()
     return fig
 
@@ -144,9 +146,11 @@ def _concept_sections(results: list[SubmissionResult]) -> list[str]:
 
     parts = []
     for assignment, questions in concept_answers(results).items():
-        parts.append(f"<h2>Concept questions: {html.escape(assignment)}</h2><p>A bar per option (green, "
-                     "\u2713: right; grey: no valid answer), and the explanation of the most common wrong answer: "
-                     "the idea to go over again.</p>")
+        parts.append(
+            f"<h2>Concept questions: {html.escape(assignment)}</h2><p>A bar per option (green, "
+            "\u2713: right; grey: no valid answer), and the explanation of the most common wrong answer: "
+            "the idea to go over again.</p>"
+        )
         with plt.rc_context({"text.parse_math": False, "text.usetex": False}):
             try:
                 uri = _figure_uri(_draw_concepts(plt, questions))
@@ -160,7 +164,7 @@ def _concept_sections(results: list[SubmissionResult]) -> list[str]:
             total = sum(q["counts"].values())
             right = sum(q["counts"][o] for o in q["right"])
             idea = q["wrong_idea"]
-            rows.append([grade_id[len(CONCEPT_TEST):], f"{right}/{total}", _idea_line(idea)])
+            rows.append([grade_id[len(CONCEPT_TEST) :], f"{right}/{total}", _idea_line(idea)])
         parts.append(_table(["question", "right", "most common wrong idea"], rows))
     return parts
 
@@ -196,10 +200,18 @@ def _draw_distributions(plt, by_assignment: dict[str, list[float]]):
     names = list(by_assignment)
     fig, axes = plt.subplots(1, len(names), figsize=(4.2 * len(names), 3), squeeze=False)
     for ax, name in zip(axes[0], names):
-        ax.hist(by_assignment[name], bins=[0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100.001], color="#4c72b0",
-                edgecolor="white")
-        ax.set(title=f"{name} (n={len(by_assignment[name])})", xlabel="score (% of points)", ylabel="students",
-               xlim=(0, 100))
+        ax.hist(
+            by_assignment[name],
+            bins=[0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100.001],
+            color="#4c72b0",
+            edgecolor="white",
+        )
+        ax.set(
+            title=f"{name} (n={len(by_assignment[name])})",
+            xlabel="score (% of points)",
+            ylabel="students",
+            xlim=(0, 100),
+        )
     fig.tight_layout()
     return fig
 
@@ -250,44 +262,73 @@ def render(results: list[SubmissionResult], caps=None, exercises: dict[str, list
     students = sorted({r.student_id for r in results})
     graded = [r for r in results if r.status is Status.GRADED]
     flagged = [r for r in results if r.flags]
-    summary = (f"{len(students)} students, {len(graded)} graded submissions, {len(flagged)} flagged, "
-               f"{sum(r.status == 'grader_error' for r in results)} grader errors.")
+    summary = (
+        f"{len(students)} students, {len(graded)} graded submissions, {len(flagged)} flagged, "
+        f"{sum(r.status == 'grader_error' for r in results)} grader errors."
+    )
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'><title>Class report</title><style>"
         "body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
         "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;"
         "vertical-align:top}th{background:#eee}img{max-width:100%}.flag{color:#a00}</style></head><body>",
-        "<h1>Class report</h1>", f"<p>{html.escape(summary)}</p>",
+        "<h1>Class report</h1>",
+        f"<p>{html.escape(summary)}</p>",
     ]
     faults = [r for r in results if r.status is Status.GRADER_ERROR]
     if faults:
-        parts.append("<h2 class='flag'>Grader errors</h2><p>These submissions were not graded because the grader "
-                     "failed, not the student: the cause, the kernel's last words and what to do.</p>")
-        parts.append(_table(["student", "assignment", "cause"],
-                            [[r.student_id, r.assignment, r.flags[0].detail if r.flags else r.message[:500]]
-                             for r in faults]))
+        parts.append(
+            "<h2 class='flag'>Grader errors</h2><p>These submissions were not graded because the grader "
+            "failed, not the student: the cause, the kernel's last words and what to do.</p>"
+        )
+        parts.append(
+            _table(
+                ["student", "assignment", "cause"],
+                [[r.student_id, r.assignment, r.flags[0].detail if r.flags else r.message[:500]] for r in faults],
+            )
+        )
     for title, uri in _plots(results, exercises or {}):
         if uri.startswith("error: "):
             parts.append(f"<h2>{html.escape(title)}</h2><p class='flag'>figure not drawn ({html.escape(uri[7:])})</p>")
         else:
             parts.append(f"<h2>{html.escape(title)}</h2><img alt='{html.escape(title)}' src='{uri}'>")
     parts.append("<h2>Most common failures</h2>")
-    parts.append(_table(["count", "assignment", "test cell", "message"],
-                        [[n, a, g, m] for (a, g, m), n in failures.most_common(15)]))
-    parts.append("<h2 class='flag'>Flagged submissions</h2><p>Flags never change a score; they say where to look. "
-                 "Locked cells and points were restored from the gradebook before grading.</p>")
-    parts.append(_table(["student", "assignment", "score", "flag", "detail"],
-                        [[r.student_id, r.assignment, f"{r.score:g}/{r.max_score:g}", f.flag, f.detail]
-                         for r in flagged for f in r.flags]))
+    parts.append(
+        _table(
+            ["count", "assignment", "test cell", "message"],
+            [[n, a, g, m] for (a, g, m), n in failures.most_common(15)],
+        )
+    )
+    parts.append(
+        "<h2 class='flag'>Flagged submissions</h2><p>Flags never change a score; they say where to look. "
+        "Locked cells and points were restored from the gradebook before grading.</p>"
+    )
+    parts.append(
+        _table(
+            ["student", "assignment", "score", "flag", "detail"],
+            [
+                [r.student_id, r.assignment, f"{r.score:g}/{r.max_score:g}", f.flag, f.detail]
+                for r in flagged
+                for f in r.flags
+            ],
+        )
+    )
     kinds = sorted({f.flag for r in flagged for f in r.flags})
     if kinds:
         parts.append("<h3>What these flags mean</h3>")
-        parts.append(_table(["flag", "what happened", "what to do"],
-                            [[k, *FLAGS.get(k, ("(not in autograder/flags.py)", ""))] for k in kinds]))
+        parts.append(
+            _table(
+                ["flag", "what happened", "what to do"],
+                [[k, *FLAGS.get(k, ("(not in autograder/flags.py)", ""))] for k in kinds],
+            )
+        )
     parts += _concept_sections(results)
     parts.append("<h2>Grades</h2>")
-    parts.append(_table(["student", "assignment", "score", "max", "status"],
-                        [[r.student_id, r.assignment, f"{r.score:g}", f"{r.max_score:g}", r.status] for r in results]))
+    parts.append(
+        _table(
+            ["student", "assignment", "score", "max", "status"],
+            [[r.student_id, r.assignment, f"{r.score:g}", f"{r.max_score:g}", r.status] for r in results],
+        )
+    )
     if caps is not None:
         parts.append(f"<h2>Isolation</h2><p>{html.escape(caps.describe())}</p>")
         if hasattr(caps, "limits_in_force"):  # which limits each job ran under, and what enforced them

@@ -74,10 +74,10 @@ NO_GRADE_ROW = (Status.UNKNOWN_ASSIGNMENT, Status.UNIDENTIFIED)  # in integrity.
 class SubmissionResult:
     """Everything the writer needs about one ``<student>/<assignment>`` submission.
 
-    ``status`` is a :class:`Status` (text is turned into one): ``graded``; ``not_submitted`` (no folder for the assignment: a
-    zero row); ``missing`` (a folder without the notebook); ``invalid`` (not a notebook); ``unknown_assignment``
-    (a folder matching no assignment: flagged, no grade row); ``unidentified`` (an LMS file name open to two
-    readings: flagged under its name, no grade row); ``grader_error`` (a fault of the grader, never of
+    ``status`` is a :class:`Status` (text is turned into one): ``graded``; ``not_submitted`` (no folder for the
+    assignment: a zero row); ``missing`` (a folder without the notebook); ``invalid`` (not a notebook);
+    ``unknown_assignment`` (a folder matching no assignment: flagged, no grade row); ``unidentified`` (an LMS file name
+    open to two readings: flagged under its name, no grade row); ``grader_error`` (a fault of the grader, never of
     the student: the batch still finishes and the exit status says so).
     """
 
@@ -96,19 +96,23 @@ class SubmissionResult:
     def __post_init__(self):
         self.status = Status(self.status)
 
-    def encodable(self) -> "SubmissionResult":
+    def encodable(self) -> SubmissionResult:
         """A copy whose every string (ids, messages, flags' details) encodes as UTF-8: a student's lone surrogate
         once stopped the CSV and report writing for the whole class."""
-        return replace(self, student_id=encodable(self.student_id), assignment=encodable(self.assignment),
-                       message=encodable(self.message),
-                       cells=[replace(c, grade_id=encodable(c.grade_id), message=encodable(c.message)) for c in self.cells],
-                       flags=[_with_detail(f, encodable(f.detail)) for f in self.flags])
+        return replace(
+            self,
+            student_id=encodable(self.student_id),
+            assignment=encodable(self.assignment),
+            message=encodable(self.message),
+            cells=[replace(c, grade_id=encodable(c.grade_id), message=encodable(c.message)) for c in self.cells],
+            flags=[_with_detail(f, encodable(f.detail)) for f in self.flags],
+        )
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=1, sort_keys=True)
 
     @classmethod
-    def from_json(cls, text: str) -> "SubmissionResult":
+    def from_json(cls, text: str) -> SubmissionResult:
         data = json.loads(text)
         data["cells"] = [CellResult(**c) for c in data.get("cells", [])]
         data["flags"] = [Flag(**f) for f in data.get("flags", [])]

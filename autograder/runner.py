@@ -17,9 +17,9 @@ import shutil
 import tempfile
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from . import description, integrity, judge, limits, nbcells, pool, sandbox
 from .results import CellResult, Flag, Status, SubmissionResult
@@ -99,14 +99,22 @@ class GradeTask(pool.Task):
 def fault_result(student_id: str, assignment: str, exc: BaseException, key: str = "") -> SubmissionResult:
     """A ``grader_error`` result: the grader failed, not the student; the flag says why and what to do."""
     text = f"{type(exc).__name__}: {exc}"
-    return SubmissionResult(student_id, assignment, Status.GRADER_ERROR, key=key, message=text,
-                            flags=[Flag("grader_error", diagnosis(text))])
+    return SubmissionResult(
+        student_id,
+        assignment,
+        Status.GRADER_ERROR,
+        key=key,
+        message=text,
+        flags=[Flag("grader_error", diagnosis(text))],
+    )
 
 
 _EXCEPTION_LINE = re.compile(r"^\s*([A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt|Warning)|KeyboardInterrupt)(:.*)?$")
 KERNEL_OUTPUT = "kernel output:\n"
-WHAT_TO_DO = ("what to do: regrade this submission alone with --workers 1 --force; if it fails again, read the "
-              "whole message and kernel output in <out>/.cache/jobs/<key>/result.json and report a grader fault")
+WHAT_TO_DO = (
+    "what to do: regrade this submission alone with --workers 1 --force; if it fails again, read the "
+    "whole message and kernel output in <out>/.cache/jobs/<key>/result.json and report a grader fault"
+)
 
 
 def diagnosis(text: str) -> str:
@@ -143,14 +151,21 @@ def _grade(job: Job) -> SubmissionResult:
             api = NbGraderAPI(config=cfg)
             graded = _autograde(api, job, staged)
             source_nb = nbcells.read(job.template.source_notebook)
-            total, max_total, cells = collect_cells(staged.course / "gradebook.db", job, source_nb, graded,
-                                                    course.check_errors)
+            total, max_total, cells = collect_cells(
+                staged.course / "gradebook.db", job, source_nb, graded, course.check_errors
+            )
             released = nbcells.read(job.template.release_notebook)
             withheld = _feedback(api, job, staged, source_nb, released)
-        flags = staged.flags + _flags(job, released, graded, cfg.LimitOutput.max_lines, course) + withheld + \
-            _memory_kills(job_dir, caps)
+        flags = (
+            staged.flags
+            + _flags(job, released, graded, cfg.LimitOutput.max_lines, course)
+            + withheld
+            + _memory_kills(job_dir, caps)
+        )
         _store(job, staged)
-        return SubmissionResult(job.student_id, job.assignment, Status.GRADED, total, max_total, cells, flags, key=job.key)
+        return SubmissionResult(
+            job.student_id, job.assignment, Status.GRADED, total, max_total, cells, flags, key=job.key
+        )
     finally:
         sandbox.release_cgroups(job_dir, caps)  # every process and thread the kernel left behind
         shutil.rmtree(job_dir, ignore_errors=True)
@@ -167,14 +182,24 @@ def stage_submission(notebook: Path, released_nb, submitted: Path) -> list[Flag]
     nb = nbcells.read_lenient(notebook)
     changes = nbcells.restore_metadata(nb, released_nb)
     if changes:
-        flags.append(Flag("edited_metadata", f"{len(changes)} cell(s) changed nbgrader metadata, graded with the "
-                                             f"release's instead: {'; '.join(changes[:3])}"[:limits.MESSAGE_CHARS]))
+        flags.append(
+            Flag(
+                "edited_metadata",
+                f"{len(changes)} cell(s) changed nbgrader metadata, graded with the "
+                f"release's instead: {'; '.join(changes[:3])}"[: limits.MESSAGE_CHARS],
+            )
+        )
     flags += match_flags(*nbcells.match_release(nb, released_nb))
     merged = nbcells.merged_runs(nb, limits.MERGE_ABOVE_CELLS)
     if merged:
-        flags.append(Flag("merged_cells", f"the notebook has {len(nb.cells) + merged} cells; runs of cells without "
-                                          f"nbgrader metadata ran up to 200 at a time as one cell ({merged} fewer "
-                                          "cells)"))
+        flags.append(
+            Flag(
+                "merged_cells",
+                f"the notebook has {len(nb.cells) + merged} cells; runs of cells without "
+                f"nbgrader metadata ran up to 200 at a time as one cell ({merged} fewer "
+                "cells)",
+            )
+        )
     nbformat.write(nb, str(submitted / notebook.name))
     for extra in EXCHANGE_FILES:
         path = notebook.with_name(extra)
@@ -183,8 +208,13 @@ def stage_submission(notebook: Path, released_nb, submitted: Path) -> list[Flag]
         elif path.is_file() and path.stat().st_size > 4096:
             flags.append(Flag("bad_exchange_file", f"{extra} is {path.stat().st_size} bytes: not used"))
         elif extra == "timestamp.txt" and path.is_file() and not _is_timestamp(path.read_text(errors="replace")):
-            flags.append(Flag("bad_timestamp", f"timestamp.txt is not a date ({path.read_text(errors='replace')[:60]!r}): "
-                                               "graded without it (no late penalty applied)"))
+            flags.append(
+                Flag(
+                    "bad_timestamp",
+                    f"timestamp.txt is not a date ({path.read_text(errors='replace')[:60]!r}): "
+                    "graded without it (no late penalty applied)",
+                )
+            )
         elif path.is_file():
             shutil.copyfile(path, submitted / extra)
     return flags
@@ -194,10 +224,20 @@ def match_flags(matched: list[str], lost: list[str]) -> list[Flag]:
     """What :func:`nbcells.match_release` did, as the student's flags."""
     flags = []
     if matched:
-        flags.append(Flag("matched_cell", f"{len(matched)} cell(s) without their nbgrader metadata were matched to "
-                                          f"the release: {'; '.join(matched[:4])}"[:limits.MESSAGE_CHARS]))
-    flags += [Flag("answer_not_found", f"no cell holds the answer {gid} (deleted, and no cell defines what it "
-                                       "should): that exercise scored 0") for gid in lost]
+        flags.append(
+            Flag(
+                "matched_cell",
+                f"{len(matched)} cell(s) without their nbgrader metadata were matched to "
+                f"the release: {'; '.join(matched[:4])}"[: limits.MESSAGE_CHARS],
+            )
+        )
+    flags += [
+        Flag(
+            "answer_not_found",
+            f"no cell holds the answer {gid} (deleted, and no cell defines what it should): that exercise scored 0",
+        )
+        for gid in lost
+    ]
     return flags
 
 
@@ -226,8 +266,16 @@ def _stage(job: Job, job_dir: Path, caps: sandbox.Capabilities, course: descript
     for item in (staged.course / "source" / a).iterdir():  # data files the notebook reads, never notebooks
         if item.suffix != ".ipynb" and item.is_file():
             shutil.copy2(item, staged.home / item.name)
-    sandbox.write_kernelspec(job_dir, staged.home, [Path(p) for p in job.options.hidden], job.options.limits, caps,
-                             student=job.student_id, assignment=a, course=course)
+    sandbox.write_kernelspec(
+        job_dir,
+        staged.home,
+        [Path(p) for p in job.options.hidden],
+        job.options.limits,
+        caps,
+        student=job.student_id,
+        assignment=a,
+        course=course,
+    )
     return staged
 
 
@@ -256,8 +304,10 @@ def _autograde(api, job: Job, staged: Staged):
     if not done["success"] or not graded_path.exists():
         kernel_log = staged.job_dir / "kernel.log"
         tail = kernel_log.read_text(errors="replace")[-1500:] if kernel_log.exists() else "(no kernel log)"
-        raise RuntimeError(f"nbgrader autograde failed: {done.get('error') or ''}\n{done.get('log', '')[-3000:]}"
-                           f"\n{KERNEL_OUTPUT}{tail}")
+        raise RuntimeError(
+            f"nbgrader autograde failed: {done.get('error') or ''}\n{done.get('log', '')[-3000:]}"
+            f"\n{KERNEL_OUTPUT}{tail}"
+        )
     graded = nbcells.read(graded_path)
     cut_floods(graded)
     _rewrite(graded_path, lambda: nbformat.write(graded, str(graded_path)))
@@ -275,8 +325,9 @@ def _rewrite(path: Path, write) -> None:
         path.chmod(mode)
 
 
-def collect_cells(gradebook: Path, job: Job, source_nb, graded_nb,
-                  check_errors: tuple[str, ...] = CHECK_ERRORS) -> tuple[float, float, list[CellResult]]:
+def collect_cells(
+    gradebook: Path, job: Job, source_nb, graded_nb, check_errors: tuple[str, ...] = CHECK_ERRORS
+) -> tuple[float, float, list[CellResult]]:
     """(score, max score, one result per graded cell in the source notebook's order) from the job's gradebook."""
     from nbgrader.api import Gradebook
 
@@ -291,8 +342,11 @@ def collect_cells(gradebook: Path, job: Job, source_nb, graded_nb,
             if g.cell_type == "code" and not g.needs_manual_grade and g.auto_score is not None:
                 cell = graded_cells.get(g.name, {})
                 concept = judge.concept_record(cell.get("metadata", {}).get(judge.CONCEPT_KEY)) or {}
-                cells.append(CellResult(g.name, score, max_score, cell_message(cell, score, max_score, check_errors),
-                                        "test", concept))
+                cells.append(
+                    CellResult(
+                        g.name, score, max_score, cell_message(cell, score, max_score, check_errors), "test", concept
+                    )
+                )
             else:
                 message = "waits for manual grading" if g.needs_manual_grade else ""
                 cells.append(CellResult(g.name, score, max_score, message, "manual"))
@@ -313,7 +367,9 @@ def cell_message(cell, score: float, max_score: float, check_errors: tuple[str, 
         text = value if name in check_errors and value else f"{name}: {value}".rstrip(": ")
     else:
         stderr = [o.text for o in outputs if o.output_type == "stream" and o.name == "stderr"]
-        text = ("printed to stderr: " + nbcells.ANSI.sub("", "".join(stderr)).strip().splitlines()[0]) if stderr else ""
+        text = (
+            ("printed to stderr: " + nbcells.ANSI.sub("", "".join(stderr)).strip().splitlines()[0]) if stderr else ""
+        )
         if not text:
             text = "partial credit" if score > 0 else "no points"
     text = " ".join(text.split())
@@ -334,8 +390,10 @@ def cut_floods(nb) -> None:
                 size = sum(len(v) if isinstance(v, str) else len(str(v)) for v in out.get("data", {}).values())
                 if size > limits.FLOOD_BYTES:
                     cell.outputs[i] = nbformat.v4.new_output(
-                        "stream", name="stdout", text=f"[a display output of {size} bytes was dropped]\n"
-                                                      f"{integrity.TRUNCATED}\n")
+                        "stream",
+                        name="stdout",
+                        text=f"[a display output of {size} bytes was dropped]\n{integrity.TRUNCATED}\n",
+                    )
 
 
 def _feedback(api, job: Job, staged: Staged, source_nb, released_nb) -> list[Flag]:
@@ -363,8 +421,13 @@ def _feedback(api, job: Job, staged: Staged, source_nb, released_nb) -> list[Fla
     if not leaks:
         return []
     html_path.unlink()
-    return [Flag("feedback_withheld", f"the feedback page would show a hidden test line ({leaks[0][:80]!r}); it was "
-                                      "not written: give this student their scores from grades.csv / cells.csv")]
+    return [
+        Flag(
+            "feedback_withheld",
+            f"the feedback page would show a hidden test line ({leaks[0][:80]!r}); it was "
+            "not written: give this student their scores from grades.csv / cells.csv",
+        )
+    ]
 
 
 def _flags(job: Job, released_nb, graded_nb, flood_lines: int, course: description.Located) -> list[Flag]:
@@ -376,9 +439,9 @@ def _flags(job: Job, released_nb, graded_nb, flood_lines: int, course: descripti
         nbcells.match_release(submitted, released_nb, put_back=False)  # pasted cells are not "deleted"
     except Exception:  # unreadable as a notebook here: nothing to compare, the runtime flags still count
         submitted = nbformat.v4.new_notebook()
-    return integrity.static_flags(submitted, released_nb, set(course.check_names), course.module_names(),
-                                  course.allowed_imports()) + \
-        integrity.runtime_flags(graded_nb, flood_lines=flood_lines)
+    return integrity.static_flags(
+        submitted, released_nb, set(course.check_names), course.module_names(), course.allowed_imports()
+    ) + integrity.runtime_flags(graded_nb, flood_lines=flood_lines)
 
 
 def _memory_kills(job_dir: Path, caps: sandbox.Capabilities) -> list[Flag]:
@@ -387,8 +450,13 @@ def _memory_kills(job_dir: Path, caps: sandbox.Capabilities) -> list[Flag]:
     killed = sandbox.oom_kills(job_dir, caps)
     if not killed:
         return []
-    return [Flag("memory_limit", f"{killed} process(es) of this kernel were killed at the memory limit of the "
-                                 "whole kernel (all its processes together)")]
+    return [
+        Flag(
+            "memory_limit",
+            f"{killed} process(es) of this kernel were killed at the memory limit of the "
+            "whole kernel (all its processes together)",
+        )
+    ]
 
 
 def _store(job: Job, staged: Staged) -> None:

@@ -42,9 +42,9 @@ import functools
 import json
 import os
 import pwd
+import re
 import shlex
 import shutil
-import re
 import signal
 import socket
 import subprocess
@@ -69,6 +69,8 @@ def guard_text(settings: dict) -> str:
     text = GUARD.read_text(encoding="utf-8")
     assert text.count(GUARD_SETTINGS) == 1, "guard.py lost its settings line"
     return text.replace(GUARD_SETTINGS, f"_autograder_settings = {json.dumps(settings)}\n")
+
+
 NO_CGROUPS_ENV = "AUTOGRADER_NO_CGROUPS"  # set to 1: no per-job cgroups (the per-worker-user fallback)
 SLOT_LOCKS = Path("/run/autograder-slots")  # one lock file per worker slot, machine-wide
 MAX_SLOTS = 64  # workers beyond this many at once share the plain sandbox user
@@ -80,8 +82,16 @@ UNCONFINED_ENV = "AUTOGRADER_UNCONFINED"  # set to 1: grade even where no sandbo
 SMALL_TMPFS = 16 * 1024**2  # /var/tmp and /run/lock: private, and small
 TOP_TMPFS = 1024**2  # a read-only tmpfs holding only the folders that lead to an environment under /tmp or a home
 # /etc files a Python kernel reads (the dynamic linker, time zone); passwd and group are written per job
-ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives", "/etc/localtime",
-             "/etc/nsswitch.conf", "/etc/mime.types", "/etc/fonts")
+ETC_FILES = (
+    "/etc/ld.so.cache",
+    "/etc/ld.so.conf",
+    "/etc/ld.so.conf.d",
+    "/etc/alternatives",
+    "/etc/localtime",
+    "/etc/nsswitch.conf",
+    "/etc/mime.types",
+    "/etc/fonts",
+)
 SAFE_NAME = re.compile(r"[a-z_][a-z0-9_-]{0,31}")
 CGROUP_PARENT = "autograder"
 MEMORY_SLACK = 512 * 1024**2  # the job's memory cgroup: the per-process cap plus this (one process: MemoryError first)
@@ -105,22 +115,29 @@ class Capabilities:
 
     def describe(self) -> str:
         if self.bwrap:
-            where = ("bubblewrap sandbox: own mount, PID, IPC, network and UTS namespaces" +
-                     ("" if self.root else " in a user namespace") + "; only the job's folders writable, "
-                     "course files, submissions and homes not visible")
+            where = (
+                "bubblewrap sandbox: own mount, PID, IPC, network and UTS namespaces"
+                + ("" if self.root else " in a user namespace")
+                + "; only the job's folders writable, "
+                "course files, submissions and homes not visible"
+            )
         elif self.namespaces:
             where = "unshare sandbox: no network, course files hidden, own PID namespace"
         else:
             where = "NO network/file isolation"
         parts = [
-            "unprivileged user per worker" if self.user else
-            ("the grading user, mapped in its own user namespace" if self.bwrap else "NO separate user"),
+            "unprivileged user per worker"
+            if self.user
+            else ("the grading user, mapped in its own user namespace" if self.bwrap else "NO separate user"),
             where,
             "memory/CPU caps" if self.prlimit or self.scope else "NO resource caps",
         ]
         if self.cgroups:
-            parts.append(f"per-job {', '.join(self.cgroups[:-1])} and {self.cgroups[-1]} cgroup (v{self.cgroup_version})"
-                         if len(self.cgroups) > 1 else f"per-job {self.cgroups[0]} cgroup (v{self.cgroup_version})")
+            parts.append(
+                f"per-job {', '.join(self.cgroups[:-1])} and {self.cgroups[-1]} cgroup (v{self.cgroup_version})"
+                if len(self.cgroups) > 1
+                else f"per-job {self.cgroups[0]} cgroup (v{self.cgroup_version})"
+            )
         elif self.scope:
             parts.append("per-job systemd user scope")
         else:
@@ -130,22 +147,50 @@ class Capabilities:
     def limits_in_force(self) -> str:
         """One line per kind of limit: what enforces it here (``report.html`` shows it beside ``describe``)."""
         group = f"cgroup v{self.cgroup_version}"
-        memory = (f"all the job's processes together ({group} memory cap, no swap) and per process (RLIMIT_DATA)"
-                  if "memory" in self.cgroups else "all the job's processes together (systemd MemoryMax, no swap)"
-                  if self.scope else "per process only (RLIMIT_DATA: each of the kernel's processes up to the cap, "
-                  "not all of them together, and the tmpfs scratch not counted: weaker than a cgroup or a systemd "
-                  "scope)" if self.prlimit else "none")
-        processes = (f"per job ({group} pids.max)" if "pids" in self.cgroups else "per job (systemd TasksMax)"
-                     if self.scope else "per worker user (RLIMIT_NPROC)" if self.user and self.prlimit else
-                     "shared with the grading user's own processes (RLIMIT_NPROC)" if self.prlimit else "none")
-        cpu = (f"a quota per job ({group} cpu)" if "cpu" in self.cgroups else "a quota per job (systemd CPUQuota)"
-               if self.scope else "a fair share per job (the scheduler's autogroup of its own session), no quota"
-               if self.bwrap and _autogroups() else "none beyond the CPU-time cap (RLIMIT_CPU)" if self.prlimit
-               else "none")
-        disk = ("every writable place a size-capped tmpfs of its own (in memory, counted in the memory cap where "
-                "there is one); no disk" if self.bwrap else
-                "private /tmp, /dev/shm, /var/tmp and /run/lock size-capped; the kernel's home on disk, capped per "
-                "file (RLIMIT_FSIZE)" if self.namespaces else "per file only (RLIMIT_FSIZE)" if self.prlimit else "none")
+        memory = (
+            f"all the job's processes together ({group} memory cap, no swap) and per process (RLIMIT_DATA)"
+            if "memory" in self.cgroups
+            else "all the job's processes together (systemd MemoryMax, no swap)"
+            if self.scope
+            else "per process only (RLIMIT_DATA: each of the kernel's processes up to the cap, "
+            "not all of them together, and the tmpfs scratch not counted: weaker than a cgroup or a systemd "
+            "scope)"
+            if self.prlimit
+            else "none"
+        )
+        processes = (
+            f"per job ({group} pids.max)"
+            if "pids" in self.cgroups
+            else "per job (systemd TasksMax)"
+            if self.scope
+            else "per worker user (RLIMIT_NPROC)"
+            if self.user and self.prlimit
+            else "shared with the grading user's own processes (RLIMIT_NPROC)"
+            if self.prlimit
+            else "none"
+        )
+        cpu = (
+            f"a quota per job ({group} cpu)"
+            if "cpu" in self.cgroups
+            else "a quota per job (systemd CPUQuota)"
+            if self.scope
+            else "a fair share per job (the scheduler's autogroup of its own session), no quota"
+            if self.bwrap and _autogroups()
+            else "none beyond the CPU-time cap (RLIMIT_CPU)"
+            if self.prlimit
+            else "none"
+        )
+        disk = (
+            "every writable place a size-capped tmpfs of its own (in memory, counted in the memory cap where "
+            "there is one); no disk"
+            if self.bwrap
+            else "private /tmp, /dev/shm, /var/tmp and /run/lock size-capped; the kernel's home on disk, capped per "
+            "file (RLIMIT_FSIZE)"
+            if self.namespaces
+            else "per file only (RLIMIT_FSIZE)"
+            if self.prlimit
+            else "none"
+        )
         return f"memory: {memory}; processes: {processes}; CPU: {cpu}; disk: {disk}"
 
 
@@ -169,9 +214,19 @@ def _ensure_user(name: str = SANDBOX_USER) -> tuple[int, int] | None:
         if not shutil.which("useradd"):
             return None
         done = subprocess.run(
-            ["useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent", "--shell",
-             "/usr/sbin/nologin", "--user-group", name],
-            capture_output=True, text=True,
+            [
+                "useradd",
+                "--system",
+                "--no-create-home",
+                "--home-dir",
+                "/nonexistent",
+                "--shell",
+                "/usr/sbin/nologin",
+                "--user-group",
+                name,
+            ],
+            capture_output=True,
+            text=True,
         )
         if done.returncode not in (0, 9):  # 9: created meanwhile by a parallel run
             return None
@@ -221,9 +276,30 @@ def _bwrap_works(is_root: bool) -> bool:
     if os.environ.get(NO_BWRAP_ENV, "") not in ("", "0") or not shutil.which("bwrap"):
         return False
     userns = [] if is_root else ["--unshare-user", "--disable-userns"]
-    done = subprocess.run(["bwrap", *userns, "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
-                           "--die-with-parent", "--new-session", "--ro-bind", "/", "/", "--size", "65536",
-                           "--tmpfs", "/tmp", "--", "/bin/sh", "-c", "true"], capture_output=True)
+    done = subprocess.run(
+        [
+            "bwrap",
+            *userns,
+            "--unshare-ipc",
+            "--unshare-pid",
+            "--unshare-net",
+            "--unshare-uts",
+            "--die-with-parent",
+            "--new-session",
+            "--ro-bind",
+            "/",
+            "/",
+            "--size",
+            "65536",
+            "--tmpfs",
+            "/tmp",
+            "--",
+            "/bin/sh",
+            "-c",
+            "true",
+        ],
+        capture_output=True,
+    )
     return done.returncode == 0
 
 
@@ -240,9 +316,22 @@ def _scope_works(limits: Limits) -> bool:
 
 def scope_prefix(limits: Limits) -> list[str]:
     """``systemd-run`` in a transient user scope that caps the kernel's memory (no swap), tasks and CPU."""
-    return ["systemd-run", "--user", "--scope", "--quiet", "--collect",
-            "-p", f"MemoryMax={limits.memory_bytes + MEMORY_SLACK}", "-p", "MemorySwapMax=0",
-            "-p", f"TasksMax={limits.processes}", "-p", f"CPUQuota={round(limits.cpus * 100)}%", "--"]
+    return [
+        "systemd-run",
+        "--user",
+        "--scope",
+        "--quiet",
+        "--collect",
+        "-p",
+        f"MemoryMax={limits.memory_bytes + MEMORY_SLACK}",
+        "-p",
+        "MemorySwapMax=0",
+        "-p",
+        f"TasksMax={limits.processes}",
+        "-p",
+        f"CPUQuota={round(limits.cpus * 100)}%",
+        "--",
+    ]
 
 
 @functools.lru_cache(maxsize=1)
@@ -262,13 +351,15 @@ def probe() -> Capabilities:
         )
     namespaces = bwrap
     if not bwrap and shutil.which("bwrap") and os.environ.get(NO_BWRAP_ENV, "") in ("", "0"):
-        warnings.append("bwrap cannot make namespaces here (user namespaces are off: "
-                        "kernel.unprivileged_userns_clone or user.max_user_namespaces)" +
-                        (": falling back to the unshare launcher" if is_root else ""))
+        warnings.append(
+            "bwrap cannot make namespaces here (user namespaces are off: "
+            "kernel.unprivileged_userns_clone or user.max_user_namespaces)"
+            + (": falling back to the unshare launcher" if is_root else "")
+        )
     if not bwrap and is_root and shutil.which("unshare"):
         done = subprocess.run(
-            ["unshare", "-m", "-n", "-p", "-f", "--mount-proc", "--", "sh", "-c",
-             "mount -t tmpfs tmpfs /mnt && true"], capture_output=True,
+            ["unshare", "-m", "-n", "-p", "-f", "--mount-proc", "--", "sh", "-c", "mount -t tmpfs tmpfs /mnt && true"],
+            capture_output=True,
         )
         namespaces = done.returncode == 0
     if not namespaces:
@@ -286,21 +377,35 @@ def probe() -> Capabilities:
         version, cgroups, cgroup_root = probe_cgroups(CGROUP_ROOT)
     scope = not is_root and bwrap and _scope_works(Limits())
     if "pids" not in cgroups and not scope:
-        warnings.append("no per-job pids cgroup (cgroup v2 with the pids controller, or a v1 pids hierarchy, as "
-                        "root; or a systemd user scope): a kernel's process cap is shared with the other jobs of "
-                        "its " + ("worker" if is_root else "grading user"))
-    return Capabilities(user=user, namespaces=namespaces, prlimit=has_prlimit, warnings=tuple(warnings),
-                        cgroups=cgroups, cgroup_version=version or 1, cgroup_root=str(cgroup_root), slot=slot,
-                        bwrap=bwrap, scope=scope, root=is_root)
+        warnings.append(
+            "no per-job pids cgroup (cgroup v2 with the pids controller, or a v1 pids hierarchy, as "
+            "root; or a systemd user scope): a kernel's process cap is shared with the other jobs of "
+            "its " + ("worker" if is_root else "grading user")
+        )
+    return Capabilities(
+        user=user,
+        namespaces=namespaces,
+        prlimit=has_prlimit,
+        warnings=tuple(warnings),
+        cgroups=cgroups,
+        cgroup_version=version or 1,
+        cgroup_root=str(cgroup_root),
+        slot=slot,
+        bwrap=bwrap,
+        scope=scope,
+        root=is_root,
+    )
 
 
 def refuse_unconfined(caps: Capabilities) -> str | None:
     """Why grading must not start (no sandbox at all and no explicit ``AUTOGRADER_UNCONFINED=1``), or None."""
     if caps.namespaces or os.environ.get(UNCONFINED_ENV, "") not in ("", "0"):
         return None
-    return ("no sandbox can be made here (bwrap needs user namespaces on; the older launcher needs root): student "
-            "code would run with the grader's own rights. Turn user namespaces on (deploy/README.md, grading on "
-            f"the hub), or set {UNCONFINED_ENV}=1 to grade unconfined anyway")
+    return (
+        "no sandbox can be made here (bwrap needs user namespaces on; the older launcher needs root): student "
+        "code would run with the grader's own rights. Turn user namespaces on (deploy/README.md, grading on "
+        f"the hub), or set {UNCONFINED_ENV}=1 to grade unconfined anyway"
+    )
 
 
 def _words(path: Path) -> set[str]:
@@ -376,9 +481,11 @@ def _cap_files(caps: Capabilities, limits: Limits, path: Path) -> list[tuple[str
     memory, controllers = str(limits.memory_bytes + MEMORY_SLACK), caps.cgroups
     quota = str(max(1000, round(limits.cpus * CPU_PERIOD_US)))
     if caps.cgroup_version == 2:
-        return ([("pids.max", str(limits.processes), True)] if "pids" in controllers else []) + (
-            [("memory.max", memory, True), ("memory.swap.max", "0", False)] if "memory" in controllers else []) + (
-            [("cpu.max", f"{quota} {CPU_PERIOD_US}", True)] if "cpu" in controllers else [])
+        return (
+            ([("pids.max", str(limits.processes), True)] if "pids" in controllers else [])
+            + ([("memory.max", memory, True), ("memory.swap.max", "0", False)] if "memory" in controllers else [])
+            + ([("cpu.max", f"{quota} {CPU_PERIOD_US}", True)] if "cpu" in controllers else [])
+        )
     controller = path.parent.parent.name
     if controller == "pids":
         return [("pids.max", str(limits.processes), True)]
@@ -423,7 +530,7 @@ def _alive(pid: int) -> bool:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return False
-    return stat[stat.rindex(")") + 2:][:1] not in ("Z", "X")
+    return stat[stat.rindex(")") + 2 :][:1] not in ("Z", "X")
 
 
 def _uid_processes(uid: int) -> list[int]:
@@ -533,9 +640,15 @@ def kernel_env(home: Path, python_path: Sequence[str] = ()) -> dict[str, str]:
     """The kernel's whole environment: nothing of the grader's (``NBGRADER_EXECUTION`` included) gets through."""
     return {
         "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
-        "HOME": str(home), "LANG": "C.UTF-8", "MPLBACKEND": "agg", "PYTHONDONTWRITEBYTECODE": "1",
-        "JUPYTER_RUNTIME_DIR": str(home), "IPYTHONDIR": str(home / ".ipython"),
-        "MPLCONFIGDIR": str(home / ".matplotlib"), "VIRTUAL_ENV": sys.prefix, **_python_path(python_path),
+        "HOME": str(home),
+        "LANG": "C.UTF-8",
+        "MPLBACKEND": "agg",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "JUPYTER_RUNTIME_DIR": str(home),
+        "IPYTHONDIR": str(home / ".ipython"),
+        "MPLCONFIGDIR": str(home / ".matplotlib"),
+        "VIRTUAL_ENV": sys.prefix,
+        **_python_path(python_path),
     }
 
 
@@ -547,20 +660,41 @@ def _python_path(python_path: Sequence[str]) -> dict[str, str]:
 def kernel_command(home: Path, limits: Limits, caps: Capabilities, python_path: Sequence[str] = ()) -> list[str]:
     """``ipykernel`` with the guard, in a scrubbed environment, as the sandbox user, under ``prlimit`` caps."""
     command = [
-        "env", "-i", *(f"{k}={v}" for k, v in kernel_env(home, python_path).items()),
-        sys.executable, "-m", "ipykernel_launcher", "-f", str(home / "kernel.json"),
+        "env",
+        "-i",
+        *(f"{k}={v}" for k, v in kernel_env(home, python_path).items()),
+        sys.executable,
+        "-m",
+        "ipykernel_launcher",
+        "-f",
+        str(home / "kernel.json"),
         f"--IPKernelApp.exec_files={json.dumps([str(home / GUARD_COPY)])}",
     ]
     if caps.user:
         uid, gid = caps.user
-        command = ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups", "--no-new-privs",
-                   "--inh-caps=-all", "--bounding-set=-all", *command]
+        command = [
+            "setpriv",
+            f"--reuid={uid}",
+            f"--regid={gid}",
+            "--clear-groups",
+            "--no-new-privs",
+            "--inh-caps=-all",
+            "--bounding-set=-all",
+            *command,
+        ]
     if caps.prlimit:
         # RLIMIT_NPROC counts every process of the sandbox uid on the machine: with a per-job pids cgroup, that
         # cap (pids.max) replaces it; without, the worker's own user keeps one job's threads from starving another's
         nproc = [] if "pids" in caps.cgroups else [f"--nproc={limits.processes}"]
-        command = ["prlimit", f"--data={limits.memory_bytes}", f"--cpu={limits.cpu_seconds}",
-                   *nproc, f"--fsize={limits.file_bytes}", "--", *command]
+        command = [
+            "prlimit",
+            f"--data={limits.memory_bytes}",
+            f"--cpu={limits.cpu_seconds}",
+            *nproc,
+            f"--fsize={limits.file_bytes}",
+            "--",
+            *command,
+        ]
     return command
 
 
@@ -597,8 +731,10 @@ def private_tmp_lines(job_dir: Path, limits: Limits, helpers: Sequence[str] = ()
         lines.append(f"mkdir /dev/shm/.keep{i} && mount --rbind {shlex.quote(str(path))} /dev/shm/.keep{i}")
     lines.append(f"mount -t tmpfs -o {size} autograder-tmp /tmp")
     for i, path in enumerate(keep):
-        lines.append(f"mkdir -p {shlex.quote(str(path))} && mount --move /dev/shm/.keep{i} {shlex.quote(str(path))}"
-                     f" && rmdir /dev/shm/.keep{i}")
+        lines.append(
+            f"mkdir -p {shlex.quote(str(path))} && mount --move /dev/shm/.keep{i} {shlex.quote(str(path))}"
+            f" && rmdir /dev/shm/.keep{i}"
+        )
     return lines
 
 
@@ -636,9 +772,15 @@ class Inside:
 
 def lab_env(inside: Inside) -> dict[str, str]:
     """A bwrap kernel's whole environment: what a lab kernel has, and nothing that names the grader."""
-    return {"PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin", "HOME": inside.home,
-            "USER": inside.user, "LOGNAME": inside.user, "SHELL": "/bin/bash", "LANG": "C.UTF-8",
-            **_python_path(inside.python_path)}
+    return {
+        "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": inside.home,
+        "USER": inside.user,
+        "LOGNAME": inside.user,
+        "SHELL": "/bin/bash",
+        "LANG": "C.UTF-8",
+        **_python_path(inside.python_path),
+    }
 
 
 def _system_binds() -> list[str]:
@@ -660,17 +802,44 @@ def bwrap_command(job_dir: Path, limits: Limits, caps: Capabilities, inside: Ins
     that follows it runs inside."""
     scratch = str(limits.scratch_bytes)
     # as root bwrap needs its capabilities until setpriv (inside) becomes the slot's user and drops them all
-    confine = ["--unshare-user", "--disable-userns", "--cap-drop", "ALL"] if not caps.root else \
-        [] if caps.user else ["--cap-drop", "ALL"]
-    args = ["bwrap", *confine, 
-        "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
-        "--die-with-parent", "--new-session", "--hostname", socket.gethostname(),
+    confine = (
+        ["--unshare-user", "--disable-userns", "--cap-drop", "ALL"]
+        if not caps.root
+        else []
+        if caps.user
+        else ["--cap-drop", "ALL"]
+    )
+    args = [
+        "bwrap",
+        *confine,
+        "--unshare-ipc",
+        "--unshare-pid",
+        "--unshare-net",
+        "--unshare-uts",
+        "--unshare-cgroup-try",
+        "--die-with-parent",
+        "--new-session",
+        "--hostname",
+        socket.gethostname(),
         *_system_binds(),
-        "--ro-bind", str(job_dir / "passwd"), "/etc/passwd", "--ro-bind", str(job_dir / "group"), "/etc/group",
-        "--proc", "/proc", "--dev", "/dev",
+        "--ro-bind",
+        str(job_dir / "passwd"),
+        "/etc/passwd",
+        "--ro-bind",
+        str(job_dir / "group"),
+        "/etc/group",
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
     ]
-    places = (("/dev/shm", scratch, "1777"), ("/tmp", scratch, "1777"), ("/var/tmp", str(SMALL_TMPFS), "1777"),
-              ("/run/lock", str(SMALL_TMPFS), "1777"), (inside.home, scratch, "0700"))
+    places = (
+        ("/dev/shm", scratch, "1777"),
+        ("/tmp", scratch, "1777"),
+        ("/var/tmp", str(SMALL_TMPFS), "1777"),
+        ("/run/lock", str(SMALL_TMPFS), "1777"),
+        (inside.home, scratch, "0700"),
+    )
     trees = [t for t in _outermost(_python_trees(inside.helpers)) if not _inside(t, Path("/usr"))]
     # bwrap makes missing parent folders 0700: the slot's user could not pass through them
     made = {"/", "/usr", "/proc", "/dev", "/etc", *(p for p, _, _ in places)}
@@ -696,8 +865,19 @@ def bwrap_command(job_dir: Path, limits: Limits, caps: Capabilities, inside: Ins
     for top in tops:
         args += ["--remount-ro", top]
     # the sandbox's own root (the folders bwrap made for the mounts) read-only: only the tmpfs mounts are writable
-    return args + ["--ro-bind", str(job_dir / SHARED), inside.shared, "--dir", inside.work, "--remount-ro", "/",
-                   "--chdir", inside.work, "--info-fd", "3"]
+    return args + [
+        "--ro-bind",
+        str(job_dir / SHARED),
+        inside.shared,
+        "--dir",
+        inside.work,
+        "--remount-ro",
+        "/",
+        "--chdir",
+        inside.work,
+        "--info-fd",
+        "3",
+    ]
 
 
 def _mount_tops(trees: list[Path], writable: list[Path]) -> list[str]:
@@ -713,40 +893,74 @@ def _mount_tops(trees: list[Path], writable: list[Path]) -> list[str]:
 
 
 GRADER_CONNECTION = ".grader-connection.json"  # in the shared folder: the connection file as the grader wrote it
-REWRITE_IP = ("import json, sys; source, ip, target = sys.argv[1:]; info = json.load(open(source)); "
-              "info['ip'] = ip; json.dump(info, open(target, 'w'), indent=1)")
+REWRITE_IP = (
+    "import json, sys; source, ip, target = sys.argv[1:]; info = json.load(open(source)); "
+    "info['ip'] = ip; json.dump(info, open(target, 'w'), indent=1)"
+)
 
 
 def _bwrap_inner(home: Path, caps: Capabilities, inside: Inside) -> str:
     """The shell line run inside the sandbox: data files into the work folder, the connection file rewritten to
     the sockets' inside path, then the kernel (as root: first the slot's user, every capability dropped)."""
-    data = [shlex.quote(f"{inside.shared}/{p.name}") for p in sorted(home.iterdir())
-            if p.is_file() and p.name != GUARD_COPY]
+    data = [
+        shlex.quote(f"{inside.shared}/{p.name}")
+        for p in sorted(home.iterdir())
+        if p.is_file() and p.name != GUARD_COPY
+    ]
     connection = f"{inside.runtime}/kernel-{os.urandom(8).hex()}.json"
-    kernel = ["env", "-i", *(f"{k}={v}" for k, v in lab_env(inside).items()),
-              sys.executable, "-m", "ipykernel_launcher", "-f", connection,
-              f"--IPKernelApp.exec_files={json.dumps([f'{inside.shared}/{GUARD_COPY}'])}"]
+    kernel = [
+        "env",
+        "-i",
+        *(f"{k}={v}" for k, v in lab_env(inside).items()),
+        sys.executable,
+        "-m",
+        "ipykernel_launcher",
+        "-f",
+        connection,
+        f"--IPKernelApp.exec_files={json.dumps([f'{inside.shared}/{GUARD_COPY}'])}",
+    ]
     rewrite = " ".join(shlex.quote(a) for a in [sys.executable, "-I", "-c", REWRITE_IP])
     # "$1": the name of the grader's connection file, which holds the sockets' path outside the sandbox
-    steps = (f"cp -p {' '.join(data)} {shlex.quote(inside.work)}/ && " if data else "") + \
-        f'{rewrite} "{inside.shared}/$1" {shlex.quote(inside.runtime + "/ipc")} {shlex.quote(connection)} && exec ' + \
-        " ".join(shlex.quote(a) for a in kernel)
+    steps = (
+        (f"cp -p {' '.join(data)} {shlex.quote(inside.work)}/ && " if data else "")
+        + f'{rewrite} "{inside.shared}/$1" {shlex.quote(inside.runtime + "/ipc")} {shlex.quote(connection)} && exec '
+        + " ".join(shlex.quote(a) for a in kernel)
+    )
     if not caps.user:
         return steps
     uid, gid = caps.user
-    drop = ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups", "--no-new-privs", "--inh-caps=-all",
-            "--bounding-set=-all", "/bin/sh", "-c", steps, "sh"]
-    owned = [inside.home, *(f"{inside.home}/{sub}" for sub in (".local", ".local/share", ".local/share/jupyter")),
-             inside.runtime, inside.work]
-    return (f"chown {uid}:{gid} {' '.join(shlex.quote(p) for p in owned)} && exec " +
-            " ".join(shlex.quote(a) for a in drop) + ' "$1"')
+    drop = [
+        "setpriv",
+        f"--reuid={uid}",
+        f"--regid={gid}",
+        "--clear-groups",
+        "--no-new-privs",
+        "--inh-caps=-all",
+        "--bounding-set=-all",
+        "/bin/sh",
+        "-c",
+        steps,
+        "sh",
+    ]
+    owned = [
+        inside.home,
+        *(f"{inside.home}/{sub}" for sub in (".local", ".local/share", ".local/share/jupyter")),
+        inside.runtime,
+        inside.work,
+    ]
+    return (
+        f"chown {uid}:{gid} {' '.join(shlex.quote(p) for p in owned)} && exec "
+        + " ".join(shlex.quote(a) for a in drop)
+        + ' "$1"'
+    )
 
 
 def _write_identity(job_dir: Path, inside: Inside, caps: Capabilities) -> None:
     """The sandbox's ``/etc/passwd`` and ``/etc/group``: root and the kernel's user, as in a lab container."""
     uid, gid = caps.user if caps.user else (os.getuid(), os.getgid())
-    (job_dir / "passwd").write_text(f"root:x:0:0:root:/root:/bin/bash\n"
-                                    f"{inside.user}:x:{uid}:{gid}::{inside.home}:/bin/bash\n", encoding="utf-8")
+    (job_dir / "passwd").write_text(
+        f"root:x:0:0:root:/root:/bin/bash\n{inside.user}:x:{uid}:{gid}::{inside.home}:/bin/bash\n", encoding="utf-8"
+    )
     (job_dir / "group").write_text(f"root:x:0:\n{inside.user}:x:{gid}:\n", encoding="utf-8")
 
 
@@ -754,12 +968,24 @@ def _bwrap_launcher(job_dir: Path, home: Path, limits: Limits, caps: Capabilitie
     """The launcher's last lines: limits, then bwrap around the inner shell line, in the background while the
     ``home`` link is turned to the sandbox's runtime folder (where the kernel makes its sockets)."""
     _write_identity(job_dir, inside, caps)
-    command = bwrap_command(job_dir, limits, caps, inside) + \
-        ["--", "/bin/sh", "-c", _bwrap_inner(home, caps, inside), "sh"]
+    command = bwrap_command(job_dir, limits, caps, inside) + [
+        "--",
+        "/bin/sh",
+        "-c",
+        _bwrap_inner(home, caps, inside),
+        "sh",
+    ]
     if caps.prlimit:
         nproc = [] if "pids" in caps.cgroups or caps.scope else [f"--nproc={limits.processes}"]
-        command = ["prlimit", f"--data={limits.memory_bytes}", f"--cpu={limits.cpu_seconds}", *nproc,
-                   f"--fsize={limits.file_bytes}", "--", *command]
+        command = [
+            "prlimit",
+            f"--data={limits.memory_bytes}",
+            f"--cpu={limits.cpu_seconds}",
+            *nproc,
+            f"--fsize={limits.file_bytes}",
+            "--",
+            *command,
+        ]
     if caps.scope:
         command = scope_prefix(limits) + command
     quoted = " ".join(shlex.quote(a) for a in command)
@@ -767,8 +993,9 @@ def _bwrap_launcher(job_dir: Path, home: Path, limits: Limits, caps: Capabilitie
     copy, info = shlex.quote(str(job_dir / SHARED / GRADER_CONNECTION)), shlex.quote(str(job_dir / "bwrap-info.json"))
     link, next_link = shlex.quote(str(home)), shlex.quote(f"{home}.next")
     return [
-        f'cp "$conn" {copy}', *([f"chown {caps.user[0]}:{caps.user[1]} {copy}"] if caps.user else []),
-        f'{quoted} {GRADER_CONNECTION} 3>{info} >{shlex.quote(str(job_dir / "kernel.log"))} 2>&1 &',
+        f'cp "$conn" {copy}',
+        *([f"chown {caps.user[0]}:{caps.user[1]} {copy}"] if caps.user else []),
+        f"{quoted} {GRADER_CONNECTION} 3>{info} >{shlex.quote(str(job_dir / 'kernel.log'))} 2>&1 &",
         "child=$!",
         # the sockets are in the sandbox's own tmpfs: the grader reaches them through /proc/<its init>/root
         f"until grep -q child-pid {info} 2>/dev/null || ! kill -0 $child 2>/dev/null; do sleep 0.01; done",
@@ -779,32 +1006,50 @@ def _bwrap_launcher(job_dir: Path, home: Path, limits: Limits, caps: Capabilitie
 
 
 def write_kernelspec(
-    job_dir: Path, home: Path, hidden: list[Path], limits: Limits, caps: Capabilities,
-    student: str = "student", assignment: str = "assignment", course: Located | None = None,
+    job_dir: Path,
+    home: Path,
+    hidden: list[Path],
+    limits: Limits,
+    caps: Capabilities,
+    student: str = "student",
+    assignment: str = "assignment",
+    course: Located | None = None,
 ) -> Path:
     """Write ``job_dir/kernels/<KERNEL_NAME>/kernel.json`` and its launcher; returns the kernels' parent dir.
 
     ``home`` is the folder the grader fills for the kernel (the guard and the assignment's data files; with
-    bwrap a link, see :func:`prepare_home`); ``hidden`` are folders the older launcher hides (bwrap shows nothing it is not given).
-    ``course`` (its helper packages, what the guard watches) comes from the course's ``nbgrader_config.py``;
-    None grades with builtins, math and numpy only. Nothing here runs yet: jupyter_client starts the launcher.
+    bwrap a link, see :func:`prepare_home`); ``hidden`` are folders the older launcher hides (bwrap shows nothing it is
+    not given). ``course`` (its helper packages, what the guard watches) comes from the course's
+    ``nbgrader_config.py``; None grades with builtins, math and numpy only. Nothing here runs yet: jupyter_client
+    starts the launcher.
     """
     spec_dir = job_dir / "kernels" / KERNEL_NAME
     spec_dir.mkdir(parents=True)
     course = course or Located(Course())
     (home / GUARD_COPY).write_text(guard_text(course.guard_settings()), encoding="utf-8")
-    join_cgroups = [f"echo $$ > {shlex.quote(str(path / 'cgroup.procs'))}" for path in make_cgroups(job_dir, limits, caps)]
+    join_cgroups = [
+        f"echo $$ > {shlex.quote(str(path / 'cgroup.procs'))}" for path in make_cgroups(job_dir, limits, caps)
+    ]
     if caps.bwrap:
         inside = Inside(kernel_user(student), assignment, course.helper_dirs, course.python_path)
         start = _bwrap_launcher(job_dir, home, limits, caps, inside)
     else:
         start = _unshare_launcher(job_dir, home, hidden, limits, caps, course)
     launcher = job_dir / "launch.sh"
-    launcher.write_text("\n".join([
-        "#!/bin/sh", "# Generated by autograder.sandbox: start one confined grading kernel.", "set -e",
-        *join_cgroups,  # the kernel and everything it starts stay in the job's cgroups
-        'conn="$1"; shift', *start,
-    ]) + "\n", encoding="utf-8")
+    launcher.write_text(
+        "\n".join(
+            [
+                "#!/bin/sh",
+                "# Generated by autograder.sandbox: start one confined grading kernel.",
+                "set -e",
+                *join_cgroups,  # the kernel and everything it starts stay in the job's cgroups
+                'conn="$1"; shift',
+                *start,
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     spec = {
         "argv": ["/bin/sh", str(launcher), "{connection_file}"],
         "display_name": "Python 3 (autograder sandbox)",
@@ -816,10 +1061,12 @@ def write_kernelspec(
     return job_dir
 
 
-def _unshare_launcher(job_dir: Path, home: Path, hidden: list[Path], limits: Limits, caps: Capabilities,
-                      course: Located) -> list[str]:
-    """The older root launcher (no bwrap): ``inner.sh`` hides folders with mounts, then the kernel as the slot's user."""
-    inner = [f"cp \"$conn\" {shlex.quote(str(home / 'kernel.json'))}"]
+def _unshare_launcher(
+    job_dir: Path, home: Path, hidden: list[Path], limits: Limits, caps: Capabilities, course: Located
+) -> list[str]:
+    """The older root launcher (no bwrap): ``inner.sh`` hides folders with mounts, then the kernel as the slot's
+    user."""
+    inner = [f'cp "$conn" {shlex.quote(str(home / "kernel.json"))}']
     if caps.user:
         uid, gid = caps.user
         inner.append(f"chown -R {uid}:{gid} {shlex.quote(str(home))}")
@@ -831,7 +1078,7 @@ def _unshare_launcher(job_dir: Path, home: Path, hidden: list[Path], limits: Lim
     quoted = " ".join(shlex.quote(a) for a in kernel_command(home, limits, caps, course.python_path))
     inner.append(f'{quoted} "$@" >{shlex.quote(str(job_dir / "kernel.log"))} 2>&1')
     inner_script = job_dir / "inner.sh"
-    inner_script.write_text("set -e\nconn=\"$1\"; shift\n" + "\n".join(inner) + "\n", encoding="utf-8")
+    inner_script.write_text('set -e\nconn="$1"; shift\n' + "\n".join(inner) + "\n", encoding="utf-8")
     enter = "unshare -m -n -p -f --mount-proc --kill-child -- " if caps.namespaces else ""
     return [f'exec {enter}/bin/sh {inner_script} "$conn" "$@"']
 
@@ -852,5 +1099,22 @@ def prepare_home(home: Path, caps: Capabilities) -> None:
         home.symlink_to(SHARED)
 
 
-__all__ = ["Limits", "Capabilities", "probe", "refuse_unconfined", "bwrap_command", "kernel_user", "probe_cgroups", "claim_slot", "slot_user", "write_kernelspec",
-           "prepare_home", "kernel_command", "mount_lines", "job_cgroups", "make_cgroups", "release_cgroups", "oom_kills"]
+__all__ = [
+    "Limits",
+    "Capabilities",
+    "probe",
+    "refuse_unconfined",
+    "bwrap_command",
+    "kernel_user",
+    "probe_cgroups",
+    "claim_slot",
+    "slot_user",
+    "write_kernelspec",
+    "prepare_home",
+    "kernel_command",
+    "mount_lines",
+    "job_cgroups",
+    "make_cgroups",
+    "release_cgroups",
+    "oom_kills",
+]

@@ -17,9 +17,9 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from . import limits, nbcells, pool
 from .nbgrader_ops import COURSE_CONFIG, GRADER_SETTINGS, generate_assignment, grader_config, seed_gradebook
@@ -51,7 +51,7 @@ class Template:
         return Path(self.path) / "release" / self.assignment / f"{self.assignment}.ipynb"
 
     @classmethod
-    def load(cls, folder: Path) -> "Template | None":
+    def load(cls, folder: Path) -> Template | None:
         """The template in ``folder``, or ``None`` when there is no complete one."""
         try:
             data = json.loads((folder / INFO).read_text(encoding="utf-8"))

@@ -55,7 +55,7 @@ def merge_gradebooks(target: Path, parts: list[Path]) -> None:
     con = sqlite3.connect(target)
     try:
         tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        for i, part in enumerate(parts[1:]):
+        for part in parts[1:]:
             con.execute("ATTACH DATABASE ? AS part", (str(part),))
             for table in tables:
                 con.execute(f'INSERT OR IGNORE INTO main."{table}" SELECT * FROM part."{table}"')
@@ -65,8 +65,9 @@ def merge_gradebooks(target: Path, parts: list[Path]) -> None:
         con.close()
 
 
-def write_outputs(results: list[SubmissionResult], out: Path, templates: dict[str, Template], job_cache: Path,
-                  caps) -> None:
+def write_outputs(
+    results: list[SubmissionResult], out: Path, templates: dict[str, Template], job_cache: Path, caps
+) -> None:
     """Every output of the run into ``out``: CSVs, feedback, autograded notebooks, the gradebook, the report."""
     from . import report
 
@@ -101,14 +102,25 @@ def write_csvs(results: list[SubmissionResult], out: Path) -> None:
     in the last only)."""
     results = [r.encodable() for r in results]
     graded = [r for r in results if r.status not in NO_GRADE_ROW]
-    _write_csv(out / "grades.csv", ["student_id", "assignment", "score", "max_score"],
-               [[r.student_id, r.assignment, _num(r.score), _num(r.max_score)] for r in graded])
-    _write_csv(out / "cells.csv",
-               ["student_id", "assignment", "grade_id", "score", "max_score", "message", "answer"],
-               [[r.student_id, r.assignment, c.grade_id, _num(c.score), _num(c.max_score), c.message, c.answer]
-                for r in graded for c in r.cells])
-    _write_csv(out / "integrity.csv", ["student_id", "assignment", "flag", "detail"],
-               [[r.student_id, r.assignment, f.flag, f.detail] for r in results for f in r.flags])
+    _write_csv(
+        out / "grades.csv",
+        ["student_id", "assignment", "score", "max_score"],
+        [[r.student_id, r.assignment, _num(r.score), _num(r.max_score)] for r in graded],
+    )
+    _write_csv(
+        out / "cells.csv",
+        ["student_id", "assignment", "grade_id", "score", "max_score", "message", "answer"],
+        [
+            [r.student_id, r.assignment, c.grade_id, _num(c.score), _num(c.max_score), c.message, c.answer]
+            for r in graded
+            for c in r.cells
+        ],
+    )
+    _write_csv(
+        out / "integrity.csv",
+        ["student_id", "assignment", "flag", "detail"],
+        [[r.student_id, r.assignment, f.flag, f.detail] for r in results for f in r.flags],
+    )
 
 
 def _copy_job_files(cache: Path, out: Path, r: SubmissionResult) -> None:

@@ -21,16 +21,18 @@ RESULTS = Path(__file__).resolve().parent / "results.md"
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("topics", nargs="*", metavar="topic",
-                        help=f"sections to run (default: all of {', '.join(TOPICS)})")
+    parser.add_argument(
+        "topics", nargs="*", metavar="topic", help=f"sections to run (default: all of {', '.join(TOPICS)})"
+    )
     args = parser.parse_args(argv)
     unknown = sorted(set(args.topics) - set(TOPICS))
     if unknown:
         parser.error(f"unknown topic {', '.join(unknown)}; choose from {', '.join(TOPICS)}")
     topics = args.topics or TOPICS
     sections = kept_sections(RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "")
-    machine = (f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} cores, "
-               f"{platform.machine()}")
+    machine = (
+        f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} cores, {platform.machine()}"
+    )
     for topic in topics:
         print(f"[bench] {topic} ...", flush=True)
         text = importlib.import_module(f"bench.{topic}").run().rstrip("\n")
@@ -50,8 +52,10 @@ def kept_sections(text: str) -> dict[str, str]:
 
 def render(sections: dict[str, str]) -> str:
     parts = [f"<!-- bench:{t} -->\n{sections[t]}\n<!-- /bench:{t} -->" for t in TOPICS if t in sections]
-    return ("# Benchmark results\n\nWritten by `make bench` (`python -m bench [topic ...]` reruns some sections and "
-            "keeps the others). Each section says when and where it was measured.\n\n" + "\n\n".join(parts) + "\n")
+    return (
+        "# Benchmark results\n\nWritten by `make bench` (`python -m bench [topic ...]` reruns some sections and "
+        "keeps the others). Each section says when and where it was measured.\n\n" + "\n\n".join(parts) + "\n"
+    )
 
 
 if __name__ == "__main__":

@@ -85,7 +85,7 @@ def measure() -> tuple[dict[str, float], float]:
     """Median milliseconds per training step for each implementation, and their relative disagreement."""
     steps, agree = _steps()
     times: dict[str, list[float]] = {name: [] for name in steps}
-    for name, step in steps.items():
+    for step in steps.values():
         step()  # warm-up
     for _ in range(ROUNDS):
         for name, step in steps.items():
@@ -107,7 +107,8 @@ def run() -> str:
         f"median of {ROUNDS} rounds of {STEPS} steps, implementations alternating, `python -m bench batchnorm`. "
         f"The solution's dZ matches Keras' input gradient to a relative {agree:.1e}.\n\n"
         "| implementation | ms per step | vs Keras (tf.function) |\n|---|---:|---:|\n" + "\n".join(rows) + "\n\n"
-        f"- Solution within {GOAL_RATIO:.0f}x of Keras: **{ratio:.2f}x** ({'yes' if ratio <= GOAL_RATIO else '**no**'}).\n"
+        f"- Solution within {GOAL_RATIO:.0f}x of Keras: **{ratio:.2f}x** "
+        f"({'yes' if ratio <= GOAL_RATIO else '**no**'}).\n"
     )
 
 

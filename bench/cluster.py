@@ -85,8 +85,14 @@ def _timed(subs: Path, out: Path, workers: int, cache: Path, cluster=None) -> tu
 def _local_cluster():
     from distributed import LocalCluster
 
-    return LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                        dashboard_address=None, resources={"autograder": 1})
+    return LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        resources={"autograder": 1},
+    )
 
 
 def _scheduler_overhead(address: str) -> float:
@@ -117,7 +123,10 @@ def _cpu_per_assignment(scratch: Path, cache: Path) -> dict[str, float]:
 
 
 def run() -> str:
-    students, assignments = _chosen("BENCH_CLUSTER_STUDENTS", STUDENTS), _chosen("BENCH_CLUSTER_ASSIGNMENTS", ASSIGNMENTS)
+    students, assignments = (
+        _chosen("BENCH_CLUSTER_STUDENTS", STUDENTS),
+        _chosen("BENCH_CLUSTER_ASSIGNMENTS", ASSIGNMENTS),
+    )
     load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="bench-cluster-") as tmp:
         scratch = Path(tmp)
@@ -130,8 +139,10 @@ def run() -> str:
                 pool.append(_timed(scratch / "subs", scratch / "out-pool", 2, cache))
                 dask.append(_timed(scratch / "subs", scratch / "out-dask", 1, cache, cluster=lc.scheduler_address))
             per_task = _scheduler_overhead(lc.scheduler_address)
-        same = all((scratch / "out-pool" / f).read_bytes() == (scratch / "out-dask" / f).read_bytes()
-                   for f in ("grades.csv", "cells.csv", "integrity.csv"))
+        same = all(
+            (scratch / "out-pool" / f).read_bytes() == (scratch / "out-dask" / f).read_bytes()
+            for f in ("grades.csv", "cells.csv", "integrity.csv")
+        )
         cpu = _cpu_per_assignment(scratch, cache)
     pool_wall, pool_cpu = (sum(x) / ROUNDS for x in zip(*pool))
     dask_wall, dask_cpu = (sum(x) / ROUNDS for x in zip(*dask))
@@ -140,7 +151,8 @@ def run() -> str:
     ok = lambda good: "yes" if good else "**no**"  # noqa: E731
     cpu_rows = "\n".join(f"| {a} | {s:.1f} |" for a, s in cpu.items())
     estimates = "\n".join(
-        f"| {w} | {total_cpu / w / 60:.0f} | {CLASS_SIZE * len(cpu) * per_task / 60:.2f} |" for w in ESTIMATE_WORKERS)
+        f"| {w} | {total_cpu / w / 60:.0f} | {CLASS_SIZE * len(cpu) * per_task / 60:.2f} |" for w in ESTIMATE_WORKERS
+    )
     return (
         "## Grading on a Dask cluster\n\n"
         f"`python -m bench cluster`, on a **small subset** ({n} submissions: {', '.join(students)} x "
@@ -168,7 +180,8 @@ def run() -> str:
         "it pays serially. Templates (one per assignment, built once) and the single writer add about a "
         "minute.\n\n"
         "| single-job workers | grading wall, minutes | scheduler total, minutes |\n|---:|---:|---:|\n"
-        + estimates + "\n"
+        + estimates
+        + "\n"
     )
 
 

@@ -51,8 +51,10 @@ def chosen_students() -> tuple[str, ...] | None:
 
 def cpu_seconds() -> float:
     """CPU time of this process and every child it has reaped (workers, kernels, nbgrader commands)."""
-    return sum(r.ru_utime + r.ru_stime for r in (resource.getrusage(resource.RUSAGE_SELF),
-                                                   resource.getrusage(resource.RUSAGE_CHILDREN)))
+    return sum(
+        r.ru_utime + r.ru_stime
+        for r in (resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN))
+    )
 
 
 class Stopwatch:
@@ -66,8 +68,9 @@ class Stopwatch:
         self.wall, self.cpu = time.perf_counter() - self.wall, cpu_seconds() - self.cpu
 
 
-def _valid_submissions(dest: Path, course_root: Path = REPO, students: tuple[str, ...] | None = None
-                       ) -> list[tuple[str, str]]:
+def _valid_submissions(
+    dest: Path, course_root: Path = REPO, students: tuple[str, ...] | None = None
+) -> list[tuple[str, str]]:
     """Copy the sample class's gradable submissions (of ``students``, default all) to ``dest``; returns
     (student, assignment) pairs."""
     from autograder.api import check_notebook, discover
@@ -76,14 +79,20 @@ def _valid_submissions(dest: Path, course_root: Path = REPO, students: tuple[str
     pairs = []
     for student, assignment, folder in discover(SAMPLE_CLASS):
         nb = folder / f"{assignment}.ipynb"
-        if (students is None or student in students) and assignment in known and nb.is_file() and check_notebook(nb) is None:
+        if (
+            (students is None or student in students)
+            and assignment in known
+            and nb.is_file()
+            and check_notebook(nb) is None
+        ):
             shutil.copytree(folder, dest / student / assignment)
             pairs.append((student, assignment))
     return pairs
 
 
-def _plain_nbgrader(subs: Path, assignments: list[str], scratch: Path, course_root: Path = REPO
-                    ) -> tuple[Stopwatch, Stopwatch]:
+def _plain_nbgrader(
+    subs: Path, assignments: list[str], scratch: Path, course_root: Path = REPO
+) -> tuple[Stopwatch, Stopwatch]:
     """Plain ``nbgrader generate_assignment`` (all assignments), then ``nbgrader autograde``, each timed."""
     course = scratch / "plain"
     course.mkdir()
@@ -92,8 +101,13 @@ def _plain_nbgrader(subs: Path, assignments: list[str], scratch: Path, course_ro
     env = env_with_bin()
 
     def nbgrader(*args, check=True):
-        subprocess.run([sys.executable, "-m", "nbgrader", *args, "--force", f"--CourseDirectory.root={course}"],
-                       cwd=course, env=env, capture_output=True, check=check)
+        subprocess.run(
+            [sys.executable, "-m", "nbgrader", *args, "--force", f"--CourseDirectory.root={course}"],
+            cwd=course,
+            env=env,
+            capture_output=True,
+            check=check,
+        )
 
     with Stopwatch() as generate:
         for a in assignments:
@@ -115,8 +129,13 @@ def _nbclient(subs: Path, pairs: list[tuple[str, str]], scratch: Path) -> Stopwa
             work = scratch / "exec" / student / a
             work.mkdir(parents=True)
             try:
-                NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
-                               resources={"metadata": {"path": str(work)}}).execute()
+                NotebookClient(
+                    nb,
+                    timeout=120,
+                    kernel_name="python3",
+                    allow_errors=True,
+                    resources={"metadata": {"path": str(work)}},
+                ).execute()
             except Exception:  # a kernel killed by os._exit: plain execution stops there too
                 pass
     return watch
@@ -126,15 +145,24 @@ def _templates_state(cache: Path) -> dict[str, int]:
     return {p.name: p.stat().st_mtime_ns for p in cache.iterdir()} if cache.is_dir() else {}
 
 
-def _grade(subs: Path, out: Path, workers: int, cache: Path, course_root: Path = REPO, cluster=None
-           ) -> tuple[Stopwatch, int]:
+def _grade(
+    subs: Path, out: Path, workers: int, cache: Path, course_root: Path = REPO, cluster=None
+) -> tuple[Stopwatch, int]:
     """One ``--force`` run (on the local pool, or the Dask ``cluster``), timed, and how many templates it built."""
     from autograder.api import grade_class
 
     before = _templates_state(cache)
     with Stopwatch() as watch:
-        grade_class(subs, out, workers=workers, force=True, template_cache=cache, course_root=course_root,
-                    log=lambda m: None, cluster=cluster)
+        grade_class(
+            subs,
+            out,
+            workers=workers,
+            force=True,
+            template_cache=cache,
+            course_root=course_root,
+            log=lambda m: None,
+            cluster=cluster,
+        )
     after = _templates_state(cache)
     return watch, sum(1 for name, stamp in after.items() if before.get(name) != stamp)
 
@@ -174,9 +202,11 @@ def _judge_lines() -> str:
     cost = judge_cost()
     notebooks = [k for k in cost if k.endswith(" segments")]
     per_notebook = "; ".join(f"{k[:-9]}: {int(cost[k])} check segments, {cost[k[:-9]]:.2f} s" for k in notebooks)
-    return (f"- The judge (tests judged outside the kernel): {cost['start']:.2f} s to start its process and answer "
-            f"the first check, {1000 * cost['segment']:.1f} ms per check segment after that (its data fetched "
-            f"from the kernel not included); per submission: {per_notebook or 'no judged notebook'}.\n")
+    return (
+        f"- The judge (tests judged outside the kernel): {cost['start']:.2f} s to start its process and answer "
+        f"the first check, {1000 * cost['segment']:.1f} ms per check segment after that (its data fetched "
+        f"from the kernel not included); per submission: {per_notebook or 'no judged notebook'}.\n"
+    )
 
 
 def run() -> str:
@@ -218,7 +248,9 @@ def run() -> str:
         "The autograder runs with `--force` (no cached results). CPU s counts every process a run "
         "started (workers, kernels, nbgrader commands): it is what a run costs when other work shares the "
         "cores, where wall time is not comparable.\n\n"
-        "| run | wall s | wall s per submission | CPU s | templates built |\n|---|---:|---:|---:|---:|\n" + "\n".join(rows) + "\n\n"
+        "| run | wall s | wall s per submission | CPU s | templates built |\n|---|---:|---:|---:|---:|\n"
+        + "\n".join(rows)
+        + "\n\n"
         f"- `--workers {WORKERS}`, cold cache, vs plain `generate_assignment` + `autograde`: **{total_ratio:.2f}x** "
         f"(goal {TOTAL_GOAL}x; met: {ok(total_ratio >= TOTAL_GOAL)}).\n"
         f"- `--workers {WORKERS}`, cold cache, vs plain `autograde` alone: **{autograde_ratio:.2f}x** "

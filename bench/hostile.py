@@ -38,15 +38,18 @@ CASES = {  # label -> the ``mean_of`` answer (None: the baseline, two correct su
     f"display-output flood, {FLOOD_MB} x 1 MB `display_data`": (
         "from IPython.display import display\n"
         f"for _i in range({FLOOD_MB}):\n"
-        "    display({'text/plain': str(_i) + 'd' * 1_000_000}, raw=True)\n" + CORRECT_MEAN),
+        "    display({'text/plain': str(_i) + 'd' * 1_000_000}, raw=True)\n" + CORRECT_MEAN
+    ),
     f"stdout flood, {FLOOD_MB} x 1 MB lines": (
         "import sys\n"
         f"for _i in range({FLOOD_MB}):\n"
-        "    sys.stdout.write(str(_i) + 's' * 1_000_000 + chr(10))\n" + CORRECT_MEAN),
+        "    sys.stdout.write(str(_i) + 's' * 1_000_000 + chr(10))\n" + CORRECT_MEAN
+    ),
     "widget state, 20 x 40 MB `ipywidgets.Text`": (
         "import ipywidgets\n"
         "for _i in range(20):\n"
-        "    display(ipywidgets.Text(value=str(_i) + 'w' * 40_000_000))\n" + CORRECT_MEAN),
+        "    display(ipywidgets.Text(value=str(_i) + 'w' * 40_000_000))\n" + CORRECT_MEAN
+    ),
     "thread bomb, ~2,000 waiting threads": (
         "import threading\n"
         "threading.stack_size(65536)\n"
@@ -56,7 +59,8 @@ CASES = {  # label -> the ``mean_of`` answer (None: the baseline, two correct su
         "        _waiting.append(threading.Thread(target=_never.wait, daemon=True))\n"
         "        _waiting[-1].start()\n"
         "    except RuntimeError:  # the kernel's process cap\n"
-        "        break\n" + CORRECT_MEAN),
+        "        break\n" + CORRECT_MEAN
+    ),
 }
 BESIDE = "hostile~beside"  # sorts right after "hostile": the two workers take them together
 
@@ -140,13 +144,28 @@ def _grade_pair(course: Path, release: Path, cache: Path, scratch: Path, answer:
     resident = _hwm_kib("self", "VmRSS")  # what this process held already (make bench: TensorFlow, ...)
     start = time.perf_counter()
     with worker_peaks() as workers:
-        results = grade_class(subs, out, workers=2, timeout=TIMEOUT, memory_mb=MEMORY_MB, course_root=course,
-                              template_cache=cache, force=True, log=lambda m: None)
+        results = grade_class(
+            subs,
+            out,
+            workers=2,
+            timeout=TIMEOUT,
+            memory_mb=MEMORY_MB,
+            course_root=course,
+            template_cache=cache,
+            force=True,
+            log=lambda m: None,
+        )
     wall = time.perf_counter() - start
     by_student = {r.student_id: r for r in results}
-    return {"wall": wall, "parent": _hwm_kib("self") / 1024, "parent_before": resident / 1024, "parent_reset": reset,
-            "worker": max(workers.values(), default=0) / 1024,
-            "hostile": by_student["hostile"], "neighbour": by_student[BESIDE]}
+    return {
+        "wall": wall,
+        "parent": _hwm_kib("self") / 1024,
+        "parent_before": resident / 1024,
+        "parent_reset": reset,
+        "worker": max(workers.values(), default=0) / 1024,
+        "hostile": by_student["hostile"],
+        "neighbour": by_student[BESIDE],
+    }
 
 
 def _outcome(result) -> str:
@@ -170,12 +189,17 @@ def run() -> str:
             figures = _grade_pair(course, release, cache, run_dir, answer)
             rows.append((label, figures))
             shutil.rmtree(run_dir, ignore_errors=True)
-    reset_note = "" if all(f["parent_reset"] for _, f in rows) else (
-        " This process's peak could not be reset between runs here, so its column only grows.")
+    reset_note = (
+        ""
+        if all(f["parent_reset"] for _, f in rows)
+        else (" This process's peak could not be reset between runs here, so its column only grows.")
+    )
     table = "\n".join(
         f"| {label} | {f['parent_before']:.0f} | {f['parent'] - f['parent_before']:.0f} | {f['worker']:.0f} | "
         f"{f['wall']:.1f} | {_outcome(f['neighbour'])} | "
-        f"{_outcome(f['hostile'])} |" for label, f in rows)
+        f"{_outcome(f['hostile'])} |"
+        for label, f in rows
+    )
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     return (
         "## The grader under hostile submissions\n\n"

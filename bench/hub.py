@@ -35,8 +35,14 @@ NODES = [(4, 16), (8, 32), (16, 64)]  # (vCPU, GiB) node sizes to size a class f
 CLASS = 300
 SYSTEM_RESERVE_GIB = 1.5  # kubelet, the OS and the cluster's daemons on each node
 CPU_GUARANTEE = 0.25  # deploy/z2jh/values.yaml: a notebook 06 run is ~20 CPU s; training bursts use the limit (1)
-THREAD_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-              "TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
+THREAD_ENV = {
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "TF_NUM_INTRAOP_THREADS": "1",
+    "TF_NUM_INTEROP_THREADS": "1",
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+}
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -106,16 +112,36 @@ def class_arrives(students: int = STUDENTS) -> dict:
         instructor.formgrader("collect", ASSIGNMENT)
         collected = sorted(p.name for p in (hub.course_clone() / "submitted").iterdir())
         graded_dir = state / "graded"
-        grade = subprocess.run([sys.executable, "-m", "autograder", "grade", "--submissions",
-                                str(hub.course_clone() / "submitted"), "--out", str(graded_dir), "--quiet"],
-                               cwd=REPO, capture_output=True, text=True, timeout=1800)
+        grade = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "autograder",
+                "grade",
+                "--submissions",
+                str(hub.course_clone() / "submitted"),
+                "--out",
+                str(graded_dir),
+                "--quiet",
+            ],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=1800,
+        )
         rows = (graded_dir / "grades.csv").read_text().splitlines()[1:] if grade.returncode == 0 else []
         graded = sorted(row.split(",")[0] for row in rows if f",{ASSIGNMENT}," in row)
         return {
-            "real": real, "students": students, "burst": burst,
-            "spawn": [t[0] for t in timings], "fetch": [t[1] for t in timings],
-            "peak_mib": memory.peak / 2**20, "servers": memory.servers, "server_mib": per_server,
-            "collected_ok": collected == sorted(names), "graded_ok": graded == sorted(names),
+            "real": real,
+            "students": students,
+            "burst": burst,
+            "spawn": [t[0] for t in timings],
+            "fetch": [t[1] for t in timings],
+            "peak_mib": memory.peak / 2**20,
+            "servers": memory.servers,
+            "server_mib": per_server,
+            "collected_ok": collected == sorted(names),
+            "graded_ok": graded == sorted(names),
             "grade_error": "" if grade.returncode == 0 else grade.stderr[-500:],
         }
     finally:
@@ -125,13 +151,12 @@ def class_arrives(students: int = STUDENTS) -> dict:
 
 def _server_rss(hub: LocalHub) -> float:
     """Median RSS in MiB of one idle single-user server (no kernel running)."""
-    sizes = [p.memory_info().rss / 2**20 for p in hub.processes()
-             if "jupyterhub-singleuser" in " ".join(p.cmdline())]
+    sizes = [p.memory_info().rss / 2**20 for p in hub.processes() if "jupyterhub-singleuser" in " ".join(p.cmdline())]
     return statistics.median(sizes) if sizes else float("nan")
 
 
 PROBE = "import resource; r = resource.getrusage(resource.RUSAGE_SELF); print(r.ru_maxrss, r.ru_utime + r.ru_stime)"
-STAND_IN = '''
+STAND_IN = """
 import numpy as np, tensorflow as tf
 from sklearn.datasets import load_digits
 X, y = load_digits(return_X_y=True)
@@ -140,7 +165,7 @@ model = tf.keras.Sequential([tf.keras.Input((64,)), tf.keras.layers.Dense(64, ac
                              tf.keras.layers.Dense(10)])
 model.compile("adam", tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
 model.fit(X, y, epochs=20, batch_size=64, verbose=0)
-'''
+"""
 
 
 def tensorflow_student() -> dict:
@@ -157,8 +182,9 @@ def tensorflow_student() -> dict:
     saved = {key: os.environ.get(key) for key in THREAD_ENV}
     os.environ.update(THREAD_ENV)  # the kernel inherits them, as a hub user's kernel does
     try:
-        client = NotebookClient(notebook, timeout=900, kernel_name="python3",
-                                resources={"metadata": {"path": str(TF_NOTEBOOK.parent)}})
+        client = NotebookClient(
+            notebook, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(TF_NOTEBOOK.parent)}}
+        )
         start = time.monotonic()
         client.execute()
         wall = time.monotonic() - start
@@ -201,8 +227,9 @@ def run() -> str:
     ]
     for key in ("spawn", "fetch"):
         values = arrival[key]
-        lines.append(f"| {key} (s) | {percentile(values, 0.5):.1f} | {percentile(values, 0.95):.1f} | "
-                     f"{max(values):.1f} |")
+        lines.append(
+            f"| {key} (s) | {percentile(values, 0.5):.1f} | {percentile(values, 0.95):.1f} | {max(values):.1f} |"
+        )
     lines += [
         "",
         f"- whole burst (all spawned, fetched and submitted): {arrival['burst']:.0f} s",

@@ -50,5 +50,6 @@ def run(repeats: int = 3) -> str:
         f"Each source notebook executed headless with nbclient, median of {repeats} runs (kernel start "
         "included), `python -m bench notebooks`.\n\n"
         "| notebook | seconds | goal s | under goal | kernel peak MiB |\n|---|---:|---:|---|---:|\n"
-        + "\n".join(rows) + "\n"
+        + "\n".join(rows)
+        + "\n"
     )

@@ -19,7 +19,6 @@ import time
 from pathlib import Path
 
 import nbformat
-import numpy as np
 
 from autograder import nbcells
 from autograder.paths import REPO, notebook_path
@@ -52,7 +51,9 @@ def speedup(batch_size: int = 128) -> tuple[float, float, float]:
     Y = tf.one_hot(data.Y_train[:batch_size], 10)
     steps = {}
     for kind in ("eager", "graph"):
-        graph_step = s["make_train_step"](s["initialize_parameters"]([64, 25, 12, 10], 1), tf.keras.optimizers.Adam(0.02))
+        graph_step = s["make_train_step"](
+            s["initialize_parameters"]([64, 25, 12, 10], 1), tf.keras.optimizers.Adam(0.02)
+        )
         steps[kind] = graph_step if kind == "graph" else graph_step.python_function
         steps[kind](X, Y)  # warm-up: the graph traces, the eager optimizer builds its slots
     times = {kind: [] for kind in steps}
@@ -78,8 +79,22 @@ def _build_submissions(folder: Path) -> int:
 
 
 def _grade(subs: Path, out: Path, workers: int, cache: Path) -> float:
-    command = [sys.executable, "-m", "autograder", "grade", "--submissions", str(subs), "--out", str(out),
-               "--workers", str(workers), "--force", "--quiet", "--template-cache", str(cache)]
+    command = [
+        sys.executable,
+        "-m",
+        "autograder",
+        "grade",
+        "--submissions",
+        str(subs),
+        "--out",
+        str(out),
+        "--workers",
+        str(workers),
+        "--force",
+        "--quiet",
+        "--template-cache",
+        str(cache),
+    ]
     start = time.perf_counter()
     subprocess.run(command, cwd=REPO, check=True, capture_output=True, env=dict(os.environ))
     return time.perf_counter() - start

@@ -89,10 +89,15 @@ def run() -> str:
         cases = importlib.import_module(f"bench.{info.name}").CASES
         for label, call in cases.items():
             ms = median_ms(call)
-            rows.append(f"| {info.name.removeprefix('widgets_')} | {label} | {ms:.2f} | {'yes' if ms < GOAL_MS else '**no**'} |")
+            rows.append(
+                f"| {info.name.removeprefix('widgets_')} | {label} | {ms:.2f} "
+                f"| {'yes' if ms < GOAL_MS else '**no**'} |"
+            )
     ms = median_ms(_render_three_panels, repeats=10)
-    rows.append(f"| all | LiveFigure.png, full drawing (no animated artists; a new layout costs this once): 12x3.6 in, "
-                f"3 panels | {ms:.2f} | {'yes' if ms < GOAL_MS else '**no**'} |")
+    rows.append(
+        f"| all | LiveFigure.png, full drawing (no animated artists; a new layout costs this once): 12x3.6 in, "
+        f"3 panels | {ms:.2f} | {'yes' if ms < GOAL_MS else '**no**'} |"
+    )
     table = "\n".join(rows) or "| - | no widget cases found | - | - |"
     return (
         "## Widget update latency\n\n"

@@ -27,9 +27,12 @@ CASES = {
     "grid_vs_random: slider to picture (budget slider, 9 stops)": slider_moves(_GRID.children[0], list(BUDGETS)),
     "coarse_to_fine: slider to picture (round slider, 4 rounds)": slider_moves(_C2F.children[0], [1, 2, 3, 4]),
     "coarse_to_fine: slider to picture (margin slider: re-runs the search)": slider_moves(
-        _C2F.children[1].children[0], [0.0, 0.1, 0.3, 0.5]),
+        _C2F.children[1].children[0], [0.0, 0.1, 0.3, 0.5]
+    ),
     "panda_caviar: slider to picture (machines slider, 1 to 16)": slider_moves(
-        _PANDA.children[0].children[0], list(range(1, 17))),
+        _PANDA.children[0].children[0], list(range(1, 17))
+    ),
     "panda_caviar: slider to picture (day slider, 1 to 8)": slider_moves(
-        _PANDA.children[0].children[1], list(range(1, 9))),
+        _PANDA.children[0].children[1], list(range(1, 9))
+    ),
 }

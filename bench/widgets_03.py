@@ -39,8 +39,10 @@ _explorer = show_backward_explorer(_S["batchnorm_forward"], _S["batchnorm_backwa
 _explorer.children[1].value = MAX_BATCH
 
 CASES = {
-    "covariate_shift: iteration slider (2 runs x 5 layers, 18 snapshots), redraw included":
-        _mover(_viewer.children[0], list(range(len(_viewer.children[0].options)))),
-    "bn_backward: upstream example slider (batch of 16, solution backward + gradient check), redraw included":
-        _mover(_explorer.children[0], list(range(MAX_BATCH))),
+    "covariate_shift: iteration slider (2 runs x 5 layers, 18 snapshots), redraw included": _mover(
+        _viewer.children[0], list(range(len(_viewer.children[0].options)))
+    ),
+    "bn_backward: upstream example slider (batch of 16, solution backward + gradient check), redraw included": _mover(
+        _explorer.children[0], list(range(MAX_BATCH))
+    ),
 }

@@ -33,8 +33,16 @@ def _solution(name: str):
 
 
 _DIGITS = load_digits_binary(seed=0)
-_NET = train_network(_DIGITS.X_train, _DIGITS.Y_train, [64, 32, 16, 1], learning_rate=0.3, num_epochs=10,
-                     mini_batch_size=32, seed=4, snapshot_every=5)
+_NET = train_network(
+    _DIGITS.X_train,
+    _DIGITS.Y_train,
+    [64, 32, 16, 1],
+    learning_rate=0.3,
+    num_epochs=10,
+    mini_batch_size=32,
+    seed=4,
+    snapshot_every=5,
+)
 _RECORDED = np.stack([s.Z[0] for s in _NET.snapshots if s.iteration < 300])
 _VALUES = _RECORDED[:, int(np.argmax(np.abs(_RECORDED[-1].mean(axis=1)))), :]
 _UPDATE = _solution("update_running_average")
@@ -49,14 +57,17 @@ def _toggle(slider, a, b):
 
 
 CASES = {
-    "running_average: compute_running_average (300 steps, batches of 32, solution update)":
-        lambda: compute_running_average(_VALUES, 0.9, 32, steps=300, update=_UPDATE),
-    "running_average: momentum slider move, compute + redraw + PNG (300 steps)":
-        _toggle(_AVERAGE.children[0], 0.9, 0.99),
-    "running_average: batch-size slider move, compute + redraw + PNG (300 steps)":
-        _toggle(_AVERAGE.children[1], 8, 128),
-    "single_example: compute_single_example (32 + 16 hidden units)":
-        lambda: compute_single_example(_NET, _DIGITS.X_test, _DIGITS.Y_test, 7),
-    "single_example: digit slider move, compute + redraw + PNG":
-        _toggle(_INSPECTOR.children[0], 3, 4),
+    "running_average: compute_running_average (300 steps, batches of 32, solution update)": lambda: (
+        compute_running_average(_VALUES, 0.9, 32, steps=300, update=_UPDATE)
+    ),
+    "running_average: momentum slider move, compute + redraw + PNG (300 steps)": _toggle(
+        _AVERAGE.children[0], 0.9, 0.99
+    ),
+    "running_average: batch-size slider move, compute + redraw + PNG (300 steps)": _toggle(
+        _AVERAGE.children[1], 8, 128
+    ),
+    "single_example: compute_single_example (32 + 16 hidden units)": lambda: compute_single_example(
+        _NET, _DIGITS.X_test, _DIGITS.Y_test, 7
+    ),
+    "single_example: digit slider move, compute + redraw + PNG": _toggle(_INSPECTOR.children[0], 3, 4),
 }

@@ -47,10 +47,12 @@ def _train_a_setting() -> None:
 
 
 CASES = {
-    "compute_softmax_view (4 scores, T = 0.5, stable softmax)":
-        lambda: compute_softmax_view([5.0, 2.0, -1.0, 3.0], 0.5, softmax=_column_softmax),
+    "compute_softmax_view (4 scores, T = 0.5, stable softmax)": lambda: compute_softmax_view(
+        [5.0, 2.0, -1.0, 3.0], 0.5, softmax=_column_softmax
+    ),
     "softmax explorer: one score slider move, redraw and PNG included": _move_score,
     "boundary viewer: one iteration slider move, redraw and PNG included": _move_iteration,
-    "boundary viewer: first visit to a setting (trains 1500 steps, 11 snapshots; later visits are a look-up)":
-        _train_a_setting,
+    "boundary viewer: first visit to a setting (trains 1500 steps, 11 snapshots; later visits are a look-up)": (
+        _train_a_setting
+    ),
 }

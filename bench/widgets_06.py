@@ -18,11 +18,13 @@ _S["tf"] = tf  # the answers use tf at call time; their globals are this namespa
 _EXPLORER = show_tape_explorer(_S["gradient_of"], _S["second_derivative"])
 
 CASES = {
-    "tape_explorer: compute_tape_view (x**3 - 2x, 200 points, solution tapes)":
-        lambda: compute_tape_view("x**3 - 2x", 1.3, gradient_of=_S["gradient_of"],
-                                  second_derivative=_S["second_derivative"]),
-    "tape_explorer: slider to picture (x0 slider, -3 to 3)":
-        slider_moves(_EXPLORER.children[1], [-3.0, -1.5, 0.0, 1.5, 3.0]),
-    "tape_explorer: slider to picture (function menu, 4 functions)":
-        slider_moves(_EXPLORER.children[0], list(FUNCTIONS)),
+    "tape_explorer: compute_tape_view (x**3 - 2x, 200 points, solution tapes)": lambda: compute_tape_view(
+        "x**3 - 2x", 1.3, gradient_of=_S["gradient_of"], second_derivative=_S["second_derivative"]
+    ),
+    "tape_explorer: slider to picture (x0 slider, -3 to 3)": slider_moves(
+        _EXPLORER.children[1], [-3.0, -1.5, 0.0, 1.5, 3.0]
+    ),
+    "tape_explorer: slider to picture (function menu, 4 functions)": slider_moves(
+        _EXPLORER.children[0], list(FUNCTIONS)
+    ),
 }

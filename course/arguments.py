@@ -8,7 +8,8 @@ __all__ = ["require_int"]
 
 
 def require_int(name: str, value, minimum: int, maximum: int | None = None) -> int:
-    """``value`` as an ``int`` in ``[minimum, maximum]``; ``TypeError`` for a non-integer, ``ValueError`` out of range."""
+    """``value`` as an ``int`` in ``[minimum, maximum]``; ``TypeError`` for a non-integer, ``ValueError`` out of
+    range."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"{name} must be an int, got {type(value).__name__}.")
     if value < minimum or (maximum is not None and value > maximum):

@@ -65,8 +65,11 @@ def _generate_assignment(course_dir: Path, name: str) -> None:
     config.CourseDirectory.root = str(course_dir)
     done = NbGraderAPI(config=config).generate_assignment(name, force=True, create=True)
     if not done["success"] or not (course_dir / "release" / name / f"{name}.ipynb").is_file():
-        raise RuntimeError(f"nbgrader generate_assignment {name} failed:\n{done.get('log', '')[-3000:]}"
-                           f"\n{done.get('error') or ''}"[-6000:])
+        raise RuntimeError(
+            f"nbgrader generate_assignment {name} failed:\n{done.get('log', '')[-3000:]}\n{done.get('error') or ''}"[
+                -6000:
+            ]
+        )
 
 
 def normalised(path: Path) -> dict:

@@ -28,15 +28,33 @@ from typing import Any
 import numpy as np
 
 __all__ = [
-    "DIVERGED_COST", "Snapshot", "TrainedNetwork", "init_network_params", "affine_forward", "affine_backward",
-    "bn_layer_forward", "bn_layer_backward", "ln_layer_forward", "relu_forward", "relu_backward", "network_cost_and_gradients",
-    "train_network", "train_networks", "forward_network", "population_statistics", "accuracy",
-    "EXPERIMENT_LAYER_DIMS", "LearningRateSweep", "sweep_learning_rates", "BatchSizeComparison",
+    "DIVERGED_COST",
+    "Snapshot",
+    "TrainedNetwork",
+    "init_network_params",
+    "affine_forward",
+    "affine_backward",
+    "bn_layer_forward",
+    "bn_layer_backward",
+    "ln_layer_forward",
+    "relu_forward",
+    "relu_backward",
+    "network_cost_and_gradients",
+    "train_network",
+    "train_networks",
+    "forward_network",
+    "population_statistics",
+    "accuracy",
+    "EXPERIMENT_LAYER_DIMS",
+    "LearningRateSweep",
+    "sweep_learning_rates",
+    "BatchSizeComparison",
     "compare_batch_sizes",
 ]
 
 
 # --------------------------------------------------------------------------- layers
+
 
 def affine_forward(A_prev: np.ndarray, W: np.ndarray, b: np.ndarray | None = None):
     """``Z = W A_prev (+ b)``.
@@ -57,8 +75,14 @@ def affine_backward(dZ: np.ndarray, cache):
     return np.swapaxes(W, -1, -2) @ dZ, dZ @ np.swapaxes(A_prev, -1, -2), db
 
 
-def bn_layer_forward(Z: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float = 1e-5,
-                     mean: np.ndarray | None = None, var: np.ndarray | None = None):
+def bn_layer_forward(
+    Z: np.ndarray,
+    gamma: np.ndarray,
+    beta: np.ndarray,
+    eps: float = 1e-5,
+    mean: np.ndarray | None = None,
+    var: np.ndarray | None = None,
+):
     """Normalise each row of ``Z`` (one unit over the examples), then scale by ``gamma`` and shift by ``beta``.
 
     Inputs:
@@ -80,8 +104,15 @@ def _normalise(Z, gamma, beta, eps, mean, var, batch: bool, axis: int):
     the statistics came from ``Z`` along ``axis`` (so the gradient flows through them too)."""
     inv_std = 1.0 / np.sqrt(var + eps)
     Z_hat = (Z - mean) * inv_std
-    cache = {"Z_hat": Z_hat, "inv_std": inv_std, "gamma": gamma, "mean": mean, "var": var, "batch": batch,
-             "axis": axis}
+    cache = {
+        "Z_hat": Z_hat,
+        "inv_std": inv_std,
+        "gamma": gamma,
+        "mean": mean,
+        "var": var,
+        "batch": batch,
+        "axis": axis,
+    }
     return gamma * Z_hat + beta, cache
 
 
@@ -109,8 +140,11 @@ def bn_layer_backward(dZ_tilde: np.ndarray, cache: dict):
         return dZ_hat * inv_std, dgamma, dbeta
     axis = cache["axis"]
     k = dZ_tilde.shape[axis]
-    dZ = inv_std / k * (k * dZ_hat - dZ_hat.sum(axis=axis, keepdims=True)
-                        - Z_hat * (dZ_hat * Z_hat).sum(axis=axis, keepdims=True))
+    dZ = (
+        inv_std
+        / k
+        * (k * dZ_hat - dZ_hat.sum(axis=axis, keepdims=True) - Z_hat * (dZ_hat * Z_hat).sum(axis=axis, keepdims=True))
+    )
     return dZ, dgamma, dbeta
 
 
@@ -138,6 +172,7 @@ def _bce_from_logits(ZL: np.ndarray, Y: np.ndarray) -> float:
 #: up, and the run is recorded as diverged (``nan`` from then on) even while its numbers are still finite.
 DIVERGED_COST = 100.0
 
+
 @dataclass
 class Snapshot:
     """Hidden-layer values on a fixed probe batch at one training iteration (the covariate-shift widget).
@@ -157,11 +192,11 @@ class TrainedNetwork:
 
     ``params``: ``W1..WL``; for hidden layers ``gamma{l}``, ``beta{l}`` with batch norm or layer norm (no
     ``b{l}``), else ``b{l}``; ``b{L}`` always. ``layernorm``: the hidden layers use layer norm (then
-    ``batchnorm`` is False and ``states`` empty: layer norm remembers nothing). ``states[l]``: ``{"running_mean", "running_var"}`` ``(n_l, 1)`` per hidden
-    layer (empty without batch norm). ``history``, one value per epoch, ``nan`` from the epoch a run diverged:
-    ``"cost"`` and ``"train_accuracy"`` over the epoch's mini-batches as training saw them (train mode, as
-    Keras reports them), and with dev data ``"dev_accuracy"`` after the epoch (test mode, running statistics).
-    ``snapshots``: see :class:`Snapshot`, filled when ``train_network(snapshot_every=k)``.
+    ``batchnorm`` is False and ``states`` empty: layer norm remembers nothing). ``states[l]``: ``{"running_mean",
+    "running_var"}`` ``(n_l, 1)`` per hidden layer (empty without batch norm). ``history``, one value per epoch,
+    ``nan`` from the epoch a run diverged: ``"cost"`` and ``"train_accuracy"`` over the epoch's mini-batches as
+    training saw them (train mode, as Keras reports them), and with dev data ``"dev_accuracy"`` after the epoch (test
+    mode, running statistics). ``snapshots``: see :class:`Snapshot`, filled when ``train_network(snapshot_every=k)``.
     """
 
     layer_dims: list[int]
@@ -264,8 +299,9 @@ def _batch_statistics(l, Z):
     return None, None
 
 
-def network_cost_and_gradients(params: dict, X: np.ndarray, Y: np.ndarray, *, batchnorm: bool, eps: float = 1e-5,
-                               layernorm: bool = False):
+def network_cost_and_gradients(
+    params: dict, X: np.ndarray, Y: np.ndarray, *, batchnorm: bool, eps: float = 1e-5, layernorm: bool = False
+):
     """Train-mode cost (batch statistics) and the gradient of every parameter, keyed ``d<name>``.
 
     What one training step computes; the tests gradient-check it with :mod:`course.gradcheck`.
@@ -290,9 +326,23 @@ def _check_data(X, Y, n_x: int, name: str):
 
 
 def train_network(
-    X, Y, layer_dims, *, batchnorm: bool = True, learning_rate: float = 0.01, num_epochs: int = 20,
-    mini_batch_size: int = 64, momentum: float = 0.9, eps: float = 1e-5, seed: int = 0, X_dev=None, Y_dev=None,
-    snapshot_every: int | None = None, probe_size: int = 256, progress: bool = False, layernorm: bool = False,
+    X,
+    Y,
+    layer_dims,
+    *,
+    batchnorm: bool = True,
+    learning_rate: float = 0.01,
+    num_epochs: int = 20,
+    mini_batch_size: int = 64,
+    momentum: float = 0.9,
+    eps: float = 1e-5,
+    seed: int = 0,
+    X_dev=None,
+    Y_dev=None,
+    snapshot_every: int | None = None,
+    probe_size: int = 256,
+    progress: bool = False,
+    layernorm: bool = False,
 ) -> TrainedNetwork:
     """Mini-batch gradient descent on a fresh He-initialised network; returns a :class:`TrainedNetwork`.
 
@@ -308,16 +358,43 @@ def train_network(
     ignored): same parameters, no running statistics.
     """
     return train_networks(
-        X, Y, layer_dims, [learning_rate], batchnorm=batchnorm, num_epochs=num_epochs,
-        mini_batch_size=mini_batch_size, momentum=momentum, eps=eps, seed=seed, X_dev=X_dev, Y_dev=Y_dev,
-        snapshot_every=snapshot_every, probe_size=probe_size, progress=progress, layernorm=layernorm,
+        X,
+        Y,
+        layer_dims,
+        [learning_rate],
+        batchnorm=batchnorm,
+        num_epochs=num_epochs,
+        mini_batch_size=mini_batch_size,
+        momentum=momentum,
+        eps=eps,
+        seed=seed,
+        X_dev=X_dev,
+        Y_dev=Y_dev,
+        snapshot_every=snapshot_every,
+        probe_size=probe_size,
+        progress=progress,
+        layernorm=layernorm,
     )[0]
 
 
 def train_networks(
-    X, Y, layer_dims, learning_rates, *, batchnorm: bool = True, num_epochs: int = 20, mini_batch_size: int = 64,
-    momentum: float = 0.9, eps: float = 1e-5, seed: int = 0, X_dev=None, Y_dev=None,
-    snapshot_every: int | None = None, probe_size: int = 256, progress: bool = False, layernorm: bool = False,
+    X,
+    Y,
+    layer_dims,
+    learning_rates,
+    *,
+    batchnorm: bool = True,
+    num_epochs: int = 20,
+    mini_batch_size: int = 64,
+    momentum: float = 0.9,
+    eps: float = 1e-5,
+    seed: int = 0,
+    X_dev=None,
+    Y_dev=None,
+    snapshot_every: int | None = None,
+    probe_size: int = 256,
+    progress: bool = False,
+    layernorm: bool = False,
 ) -> list[TrainedNetwork]:
     """:func:`train_network` for several learning rates at once, one :class:`TrainedNetwork` per rate.
 
@@ -343,10 +420,23 @@ def train_networks(
     if snapshot_every is not None and (int(snapshot_every) != snapshot_every or snapshot_every < 1):
         raise ValueError(f"snapshot_every must be a positive integer or None, got {snapshot_every!r}.")
     with _one_blas_thread(), np.errstate(all="ignore"):
-        return _train_stack(X, Y, dims, rates, _norm(bool(batchnorm), bool(layernorm)), int(num_epochs),
-                            min(int(mini_batch_size),
-                            X.shape[1]), float(momentum), float(eps), seed, X_dev, Y_dev, snapshot_every,
-                            int(probe_size), progress)
+        return _train_stack(
+            X,
+            Y,
+            dims,
+            rates,
+            _norm(bool(batchnorm), bool(layernorm)),
+            int(num_epochs),
+            min(int(mini_batch_size), X.shape[1]),
+            float(momentum),
+            float(eps),
+            seed,
+            X_dev,
+            Y_dev,
+            snapshot_every,
+            int(probe_size),
+            progress,
+        )
 
 
 def _one_blas_thread():
@@ -360,21 +450,25 @@ def _one_blas_thread():
     return threadpool_limits(limits=1, user_api="blas")
 
 
-def _train_stack(X, Y, dims, rates, norm, num_epochs, size, momentum, eps, seed, X_dev, Y_dev,
-                 snapshot_every, probe_size, progress) -> list[TrainedNetwork]:
+def _train_stack(
+    X, Y, dims, rates, norm, num_epochs, size, momentum, eps, seed, X_dev, Y_dev, snapshot_every, probe_size, progress
+) -> list[TrainedNetwork]:
     R, L, m = len(rates), len(dims) - 1, X.shape[1]
     rng = np.random.default_rng(seed)
     batchnorm = norm == "batch"
     first = init_network_params(dims, norm is not None, rng)
     params = {k: np.repeat(v[None], R, axis=0) for k, v in first.items()}  # (R, ...) : run r in params[k][r]
-    states = {l: {"running_mean": np.zeros((R, dims[l], 1)), "running_var": np.ones((R, dims[l], 1))}
-              for l in range(1, L)} if batchnorm else {}
+    states = (
+        {l: {"running_mean": np.zeros((R, dims[l], 1)), "running_var": np.ones((R, dims[l], 1))} for l in range(1, L)}
+        if batchnorm
+        else {}
+    )
     step = rates[:, None, None]
     alive = np.ones(R, dtype=bool)
     history = {"cost": np.full((R, num_epochs), np.nan), "train_accuracy": np.full((R, num_epochs), np.nan)}
     if X_dev is not None:
         history["dev_accuracy"] = np.full((R, num_epochs), np.nan)
-    probe = X[:, :min(probe_size, m)]
+    probe = X[:, : min(probe_size, m)]
     snapshots: list[list[Snapshot]] = [[] for _ in range(R)]
     running = lambda l, Z: (states[l]["running_mean"], states[l]["running_var"])  # noqa: E731
 
@@ -402,7 +496,7 @@ def _train_stack(X, Y, dims, rates, norm, num_epochs, size, momentum, eps, seed,
         right = np.zeros(R)
         batches = 0
         for start in range(0, m, size):
-            idx = order[start:start + size]
+            idx = order[start : start + size]
             Yb = Y[:, idx]
             ZL, caches, _, _ = _forward(params, X[:, idx], L, norm, eps, _batch_statistics)
             batch_costs = np.mean(np.maximum(ZL, 0.0) - ZL * Yb + np.log1p(np.exp(-np.abs(ZL))), axis=(-2, -1))
@@ -438,9 +532,14 @@ def _train_stack(X, Y, dims, rates, norm, num_epochs, size, momentum, eps, seed,
         epochs.close()
     return [
         TrainedNetwork(
-            list(dims), batchnorm, {k: v[r].copy() for k, v in params.items()},
+            list(dims),
+            batchnorm,
+            {k: v[r].copy() for k, v in params.items()},
             {l: {k: v[r].copy() for k, v in state.items()} for l, state in states.items()},
-            {k: [float(x) for x in v[r]] for k, v in history.items()}, eps, snapshots[r], norm == "layer",
+            {k: [float(x) for x in v[r]] for k, v in history.items()},
+            eps,
+            snapshots[r],
+            norm == "layer",
         )
         for r in range(R)
     ]
@@ -527,8 +626,14 @@ class LearningRateSweep:
 
 
 def sweep_learning_rates(
-    data, *, learning_rates=None, layer_dims=EXPERIMENT_LAYER_DIMS, num_epochs: int = 10,
-    mini_batch_size: int = 64, seed: int = 0, progress: bool = False,
+    data,
+    *,
+    learning_rates=None,
+    layer_dims=EXPERIMENT_LAYER_DIMS,
+    num_epochs: int = 10,
+    mini_batch_size: int = 64,
+    seed: int = 0,
+    progress: bool = False,
 ) -> LearningRateSweep:
     """Train the same deep network with and without batch norm at every learning rate (defaults: 13 rates
     spaced evenly in ``log10`` from 1e-3 to 10, notebook 02's lesson), on ``data`` (a
@@ -538,8 +643,17 @@ def sweep_learning_rates(
         raise ValueError("learning_rates must be at least two increasing numbers.")
     runs = {
         flag: train_networks(
-            data.X_train, data.Y_train, list(layer_dims), rates, batchnorm=flag, num_epochs=num_epochs,
-            mini_batch_size=mini_batch_size, seed=seed, X_dev=data.X_dev, Y_dev=data.Y_dev, progress=progress,
+            data.X_train,
+            data.Y_train,
+            list(layer_dims),
+            rates,
+            batchnorm=flag,
+            num_epochs=num_epochs,
+            mini_batch_size=mini_batch_size,
+            seed=seed,
+            X_dev=data.X_dev,
+            Y_dev=data.Y_dev,
+            progress=progress,
         )
         for flag in (False, True)
     }
@@ -547,6 +661,7 @@ def sweep_learning_rates(
 
 
 # --------------------------------------------------------------------------- batch size: batch norm vs layer norm
+
 
 @dataclass
 class BatchSizeComparison:
@@ -562,8 +677,15 @@ class BatchSizeComparison:
     train_accuracy: dict[str, np.ndarray]
 
 
-def compare_batch_sizes(data, *, batch_sizes=(2, 4, 32), layer_dims=(64, 32, 16, 1), learning_rate: float = 0.1,
-                        num_epochs: int = 3, seed: int = 0) -> BatchSizeComparison:
+def compare_batch_sizes(
+    data,
+    *,
+    batch_sizes=(2, 4, 32),
+    layer_dims=(64, 32, 16, 1),
+    learning_rate: float = 0.1,
+    num_epochs: int = 3,
+    seed: int = 0,
+) -> BatchSizeComparison:
     """Train the same network with batch norm and with layer norm at each mini-batch size, from the same
     weights (``seed``), on ``data`` (a :class:`course.data.DigitsBinary`); cs231n's batch-size experiment."""
     sizes = np.asarray(batch_sizes, dtype=int)
@@ -571,9 +693,16 @@ def compare_batch_sizes(data, *, batch_sizes=(2, 4, 32), layer_dims=(64, 32, 16,
     train = {norm: np.empty(len(sizes)) for norm in ("batch", "layer")}
     for i, size in enumerate(sizes):
         for norm in ("batch", "layer"):
-            net = train_network(data.X_train, data.Y_train, list(layer_dims), learning_rate=learning_rate,
-                                num_epochs=num_epochs, mini_batch_size=int(size), seed=seed,
-                                layernorm=norm == "layer")
+            net = train_network(
+                data.X_train,
+                data.Y_train,
+                list(layer_dims),
+                learning_rate=learning_rate,
+                num_epochs=num_epochs,
+                mini_batch_size=int(size),
+                seed=seed,
+                layernorm=norm == "layer",
+            )
             test[norm][i] = accuracy(net, data.X_test, data.Y_test)
             train[norm][i] = net.history["train_accuracy"][-1]
     return BatchSizeComparison(sizes, test, train)

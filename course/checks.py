@@ -14,7 +14,8 @@ Success lines go to stdout (nbgrader scores a test cell with any stderr output a
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -286,8 +287,7 @@ def outcome(call: Callable[[], Any]) -> dict:
 def _outcome_of(error: BaseException | None) -> dict:
     if error is None:
         return {"raised": None, "kinds": [], "message": ""}
-    return {"raised": type(error).__name__, "kinds": [c.__name__ for c in type(error).__mro__],
-            "message": str(error)}
+    return {"raised": type(error).__name__, "kinds": [c.__name__ for c in type(error).__mro__], "message": str(error)}
 
 
 def check_raised(
@@ -312,8 +312,11 @@ def kind(value: Any, expected: type | tuple[type, ...]) -> dict:
     """In a probe: whether ``value`` is an instance of ``expected`` (a class only the kernel has, such as
     ``tf.Variable``), as plain data a test's judge can read: its type's name, the expected names, the answer."""
     expected_tuple = expected if isinstance(expected, tuple) else (expected,)
-    return {"type": type(value).__name__, "expected": [getattr(t, "__name__", str(t)) for t in expected_tuple],
-            "instance": isinstance(value, expected_tuple)}
+    return {
+        "type": type(value).__name__,
+        "expected": [getattr(t, "__name__", str(t)) for t in expected_tuple],
+        "instance": isinstance(value, expected_tuple),
+    }
 
 
 def check_kind(record: Any, name: str, hint: str | None = None) -> None:
@@ -349,8 +352,11 @@ def tensor_facts(value: Any, expected: type | tuple[type, ...]) -> dict:
     """In a probe: what a check needs to know of a tensor: :func:`kind` (``value`` against ``expected``), the
     name of its dtype (None when it has none) and :func:`values_of` it."""
     dtype = getattr(value, "dtype", None)
-    return {"kind": kind(value, expected), "dtype": None if dtype is None else str(getattr(dtype, "name", dtype)),
-            "values": values_of(value)}
+    return {
+        "kind": kind(value, expected),
+        "dtype": None if dtype is None else str(getattr(dtype, "name", dtype)),
+        "values": values_of(value),
+    }
 
 
 def check_uniform(

@@ -37,8 +37,13 @@ _last_record: dict | None = None
 def _remember(answer: str, correct: bool, explanation: str, options: list[str], bucket: str | None = None) -> None:
     """``bucket``: what the class report counts (the option; a numeric answer's nearest tempting value)."""
     global _last_record
-    _last_record = {"answer": answer, "bucket": answer if bucket is None else bucket, "correct": bool(correct),
-                    "explanation": explanation, "options": options}
+    _last_record = {
+        "answer": answer,
+        "bucket": answer if bucket is None else bucket,
+        "correct": bool(correct),
+        "explanation": explanation,
+        "options": options,
+    }
 
 
 def record() -> dict | None:
@@ -75,8 +80,10 @@ class Question:
     def check_form(self, answer, name: str = "ANSWER") -> str:
         """Visible test: the answer has an allowed form. Says nothing about whether it is right."""
         if answer is None or (isinstance(answer, str) and not answer.strip()):
-            _fail(f"`{name}` is not set yet: {self.instructions()} in the answer cell above, run it, then run "
-                  "this cell again.")
+            _fail(
+                f"`{name}` is not set yet: {self.instructions()} in the answer cell above, run it, then run "
+                "this cell again."
+            )
         return self.normalise(answer)
 
     def instructions(self) -> str:
@@ -138,8 +145,10 @@ class Choice(Question):
 
     def normalise(self, answer) -> str:
         if not isinstance(answer, str):
-            _fail(f"the answer must be a string, one option's letter ({self.instructions()}); "
-                  f"yours is a {type(answer).__name__}.")
+            _fail(
+                f"the answer must be a string, one option's letter ({self.instructions()}); "
+                f"yours is a {type(answer).__name__}."
+            )
         letter = answer.strip().lower().strip("()").strip(".)")
         if letter not in self.options:
             _fail(f"the answer must be one option's letter: {self.instructions()}.")
@@ -162,8 +171,16 @@ class SelectAll(Question):
         self.options = _letters(options)
 
     def instructions(self) -> str:
-        return ('set it to the letters of every option that applies, e.g. "' + self.options[0] + self.options[-1]
-                + '" or ["' + self.options[0] + '", "' + self.options[-1] + '"]')
+        return (
+            'set it to the letters of every option that applies, e.g. "'
+            + self.options[0]
+            + self.options[-1]
+            + '" or ["'
+            + self.options[0]
+            + '", "'
+            + self.options[-1]
+            + '"]'
+        )
 
     def normalise(self, answer) -> str:
         if isinstance(answer, str):
@@ -173,8 +190,10 @@ class SelectAll(Question):
         elif isinstance(answer, (list, tuple, set, frozenset)) and all(isinstance(p, str) for p in answer):
             parts = [p.strip().lower() for p in answer]
         else:
-            _fail(f"the answer must be a string or a list of letters ({self.instructions()}); "
-                  f"yours is a {type(answer).__name__}.")
+            _fail(
+                f"the answer must be a string or a list of letters ({self.instructions()}); "
+                f"yours is a {type(answer).__name__}."
+            )
         unknown = sorted({p for p in parts if p not in self.options})
         if unknown or not parts:
             _fail(f"the answer must name at least one option, and only options: {self.instructions()}.")
@@ -270,6 +289,8 @@ class Numeric(Question):
 
     def check_form(self, answer, name: str = "ANSWER") -> float:
         if answer is None:
-            _fail(f"`{name}` is not set yet: {self.instructions()} in the answer cell above, run it, then run "
-                  "this cell again.")
+            _fail(
+                f"`{name}` is not set yet: {self.instructions()} in the answer cell above, run it, then run "
+                "this cell again."
+            )
         return self.normalise(answer)

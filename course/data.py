@@ -102,13 +102,17 @@ def digits_pixels_and_labels() -> tuple[np.ndarray, np.ndarray]:
     files = [Path(f) / "datasets" / "data" / "digits.csv.gz" for f in folders]
     path = next((f for f in files if f.is_file()), None)
     if path is None:
-        raise RuntimeError("scikit-learn's digits file (sklearn/datasets/data/digits.csv.gz) was not found: "
-                           "install scikit-learn (make lab builds the environment with it).")
+        raise RuntimeError(
+            "scikit-learn's digits file (sklearn/datasets/data/digits.csv.gz) was not found: "
+            "install scikit-learn (make lab builds the environment with it)."
+        )
     table = np.loadtxt(path, delimiter=",")
     pixels, labels = table[:, :-1], table[:, -1].astype(int)
     if pixels.shape != (1797, 64) or labels.min() != 0 or labels.max() != 9 or pixels.max() > 16:
-        raise RuntimeError(f"scikit-learn's digits data looks wrong (X {pixels.shape}, labels "
-                           f"{labels.min()}..{labels.max()}): reinstall scikit-learn.")
+        raise RuntimeError(
+            f"scikit-learn's digits data looks wrong (X {pixels.shape}, labels "
+            f"{labels.min()}..{labels.max()}): reinstall scikit-learn."
+        )
     return pixels, labels
 
 
@@ -161,8 +165,15 @@ def load_digits_binary(dev_fraction: float = 0.2, test_fraction: float = 0.2, se
     m_test = int(round(m * test_fraction))
     m_dev = int(round(m * dev_fraction))
     cut_dev, cut_test = m - m_dev - m_test, m - m_test
-    return DigitsBinary(X[:, :cut_dev], Y[:, :cut_dev], X[:, cut_dev:cut_test], Y[:, cut_dev:cut_test],
-                        X[:, cut_test:], Y[:, cut_test:])
+    return DigitsBinary(
+        X[:, :cut_dev],
+        Y[:, :cut_dev],
+        X[:, cut_dev:cut_test],
+        Y[:, cut_dev:cut_test],
+        X[:, cut_test:],
+        Y[:, cut_test:],
+    )
+
 
 __all__ += ["DigitsBinary", "load_digits_binary"]
 

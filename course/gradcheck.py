@@ -11,7 +11,7 @@ the very array it is given (the usual ``lambda: cost(W)`` style).
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -30,7 +30,9 @@ def numeric_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float =
         An array shaped like ``x``: entry ``i`` is ``(f(x + h e_i) - f(x - h e_i)) / (2 h)``.
     """
     if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
-        raise TypeError(f"x must be a float numpy array, got {type(x).__name__} {getattr(x, 'dtype', '')}".strip() + ".")
+        raise TypeError(
+            f"x must be a float numpy array, got {type(x).__name__} {getattr(x, 'dtype', '')}".strip() + "."
+        )
     if not h > 0:
         raise ValueError(f"h must be positive, got {h!r}.")
     grad = np.zeros_like(x, dtype=np.float64)
@@ -89,6 +91,7 @@ def check_gradient(
     if not error <= tolerance:
         checks._fail(
             f"`{name}` disagrees with the numerical gradient: relative error {error:.2e}, expected at most "
-            f"{tolerance:.0e}", hint,
+            f"{tolerance:.0e}",
+            hint,
         )
     return error

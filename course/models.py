@@ -1,7 +1,7 @@
 """A small numpy network used as a *real* objective by the tuning notebooks (01, 02).
 
-One or more hidden tanh layers (one by default), a sigmoid output, binary cross-entropy, mini-batch gradient descent with
-momentum and learning-rate decay: enough for hyperparameters to matter, small enough that a whole
+One or more hidden tanh layers (one by default), a sigmoid output, binary cross-entropy, mini-batch gradient descent
+with momentum and learning-rate decay: enough for hyperparameters to matter, small enough that a whole
 random search trains in seconds. Columns are examples: ``X`` is ``(n_x, m)``, ``Y`` is ``(1, m)``.
 
 This is course machinery, not a graded answer: students tune it, they do not write it here.
@@ -29,7 +29,7 @@ class TrainResult:
     train_costs: np.ndarray
     dev_losses: np.ndarray
     dev_accuracy: float
-    model: "TinyMLP" = field(repr=False)
+    model: TinyMLP = field(repr=False)
 
     @property
     def final_dev_loss(self) -> float:

@@ -18,7 +18,8 @@ import base64
 import io
 import json
 import math
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -70,8 +71,9 @@ def encode(value: Any, depth: int = 0) -> Any:
     if isinstance(value, str):
         return str.__str__(value)
     if isinstance(value, (list, tuple, set, frozenset)):
-        items = [encode(v, depth + 1) for v in (sorted(value, key=repr) if isinstance(value, (set, frozenset))
-                                                  else value)]
+        items = [
+            encode(v, depth + 1) for v in (sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value)
+        ]
         return items if isinstance(value, list) else {"tuple" if isinstance(value, tuple) else "set": items}
     if isinstance(value, dict):
         return {"dict": [[encode(k, depth + 1), encode(v, depth + 1)] for k, v in value.items()]}
@@ -96,7 +98,9 @@ def decode(data: Any, depth: int = 0) -> Any:
     if "set" in data:
         return {_hashable(decode(v, depth + 1)) for v in _list(data["set"])}
     if "dict" in data:
-        return {_hashable(decode(k, depth + 1)): decode(v, depth + 1) for k, v in (_pair(p) for p in _list(data["dict"]))}
+        return {
+            _hashable(decode(k, depth + 1)): decode(v, depth + 1) for k, v in (_pair(p) for p in _list(data["dict"]))
+        }
     if "float" in data:
         return float({"nan": "nan", "inf": "inf", "-inf": "-inf"}[str(data["float"])])
     return _opaque(str(data["opaque"])[:80])

@@ -7,11 +7,10 @@ the visualizer that needs them in ``course.widgets``.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import matplotlib
 import matplotlib.ticker
-
 import numpy as np
 
 __all__ = [
@@ -170,14 +169,17 @@ def plot_scores_by_hyperparameter(
     scores = np.asarray(scores, dtype=float)
     names = list(scales)
     if len(configs) != scores.size or scores.size == 0:
-        raise ValueError(f"need one score per configuration, got {len(configs)} configurations and {scores.size} scores.")
+        raise ValueError(
+            f"need one score per configuration, got {len(configs)} configurations and {scores.size} scores."
+        )
     unknown = {v for v in scales.values()} - {"log", "beta", "uniform", "int", "choice"}
     if unknown:
         raise ValueError(f"unknown scale {sorted(unknown)[0]!r}: use log, beta, uniform, int or choice.")
     if axes is None:
         with matplotlib.rc_context(course_style()):
-            _, axes = plt.subplots(1, len(names), figsize=(3.2 * len(names), 3.0), sharey=True, squeeze=False,
-                                   layout="constrained")
+            _, axes = plt.subplots(
+                1, len(names), figsize=(3.2 * len(names), 3.0), sharey=True, squeeze=False, layout="constrained"
+            )
         axes = axes[0]
     finite = np.isfinite(scores)
     top = np.max(scores[finite]) * 1.15 if finite.any() else 1.0
@@ -222,16 +224,29 @@ def plot_sweep_spans(final_loss: dict, *, ax=None):
     finite_all = everything[np.isfinite(everything)]
     right = float(finite_all.max()) * 1.6 if finite_all.size else 1.0
     crossed = False
-    for row, (name, losses) in enumerate(final_loss.items()):
+    for row, losses in enumerate(final_loss.values()):
         losses = np.asarray(losses, dtype=float)
         finite = np.isfinite(losses)
         if finite.any():
-            ax.plot([losses[finite].min(), losses[finite].max()], [row, row], color="grey", lw=8, alpha=0.25,
-                    solid_capstyle="round")
+            ax.plot(
+                [losses[finite].min(), losses[finite].max()],
+                [row, row],
+                color="grey",
+                lw=8,
+                alpha=0.25,
+                solid_capstyle="round",
+            )
             ax.scatter(losses[finite], [row] * int(finite.sum()), color=PALETTE[row % len(PALETTE)], zorder=3)
         if not finite.all():
-            ax.scatter([right] * int((~finite).sum()), [row] * int((~finite).sum()), marker="x", s=60,
-                       color=PALETTE[3], zorder=4, label=None if crossed else "diverged")
+            ax.scatter(
+                [right] * int((~finite).sum()),
+                [row] * int((~finite).sum()),
+                marker="x",
+                s=60,
+                color=PALETTE[3],
+                zorder=4,
+                label=None if crossed else "diverged",
+            )
             crossed = True
     ax.set_yticks(range(len(final_loss)), list(final_loss))
     ax.invert_yaxis()

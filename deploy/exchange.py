@@ -63,8 +63,10 @@ class PrivateExchange(default.Exchange):
 
     def ensure_root(self):
         if not os.path.isdir(self.root) or not check_mode(self.root, read=True, execute=True):
-            self.fail(f"The exchange {self.root} is missing or unreadable: ask your hub's admin to run "
-                      "`python -m deploy.exchange_layout`.")
+            self.fail(
+                f"The exchange {self.root} is missing or unreadable: ask your hub's admin to run "
+                "`python -m deploy.exchange_layout`."
+            )
 
     def course_folder(self, name: str) -> str:
         if not self.coursedir.course_id:
@@ -94,8 +96,10 @@ class PrivateReleaseAssignment(PrivateExchange, default.ExchangeReleaseAssignmen
         self.inbound_path = self.course_folder("inbound")
         self.dest_path = os.path.join(self.outbound_path, self.coursedir.assignment_id)
         if not check_mode(self.outbound_path, write=True, execute=True):
-            self.fail(f"You cannot write to {self.outbound_path}: instructors must be in the course's "
-                      "graders group (deploy/README.md).")
+            self.fail(
+                f"You cannot write to {self.outbound_path}: instructors must be in the course's "
+                "graders group (deploy/README.md)."
+            )
 
 
 class PrivateSubmit(PrivateExchange, default.ExchangeSubmit):
@@ -107,8 +111,10 @@ class PrivateSubmit(PrivateExchange, default.ExchangeSubmit):
             self.fail("You do not have access to this course.")
         self.inbound_path = os.path.join(self.course_folder("inbound"), student_id)
         if not os.path.isdir(self.inbound_path) or not check_mode(self.inbound_path, write=True, execute=True):
-            self.fail(f"Your submission folder {self.inbound_path} is missing or not yours: ask your hub's admin "
-                      "(the hub creates it when your server starts).")
+            self.fail(
+                f"Your submission folder {self.inbound_path} is missing or not yours: ask your hub's admin "
+                "(the hub creates it when your server starts)."
+            )
         self.cache_path = os.path.join(self.cache, self.coursedir.course_id)
         name = f"{student_id}+{self.coursedir.assignment_id}+{self.timestamp}"
         # The random tail keeps two submissions in the same second apart; the cache copy goes without it.
@@ -136,8 +142,7 @@ class PrivateSubmit(PrivateExchange, default.ExchangeSubmit):
         self.set_perms(dest, fileperms=SUBMISSION_FILE_MODE, dirperms=SUBMISSION_DIR_MODE)
         self.log.info("Source: %s", self.src_path)
         self.log.info("Destination: %s", dest)
-        self.log.info("Submitted as: %s %s %s", self.coursedir.course_id, self.coursedir.assignment_id,
-                      self.timestamp)
+        self.log.info("Submitted as: %s %s %s", self.coursedir.course_id, self.coursedir.assignment_id, self.timestamp)
 
 
 class PrivateCollect(PrivateExchange, default.ExchangeCollect):
@@ -163,9 +168,11 @@ class PrivateCollect(PrivateExchange, default.ExchangeCollect):
             if record is not None:
                 latest.setdefault(record["username"], []).append(record)
         # glob skips an inbox its student made unreadable: name her rather than pass over her in silence.
-        self.unreadable = {os.path.basename(inbox): "her inbox cannot be read (she changed its mode)" for inbox in
-                           glob.glob(os.path.join(self.inbound_path, student))
-                           if not os.access(inbox, os.R_OK | os.X_OK)}
+        self.unreadable = {
+            os.path.basename(inbox): "her inbox cannot be read (she changed its mode)"
+            for inbox in glob.glob(os.path.join(self.inbound_path, student))
+            if not os.access(inbox, os.R_OK | os.X_OK)
+        }
         with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gradebook:
             try:
                 self.duedate = gradebook.find_assignment(self.coursedir.assignment_id).duedate
@@ -192,26 +199,33 @@ class PrivateCollect(PrivateExchange, default.ExchangeCollect):
             self.log.warning("Ignoring %s: its name holds no date (%s)", path, error)
             return None
         # copy_files joins inbound_path and filename: keep the student's folder in it.
-        return {"username": match["student_id"], "filename": os.path.join(os.path.basename(folder), name),
-                "timestamp": max(claimed, changed), "claimed": claimed}
+        return {
+            "username": match["student_id"],
+            "filename": os.path.join(os.path.basename(folder), name),
+            "timestamp": max(claimed, changed),
+            "claimed": claimed,
+        }
 
     def copy_files(self):
         if not self.src_records:
-            self.log.warning("No submissions of '%s' for course '%s' to collect", self.coursedir.assignment_id,
-                             self.coursedir.course_id)
+            self.log.warning(
+                "No submissions of '%s' for course '%s' to collect",
+                self.coursedir.assignment_id,
+                self.coursedir.course_id,
+            )
         refused = dict(self.unreadable)
         for record in sorted(self.src_records, key=lambda r: r["username"]):
             try:
                 self._collect(record)
             except (Refused, OSError) as error:
                 refused[record["username"]] = str(error)
-                self.log.error("Not collected: %s's submission %s: %s", record["username"], record["filename"],
-                               error)
+                self.log.error("Not collected: %s's submission %s: %s", record["username"], record["filename"], error)
         if refused:
-            self.fail(f"Collected {len(self.src_records) + len(self.unreadable) - len(refused)} of "
-                      f"{len(self.src_records) + len(self.unreadable)} submissions; refused (the student must "
-                      "submit again): " +
-                      "; ".join(f"{student}: {why}" for student, why in refused.items()))
+            self.fail(
+                f"Collected {len(self.src_records) + len(self.unreadable) - len(refused)} of "
+                f"{len(self.src_records) + len(self.unreadable)} submissions; refused (the student must "
+                "submit again): " + "; ".join(f"{student}: {why}" for student, why in refused.items())
+            )
 
     def _collect(self, record: dict) -> None:
         student = record["username"]
@@ -220,9 +234,14 @@ class PrivateCollect(PrivateExchange, default.ExchangeCollect):
             existing = self.coursedir.get_existing_timestamp(dest)
             newer = existing is None or record["timestamp"] > existing
             if not ((self.update and newer) or (self.before_duedate and existing != record["timestamp"])):
-                self.log.info("%s: %s %s", "No newer submission to collect" if self.update else
-                              "Submission already exists, use --update to update", student,
-                              self.coursedir.assignment_id)
+                self.log.info(
+                    "%s: %s %s",
+                    "No newer submission to collect"
+                    if self.update
+                    else "Submission already exists, use --update to update",
+                    student,
+                    self.coursedir.assignment_id,
+                )
                 return
         os.makedirs(os.path.dirname(dest), exist_ok=True)
         partial = f"{dest}.collecting-{secrets.token_hex(4)}"
@@ -231,8 +250,14 @@ class PrivateCollect(PrivateExchange, default.ExchangeCollect):
             # The time that counts: the later of the name's and the newest change to anything collected.
             when = max(record["timestamp"], _utc(copied.newest_ctime_ns))
             if when - record["claimed"] > datetime.timedelta(seconds=2):
-                self.log.warning("%s's submission %s names %s but was last changed at %s: collected as %s",
-                                 student, record["filename"], record["claimed"], when, when)
+                self.log.warning(
+                    "%s's submission %s names %s but was last changed at %s: collected as %s",
+                    student,
+                    record["filename"],
+                    record["claimed"],
+                    when,
+                    when,
+                )
             with open(os.path.join(partial, "timestamp.txt"), "w") as handle:
                 handle.write(when.strftime(TIMESTAMP_FORMAT))
             if os.path.isdir(dest):
@@ -247,8 +272,11 @@ class PrivateCollect(PrivateExchange, default.ExchangeCollect):
 
     def _copy_submission(self, record: dict, dest: str):
         student_folder, name = record["filename"].split("/")
-        caps = Caps(max_bytes=1000 * self.coursedir.max_dir_size, max_file_bytes=1000 * self.coursedir.max_file_size,
-                    max_entries=self.max_files)
+        caps = Caps(
+            max_bytes=1000 * self.coursedir.max_dir_size,
+            max_file_bytes=1000 * self.coursedir.max_file_size,
+            max_entries=self.max_files,
+        )
         inbox = open_folder(self.inbound_path, student_folder)
         try:
             owner = os.fstat(inbox).st_uid  # the hub made inbound/<student> the student's
@@ -256,8 +284,14 @@ class PrivateCollect(PrivateExchange, default.ExchangeCollect):
         finally:
             os.close(inbox)
         try:
-            return copy_tree(submission, dest, caps, owner=owner, ignore=tuple(self.coursedir.ignore),
-                             include=tuple(self.coursedir.include))
+            return copy_tree(
+                submission,
+                dest,
+                caps,
+                owner=owner,
+                ignore=tuple(self.coursedir.ignore),
+                include=tuple(self.coursedir.include),
+            )
         finally:
             os.close(submission)
 
@@ -304,15 +338,23 @@ class PrivateReleaseFeedback(PrivateExchange, default.ExchangeReleaseFeedback):
         try:
             folder = open_folder(self.dest_path, student_id)
         except Refused as error:
-            raise Refused([f"{os.path.join(self.dest_path, student_id)}: {error} (the hub creates it when their "
-                           f"server starts, or run `python -m deploy.exchange_layout ... {student_id}`)"]) from None
+            raise Refused(
+                [
+                    f"{os.path.join(self.dest_path, student_id)}: {error} (the hub creates it when their "
+                    f"server starts, or run `python -m deploy.exchange_layout ... {student_id}`)"
+                ]
+            ) from None
         partial = f".{name}.{secrets.token_hex(8)}.tmp"
         try:
             if os.fstat(folder).st_uid not in (0, os.geteuid()):
-                self.log.warning("%s/%s is not the admin's: run `python -m deploy.exchange_layout` to repair it",
-                                 self.dest_path, student_id)
-            out = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600,
-                          dir_fd=folder)
+                self.log.warning(
+                    "%s/%s is not the admin's: run `python -m deploy.exchange_layout` to repair it",
+                    self.dest_path,
+                    student_id,
+                )
+            out = os.open(
+                partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600, dir_fd=folder
+            )
             try:
                 with open(html_file, "rb") as source:
                     while chunk := source.read(1 << 20):
@@ -347,16 +389,19 @@ class PrivateFetchFeedback(PrivateExchange, default.ExchangeFetchFeedback):
         if not os.path.isdir(self.src_path) or not check_mode(self.src_path, execute=True):
             self.fail(f"Your feedback folder {self.src_path} is missing: ask your hub's admin.")
         self.feedback_files = []
-        for submission, notebook_id, feedback in _cached_feedback(self.cache_path, self.src_path,
-                                                                  self.coursedir.assignment_id or "*"):
+        for submission, notebook_id, feedback in _cached_feedback(
+            self.cache_path, self.src_path, self.coursedir.assignment_id or "*"
+        ):
             timestamp = _SUBMISSION.match(os.path.basename(submission))["timestamp"]
             if os.path.isfile(feedback):
                 self.feedback_files.append((notebook_id, timestamp, feedback))
-                self.log.info("Found feedback for %s/%s submitted at %s", self.coursedir.course_id, notebook_id,
-                              timestamp)
+                self.log.info(
+                    "Found feedback for %s/%s submitted at %s", self.coursedir.course_id, notebook_id, timestamp
+                )
             else:
-                self.log.warning("No feedback yet for %s/%s submitted at %s", self.coursedir.course_id,
-                                 notebook_id, timestamp)
+                self.log.warning(
+                    "No feedback yet for %s/%s submitted at %s", self.coursedir.course_id, notebook_id, timestamp
+                )
 
 
 class PrivateList(PrivateExchange, default.ExchangeList):
@@ -369,8 +414,9 @@ class PrivateList(PrivateExchange, default.ExchangeList):
         course_id = self.coursedir.course_id or "*"
         student = self.coursedir.student_id or "*"
         assignment = self.coursedir.assignment_id or "*"
-        self.assignments = sorted(glob.glob(os.path.join(
-            self.root, course_id, "inbound", student, f"{student}+{assignment}+*")))
+        self.assignments = sorted(
+            glob.glob(os.path.join(self.root, course_id, "inbound", student, f"{student}+{assignment}+*"))
+        )
 
     def parse_assignment(self, assignment):
         if not (self.inbound or self.cached):
@@ -410,29 +456,54 @@ class PrivateList(PrivateExchange, default.ExchangeList):
                 self.log.warning("Not listing %s: %s", path, error)
                 continue
             try:
-                notebooks = sorted(entry.name for entry in os.scandir(folder)
-                                   if entry.name.endswith(".ipynb") and entry.is_file(follow_symlinks=False))
+                notebooks = sorted(
+                    entry.name
+                    for entry in os.scandir(folder)
+                    if entry.name.endswith(".ipynb") and entry.is_file(follow_symlinks=False)
+                )
                 secret = _secret_in(folder)
             finally:
                 os.close(folder)
-            info.update(status="submitted", path=path, has_local_feedback=False, local_feedback_path=None,
-                        has_exchange_feedback=False, feedback_updated=False, notebooks=[
-                            {"notebook_id": os.path.splitext(notebook)[0], "path": os.path.join(path, notebook),
-                             "has_local_feedback": False, "has_exchange_feedback": False,
-                             "local_feedback_path": None, "feedback_updated": False} for notebook in notebooks])
+            info.update(
+                status="submitted",
+                path=path,
+                has_local_feedback=False,
+                local_feedback_path=None,
+                has_exchange_feedback=False,
+                feedback_updated=False,
+                notebooks=[
+                    {
+                        "notebook_id": os.path.splitext(notebook)[0],
+                        "path": os.path.join(path, notebook),
+                        "has_local_feedback": False,
+                        "has_exchange_feedback": False,
+                        "local_feedback_path": None,
+                        "feedback_updated": False,
+                    }
+                    for notebook in notebooks
+                ],
+            )
             _mark_feedback(self.root, info, secret)
             grouped.setdefault((info["course_id"], info["student_id"], info["assignment_id"]), []).append(info)
-        return [{"course_id": course, "student_id": student, "assignment_id": assignment, "status": "submitted",
-                 "submissions": sorted(submissions, key=lambda info: info["timestamp"])}
-                for (course, student, assignment), submissions in sorted(grouped.items())]
+        return [
+            {
+                "course_id": course,
+                "student_id": student,
+                "assignment_id": assignment,
+                "status": "submitted",
+                "submissions": sorted(submissions, key=lambda info: info["timestamp"]),
+            }
+            for (course, student, assignment), submissions in sorted(grouped.items())
+        ]
 
 
 def _secret_in(folder: int) -> str | None:
     """``submission_secret.txt`` in the folder open at ``folder``, if it is a small regular file (not a link, FIFO
     or device: opened with ``O_NOFOLLOW|O_NONBLOCK`` and checked before reading)."""
     try:
-        handle = os.open("submission_secret.txt", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC,
-                         dir_fd=folder)
+        handle = os.open(
+            "submission_secret.txt", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=folder
+        )
     except OSError:
         return None
     try:
@@ -446,7 +517,7 @@ def _secret_in(folder: int) -> str | None:
 
 def _utc(ns: int) -> datetime.datetime:
     """A filesystem time as nbgrader's timestamps are: naive UTC."""
-    return datetime.datetime.fromtimestamp(ns / 1e9, datetime.timezone.utc).replace(tzinfo=None)
+    return datetime.datetime.fromtimestamp(ns / 1e9, datetime.UTC).replace(tzinfo=None)
 
 
 def _parents(path: str, levels: int) -> str:
@@ -465,8 +536,11 @@ def _cached_feedback(cache_path: str, feedback_folder: str, assignment: str):
             secret = handle.read()
         for notebook in sorted(glob.glob(os.path.join(submission, "*.ipynb"))):
             notebook_id = os.path.splitext(os.path.basename(notebook))[0]
-            yield submission, notebook_id, os.path.join(
-                feedback_folder, f"{notebook_hash(secret=secret, notebook_id=notebook_id)}.html")
+            yield (
+                submission,
+                notebook_id,
+                os.path.join(feedback_folder, f"{notebook_hash(secret=secret, notebook_id=notebook_id)}.html"),
+            )
 
 
 def _mark_feedback(root: str, submission: dict, secret: str | None) -> None:
@@ -478,7 +552,8 @@ def _mark_feedback(root: str, submission: dict, secret: str | None) -> None:
         notebook["has_exchange_feedback"] = os.path.isfile(path)
         local = notebook.get("local_feedback_path")
         notebook["feedback_updated"] = bool(
-            local and notebook["has_exchange_feedback"] and _same_bytes(local, path) is False)
+            local and notebook["has_exchange_feedback"] and _same_bytes(local, path) is False
+        )
     notebooks = submission["notebooks"]
     submission["has_exchange_feedback"] = bool(notebooks) and all(n["has_exchange_feedback"] for n in notebooks)
     submission["feedback_updated"] = any(n["feedback_updated"] for n in notebooks)

@@ -94,8 +94,9 @@ def ensure_course(root: str | os.PathLike, course_id: str, group: str | None = "
     return course
 
 
-def ensure_student(root: str | os.PathLike, course_id: str, student: str, group: str | None = "",
-                   owned: bool = True) -> None:
+def ensure_student(
+    root: str | os.PathLike, course_id: str, student: str, group: str | None = "", owned: bool = True
+) -> None:
     """Create (or repair) one student's inbound and feedback folders.
 
     Run as root with ``owned``, the inbound folder belongs to the student's Unix account and the feedback folder
@@ -136,13 +137,19 @@ def _let_read(folder: Path, uid: int) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m deploy.exchange_layout", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m deploy.exchange_layout",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--root", default="/srv/nbgrader/exchange", help="exchange root (default: %(default)s)")
     parser.add_argument("--course", default="dl-tuning", help="course id (default: %(default)s)")
     parser.add_argument("--group", default="", help="instructors' Unix group (default: <course>-graders)")
-    parser.add_argument("students", nargs="*", help="students whose folders to create now (the hub also "
-                        "creates them when a student's server starts)")
+    parser.add_argument(
+        "students",
+        nargs="*",
+        help="students whose folders to create now (the hub also creates them when a student's server starts)",
+    )
     args = parser.parse_args(argv)
     try:
         ensure_course(args.root, args.course, args.group)

@@ -47,8 +47,9 @@ def export(rows: list[dict], lms: str) -> str:
         writer.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", *assignments])
         writer.writerow(["Points Possible", "", "", "", "", *(_number(points[a]) for a in assignments)])
         for student in students:
-            writer.writerow([student, "", "", student, "",
-                             *(_number(scores.get((student, a), 0.0)) for a in assignments)])
+            writer.writerow(
+                [student, "", "", student, "", *(_number(scores.get((student, a), 0.0)) for a in assignments)]
+            )
     else:
         writer.writerow(["Username", *assignments])
         for student in students:
@@ -57,8 +58,11 @@ def export(rows: list[dict], lms: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m deploy.grades_export", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m deploy.grades_export",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("lms", choices=["canvas", "moodle"])
     parser.add_argument("grades", nargs="?", default="graded/grades.csv", help="default: %(default)s")
     parser.add_argument("--out", help="write here instead of standard output")

@@ -16,8 +16,8 @@ import argparse
 import json
 import os
 import pwd
-import shutil
 import shlex
+import shutil
 import signal
 import socket
 import subprocess
@@ -72,13 +72,20 @@ class HubUser:
         self.session = requests.Session()
         login = hub.url + "/hub/login"
         self.session.get(login, timeout=30)
-        reply = self.session.post(login, data={"username": name, "password": PASSWORD,
-                                               "_xsrf": self.session.cookies.get("_xsrf", "")},
-                                  allow_redirects=False, timeout=30)
+        reply = self.session.post(
+            login,
+            data={"username": name, "password": PASSWORD, "_xsrf": self.session.cookies.get("_xsrf", "")},
+            allow_redirects=False,
+            timeout=30,
+        )
         if reply.status_code != 302:
             raise RuntimeError(f"login as {name} failed: HTTP {reply.status_code}")
-        reply = self.session.post(f"{hub.url}/hub/api/users/{name}/tokens", json={"note": "course driver"},
-                                  headers={"X-XSRFToken": self.session.cookies.get("_xsrf", "")}, timeout=30)
+        reply = self.session.post(
+            f"{hub.url}/hub/api/users/{name}/tokens",
+            json={"note": "course driver"},
+            headers={"X-XSRFToken": self.session.cookies.get("_xsrf", "")},
+            timeout=30,
+        )
         reply.raise_for_status()
         self.headers = {"Authorization": f"token {reply.json()['token']}"}
 
@@ -127,8 +134,12 @@ class HubUser:
         return reply.json()["content"]
 
     def write_notebook(self, path: str, notebook: dict) -> None:
-        reply = requests.put(f"{self.server_url}/api/contents/{quote(path)}", headers=self.headers, timeout=60,
-                             data=json.dumps({"type": "notebook", "format": "json", "content": notebook}))
+        reply = requests.put(
+            f"{self.server_url}/api/contents/{quote(path)}",
+            headers=self.headers,
+            timeout=60,
+            data=json.dumps({"type": "notebook", "format": "json", "content": notebook}),
+        )
         reply.raise_for_status()
 
     def validate(self, path: str) -> dict:
@@ -148,8 +159,15 @@ class HubUser:
 class LocalHub:
     """A hub in ``state`` for ``instructors`` and ``students`` (see the module docstring)."""
 
-    def __init__(self, state: Path, instructors: list[str], students: list[str], real_users: bool,
-                 assignments: tuple[str, ...] = ("01_tuning_process",), graders_group: str | None = None):
+    def __init__(
+        self,
+        state: Path,
+        instructors: list[str],
+        students: list[str],
+        real_users: bool,
+        assignments: tuple[str, ...] = ("01_tuning_process",),
+        graders_group: str | None = None,
+    ):
         if real_users and os.geteuid() != 0:
             raise PermissionError("real Unix users need root (useradd, and a hub that spawns as them)")
         self.state, self.instructors, self.students = Path(state), list(instructors), list(students)
@@ -193,8 +211,20 @@ class LocalHub:
             except KeyError:
                 pass
             groups = ["--groups", self.graders] if name in self.instructors else []
-            subprocess.run(["useradd", "--create-home", "--home-dir", str(self.home(name)), "--shell",
-                            "/bin/bash", *groups, name], check=True, capture_output=True)
+            subprocess.run(
+                [
+                    "useradd",
+                    "--create-home",
+                    "--home-dir",
+                    str(self.home(name)),
+                    "--shell",
+                    "/bin/bash",
+                    *groups,
+                    name,
+                ],
+                check=True,
+                capture_output=True,
+            )
             self.created_users.append(name)
             os.chmod(self.home(name), 0o700)
 
@@ -212,17 +242,19 @@ class LocalHub:
     # --- running ----------------------------------------------------------------------------------------------
     def environment(self) -> dict[str, str]:
         env = {key: value for key, value in os.environ.items() if not key.startswith(("JUPYTER", "COURSE_"))}
-        env.update({
-            "COURSE_HUB_STATE": str(self.state),
-            "COURSE_EXCHANGE_ROOT": str(self.exchange),
-            "COURSE_GRADERS_GROUP": self.graders,
-            "COURSE_HUB_BIND_URL": self.url,
-            "COURSE_HUB_PORT": str(free_port()),
-            "COURSE_PROXY_API_PORT": str(free_port()),
-            "COURSE_DEMO_INSTRUCTORS": ",".join(self.instructors),
-            "COURSE_DEMO_STUDENTS": ",".join(self.students),
-            "COURSE_DEMO_REAL_USERS": "1" if self.real_users else "0",
-        })
+        env.update(
+            {
+                "COURSE_HUB_STATE": str(self.state),
+                "COURSE_EXCHANGE_ROOT": str(self.exchange),
+                "COURSE_GRADERS_GROUP": self.graders,
+                "COURSE_HUB_BIND_URL": self.url,
+                "COURSE_HUB_PORT": str(free_port()),
+                "COURSE_PROXY_API_PORT": str(free_port()),
+                "COURSE_DEMO_INSTRUCTORS": ",".join(self.instructors),
+                "COURSE_DEMO_STUDENTS": ",".join(self.students),
+                "COURSE_DEMO_REAL_USERS": "1" if self.real_users else "0",
+            }
+        )
         return env
 
     def command(self) -> list[str]:
@@ -239,26 +271,35 @@ class LocalHub:
         tree = Path(os.path.realpath(sys.base_prefix))
         hold = self.state / "python-tree"
         hold.mkdir(exist_ok=True)
-        script = " && ".join([
-            f"mount --rbind {shlex.quote(str(tree))} {shlex.quote(str(hold))}",
-            f"mount -t tmpfs -o mode=0755,size=1m course-hub {shlex.quote(str(blocker))}",
-            f"mkdir -p {shlex.quote(str(tree))}",
-            f"mount --move {shlex.quote(str(hold))} {shlex.quote(str(tree))}",
-            "exec " + " ".join(shlex.quote(part) for part in hub),
-        ])
+        script = " && ".join(
+            [
+                f"mount --rbind {shlex.quote(str(tree))} {shlex.quote(str(hold))}",
+                f"mount -t tmpfs -o mode=0755,size=1m course-hub {shlex.quote(str(blocker))}",
+                f"mkdir -p {shlex.quote(str(tree))}",
+                f"mount --move {shlex.quote(str(hold))} {shlex.quote(str(tree))}",
+                "exec " + " ".join(shlex.quote(part) for part in hub),
+            ]
+        )
         return ["unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c", script]
 
     def start(self, timeout: float = 90) -> None:
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
-                self.command(), cwd=self.state, env=self.environment(),
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                self.command(),
+                cwd=self.state,
+                env=self.environment(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         self.seen_pids.add(self.process.pid)
 
         def up():
             if self.process.poll() is not None:
-                raise RuntimeError(f"jupyterhub exited with {self.process.returncode}: "
-                                   f"{self.log_path.read_text(errors='replace')[-3000:]}")
+                raise RuntimeError(
+                    f"jupyterhub exited with {self.process.returncode}: "
+                    f"{self.log_path.read_text(errors='replace')[-3000:]}"
+                )
             try:
                 return requests.get(self.url + "/hub/api/", timeout=5).status_code == 200
             except requests.ConnectionError:
@@ -266,8 +307,14 @@ class LocalHub:
 
         wait_until(up, timeout, f"the hub at {self.url} (log: {self.log_path})")
 
-    def run_as(self, name: str, argv: list[str], env: dict[str, str] | None = None, cwd: Path | None = None,
-               timeout: float = 300) -> subprocess.CompletedProcess:
+    def run_as(
+        self,
+        name: str,
+        argv: list[str],
+        env: dict[str, str] | None = None,
+        cwd: Path | None = None,
+        timeout: float = 300,
+    ) -> subprocess.CompletedProcess:
         """Run ``argv`` as the Unix user ``name`` (with real users) where the hub's users run: in its mount
         namespace when it has one, so the course's Python is reachable."""
         command = ["env", "-i", *(f"{k}={v}" for k, v in (env or {}).items()), *argv]
@@ -322,19 +369,28 @@ class LocalHub:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m deploy.local_hub", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m deploy.local_hub", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--state", help="state folder (default: a new temporary folder)")
     args = parser.parse_args(argv)
     state = Path(args.state) if args.state else Path(tempfile.mkdtemp(prefix="course-hub-demo-"))
-    hub = LocalHub(state, ["instructor"], ["student1", "student2", "student3"], real_users=False,
-                   assignments=tuple(sorted(p.name for p in (REPO / "release").iterdir() if p.is_dir())))
+    hub = LocalHub(
+        state,
+        ["instructor"],
+        ["student1", "student2", "student3"],
+        real_users=False,
+        assignments=tuple(sorted(p.name for p in (REPO / "release").iterdir() if p.is_dir())),
+    )
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))  # `kill` stops it too
     hub.prepare()
     hub.start()
-    print(f"demo hub at {hub.url}: log in as instructor, student1, student2 or student3 (any password). "
-          f"Every user runs as {pwd.getpwuid(os.geteuid()).pw_name}: a demo, not isolated. "
-          f"Ctrl-C stops it. State: {state}", flush=True)
+    print(
+        f"demo hub at {hub.url}: log in as instructor, student1, student2 or student3 (any password). "
+        f"Every user runs as {pwd.getpwuid(os.geteuid()).pw_name}: a demo, not isolated. "
+        f"Ctrl-C stops it. State: {state}",
+        flush=True,
+    )
     try:
         hub.process.wait()
     except KeyboardInterrupt:

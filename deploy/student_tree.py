@@ -19,8 +19,13 @@ from dataclasses import dataclass, field
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
 _CHUNK = 1 << 20
-_KINDS = {stat.S_IFLNK: "a link", stat.S_IFIFO: "a FIFO", stat.S_IFSOCK: "a socket",
-          stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device"}
+_KINDS = {
+    stat.S_IFLNK: "a link",
+    stat.S_IFIFO: "a FIFO",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+}
 
 
 class Refused(Exception):
@@ -67,8 +72,14 @@ def open_folder(base: str, *parts: str) -> int:
         raise
 
 
-def copy_tree(src_fd: int, dest: str, caps: Caps, owner: int | None = None,
-              ignore: tuple[str, ...] = (), include: tuple[str, ...] = ()) -> Copied:
+def copy_tree(
+    src_fd: int,
+    dest: str,
+    caps: Caps,
+    owner: int | None = None,
+    ignore: tuple[str, ...] = (),
+    include: tuple[str, ...] = (),
+) -> Copied:
     """Copy the folder open at ``src_fd`` into the new folder ``dest`` (which must not exist).
 
     ``owner``: the uid every entry must belong to (None: anyone's). ``ignore`` / ``include``: nbgrader's

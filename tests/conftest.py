@@ -66,4 +66,3 @@ def private_template_cache(tmp_path_factory):
     os.environ[CACHE_ENV] = str(tmp_path_factory.mktemp("template-cache"))
     yield
     del os.environ[CACHE_ENV]
-

@@ -1,8 +1,8 @@
 """How often each statistical test of notebooks 01-06 fails correct code, and how often it catches a mistake.
 
 ``python -m tests.flakiness [--trials 200] [--only 01|02|03|04|05|06|...]`` runs every test cell that draws
-random numbers (the samplers, ``random_search``, ``coarse_to_fine``, ``check_uniform``, ``check_decade_balance``) many times
-against the instructor's solution and every variant of ``tests/variants/a0*.py``. Trial ``t`` runs the test
+random numbers (the samplers, ``random_search``, ``coarse_to_fine``, ``check_uniform``, ``check_decade_balance``) many
+times against the instructor's solution and every variant of ``tests/variants/a0*.py``. Trial ``t`` runs the test
 cell exactly as committed, except that every ``np.random.default_rng(seed)`` in it (and in the code under
 test) becomes ``default_rng([seed, t])``: the same cell, a fresh and independent stream per trial (trial 0
 keeps the committed seeds). Notebook 06 draws with TensorFlow, so there trial ``t`` also moves every ``seed`` and
@@ -62,8 +62,12 @@ STATISTICAL = {
         "test_initialize_parameters_bn_he": ("initialize_parameters_bn",),
         "test_batchnorm_forward": ("batchnorm_forward",),
         "test_batchnorm_backward_dZ": ("batchnorm_backward", "batchnorm_forward"),
-        "test_backward_propagation_bn_gradcheck": ("backward_propagation_bn", "forward_propagation_bn",
-                                                   "batchnorm_backward", "batchnorm_forward"),
+        "test_backward_propagation_bn_gradcheck": (
+            "backward_propagation_bn",
+            "forward_propagation_bn",
+            "batchnorm_backward",
+            "batchnorm_forward",
+        ),
     },
     # 04: no answer draws random numbers; the tests that draw their data are re-seeded for their margin.
     "04_batchnorm_test_time": {
@@ -78,8 +82,12 @@ STATISTICAL = {
         "test_compute_cost": ("compute_cost",),
         "test_softmax_gradients": ("softmax_gradients", "softmax", "compute_cost"),
         "test_train_softmax_regression": ("train_softmax_regression", "softmax_gradients", "softmax", "compute_cost"),
-        "test_train_softmax_regression_digits": ("train_softmax_regression", "softmax_gradients", "softmax",
-                                                 "compute_cost"),
+        "test_train_softmax_regression_digits": (
+            "train_softmax_regression",
+            "softmax_gradients",
+            "softmax",
+            "compute_cost",
+        ),
         "test_predict_softmax": ("predict_softmax",),
     },
     "06_tensorflow_intro": {
@@ -93,7 +101,7 @@ STATISTICAL = {
 # What a notebook's setup cell imports that its test cells use, besides np and checks.
 PREAMBLE = {
     "03_batchnorm_from_scratch": "from course.gradcheck import check_gradient, numeric_gradient, "
-                                 "numeric_gradient_of_output, relative_error\n",
+    "numeric_gradient_of_output, relative_error\n",
 }
 
 # Cells that train a whole model: at most this many trials each (their margin is measured by *_tail below).
@@ -191,15 +199,21 @@ def _tf_seeds_for_trial(namespace: dict, trial: int) -> None:
         namespace[name] = moved
 
 
-def run_cell(answers: list[tuple[str, str]], test_source: str, trial: int, assignment: str | None = None) -> str | None:
+def run_cell(
+    answers: list[tuple[str, str]], test_source: str, trial: int, assignment: str | None = None
+) -> str | None:
     """Run the answers then one test cell in a fresh namespace; the failure's first line, or None if it passed."""
     import contextlib
     import io
 
     from course import checks
 
-    namespace = {**_setup_namespace(assignment), "np": _numpy_for_trial(trial), "checks": checks,
-                 "__name__": "__flakiness__"}
+    namespace = {
+        **_setup_namespace(assignment),
+        "np": _numpy_for_trial(trial),
+        "checks": checks,
+        "__name__": "__flakiness__",
+    }
     try:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             exec(PREAMBLE.get(assignment, ""), namespace)  # noqa: S102 - the notebook's own imports
@@ -267,10 +281,26 @@ def _tilted(point):
 # test_coarse_to_fine_search's two median-of-5 rules: (label, objective, ranges, n_per_round, n_rounds, top_k,
 # statistic of the result, threshold)
 _MEDIAN_RULES = [
-    ("bowl: distance to the minimum", _bowl, [(-2.0, 2.0), (-2.0, 2.0)], 40, 5, 10,
-     lambda result: float(np.linalg.norm(np.asarray(result["best_point"], dtype=float) - [0.3, -0.7])), 0.1),
-    ("3-D: best score", _tilted, [(0.0, 100.0), (0.0, 1.0), (-5.0, 5.0)], 60, 5, 12,
-     lambda result: float(result["best_score"]), 0.5),
+    (
+        "bowl: distance to the minimum",
+        _bowl,
+        [(-2.0, 2.0), (-2.0, 2.0)],
+        40,
+        5,
+        10,
+        lambda result: float(np.linalg.norm(np.asarray(result["best_point"], dtype=float) - [0.3, -0.7])),
+        0.1,
+    ),
+    (
+        "3-D: best score",
+        _tilted,
+        [(0.0, 100.0), (0.0, 1.0), (-5.0, 5.0)],
+        60,
+        5,
+        12,
+        lambda result: float(result["best_score"]),
+        0.5,
+    ),
 ]
 
 
@@ -278,19 +308,27 @@ def coarse_to_fine_tail(seeds: int = 2000, median_of: int = 5) -> list[str]:
     """Each median-of-5 rule of test_coarse_to_fine_search: the one-seed statistic over many seeds, for each
     correct coarse_to_fine, and the probability that the median of the cell's 5 seeds misses (binomial tail)."""
     cells = _cells("01_tuning_process")
-    correct = [("solution", {})] + [(v.name, v.code) for v in variants_for("01_tuning_process")
-                                     if v.correct and set(v.code) & {"coarse_to_fine", "random_search", "zoom_in"}]
+    correct = [("solution", {})] + [
+        (v.name, v.code)
+        for v in variants_for("01_tuning_process")
+        if v.correct and set(v.code) & {"coarse_to_fine", "random_search", "zoom_in"}
+    ]
     rows = []
     for label, objective, ranges, n, rounds, top_k, statistic, threshold in _MEDIAN_RULES:
         for name, code in correct:
             namespace = {"np": np}
             for _, source in _answers(cells, code):
                 exec(source, namespace)  # noqa: S102
-            values = np.array([
-                statistic(namespace["coarse_to_fine"](objective, ranges, n, rounds, top_k,
-                                                      np.random.default_rng([s, 7919])))
-                for s in range(seeds)
-            ])
+            values = np.array(
+                [
+                    statistic(
+                        namespace["coarse_to_fine"](
+                            objective, ranges, n, rounds, top_k, np.random.default_rng([s, 7919])
+                        )
+                    )
+                    for s in range(seeds)
+                ]
+            )
             misses = int(np.sum(values >= threshold))
             p = max(misses, 3) / seeds  # with no miss seen, the 95% upper bound (rule of three)
             need = median_of // 2 + 1
@@ -312,8 +350,11 @@ def decade_balance_rates(trials: int) -> list[str]:
     for label, draw, correct in (
         ("log-uniform 4,000 over 4 decades", lambda rng: 10 ** rng.uniform(-4, 0, 4000), True),
         ("uniform 4,000 over 4 decades", lambda rng: rng.uniform(1e-4, 1, 4000), False),
-        ("log-uniform on the wrong ends (log10 of [1e-4, 1] scaled to [-4, -0.5])",
-         lambda rng: 10 ** rng.uniform(-4, -0.5, 4000), False),
+        (
+            "log-uniform on the wrong ends (log10 of [1e-4, 1] scaled to [-4, -0.5])",
+            lambda rng: 10 ** rng.uniform(-4, -0.5, 4000),
+            False,
+        ),
     ):
         failures = 0
         for trial in range(trials):
@@ -363,9 +404,11 @@ def softmax_digits_tail(seeds: int = 100) -> list[str]:
             params, _ = namespace["train_softmax_regression"](X_fit, np.eye(10)[:, digits.Y_train], seed=seed)
             accuracies.append(float(np.mean(np.argmax(params["W"] @ X_held + params["b"], axis=0) == digits.Y_dev)))
         values = np.array(accuracies)
-        rows.append(f"| 05 | `test_train_softmax_regression_digits` held-out accuracy >= 0.95, {seeds} init seeds | "
-                    f"{name} | min {values.min():.4f}, mean {values.mean():.4f}, std {values.std(ddof=1):.4f}; "
-                    f"P(< 0.95) ~ {_normal_tail(values, 0.95)} |")
+        rows.append(
+            f"| 05 | `test_train_softmax_regression_digits` held-out accuracy >= 0.95, {seeds} init seeds | "
+            f"{name} | min {values.min():.4f}, mean {values.mean():.4f}, std {values.std(ddof=1):.4f}; "
+            f"P(< 0.95) ~ {_normal_tail(values, 0.95)} |"
+        )
         print(rows[-1], flush=True)
     return rows
 
@@ -388,17 +431,20 @@ def model_tail(seeds: int = 12) -> list[str]:
             for _, source in _answers(cells, code):
                 exec(source, namespace)  # noqa: S102
             for seed in range(1, seeds + 1):
-                _, costs, train_acc, test_acc = namespace["model"](base["X_train"], base["y_train"], base["X_test"],
-                                                                   base["y_test"], seed=seed, **settings)
+                _, costs, train_acc, test_acc = namespace["model"](
+                    base["X_train"], base["y_train"], base["X_test"], base["y_test"], seed=seed, **settings
+                )
                 test.append(test_acc)
                 train.append(train_acc)
                 fall.append(costs[-1] / costs[0])
                 last.append(costs[-1])
         test, train = np.array(test), np.array(train)
-        rows.append(f"| 06 | `test_model`, seeds 1..{seeds} | {name} | test accuracy min {test.min():.3f} mean "
-                    f"{test.mean():.3f} (floor 0.90: P ~ {_normal_tail(test, 0.90)}); train accuracy min "
-                    f"{train.min():.3f} (P ~ {_normal_tail(train, 0.90)}); last/first cost max {max(fall):.3f} "
-                    f"(< 0.5); last cost max {max(last):.3f} (< 0.6) |")
+        rows.append(
+            f"| 06 | `test_model`, seeds 1..{seeds} | {name} | test accuracy min {test.min():.3f} mean "
+            f"{test.mean():.3f} (floor 0.90: P ~ {_normal_tail(test, 0.90)}); train accuracy min "
+            f"{train.min():.3f} (P ~ {_normal_tail(train, 0.90)}); last/first cost max {max(fall):.3f} "
+            f"(< 0.5); last cost max {max(last):.3f} (< 0.6) |"
+        )
         print(rows[-1], flush=True)
     return rows
 
@@ -406,8 +452,11 @@ def model_tail(seeds: int = 12) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.flakiness", description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=200, help="independent seeds per test and implementation")
-    parser.add_argument("--only", choices=["01", "02", "03", "04", "tail", "course", "05", "05-tail", "06",
-                                           "06-tail"], help="one part of the table")
+    parser.add_argument(
+        "--only",
+        choices=["01", "02", "03", "04", "tail", "course", "05", "05-tail", "06", "06-tail"],
+        help="one part of the table",
+    )
     args = parser.parse_args(argv)
     rows = ["| nb | test | implementation | result |", "|---|---|---|---|"]
     if args.only in (None, "01"):

@@ -73,7 +73,10 @@ def execute(nb, cwd: Path, timeout: int = 300, allow_errors: bool = False) -> nb
     from nbclient import NotebookClient
 
     client = NotebookClient(
-        nb, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        allow_errors=allow_errors,
         resources={"metadata": {"path": str(cwd)}},
     )
     client.execute()

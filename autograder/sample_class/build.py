@@ -22,8 +22,8 @@ import argparse
 import importlib
 import random
 import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import nbformat
 
@@ -34,11 +34,18 @@ OUT = SAMPLE_CLASS
 Mistakes = Callable[[str], list[dict[str, str]]]  # assignment -> mistakes, each grade_id -> wrong code
 
 STUDENTS = {
-    "ada_lovelace": "strong", "alan_turing": "strong",
-    "grace_hopper": "average", "edsger_dijkstra": "average", "barbara_liskov": "average",
-    "ken_thompson": "weak", "margaret_hamilton": "weak",
-    "dennis_ritchie": "blank", "frances_allen": "late",
-    "john_mccarthy": "broken", "linus_pauling": "hostile", "tim_berners": "missing",
+    "ada_lovelace": "strong",
+    "alan_turing": "strong",
+    "grace_hopper": "average",
+    "edsger_dijkstra": "average",
+    "barbara_liskov": "average",
+    "ken_thompson": "weak",
+    "margaret_hamilton": "weak",
+    "dennis_ritchie": "blank",
+    "frances_allen": "late",
+    "john_mccarthy": "broken",
+    "linus_pauling": "hostile",
+    "tim_berners": "missing",
 }
 
 
@@ -58,8 +65,9 @@ CONCEPT = "concept_"
 CONCEPT_HABITS = {"average": (0.6, 0.3, 0.0), "weak": (0.3, 0.45, 0.1)}
 
 
-def _concept_answers(kind: str, concept_ids: list[str], mistakes: list[dict[str, str]], rng: random.Random
-                     ) -> tuple[dict[str, str], set[str]]:
+def _concept_answers(
+    kind: str, concept_ids: list[str], mistakes: list[dict[str, str]], rng: random.Random
+) -> tuple[dict[str, str], set[str]]:
     """(grade_id -> a wrong answer, grade_ids left blank) for the concept questions of one student."""
     if kind not in CONCEPT_HABITS:
         return {}, set()
@@ -79,8 +87,9 @@ def _concept_answers(kind: str, concept_ids: list[str], mistakes: list[dict[str,
     return chosen, skipped
 
 
-def _student_notebook(kind: str, assignment: str, rng: random.Random, mistakes: list[dict[str, str]],
-                      root: Path = REPO):
+def _student_notebook(
+    kind: str, assignment: str, rng: random.Random, mistakes: list[dict[str, str]], root: Path = REPO
+):
     release = nbcells.read(notebook_path(root, "release", assignment))
     answers = nbcells.solutions(nbcells.read(notebook_path(root, "source", assignment)))
     answer_ids = [c for c in answers if any(nbcells.grade_id(x) == c and x.cell_type == "code" for x in release.cells)]
@@ -88,8 +97,9 @@ def _student_notebook(kind: str, assignment: str, rng: random.Random, mistakes: 
     concept_ids = [c for c in answer_ids if c.startswith(CONCEPT)]
     concept_mistakes = [m for m in mistakes if any(g.startswith(CONCEPT) for g in m)]
     mistakes = [m for m in mistakes if m not in concept_mistakes]
-    chosen, concept_skipped = _concept_answers(kind, concept_ids, concept_mistakes,
-                                               random.Random(f"{rng.getstate()[1][:4]}/concepts"))
+    chosen, concept_skipped = _concept_answers(
+        kind, concept_ids, concept_mistakes, random.Random(f"{rng.getstate()[1][:4]}/concepts")
+    )
     skipped: set[str] = set()
     if kind == "average":
         for code in rng.sample(mistakes, min(2, len(mistakes))):
@@ -109,9 +119,11 @@ def _hostile(nb, code_ids: list[str], assignment: str) -> None:
         tests[0].source = "print('looks fine to me')"  # restored from the gradebook before grading
         nbcells.meta(tests[-1])["points"] = 99
     first = nbcells.cells_by_grade_id(nb)[code_ids[0]]
-    first.source = ("import os\nimport numpy as np\nnp.allclose = lambda *a, **k: True\n"
-                    "print('graded?', os.environ.get('NBGRADER_EXECUTION'))\n"
-                    "for _i in range(3000):\n    print('spam', _i)\n" + first.source)
+    first.source = (
+        "import os\nimport numpy as np\nnp.allclose = lambda *a, **k: True\n"
+        "print('graded?', os.environ.get('NBGRADER_EXECUTION'))\n"
+        "for _i in range(3000):\n    print('spam', _i)\n" + first.source
+    )
     if assignment.startswith("02"):
         last = nbcells.cells_by_grade_id(nb)[code_ids[-1]]
         last.source = "import os\nos._exit(0)\n" + last.source
@@ -119,19 +131,29 @@ def _hostile(nb, code_ids: list[str], assignment: str) -> None:
 
 def build(mistakes: Mistakes = no_mistakes, out: Path = OUT, root: Path = REPO) -> list[Path]:
     """Write every student's notebooks under ``out`` (replaced whole); ``mistakes`` supplies the wrong answers."""
-    assignments = sorted(p.name for p in (root / "source").iterdir() if notebook_path(root, "release", p.name).exists())
+    assignments = sorted(
+        p.name for p in (root / "source").iterdir() if notebook_path(root, "release", p.name).exists()
+    )
     if out.exists():
         shutil.rmtree(out)
     written = []
-    for index, (student, kind) in enumerate(sorted(STUDENTS.items())):
+    for student, kind in sorted(STUDENTS.items()):
         for assignment in assignments:
             rng = random.Random(f"{student}/{assignment}")
             folder = out / student / assignment
             folder.mkdir(parents=True)
             path = folder / f"{assignment}.ipynb"
-            nb, code_ids = _student_notebook("blank" if kind == "blank" else
-                                             "strong" if kind in ("strong", "late", "hostile", "missing", "broken")
-                                             else kind, assignment, rng, mistakes(assignment), root)
+            nb, code_ids = _student_notebook(
+                "blank"
+                if kind == "blank"
+                else "strong"
+                if kind in ("strong", "late", "hostile", "missing", "broken")
+                else kind,
+                assignment,
+                rng,
+                mistakes(assignment),
+                root,
+            )
             if kind == "late":
                 (folder / "timestamp.txt").write_text("2031-12-24 23:59:00.000000 UTC\n", encoding="utf-8")
             if kind == "hostile":
@@ -139,7 +161,7 @@ def build(mistakes: Mistakes = no_mistakes, out: Path = OUT, root: Path = REPO) 
             if kind == "missing" and assignment == assignments[0]:
                 path = folder / "my_homework_final_v2.ipynb"  # a misnamed file: the notebook is missing
             if kind == "broken" and assignment == assignments[0]:
-                path.write_text(nbformat.writes(nb)[: 2000], encoding="utf-8")  # cut off: not valid JSON
+                path.write_text(nbformat.writes(nb)[:2000], encoding="utf-8")  # cut off: not valid JSON
                 written.append(path)
                 continue
             if kind == "broken":
@@ -152,9 +174,13 @@ def build(mistakes: Mistakes = no_mistakes, out: Path = OUT, root: Path = REPO) 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m autograder.sample_class", description=__doc__.splitlines()[0])
-    parser.add_argument("--variants", metavar="MODULE", default=None,
-                        help="module with variants_for(assignment) supplying the mistakes (run from the "
-                             "repository root: --variants tests.variants); without it, no student makes one")
+    parser.add_argument(
+        "--variants",
+        metavar="MODULE",
+        default=None,
+        help="module with variants_for(assignment) supplying the mistakes (run from the "
+        "repository root: --variants tests.variants); without it, no student makes one",
+    )
     parser.add_argument("--out", type=Path, default=OUT, help=f"where to write (default: {OUT.relative_to(REPO)})")
     args = parser.parse_args(argv)
     written = build(mistakes_from(args.variants) if args.variants else no_mistakes, args.out.resolve())

@@ -137,7 +137,8 @@ def compute_beta_samples(
     if counter is not None and windows is not None:
         rows = [windows[row] for row in range(2) if np.isfinite(windows[row]).all()]
         counted, note = call_student(
-            "decade_counts", lambda: [np.asarray(counter(np.clip(w, w_low, w_high), w_low, w_high)) for w in rows])
+            "decade_counts", lambda: [np.asarray(counter(np.clip(w, w_low, w_high), w_low, w_high)) for w in rows]
+        )
         k = decade_edges.size - 1
         if counted is not None and any(c.shape != (k,) for c in counted):
             note = f"Your decade_counts returned shape {counted[0].shape} for {k} decades of windows."
@@ -146,8 +147,19 @@ def compute_beta_samples(
             window_decades[: len(counted)] = np.stack(counted)
         notes.append(note)
     return BetaSamples(
-        float(low), float(high), uniform, student, windows, beta_edges, beta_hist, window_edges, window_hist,
-        in_top, " ".join(n for n in notes if n), decade_edges, window_decades,
+        float(low),
+        float(high),
+        uniform,
+        student,
+        windows,
+        beta_edges,
+        beta_hist,
+        window_edges,
+        window_hist,
+        in_top,
+        " ".join(n for n in notes if n),
+        decade_edges,
+        window_decades,
     )
 
 
@@ -162,9 +174,7 @@ class _BetaSamplerPicture(Picture):
         ax_beta, ax_win, ax_draws = self.axes
         labels = ("beta uniform in [low, high]", "your sample_beta")
         colours = (PALETTE[1], PALETTE[0])
-        start = compute_beta_samples(
-            0.9, 0.999, 10, seed=seed
-        )  # placeholder data until the first draw
+        start = compute_beta_samples(0.9, 0.999, 10, seed=seed)  # placeholder data until the first draw
         self.beta_bars = paired_stairs(ax_beta, start.beta_hist, start.beta_edges, colours, labels)
         self.win_bars = paired_stairs(ax_win, start.window_hist, start.window_edges, colours)
         edges = [1.0, 10.0, 100.0]
@@ -192,14 +202,8 @@ class _BetaSamplerPicture(Picture):
         ax_beta.set_xlim(data.low, data.high)
         ax_beta.set_ylim(0, nice_limit(1.1 * max(1, data.beta_hist.max()) / n))
         ax_win.set_xlim(data.window_edges[0], data.window_edges[-1])
-        ax_win.set_ylim(
-            0, nice_limit(1.3 * max(1, data.window_hist.max()) / n)
-        )  # room for the text
-        heights = (
-            data.window_decades
-            if data.window_decades is not None
-            else np.zeros((2, data.decade_edges.size - 1))
-        )
+        ax_win.set_ylim(0, nice_limit(1.3 * max(1, data.window_hist.max()) / n))  # room for the text
+        heights = data.window_decades if data.window_decades is not None else np.zeros((2, data.decade_edges.size - 1))
         for i in range(2):
             self.dec_bars[i].set_data(heights[i] / n, data.decade_edges)
         ax_draws.set_xlim(data.decade_edges[0], data.decade_edges[-1])
@@ -208,9 +212,7 @@ class _BetaSamplerPicture(Picture):
         self.note.set_visible(bool(data.note))
         if np.isfinite(data.in_top_tenth).any():
             parts = [
-                f"{name} {100 * v:.0f}%"
-                for name, v in zip(("uniform", "yours"), data.in_top_tenth)
-                if np.isfinite(v)
+                f"{name} {100 * v:.0f}%" for name, v in zip(("uniform", "yours"), data.in_top_tenth) if np.isfinite(v)
             ]
             longest = 1 / (1 - data.high) / 10
             self.share.set_text(f"windows of {longest:.3g} values or more:\n  " + ", ".join(parts))

@@ -61,8 +61,9 @@ def _forward(z: np.ndarray) -> np.ndarray:
     return GAMMA * (z - mean) / np.sqrt(var + EPS) + BETA
 
 
-def compute_backward_paths(m: int, example: int, *, seed: int = 0, forward: Callable | None = None,
-                           backward: Callable | None = None) -> BackwardPaths:
+def compute_backward_paths(
+    m: int, example: int, *, seed: int = 0, forward: Callable | None = None, backward: Callable | None = None
+) -> BackwardPaths:
     """Split the gradient of a batch of ``m`` values, upstream gradient 1 on ``example``, by path.
 
     ``forward`` / ``backward``: the student's ``batchnorm_forward`` and ``batchnorm_backward``; both are
@@ -76,16 +77,19 @@ def compute_backward_paths(m: int, example: int, *, seed: int = 0, forward: Call
     var = z.var()
     z_hat = ((z - z.mean()) / np.sqrt(var + EPS))[0]
     scale = GAMMA / np.sqrt(var + EPS)
-    paths = np.stack([
-        scale * upstream[0],
-        np.full(m, -scale / m),
-        -scale * z_hat * z_hat[example] / m,
-    ])
+    paths = np.stack(
+        [
+            scale * upstream[0],
+            np.full(m, -scale / m),
+            -scale * z_hat * z_hat[example] / m,
+        ]
+    )
     numeric = numeric_gradient_of_output(_forward, z.copy(), upstream)[0]
     student, error, note = None, float("nan"), ""
     if forward is None or backward is None:
         note = "Pass your batchnorm_forward and batchnorm_backward to see your gradient as crosses."
     else:
+
         def run():
             gamma, beta = np.full((1, 1), GAMMA), np.full((1, 1), BETA)
             _, cache = forward(z.copy(), gamma, beta, EPS)
@@ -103,21 +107,39 @@ def compute_backward_paths(m: int, example: int, *, seed: int = 0, forward: Call
 
 # Node positions of the batch-norm graph for one unit, left to right.
 _NODES = {
-    "z": (0.0, 0.5), "mu": (1.0, 0.85), "z - mu": (2.0, 0.5), "var": (3.0, 0.85),
-    "1/sqrt(var+eps)": (4.0, 0.85), "z_hat": (5.0, 0.5), "gamma": (5.6, 0.95), "beta": (6.3, 0.95),
+    "z": (0.0, 0.5),
+    "mu": (1.0, 0.85),
+    "z - mu": (2.0, 0.5),
+    "var": (3.0, 0.85),
+    "1/sqrt(var+eps)": (4.0, 0.85),
+    "z_hat": (5.0, 0.5),
+    "gamma": (5.6, 0.95),
+    "beta": (6.3, 0.95),
     "out": (6.6, 0.5),
 }
 _LABELS = {
-    "z": r"$z_i$", "mu": r"$\mu$", "z - mu": r"$z_i-\mu$", "var": r"$\sigma^2$",
-    "1/sqrt(var+eps)": r"$\frac{1}{\sqrt{\sigma^2+\varepsilon}}$", "z_hat": r"$\hat z_i$", "gamma": r"$\gamma$",
-    "beta": r"$\beta$", "out": r"$\tilde z_i$",
+    "z": r"$z_i$",
+    "mu": r"$\mu$",
+    "z - mu": r"$z_i-\mu$",
+    "var": r"$\sigma^2$",
+    "1/sqrt(var+eps)": r"$\frac{1}{\sqrt{\sigma^2+\varepsilon}}$",
+    "z_hat": r"$\hat z_i$",
+    "gamma": r"$\gamma$",
+    "beta": r"$\beta$",
+    "out": r"$\tilde z_i$",
 }
 # (from, to, path): path 0 direct, 1 through the mean, 2 through the variance, None for parameters
 _EDGES = [
-    ("z", "z - mu", 0), ("z - mu", "z_hat", 0), ("z_hat", "out", 0),
-    ("z", "mu", 1), ("mu", "z - mu", 1),
-    ("z - mu", "var", 2), ("var", "1/sqrt(var+eps)", 2), ("1/sqrt(var+eps)", "z_hat", 2),
-    ("gamma", "out", None), ("beta", "out", None),
+    ("z", "z - mu", 0),
+    ("z - mu", "z_hat", 0),
+    ("z_hat", "out", 0),
+    ("z", "mu", 1),
+    ("mu", "z - mu", 1),
+    ("z - mu", "var", 2),
+    ("var", "1/sqrt(var+eps)", 2),
+    ("1/sqrt(var+eps)", "z_hat", 2),
+    ("gamma", "out", None),
+    ("beta", "out", None),
 ]
 
 
@@ -128,11 +150,22 @@ def draw_bn_graph(ax, *, highlight: int | None = None):
         (x0, y0), (x1, y1) = _NODES[start], _NODES[end]
         colour = "0.6" if path is None else PATH_COLOURS[path]
         width = 3.0 if highlight is not None and path == highlight else 1.6
-        ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
-                    arrowprops={"arrowstyle": "-|>", "color": colour, "lw": width, "shrinkA": 13, "shrinkB": 13})
+        ax.annotate(
+            "",
+            xy=(x1, y1),
+            xytext=(x0, y0),
+            arrowprops={"arrowstyle": "-|>", "color": colour, "lw": width, "shrinkA": 13, "shrinkB": 13},
+        )
     for name, (x, y) in _NODES.items():
-        ax.text(x, y, _LABELS[name], ha="center", va="center", fontsize=10 if name != "1/sqrt(var+eps)" else 9,
-                bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": "0.3"})
+        ax.text(
+            x,
+            y,
+            _LABELS[name],
+            ha="center",
+            va="center",
+            fontsize=10 if name != "1/sqrt(var+eps)" else 9,
+            bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": "0.3"},
+        )
     for path, label in enumerate(["direct path", "through the mean", "through the variance"]):
         ax.plot([], [], color=PATH_COLOURS[path], lw=2, label=label)
     ax.legend(loc="lower center", fontsize=8, ncol=3, bbox_to_anchor=(0.5, -0.05))
@@ -158,38 +191,26 @@ class _BackwardPicture(Picture):
         )
         ax_graph, ax_bars = self.axes
         draw_bn_graph(ax_graph)
-        self.bars = PolyCollection(
-            [], linewidths=0
-        )  # all 3 x m bars in one artist: one draw per frame
+        self.bars = PolyCollection([], linewidths=0)  # all 3 x m bars in one artist: one draw per frame
         ax_bars.add_collection(self.bars)
-        (self.numeric,) = ax_bars.plot(
-            [], [], "o", color="black", ms=5, label="central differences"
-        )
-        (self.student,) = ax_bars.plot(
-            [], [], "x", color="#0072B2", ms=8, mew=2, label="your batchnorm_backward"
-        )
+        (self.numeric,) = ax_bars.plot([], [], "o", color="black", ms=5, label="central differences")
+        (self.student,) = ax_bars.plot([], [], "x", color="#0072B2", ms=8, mew=2, label="your batchnorm_backward")
         ax_bars.axhline(0, color="0.3", lw=0.8)
         ax_bars.set_xlabel("example i of the batch")
         ax_bars.set_ylabel(r"$\partial L / \partial z_i$")
         ax_bars.legend(loc="upper right", fontsize=8)
-        self.caption = (
-            widgets.HTML()
-        )  # outside the figure: re-rendering glyphs costs more than the bars
+        self.caption = widgets.HTML()  # outside the figure: re-rendering glyphs costs more than the bars
         self.finish([self.bars, self.numeric, self.student], pad=0.5)
 
     def draw(self, data: BackwardPaths) -> None:
         ax_bars = self.axes[1]
         m = data.z.size
-        if (
-            ax_bars.get_xlim()[1] != m - 0.4
-        ):  # a new batch size: new limits and ticks (a full redraw)
+        if ax_bars.get_xlim()[1] != m - 0.4:  # a new batch size: new limits and ticks (a full redraw)
             ax_bars.set_xlim(-0.6, m - 0.4)
             ax_bars.set_xticks(range(m))
             top = GAMMA / np.sqrt(data.z.var() + EPS)
             ax_bars.set_ylim(-0.75 * top, 1.15 * top)
-        left = (
-            np.arange(m)[None, :] + (np.arange(3)[:, None] - 1.5) * self.WIDTH
-        )  # (3, m): bar per path
+        left = np.arange(m)[None, :] + (np.arange(3)[:, None] - 1.5) * self.WIDTH  # (3, m): bar per path
         heights, right, zeros = data.paths, left + self.WIDTH, np.zeros_like(left)
         corners = np.stack(
             [

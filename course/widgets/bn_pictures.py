@@ -11,7 +11,13 @@ import numpy as np
 
 from course.plots import PALETTE, axes_or_new
 
-__all__ = ["gradient_descent_path", "steps_to_converge", "plot_input_normalisation", "plot_sigmoid_regime", "plot_learning_rate_sweep"]
+__all__ = [
+    "gradient_descent_path",
+    "steps_to_converge",
+    "plot_input_normalisation",
+    "plot_sigmoid_regime",
+    "plot_learning_rate_sweep",
+]
 
 
 def gradient_descent_path(scales, steps: int = 20, start=(-1.6, 1.2)) -> tuple[np.ndarray, np.ndarray]:
@@ -44,15 +50,18 @@ def plot_input_normalisation(axes=None):
     minimum), each with its best constant learning rate."""
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(8.5, 3.4))
-    for ax, scales, title in [(axes[0], (1.0, 3.0), "inputs on different scales"),
-                              (axes[1], (1.0, 1.0), "normalised inputs")]:
+    for ax, scales, title in [
+        (axes[0], (1.0, 3.0), "inputs on different scales"),
+        (axes[1], (1.0, 1.0), "normalised inputs"),
+    ]:
         path, curvature = gradient_descent_path(scales)
         grid = np.linspace(-1.9, 1.9, 200)
         W1, W2 = np.meshgrid(grid, grid)
         J = 0.5 * (curvature[0] * W1**2 + curvature[1] * W2**2)
         start_cost = 0.5 * float((path[0] ** 2 * curvature).sum())
-        ax.contour(W1, W2, J, levels=start_cost * np.array([0.02, 0.1, 0.3, 0.6, 1.0, 1.6]), colors="0.6",
-                   linewidths=0.8)
+        ax.contour(
+            W1, W2, J, levels=start_cost * np.array([0.02, 0.1, 0.3, 0.6, 1.0, 1.6]), colors="0.6", linewidths=0.8
+        )
         ax.plot(path[:, 0], path[:, 1], "o-", ms=3, color=PALETTE[3], lw=1.2)
         ax.plot(0, 0, "*", ms=12, color=PALETTE[0])
         ax.set_aspect("equal")
@@ -71,8 +80,10 @@ def plot_sigmoid_regime(ax=None, *, gamma: float = 3.0, beta: float = 2.0, seed:
     ax.plot(z, 1 / (1 + np.exp(-z)), color="0.2", lw=1.5, label="sigmoid(z)")
     ax.plot(z, 0.5 + z / 4, color="0.6", lw=1, ls="--", label="its tangent at 0")
     samples = np.random.default_rng(seed).standard_normal(300)
-    clouds = [(gamma * samples + beta, PALETTE[1], rf"$\gamma$ = {gamma:g}, $\beta$ = {beta:g}", -0.08),
-              (samples, PALETTE[0], "mean 0, variance 1", -0.02)]
+    clouds = [
+        (gamma * samples + beta, PALETTE[1], rf"$\gamma$ = {gamma:g}, $\beta$ = {beta:g}", -0.08),
+        (samples, PALETTE[0], "mean 0, variance 1", -0.02),
+    ]
     for values, colour, label, rug in clouds:  # on the curve, and as a rug below it
         ax.plot(values, 1 / (1 + np.exp(-values)), "o", ms=3, color=colour, alpha=0.35, label=label)
         ax.plot(values, np.full(values.shape, rug), "|", ms=6, color=colour, alpha=0.35)
@@ -95,8 +106,13 @@ def plot_learning_rate_sweep(sweep, *, threshold: float = 0.9, curves_at=(0.01, 
     names = {False: "without batch norm", True: "with batch norm"}
     for flag in (False, True):
         accuracy = sweep.final_dev_accuracy(flag)
-        left.plot(rates, accuracy, "o-", color=colours[flag],
-                  label=f"{names[flag]}: {sweep.good_decades(flag, threshold):.1f} decades good")
+        left.plot(
+            rates,
+            accuracy,
+            "o-",
+            color=colours[flag],
+            label=f"{names[flag]}: {sweep.good_decades(flag, threshold):.1f} decades good",
+        )
         diverged = np.isnan(accuracy)
         left.plot(rates[diverged], np.full(diverged.sum(), 0.45), "x", color=colours[flag], ms=8, mew=2)
         good = sweep.good(flag, threshold)
@@ -114,8 +130,13 @@ def plot_learning_rate_sweep(sweep, *, threshold: float = 0.9, curves_at=(0.01, 
         index = int(np.argmin(np.abs(np.log10(rates) - np.log10(wanted))))
         for flag in (False, True):
             history = sweep.runs[flag][index].history["dev_accuracy"]
-            right.plot(np.arange(1, len(history) + 1), history, style, color=colours[flag],
-                       label=f"lr {rates[index]:.2g}, {'BN' if flag else 'no BN'}")
+            right.plot(
+                np.arange(1, len(history) + 1),
+                history,
+                style,
+                color=colours[flag],
+                label=f"lr {rates[index]:.2g}, {'BN' if flag else 'no BN'}",
+            )
     right.set_ylim(0.4, 1.0)
     right.set_xlabel("epoch")
     right.set_ylabel("dev accuracy")

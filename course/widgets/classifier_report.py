@@ -16,8 +16,15 @@ import numpy as np
 from course.plots import axes_or_new
 
 __all__ = [
-    "confusion_matrix", "confident_mistakes", "Calibration", "calibration", "cross_entropy", "best_temperature",
-    "plot_confusion", "plot_mistakes", "plot_reliability",
+    "confusion_matrix",
+    "confident_mistakes",
+    "Calibration",
+    "calibration",
+    "cross_entropy",
+    "best_temperature",
+    "plot_confusion",
+    "plot_mistakes",
+    "plot_reliability",
 ]
 
 
@@ -118,8 +125,7 @@ def plot_confusion(counts: np.ndarray, *, ax=None):
     C = counts.shape[0]
     ax.imshow(np.log1p(counts), cmap="Blues")
     for i, j in zip(*np.nonzero(counts)):
-        ax.text(j, i, str(counts[i, j]), ha="center", va="center", fontsize=7,
-                color="white" if i == j else "black")
+        ax.text(j, i, str(counts[i, j]), ha="center", va="center", fontsize=7, color="white" if i == j else "black")
     ax.set(xticks=range(C), yticks=range(C), xlabel="predicted digit", ylabel="true digit")
     ax.grid(False)
     return ax
@@ -146,8 +152,13 @@ def plot_reliability(results: dict, *, ax=None):
     ax.plot([0, 1], [0, 1], color="gray", lw=1, ls="--", label="perfectly calibrated")
     for label, result in results.items():
         filled = result.count > 0
-        ax.plot(result.confidence[filled], result.accuracy[filled], marker="o", ms=4,
-                label=f"{label} (gap {result.gap:.3f})")
+        ax.plot(
+            result.confidence[filled],
+            result.accuracy[filled],
+            marker="o",
+            ms=4,
+            label=f"{label} (gap {result.gap:.3f})",
+        )
     ax.set(xlabel="confidence (top probability)", ylabel="accuracy in that bin", xlim=(0, 1.02), ylim=(0, 1.02))
     ax.legend(fontsize=8, loc="lower right")
     return ax

@@ -218,25 +218,15 @@ class _SearchPicture(Picture):
             ax_map.grid(False)
         ax_map.set(xlim=first[0], ylim=first[1], xlabel=labels[0], ylabel=labels[1])
         self.boxes = [
-            ax_map.add_patch(
-                Rectangle((0, 0), 0, 0, fill=False, zorder=4, color=PALETTE[r % len(PALETTE)])
-            )
+            ax_map.add_patch(Rectangle((0, 0), 0, 0, fill=False, zorder=4, color=PALETTE[r % len(PALETTE)]))
             for r in range(n_rounds)
         ]
-        self.tight = ax_map.add_patch(
-            Rectangle((0, 0), 0, 0, fill=False, color="black", ls="--", lw=1.2, zorder=4)
-        )
-        self.rings = ax_map.scatter(
-            [], [], s=110, facecolors="none", edgecolors=PALETTE[3], linewidths=1.6, zorder=4
-        )
-        self.star = ax_map.scatter(
-            [], [], marker="*", s=220, color=PALETTE[3], edgecolor="white", zorder=5
-        )
+        self.tight = ax_map.add_patch(Rectangle((0, 0), 0, 0, fill=False, color="black", ls="--", lw=1.2, zorder=4))
+        self.rings = ax_map.scatter([], [], s=110, facecolors="none", edgecolors=PALETTE[3], linewidths=1.6, zorder=4)
+        self.star = ax_map.scatter([], [], marker="*", s=220, color=PALETTE[3], edgecolor="white", zorder=5)
         self.title = ax_map.set_title("round\nbox", fontsize=10)  # two lines kept by tight_layout
         rounds_axis = np.arange(1, n_rounds + 1)
-        (self.progress,) = ax_best.plot(
-            rounds_axis, found.best_so_far, marker="o", color=PALETTE[0]
-        )
+        (self.progress,) = ax_best.plot(rounds_axis, found.best_so_far, marker="o", color=PALETTE[0])
         self.now = ax_best.scatter([], [], s=120, color=PALETTE[3], zorder=3)
         ax_best.set(xticks=rounds_axis, xlabel="round", ylabel="best loss so far", yscale="log")
         finite = found.best_so_far[np.isfinite(found.best_so_far)]
@@ -288,8 +278,7 @@ class _SearchPicture(Picture):
         self.now.set_offsets([[r + 1, found.best_so_far[r]]])
         (x0, x1), (y0, y1) = found.boxes[r]
         self.title.set_text(
-            f"round {r + 1}: {labels[0]} in [{x0:.3g}, {x1:.3g}],\n"
-            f"{labels[1]} in [{y0:.3g}, {y1:.3g}]"
+            f"round {r + 1}: {labels[0]} in [{x0:.3g}, {x1:.3g}],\n{labels[1]} in [{y0:.3g}, {y1:.3g}]"
         )
         if self.demo:
             if minimum != self.minimum:
@@ -313,19 +302,21 @@ class _Reruns:
         if problem:
             self.problem = html.escape(problem) + " Run its tests above to find out more."
         elif self.found.boxes.shape[1] != 2:
-            self.problem = ("This picture draws two hyperparameters; pass a 2-D objective and two "
-                            "ranges.")
+            self.problem = "This picture draws two hyperparameters; pass a 2-D objective and two ranges."
         else:
             self.problem = ""
 
     def run(self, margin: float | None = None, minimum=DEMO_MINIMUM):
         """The student's search, recorded: ``(SearchRounds or None, problem)``."""
+
         def demo(point):
             return demo_loss(point, minimum)
 
         goal = demo if self.objective is None else self.objective
-        return call_student("coarse_to_fine", lambda: compute_search_rounds(
-            self.search, goal, self.ranges, margin=margin, **self.settings))
+        return call_student(
+            "coarse_to_fine",
+            lambda: compute_search_rounds(self.search, goal, self.ranges, margin=margin, **self.settings),
+        )
 
     def __call__(self, number: int, margin: float = START[0], where: float = START[1]) -> tuple:
         if (margin, where) != self.key:  # a margin or minimum slider moved: search again
@@ -341,16 +332,26 @@ class _Reruns:
     def _rerun_note(self, found: SearchRounds, minimum: tuple[float, float]) -> str:
         changed = ""
         if "zoom_in" not in getattr(self.search, "__globals__", {}):
-            changed = (" Your coarse_to_fine does not call a function named zoom_in, so the margin"
-                       " slider cannot change it.")
-        return (f"<i>Re-ran your coarse_to_fine: the true minimum (+) is at {minimum[0]:.2g}; best "
-                f"found {found.best_score:.3g} at {found.best_point[0]:.2g}.{changed}</i>")
+            changed = (
+                " Your coarse_to_fine does not call a function named zoom_in, so the margin slider cannot change it."
+            )
+        return (
+            f"<i>Re-ran your coarse_to_fine: the true minimum (+) is at {minimum[0]:.2g}; best "
+            f"found {found.best_score:.3g} at {found.best_point[0]:.2g}.{changed}</i>"
+        )
 
 
-def show_coarse_to_fine(search: Callable, objective: Callable | None = None,
-                        ranges: Sequence[tuple[float, float]] | None = None, *,
-                        labels: tuple[str, str] = DEMO_LABELS, n_per_round: int = 20,
-                        n_rounds: int = 4, top_k: int = 4, seed: int = 3):
+def show_coarse_to_fine(
+    search: Callable,
+    objective: Callable | None = None,
+    ranges: Sequence[tuple[float, float]] | None = None,
+    *,
+    labels: tuple[str, str] = DEMO_LABELS,
+    n_per_round: int = 20,
+    n_rounds: int = 4,
+    top_k: int = 4,
+    seed: int = 3,
+):
     """Step through the rounds of ``search`` (the student's ``coarse_to_fine``) with a slider.
 
     With the default objective the background is its heat map, and two more sliders re-run the
@@ -367,11 +368,18 @@ def show_coarse_to_fine(search: Callable, objective: Callable | None = None,
     slider = widgets.IntSlider(value=1, min=1, max=n_rounds, description="round")
     if objective is not None:
         return live_widget({"number": slider}, searches, picture)
-    margin = widgets.FloatSlider(value=_Reruns.START[0], min=0.0, max=0.5, step=0.05,
-                                 description="margin", continuous_update=False)
-    where = widgets.FloatSlider(value=_Reruns.START[1], min=-3.9, max=-1.0, step=0.1,
-                                description="minimum", continuous_update=False,
-                                style={"description_width": "initial"})
+    margin = widgets.FloatSlider(
+        value=_Reruns.START[0], min=0.0, max=0.5, step=0.05, description="margin", continuous_update=False
+    )
+    where = widgets.FloatSlider(
+        value=_Reruns.START[1],
+        min=-3.9,
+        max=-1.0,
+        step=0.1,
+        description="minimum",
+        continuous_update=False,
+        style={"description_width": "initial"},
+    )
     controls = {"number": slider, "margin": margin, "where": where}
     layout = [slider, widgets.HBox([margin, where]), picture.note, picture.widget]
     return live_widget(controls, searches, picture, layout)

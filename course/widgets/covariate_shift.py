@@ -88,8 +88,9 @@ def _kernel_density(values: np.ndarray, grid: np.ndarray) -> np.ndarray:
     return np.exp(-0.5 * gaps**2).sum(axis=-2) / (m * width * np.sqrt(2 * np.pi))
 
 
-def compute_covariate_shift(plain, normalised, *, unit: int = 0, raw: bool = False,
-                            points: int = 48) -> CovariateShift:
+def compute_covariate_shift(
+    plain, normalised, *, unit: int = 0, raw: bool = False, points: int = 48
+) -> CovariateShift:
     """Densities of one unit per layer and the measured drift of all units (see :class:`CovariateShift`).
 
     ``plain`` / ``normalised``: :class:`course.bn_network.TrainedNetwork` without / with batch norm, trained
@@ -107,8 +108,10 @@ def compute_covariate_shift(plain, normalised, *, unit: int = 0, raw: bool = Fal
     require_int("unit", unit, 0, min(plain.layer_dims[1:-1]) - 1)
     # (2, s, L-1, n_l, m) would be ragged if layers differ in width, so stack per layer
     stacks = [
-        [np.stack([_layers(snap, raw, net.batchnorm)[l] for snap in net.snapshots[:count]])
-         for l in range(len(plain.layer_dims) - 2)]
+        [
+            np.stack([_layers(snap, raw, net.batchnorm)[l] for snap in net.snapshots[:count]])
+            for l in range(len(plain.layer_dims) - 2)
+        ]
         for net in (plain, normalised)
     ]  # stacks[row][layer]: (s, n_l, m)
     layers = len(stacks[0])
@@ -134,21 +137,38 @@ def compute_covariate_shift(plain, normalised, *, unit: int = 0, raw: bool = Fal
             active[row, :, l] = firing.mean(axis=(1, 2))
             dead[row, :, l] = (~firing.any(axis=2)).mean(axis=1)
     iterations = np.array([snap.iteration for snap in plain.snapshots[:count]])
-    return CovariateShift(iterations, grid, density, mean_shift, std_ratio, raw_shift, active, dead, int(unit),
-                          bool(raw))
+    return CovariateShift(
+        iterations, grid, density, mean_shift, std_ratio, raw_shift, active, dead, int(unit), bool(raw)
+    )
 
 
-def train_for_covariate_shift(data, *, layer_dims=None, learning_rate: float = 0.1, num_epochs: int = 6,
-                              snapshot_every: int = 6, probe_size: int = 128, seed: int = 0):
+def train_for_covariate_shift(
+    data,
+    *,
+    layer_dims=None,
+    learning_rate: float = 0.1,
+    num_epochs: int = 6,
+    snapshot_every: int = 6,
+    probe_size: int = 128,
+    seed: int = 0,
+):
     """The two runs the viewer shows: same start, same batches, with and without batch norm.
 
     Returns ``(plain, normalised)`` :class:`course.bn_network.TrainedNetwork`.
     """
     dims = list(layer_dims or bn_network.EXPERIMENT_LAYER_DIMS)
     return tuple(
-        bn_network.train_network(data.X_train, data.Y_train, dims, batchnorm=flag, learning_rate=learning_rate,
-                                 num_epochs=num_epochs, seed=seed, snapshot_every=snapshot_every,
-                                 probe_size=probe_size)
+        bn_network.train_network(
+            data.X_train,
+            data.Y_train,
+            dims,
+            batchnorm=flag,
+            learning_rate=learning_rate,
+            num_epochs=num_epochs,
+            seed=seed,
+            snapshot_every=snapshot_every,
+            probe_size=probe_size,
+        )
         for flag in (False, True)
     )
 
@@ -183,12 +203,8 @@ class _CovariateShiftPicture(Picture):
         self.before, self.now = [], []  # per row, one collection holding a violin per layer: fast
         for row in range(2):
             ax = axes[row]
-            self.before.append(
-                ax.add_collection(PolyCollection([], facecolor="none", edgecolor="0.35", lw=0.8))
-            )
-            self.now.append(
-                ax.add_collection(PolyCollection([], facecolor=colours[row], alpha=0.6, lw=0))
-            )
+            self.before.append(ax.add_collection(PolyCollection([], facecolor="none", edgecolor="0.35", lw=0.8)))
+            self.now.append(ax.add_collection(PolyCollection([], facecolor=colours[row], alpha=0.6, lw=0)))
             ax.set_xlim(0.4, layers + 0.6)
             ax.set_xticks(range(1, layers + 1))
             ax.set_xlabel("hidden layer")
@@ -197,9 +213,7 @@ class _CovariateShiftPicture(Picture):
         # The two measured panels do not depend on the unit or the view: drawn once, cursors move.
         for row, name in enumerate(("without BN: Z", "with BN: Z before normalising")):
             network = "without" if row == 0 else "with"
-            axes[2].plot(
-                first.iterations, first.raw_shift[row].mean(axis=1), color=colours[row], label=name
-            )
+            axes[2].plot(first.iterations, first.raw_shift[row].mean(axis=1), color=colours[row], label=name)
             axes[3].plot(
                 first.iterations,
                 first.active[row].mean(axis=1),
@@ -231,9 +245,7 @@ class _CovariateShiftPicture(Picture):
         axes[3].set(ylim=(0, 1), xlabel="iteration", title="ReLUs, probe batch (fraction)")
         axes[2].legend(loc="upper left", fontsize=7)
         axes[3].legend(loc="center right", fontsize=6.5)
-        self.cursors = [
-            ax.axvline(first.iterations[-1], color="0.3", lw=0.8, ls="--") for ax in axes[2:]
-        ]
+        self.cursors = [ax.axvline(first.iterations[-1], color="0.3", lw=0.8, ls="--") for ax in axes[2:]]
         self.finish([*self.before, *self.now, *self.cursors], pad=0.5)
 
     def draw(self, shown: tuple[CovariateShift, int]) -> None:
@@ -247,10 +259,7 @@ class _CovariateShiftPicture(Picture):
                 [_violin(layer, data.density[row, 0, layer], grid) for layer in range(self.layers)]
             )
             self.now[row].set_verts(
-                [
-                    _violin(layer, data.density[row, index, layer], grid)
-                    for layer in range(self.layers)
-                ]
+                [_violin(layer, data.density[row, index, layer], grid) for layer in range(self.layers)]
             )
         for cursor in self.cursors:
             cursor.set_xdata([data.iterations[index]] * 2)

@@ -90,7 +90,9 @@ def regions_of(predict, X: np.ndarray, size: int = GRID) -> tuple[np.ndarray, tu
     grid, extent = region_grid(X, size=size)
     labels = np.asarray(predict(grid))
     if labels.shape != (grid.shape[1],):
-        raise ValueError(f"predict returned shape {labels.shape} for {grid.shape[1]} points, expected ({grid.shape[1]},).")
+        raise ValueError(
+            f"predict returned shape {labels.shape} for {grid.shape[1]} points, expected ({grid.shape[1]},)."
+        )
     return labels.reshape(size, size), extent
 
 
@@ -155,8 +157,17 @@ def train_snapshots(
         for key, grad in grads.items():
             velocity[key] = 0.9 * velocity[key] + grad
             params[key] = params[key] - learning_rate * velocity[key]
-    return BoundarySnapshots(X, labels, int(num_classes), int(hidden_units), tuple(steps), extent,
-                             np.stack(regions), np.array(accuracy), np.array(cost))
+    return BoundarySnapshots(
+        X,
+        labels,
+        int(num_classes),
+        int(hidden_units),
+        tuple(steps),
+        extent,
+        np.stack(regions),
+        np.array(accuracy),
+        np.array(cost),
+    )
 
 
 def dataset_2d(name: str, num_classes: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -179,15 +190,31 @@ def _colours(num_classes: int):
     return ListedColormap(PALETTE[:num_classes])
 
 
-def plot_regions(regions: np.ndarray, extent, X: np.ndarray, labels: np.ndarray, num_classes: int, *,
-                 title: str | None = None, ax=None):
+def plot_regions(
+    regions: np.ndarray,
+    extent,
+    X: np.ndarray,
+    labels: np.ndarray,
+    num_classes: int,
+    *,
+    title: str | None = None,
+    ax=None,
+):
     """Decision regions (``(GRID, GRID)`` class per grid point) under the points coloured by label."""
     ax = axes_or_new(ax)
     cmap = _colours(max(num_classes, 2))
-    ax.imshow(regions, origin="lower", extent=extent, cmap=cmap, vmin=-0.5, vmax=cmap.N - 0.5, alpha=0.3,
-              interpolation="nearest", aspect="auto")
-    ax.scatter(X[0], X[1], c=labels, cmap=cmap, vmin=-0.5, vmax=cmap.N - 0.5, s=9, edgecolors="white",
-               linewidths=0.3)
+    ax.imshow(
+        regions,
+        origin="lower",
+        extent=extent,
+        cmap=cmap,
+        vmin=-0.5,
+        vmax=cmap.N - 0.5,
+        alpha=0.3,
+        interpolation="nearest",
+        aspect="auto",
+    )
+    ax.scatter(X[0], X[1], c=labels, cmap=cmap, vmin=-0.5, vmax=cmap.N - 0.5, s=9, edgecolors="white", linewidths=0.3)
     ax.set(xlim=extent[:2], ylim=extent[2:], xticks=[], yticks=[])
     ax.grid(False)
     if title:
@@ -206,16 +233,25 @@ class _BoundaryPicture(Picture):
         super().__init__(figsize=(7.2, 3.2), ncols=2, dpi=72, width_ratios=(1.25, 1))
         ax, ax_cost = self.axes
         self.cmap = _colours(6)  # the class slider's largest count: a class keeps its colour
-        self.image = ax.imshow(np.zeros((GRID, GRID)), origin="lower", cmap=self.cmap, vmin=-0.5, vmax=5.5,
-                               alpha=0.3, interpolation="nearest", aspect="auto")
+        self.image = ax.imshow(
+            np.zeros((GRID, GRID)),
+            origin="lower",
+            cmap=self.cmap,
+            vmin=-0.5,
+            vmax=5.5,
+            alpha=0.3,
+            interpolation="nearest",
+            aspect="auto",
+        )
         self.dots = ax.scatter(np.zeros(1), np.zeros(1), s=9, edgecolors="white", linewidths=0.3)
         ax.set(xticks=[], yticks=[])
         ax.set_title("after 1500 iterations: training accuracy 100%", fontsize=9)  # sized for the layout
         ax.grid(False)
         (self.curve,) = ax_cost.plot([], [], color=PALETTE[0], marker="o", ms=3)
         (self.marker,) = ax_cost.plot([], [], "o", color=PALETTE[3], ms=8)
-        ax_cost.set(xscale="symlog", xlabel="iteration", ylabel="training cost",
-                    xlim=(0, SNAPSHOT_ITERATIONS[-1] * 1.2))
+        ax_cost.set(
+            xscale="symlog", xlabel="iteration", ylabel="training cost", xlim=(0, SNAPSHOT_ITERATIONS[-1] * 1.2)
+        )
         ax_cost.set_xticks([0, 10, 100, 1000], ["0", "10", "100", "1000"])
         ax_cost.set_title("softmax regression (linear)", fontsize=9)
         self.setting = None  # the snapshots the background was drawn for
@@ -232,12 +268,12 @@ class _BoundaryPicture(Picture):
             self.dots.set_facecolors(self.cmap(snaps.labels))
             self.curve.set_data(snaps.iterations, snaps.cost)
             ax_cost.set_ylim(0, 1.1 * snaps.cost.max())
-            ax_cost.set_title("softmax + hidden layer" if snaps.hidden_units else "softmax regression (linear)",
-                              fontsize=9)
+            ax_cost.set_title(
+                "softmax + hidden layer" if snaps.hidden_units else "softmax regression (linear)", fontsize=9
+            )
             self.live.invalidate()
         self.image.set_data(snaps.regions[k])
-        ax.set_title(f"after {snaps.iterations[k]} iterations: training accuracy {snaps.accuracy[k]:.0%}",
-                     fontsize=9)
+        ax.set_title(f"after {snaps.iterations[k]} iterations: training accuracy {snaps.accuracy[k]:.0%}", fontsize=9)
         self.marker.set_data([snaps.iterations[k]], [snaps.cost[k]])
 
 
@@ -252,8 +288,12 @@ def show_boundary_viewer(*, seed: int = 0):
         "data_set": widgets.ToggleButtons(options=list(DATASETS), value="blobs", description="data"),
         "classes": widgets.IntSlider(value=3, min=2, max=6, description="classes C", continuous_update=False),
         "hidden": widgets.Checkbox(value=False, description=f"hidden layer ({HIDDEN_UNITS} tanh units)"),
-        "iteration": widgets.SelectionSlider(options=list(SNAPSHOT_ITERATIONS), value=SNAPSHOT_ITERATIONS[-1],
-                                             description="iteration", continuous_update=True),
+        "iteration": widgets.SelectionSlider(
+            options=list(SNAPSHOT_ITERATIONS),
+            value=SNAPSHOT_ITERATIONS[-1],
+            description="iteration",
+            continuous_update=True,
+        ),
     }
 
     def compute(data_set, classes, hidden, iteration) -> tuple[BoundarySnapshots, int]:

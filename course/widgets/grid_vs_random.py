@@ -150,13 +150,16 @@ def compute_best_by_budget(seeds: int = 200, first_seed: int = 1) -> BestByBudge
         raise ValueError(f"seeds must be a positive int, got {seeds!r}.")
     grid, random = np.empty((seeds, len(BUDGETS))), np.empty((seeds, len(BUDGETS)))
     for s in range(seeds):
-        centre = np.random.default_rng([first_seed + s, 1]).uniform(LR_EXPONENT_RANGE[0] + 0.5, LR_EXPONENT_RANGE[1] - 0.5)
+        centre = np.random.default_rng([first_seed + s, 1]).uniform(
+            LR_EXPONENT_RANGE[0] + 0.5, LR_EXPONENT_RANGE[1] - 0.5
+        )
         for j, budget in enumerate(BUDGETS):
             view = compute_grid_vs_random(budget, first_seed + s)
             grid[s, j] = toy_loss(view.grid_points[:, 0], view.grid_points[:, 1], centre).min()
             random[s, j] = toy_loss(view.random_points[:, 0], view.random_points[:, 1], centre).min()
-    return BestByBudget(np.array(BUDGETS), grid.mean(axis=0), random.mean(axis=0), (random < grid).mean(axis=0),
-                        int(seeds))
+    return BestByBudget(
+        np.array(BUDGETS), grid.mean(axis=0), random.mean(axis=0), (random < grid).mean(axis=0), int(seeds)
+    )
 
 
 def _grid_layout(fig) -> tuple:
@@ -219,26 +222,23 @@ class _GridVsRandomPicture(Picture):
         ax_prof.set_ylim(-0.3, 1.1)
         ax_prof.set_xlabel("log10 learning rate (the only axis that matters)")
         ax_prof.set_ylabel("dev loss")
-        self.grid_ticks = ax_prof.scatter(
-            [], [], marker="|", s=220, color=PALETTE[3], label="grid tried"
-        )
-        self.rand_ticks = ax_prof.scatter(
-            [], [], marker="|", s=220, color=PALETTE[0], label="random tried"
-        )
+        self.grid_ticks = ax_prof.scatter([], [], marker="|", s=220, color=PALETTE[3], label="grid tried")
+        self.rand_ticks = ax_prof.scatter([], [], marker="|", s=220, color=PALETTE[0], label="random tried")
         ax_prof.legend(loc="center left", fontsize=8)
         ax_prof.set_yticks([0.0, 0.5, 1.0])
-        for name, mean, style, colour in (("grid", averaged.grid_mean, "s-", PALETTE[3]),
-                                          ("random", averaged.random_mean, "o-", PALETTE[0])):
-            ax_curve.plot(averaged.budgets, mean, style, color=colour, ms=4,
-                          label=f"{name}, mean of {averaged.seeds} problems")
+        for name, mean, style, colour in (
+            ("grid", averaged.grid_mean, "s-", PALETTE[3]),
+            ("random", averaged.random_mean, "o-", PALETTE[0]),
+        ):
+            ax_curve.plot(
+                averaged.budgets, mean, style, color=colour, ms=4, label=f"{name}, mean of {averaged.seeds} problems"
+            )
         ax_curve.set_xlabel("budget (runs)")
         ax_curve.set_ylabel("best dev loss found")
         ax_curve.set_xticks(averaged.budgets[::2])
         ax_curve.legend(loc="upper right", fontsize=8)
         self.now = ax_curve.axvline(budget, color="grey", lw=1.0, ls="--")
-        self.wins = ax_curve.text(
-            0.97, 0.7, "", transform=ax_curve.transAxes, fontsize=8, ha="right", va="top"
-        )
+        self.wins = ax_curve.text(0.97, 0.7, "", transform=ax_curve.transAxes, fontsize=8, ha="right", va="top")
         self.finish(
             (
                 *self.scatters.values(),
@@ -254,24 +254,13 @@ class _GridVsRandomPicture(Picture):
     def draw(self, view: GridVsRandom) -> None:
         self.scatters["grid"].set_offsets(view.grid_points)
         self.scatters["random"].set_offsets(view.random_points)
-        self.titles["grid"].set_text(
-            f"grid: {view.grid_distinct} learning rates, best {view.grid_best:.2f}"
-        )
-        self.titles["random"].set_text(
-            f"random: {view.random_distinct} learning rates, best {view.random_best:.2f}"
-        )
-        self.grid_ticks.set_offsets(
-            np.column_stack([view.grid_points[:, 0], np.full(view.budget, -0.08)])
-        )
-        self.rand_ticks.set_offsets(
-            np.column_stack([view.random_points[:, 0], np.full(view.budget, -0.22)])
-        )
+        self.titles["grid"].set_text(f"grid: {view.grid_distinct} learning rates, best {view.grid_best:.2f}")
+        self.titles["random"].set_text(f"random: {view.random_distinct} learning rates, best {view.random_best:.2f}")
+        self.grid_ticks.set_offsets(np.column_stack([view.grid_points[:, 0], np.full(view.budget, -0.08)]))
+        self.rand_ticks.set_offsets(np.column_stack([view.random_points[:, 0], np.full(view.budget, -0.22)]))
         self.now.set_xdata([view.budget, view.budget])
         share = float(self.averaged.random_wins[list(self.averaged.budgets).index(view.budget)])
-        self.wins.set_text(
-            f"{view.budget} runs: random finds the lower loss\n"
-            f"in {100 * share:.0f}% of the problems"
-        )
+        self.wins.set_text(f"{view.budget} runs: random finds the lower loss\nin {100 * share:.0f}% of the problems")
 
 
 def show_grid_vs_random(budget: int = 25, seed: int = 1):

@@ -60,9 +60,7 @@ class Picture:
                 self.axes = make_axes(self.fig)
         self.live: LiveFigure | None = None
 
-    def finish(
-        self, animated: Sequence = (), *, pad: float | None = None, tight: bool = True
-    ) -> None:
+    def finish(self, animated: Sequence = (), *, pad: float | None = None, tight: bool = True) -> None:
         """Lay the figure out (``tight``: with ``tight_layout``) and hand it to a
         :class:`LiveFigure` that redraws only ``animated``."""
         if tight:
@@ -101,9 +99,7 @@ def live_widget(
     for control in controls.values():
         control.observe(update, names="value")
     update()
-    return widgets.VBox(
-        list(layout) if layout is not None else [*controls.values(), picture.widget]
-    )
+    return widgets.VBox(list(layout) if layout is not None else [*controls.values(), picture.widget])
 
 
 def note(text: str) -> widgets.HTML:

@@ -105,22 +105,44 @@ def compute_log_samples(
         if results is not None:
             k = decade_edges.size - 1
             if any(r.shape != (k,) for r in results):
-                note = (f"Your decade_counts returned shape {results[0].shape} for [{low:.3g}, {high:.3g}], "
-                        f"which touches {k} decades: expected ({k},).")
+                note = (
+                    f"Your decade_counts returned shape {results[0].shape} for [{low:.3g}, {high:.3g}], "
+                    f"which touches {k} decades: expected ({k},)."
+                )
             else:
                 decades = np.stack(results)
     return LogSamples(
-        float(low), float(high), linear, logarithmic, lin_edges, lin_hist, log_edges, log_hist,
-        decade_edges, decades, top, note, bottom,
+        float(low),
+        float(high),
+        linear,
+        logarithmic,
+        lin_edges,
+        lin_hist,
+        log_edges,
+        log_hist,
+        decade_edges,
+        decades,
+        top,
+        note,
+        bottom,
     )
 
 
 def paired_stairs(ax, heights, edges, colours, labels=(None, None), *, outline_first=False) -> list:
     """Two step histograms on ``ax`` from ``heights`` ``(2, k)`` over ``edges`` ``(k + 1,)``, half
     transparent (the first one a bold outline with ``outline_first``), to move with ``set_data``."""
-    return [ax.stairs(heights[i], edges, fill=not (outline_first and i == 0),
-                      alpha=1.0 if outline_first and i == 0 else 0.55, lw=2 if outline_first else None,
-                      color=colours[i], label=labels[i]) for i in range(2)]
+    return [
+        ax.stairs(
+            heights[i],
+            edges,
+            fill=not (outline_first and i == 0),
+            alpha=1.0 if outline_first and i == 0 else 0.55,
+            lw=2 if outline_first else None,
+            color=colours[i],
+            label=labels[i],
+        )
+        for i in range(2)
+    ]
 
 
 class _LogSamplerPicture(Picture):
@@ -134,9 +156,7 @@ class _LogSamplerPicture(Picture):
         ax_lin, ax_log, ax_dec = self.axes
         labels = ("uniform on the number line", "log-uniform (uniform exponent)")
         colours = (PALETTE[1], PALETTE[0])
-        start = compute_log_samples(
-            1e-4, 1.0, 10, seed=seed
-        )  # placeholder data until the first draw
+        start = compute_log_samples(1e-4, 1.0, 10, seed=seed)  # placeholder data until the first draw
         self.lin_bars = paired_stairs(ax_lin, start.lin_hist, start.lin_edges, colours, labels)
         self.log_bars = paired_stairs(ax_log, start.log_hist, start.log_edges, colours)
         empty = np.zeros((2, start.decade_edges.size - 1))
@@ -164,13 +184,9 @@ class _LogSamplerPicture(Picture):
         ax_lin.set_xlim(low, high)
         ax_lin.set_ylim(0, nice_limit(1.1 * data.lin_hist.max() / n))
         ax_log.set_xlim(low, high)
-        ax_log.set_ylim(
-            0, nice_limit(1.25 * data.log_hist.max() / n)
-        )  # room for the text at the top
+        ax_log.set_ylim(0, nice_limit(1.25 * data.log_hist.max() / n))  # room for the text at the top
         ax_dec.set_xlim(data.decade_edges[0], data.decade_edges[-1])
-        heights = (
-            data.decades if data.decades is not None else np.zeros((2, data.decade_edges.size - 1))
-        )
+        heights = data.decades if data.decades is not None else np.zeros((2, data.decade_edges.size - 1))
         for i in range(2):
             self.dec_bars[i].set_data(heights[i] / n, data.decade_edges)
         ax_dec.set_ylim(0, nice_limit(1.1 * max(1, heights.max()) / n))

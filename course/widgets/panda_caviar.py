@@ -83,7 +83,11 @@ CAVIAR_RANGES = [(-2.5, 1.5), (1.0, 5.0)]  # log10 learning rate (0.003 to 30), 
 
 
 def compute_panda_caviar(
-    n_models: int = 16, days: int = 8, epochs_per_day: int = 5, start_rate: float = 0.1, seed: int = 1,
+    n_models: int = 16,
+    days: int = 8,
+    epochs_per_day: int = 5,
+    start_rate: float = 0.1,
+    seed: int = 1,
     settings: np.ndarray | None = None,
 ) -> PandaCaviar:
     """Train the caviar models and the panda model on the same data (about 0.3 s with the defaults).
@@ -114,11 +118,19 @@ def compute_panda_caviar(
             raise ValueError(f"settings must be a finite ({n_models}, 2) array, got shape {settings.shape}.")
         rates = 10.0 ** settings[:, 0]
         hidden = np.maximum(1, np.round(2.0 ** settings[:, 1])).astype(int)
-    curves = np.vstack([
-        train_mlp(*data, learning_rate=float(rate), hidden_units=int(units), num_epochs=epochs,
-                  mini_batch_size=_MINI_BATCH, seed=seed + i).dev_losses
-        for i, (rate, units) in enumerate(zip(rates, hidden))
-    ])
+    curves = np.vstack(
+        [
+            train_mlp(
+                *data,
+                learning_rate=float(rate),
+                hidden_units=int(units),
+                num_epochs=epochs,
+                mini_batch_size=_MINI_BATCH,
+                seed=seed + i,
+            ).dev_losses
+            for i, (rate, units) in enumerate(zip(rates, hidden))
+        ]
+    )
 
     # Panda: one model, one keeper, one decision per day.
     model = TinyMLP(2, 8, seed=seed)
@@ -182,9 +194,7 @@ def _caviar_settings(random_search: Callable | None, n_models: int, seed: int):
         )
     drawn, note = call_student(
         "random_search",
-        lambda: np.asarray(
-            random_search(CAVIAR_RANGES, n_models, np.random.default_rng(seed)), dtype=float
-        ),
+        lambda: np.asarray(random_search(CAVIAR_RANGES, n_models, np.random.default_rng(seed)), dtype=float),
     )
     if drawn is None:
         return None, note
@@ -204,10 +214,7 @@ def _picked_run(pick_best_run: Callable | None, curves: np.ndarray, drawn_note: 
     index, problem = call_student("pick_best_run", lambda: int(pick_best_run(curves.copy())))
     if problem:
         return None, f"<i>{html.escape(problem)}</i>"
-    note = (
-        f"<i>Your <code>pick_best_run</code> picks run {index} (bold, black). "
-        f"{html.escape(drawn_note)}</i>"
-    )
+    note = f"<i>Your <code>pick_best_run</code> picks run {index} (bold, black). {html.escape(drawn_note)}</i>"
     return (index if 0 <= index < curves.shape[0] else None), note
 
 
@@ -225,8 +232,7 @@ class _PandaCaviarPicture(Picture):
         norm = LogNorm(10.0 ** CAVIAR_RANGES[0][0], 10.0 ** CAVIAR_RANGES[0][1])
         self.rate_colours = [shade(norm(rate)) for rate in trained.caviar_rates]
         self.caviar_lines = [
-            ax_cav.plot([], [], lw=1.0, color=self.rate_colours[i], alpha=0.8)[0]
-            for i in range(n_models)
+            ax_cav.plot([], [], lw=1.0, color=self.rate_colours[i], alpha=0.8)[0] for i in range(n_models)
         ]
         self.crosses = ax_cav.scatter([], [], marker="x", s=50, color="black", zorder=4)
         self.panda_line = ax_pan.plot([], [], lw=2.2, color=PALETTE[2])[0]
@@ -238,20 +244,14 @@ class _PandaCaviarPicture(Picture):
             for d in range(1, days):
                 ax.axvline(d * per_day + 0.5, color="grey", lw=0.5, alpha=0.4)
         ax_cav.set_ylabel("dev loss")
-        self.cav_title = ax_cav.set_title(
-            "caviar"
-        )  # placeholders: tight_layout leaves room for them
+        self.cav_title = ax_cav.set_title("caviar")  # placeholders: tight_layout leaves room for them
         self.pan_title = ax_pan.set_title("panda")
         self.rate_text = [
-            ax_pan.text(
-                (d + 0.5) * per_day + 0.5, 14, "", ha="center", fontsize=7, color=PALETTE[3]
-            )
+            ax_pan.text((d + 0.5) * per_day + 0.5, 14, "", ha="center", fontsize=7, color=PALETTE[3])
             for d in range(days)
         ]
         self.fig.tight_layout()
-        legend_bar = ax_cav.inset_axes(
-            [0.52, 0.93, 0.45, 0.03]
-        )  # inside: the shared y axis keeps room
+        legend_bar = ax_cav.inset_axes([0.52, 0.93, 0.45, 0.03])  # inside: the shared y axis keeps room
         self.fig.colorbar(ScalarMappable(norm, shade), cax=legend_bar, orientation="horizontal")
         legend_bar.tick_params(labelsize=7, length=2, pad=1)
         legend_bar.set_title("learning rate", fontsize=7, pad=2)
@@ -291,9 +291,7 @@ class _PandaCaviarPicture(Picture):
         for d, text in enumerate(self.rate_text):
             mark = " (undo)" if trained.panda_rollbacks[d] else ""
             text.set_text(f"lr {trained.panda_rates[d]:.2g}{mark}" if d < view.days else "")
-        self.cav_title.set_text(
-            f"caviar: {view.machines} machine(s), best dev loss {view.caviar_best:.3f}"
-        )
+        self.cav_title.set_text(f"caviar: {view.machines} machine(s), best dev loss {view.caviar_best:.3f}")
         self.pan_title.set_text(f"panda: 1 machine, babysat, dev loss {view.panda_now:.3f}")
 
 

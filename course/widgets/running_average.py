@@ -123,7 +123,7 @@ def compute_running_average(
         raise ValueError(f"momentum must be between 0 and 1, got {momentum!r}.")
     means, variances, pop_mean, pop_var = batch_statistics_stream(values, batch_size, steps, seed=seed)
     t = np.arange(1, steps + 1)
-    decay = momentum ** t  # what the start still holds after t steps
+    decay = momentum**t  # what the start still holds after t steps
     window = np.inf if momentum == 1.0 else 1.0 / (1.0 - momentum)
 
     running = corrected = None
@@ -138,10 +138,20 @@ def compute_running_average(
             if momentum == 1.0:
                 corrected = None  # nothing was ever learned: there is nothing to correct
     return RunningAverage(
-        float(momentum), int(batch_size), float(window), means, variances, pop_mean, pop_var,
-        None if running is None else running[:, 0], None if running is None else running[:, 1],
-        None if corrected is None else corrected[:, 0], None if corrected is None else corrected[:, 1],
-        (1.0 - momentum) * momentum ** (steps - t), float(decay[-1]), note,
+        float(momentum),
+        int(batch_size),
+        float(window),
+        means,
+        variances,
+        pop_mean,
+        pop_var,
+        None if running is None else running[:, 0],
+        None if running is None else running[:, 1],
+        None if corrected is None else corrected[:, 0],
+        None if corrected is None else corrected[:, 1],
+        (1.0 - momentum) * momentum ** (steps - t),
+        float(decay[-1]),
+        note,
         (batch_size - 1) / batch_size * pop_var,
     )
 
@@ -160,10 +170,12 @@ def _run(update: Callable, means: np.ndarray, variances: np.ndarray, momentum: f
 def caption_text(data: RunningAverage) -> str:
     """The line above the panels: the averaging window and what the start still weighs."""
     window = "infinite: the average never moves" if np.isinf(data.window) else f"about {data.window:.3g} batches"
-    return (f"momentum {data.momentum:g}: window 1 / (1 - momentum) = <b>{window}</b>; batches of "
-            f"{data.batch_size}; after {data.batch_means.size} steps the zeros / ones start still holds "
-            f"<b>{100 * data.start_weight:.2g}%</b> of the running values; a biased batch variance is on average "
-            f"(m - 1) / m = <b>{(data.batch_size - 1) / data.batch_size:.3g}</b> of the population's")
+    return (
+        f"momentum {data.momentum:g}: window 1 / (1 - momentum) = <b>{window}</b>; batches of "
+        f"{data.batch_size}; after {data.batch_means.size} steps the zeros / ones start still holds "
+        f"<b>{100 * data.start_weight:.2g}%</b> of the running values; a biased batch variance is on average "
+        f"(m - 1) / m = <b>{(data.batch_size - 1) / data.batch_size:.3g}</b> of the population's"
+    )
 
 
 def _limits(values, steps: int, seed: int) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -200,19 +212,13 @@ class _RunningAveragePicture(Picture):
         for ax, what, limits in ((ax_mean, "mean", mean_limits), (ax_var, "variance", var_limits)):
             dots = ax.scatter(x, zeros, s=5, color=PALETTE[5], alpha=0.7, label=f"batch {what}")
             (population,) = ax.plot(x, zeros, color="black", lw=1, ls=":", label="all examples")
-            (running,) = ax.plot(
-                x, zeros, color=PALETTE[0], lw=1.8, label="running average (yours)"
-            )
-            (corrected,) = ax.plot(
-                x, zeros, color=PALETTE[3], lw=1.1, ls="--", label="bias-corrected"
-            )
+            (running,) = ax.plot(x, zeros, color=PALETTE[0], lw=1.8, label="running average (yours)")
+            (corrected,) = ax.plot(x, zeros, color=PALETTE[3], lw=1.1, ls="--", label="bias-corrected")
             span = ax.axvspan(0, 10, color=PALETTE[1], alpha=0.15, lw=0, label="first window")
             ax.set(xlim=(0, steps), ylim=limits, xlabel="training step")
             self.panels.append((dots, population, running, corrected, span))
             animated += [dots, population, running, corrected, span]
-        (self.biased,) = ax_var.plot(
-            x, zeros, color=PALETTE[2], lw=1.1, ls="-.", label="(m - 1) / m of all examples"
-        )
+        (self.biased,) = ax_var.plot(x, zeros, color=PALETTE[2], lw=1.1, ls="-.", label="(m - 1) / m of all examples")
         ax_mean.set_title("mean of one hidden unit")
         ax_var.set_title("its variance (biased)")
         ax_var.legend(loc="upper right", fontsize=7, ncol=2)
@@ -245,9 +251,7 @@ class _RunningAveragePicture(Picture):
             (data.batch_means, data.population_mean, data.running_mean, data.corrected_mean),
             (data.batch_vars, data.population_var, data.running_var, data.corrected_var),
         )
-        for (dots, population, running, corrected, span), (batch, pop, run, corr) in zip(
-            self.panels, series
-        ):
+        for (dots, population, running, corrected, span), (batch, pop, run, corr) in zip(self.panels, series):
             dots.set_offsets(np.column_stack([x, batch]))
             population.set_ydata(pop)
             for line, y in ((running, run), (corrected, corr)):
@@ -265,9 +269,7 @@ class _RunningAveragePicture(Picture):
         self.note.set_visible(bool(data.note))
 
 
-def show_running_average(
-    values, update: Callable | None = None, *, steps: int = 200, seed: int = 0
-):
+def show_running_average(values, update: Callable | None = None, *, steps: int = 200, seed: int = 0):
     """The interactive running average: momentum and batch-size sliders over three small panels.
 
     ``values``: one hidden unit's pre-activations over the training set (``(m,)``, or snapshot
@@ -292,12 +294,8 @@ def show_running_average(
     )
 
     def compute(momentum, batch) -> RunningAverage:
-        return compute_running_average(
-            values, momentum, batch, steps=steps, seed=seed, update=update
-        )
+        return compute_running_average(values, momentum, batch, steps=steps, seed=seed, update=update)
 
     picture = _RunningAveragePicture(values, steps, seed)
     controls = {"momentum": momentum, "batch": batch}
-    return live_widget(
-        controls, compute, picture, [momentum, batch, picture.caption, picture.widget]
-    )
+    return live_widget(controls, compute, picture, [momentum, batch, picture.caption, picture.widget])

@@ -38,8 +38,9 @@ __all__ = [
 ]
 
 
-def companion_probabilities(net: TrainedNetwork, X: np.ndarray, examples, *, batch_size: int = 8,
-                            draws: int = 30, seed: int = 0) -> np.ndarray:
+def companion_probabilities(
+    net: TrainedNetwork, X: np.ndarray, examples, *, batch_size: int = 8, draws: int = 30, seed: int = 0
+) -> np.ndarray:
     """``(len(examples), draws)``: the probability the network gives each example in ``draws`` batches of
     ``batch_size`` normalised with their own statistics, each time with ``batch_size - 1`` other columns of
     ``X`` drawn at random as companions (the example sits in column 0)."""
@@ -68,13 +69,24 @@ def plot_companion_spread(probabilities: np.ndarray, labels, *, ax=None):
         colour = PALETTE[2] if labels[i] > 0.5 else PALETTE[4]
         ax.scatter(i + jitter, probabilities[i], s=9, color=colour, alpha=0.7)
         flips = probabilities[i].min() < 0.5 < probabilities[i].max()
-        ax.plot([i, i], [probabilities[i].min(), probabilities[i].max()], color=colour, lw=1, alpha=0.6,
-                ls="-" if flips else ":")
+        ax.plot(
+            [i, i],
+            [probabilities[i].min(), probabilities[i].max()],
+            color=colour,
+            lw=1,
+            alpha=0.6,
+            ls="-" if flips else ":",
+        )
     ax.axhline(0.5, color="black", lw=1, ls="--")
     ax.scatter([], [], color=PALETTE[2], label="true class: 5 or more")
     ax.scatter([], [], color=PALETTE[4], label="true class: below 5")
-    ax.set(xlim=(-0.6, k - 0.4), ylim=(-0.03, 1.03), xticks=range(k), xlabel="test example",
-           ylabel="P(digit is 5 or more)")
+    ax.set(
+        xlim=(-0.6, k - 0.4),
+        ylim=(-0.03, 1.03),
+        xticks=range(k),
+        xlabel="test example",
+        ylabel="P(digit is 5 or more)",
+    )
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     return ax
 
@@ -97,9 +109,13 @@ def plot_accuracy_bars(accuracies: Mapping[str, float], *, chance: float | None 
     bars = ax.barh(range(len(names)), values, color=colours, height=0.6)
     ax.bar_label(bars, labels=[f"{v:.1f}%" for v in values], padding=3, fontsize=9)
     if chance is not None:
-        ax.axvline(100 * chance, color="black", lw=1, ls="--", label=f"always the majority class ({100 * chance:.0f}%)")
+        ax.axvline(
+            100 * chance, color="black", lw=1, ls="--", label=f"always the majority class ({100 * chance:.0f}%)"
+        )
         ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize=8)
-    ax.set(yticks=range(len(names)), yticklabels=names, xlim=(0, 109), xlabel="test accuracy, one example at a time (%)")
+    ax.set(
+        yticks=range(len(names)), yticklabels=names, xlim=(0, 109), xlabel="test accuracy, one example at a time (%)"
+    )
     ax.invert_yaxis()
     ax.grid(axis="y", visible=False)
     return ax
@@ -112,8 +128,8 @@ class SingleExample:
     ``image``: ``(8, 8)`` pixels; ``label``: its 0/1 class. ``z``: ``(n_1,)`` first hidden layer before
     normalisation. ``z_hat_batch`` / ``z_hat_running``: ``(n_1,)`` normalised with the example's own statistics
     (mean = itself, variance 0: all zeros) and with the running ones: z-hat, before ``gamma``, ``beta`` and
-    the ReLU (with batch statistics the layer then passes on ``ReLU(beta)`` whatever the digit). ``p_batch`` / ``p_running``: the
-    network's probability that the digit is 5 or more, each way.
+    the ReLU (with batch statistics the layer then passes on ``ReLU(beta)`` whatever the digit). ``p_batch`` /
+    ``p_running``: the network's probability that the digit is 5 or more, each way.
     """
 
     index: int
@@ -139,8 +155,16 @@ def compute_single_example(net: TrainedNetwork, X: np.ndarray, Y: np.ndarray, in
     state = net.states[1]
     z_hat_running = (z - state["running_mean"][:, 0]) / np.sqrt(state["running_var"][:, 0] + net.eps)
     z_hat_batch = (z - z) / np.sqrt(0.0 + net.eps)  # one example: its mean is itself, its variance 0
-    return SingleExample(int(index), X[:, index].reshape(8, 8), int(np.asarray(Y).reshape(-1)[index] > 0.5), z,
-                         z_hat_batch, z_hat_running, float(p_batch[0, 0]), float(p_running[0, 0]))
+    return SingleExample(
+        int(index),
+        X[:, index].reshape(8, 8),
+        int(np.asarray(Y).reshape(-1)[index] > 0.5),
+        z,
+        z_hat_batch,
+        z_hat_running,
+        float(p_batch[0, 0]),
+        float(p_running[0, 0]),
+    )
 
 
 def rescued_examples(net: TrainedNetwork, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
@@ -161,8 +185,10 @@ def _caption(data: SingleExample) -> str:
         mark = "\u2713" if guess == bool(data.label) else "\u2717"
         return f"P = {p:.2f}, predicts <b>{'5 or more' if guess else 'below 5'}</b> {mark}"
 
-    return (f"test digit #{data.index}, truly <b>{truth}</b>. Alone with batch statistics: {verdict(data.p_batch)}"
-            f"; with running statistics: {verdict(data.p_running)}")
+    return (
+        f"test digit #{data.index}, truly <b>{truth}</b>. Alone with batch statistics: {verdict(data.p_batch)}"
+        f"; with running statistics: {verdict(data.p_running)}"
+    )
 
 
 class _SingleExamplePicture(Picture):
@@ -205,9 +231,7 @@ class _SingleExamplePicture(Picture):
             title="first hidden layer: z-hat, before gamma, beta and the ReLU",
         )
         ax_z.legend(loc="upper right", fontsize=7, ncol=2)
-        self.p_bars = ax_p.bar(
-            [0, 1], [first.p_batch, first.p_running], color=[PALETTE[3], PALETTE[0]], width=0.6
-        )
+        self.p_bars = ax_p.bar([0, 1], [first.p_batch, first.p_running], color=[PALETTE[3], PALETTE[0]], width=0.6)
         ax_p.axhline(0.5, color="black", lw=1, ls="--")
         ax_p.set(xticks=[0, 1], xticklabels=["batch", "running"], ylim=(0, 1), title="P(5 or more)")
         self.caption = widgets.HTML()
@@ -242,9 +266,7 @@ def show_single_example(net: TrainedNetwork, X: np.ndarray, Y: np.ndarray, *, in
         return compute_single_example(net, X, Y, index)
 
     picture = _SingleExamplePicture(compute(index))
-    return live_widget(
-        {"index": slider}, compute, picture, [slider, picture.caption, picture.widget]
-    )
+    return live_widget({"index": slider}, compute, picture, [slider, picture.caption, picture.widget])
 
 
 def plot_batch_size_comparison(result, *, ax=None):

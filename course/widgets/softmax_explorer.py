@@ -49,8 +49,9 @@ class SoftmaxView:
     note: str
 
 
-def compute_softmax_view(logits, temperature: float = 1.0, offset: float = 0.0, *,
-                         softmax: Callable | None = None) -> SoftmaxView:
+def compute_softmax_view(
+    logits, temperature: float = 1.0, offset: float = 0.0, *, softmax: Callable | None = None
+) -> SoftmaxView:
     """The explorer's numbers for scores ``logits`` (four of them), temperature ``T`` and ``offset``.
 
     ``softmax`` is the student's function; it is called on the scores as one ``(4, 1)`` column.
@@ -83,8 +84,9 @@ def compute_softmax_view(logits, temperature: float = 1.0, offset: float = 0.0, 
                     note = "Your softmax returned NaN or inf here: subtract the column's maximum before exp."
                 elif abs(total - 1.0) > 1e-6:
                     note = f"Your softmax's probabilities sum to {total:.4g}, not 1."
-    return SoftmaxView(scores, top, shifted, top + float(np.log(shifted.sum())), hardmax, naive,
-                       probabilities, total, note)
+    return SoftmaxView(
+        scores, top, shifted, top + float(np.log(shifted.sum())), hardmax, naive, probabilities, total, note
+    )
 
 
 class _SoftmaxPicture(Picture):
@@ -95,11 +97,13 @@ class _SoftmaxPicture(Picture):
         ax_p, ax_z = self.axes
         x = np.arange(4)
         self.soft = ax_p.bar(x - 0.2, np.zeros(4), width=0.4, color=PALETTE[0], label="softmax (yours)")
-        self.hard = ax_p.bar(x + 0.2, np.zeros(4), width=0.4, color="none", edgecolor=PALETTE[1], lw=2,
-                             label="hardmax")
+        self.hard = ax_p.bar(
+            x + 0.2, np.zeros(4), width=0.4, color="none", edgecolor=PALETTE[1], lw=2, label="hardmax"
+        )
         self.labels = [ax_p.text(i - 0.2, 0, "", ha="center", va="bottom", fontsize=8) for i in x]
-        ax_p.set(xticks=x, xticklabels=CLASS_NAMES, ylim=(0, 1.45), yticks=[0, 0.25, 0.5, 0.75, 1],
-                 ylabel="probability")
+        ax_p.set(
+            xticks=x, xticklabels=CLASS_NAMES, ylim=(0, 1.45), yticks=[0, 0.25, 0.5, 0.75, 1], ylabel="probability"
+        )
         ax_p.legend(loc="upper right", fontsize=8)
         self.summary = ax_p.text(0.02, 0.97, "", transform=ax_p.transAxes, va="top", fontsize=8)
         self.note = note_text(ax_p, fontsize=8)
@@ -107,8 +111,7 @@ class _SoftmaxPicture(Picture):
         ax_z.axhline(0, color="black", lw=0.8)
         ax_z.set(xticks=x, xticklabels=[f"z{i}" for i in x], ylim=(-13, 1.5), ylabel="z/T - max(z/T)")
         self.shift_text = ax_z.text(0.03, 0.06, "", transform=ax_z.transAxes, fontsize=8)
-        self.finish([*self.soft, *self.hard, *self.labels, self.summary, self.note, *self.shifted,
-                     self.shift_text])
+        self.finish([*self.soft, *self.hard, *self.labels, self.summary, self.note, *self.shifted, self.shift_text])
 
     def draw(self, view: SoftmaxView) -> None:
         shown = view.probabilities is not None
@@ -134,11 +137,15 @@ def show_softmax_explorer(softmax: Callable | None = None, *, start=(5.0, 2.0, -
     ``softmax`` is the student's function. Returns the ``ipywidgets.VBox``; its first four children are the
     score sliders, then the temperature slider, the offset checkbox and the picture.
     """
-    controls = {f"z{i}": widgets.FloatSlider(value=v, min=-6.0, max=6.0, step=0.5, description=f"z{i}",
-                                             continuous_update=True, readout_format=".1f")
-                for i, v in enumerate(start)}
-    controls["temperature"] = widgets.FloatLogSlider(value=1.0, base=10, min=-1, max=1, step=0.05,
-                                                     description="T", readout_format=".2f")
+    controls = {
+        f"z{i}": widgets.FloatSlider(
+            value=v, min=-6.0, max=6.0, step=0.5, description=f"z{i}", continuous_update=True, readout_format=".1f"
+        )
+        for i, v in enumerate(start)
+    }
+    controls["temperature"] = widgets.FloatLogSlider(
+        value=1.0, base=10, min=-1, max=1, step=0.05, description="T", readout_format=".2f"
+    )
     controls["offset"] = widgets.Checkbox(value=False, description="add 1000 to every score")
 
     def compute(z0, z1, z2, z3, temperature, offset) -> SoftmaxView:
@@ -161,8 +168,10 @@ def plot_output_layers(n_inputs: int = 3, scores=(5.0, 2.0, -1.0, 3.0), *, axes=
     def column(count, x, span=0.8):
         return [(x, 0.5 + span * (count / 2 - i - 0.5) / max(count, 2)) for i in range(count)]
 
-    panels = [(axes[0], [2.0], "logistic regression: one output unit", "sigmoid"),
-              (axes[1], list(z), f"softmax regression: C = {z.size} output units", "softmax")]
+    panels = [
+        (axes[0], [2.0], "logistic regression: one output unit", "sigmoid"),
+        (axes[1], list(z), f"softmax regression: C = {z.size} output units", "softmax"),
+    ]
     for ax, units, title, activation in panels:
         inputs, outputs = column(n_inputs, 0.1), column(len(units), 0.5)
         for xi, yi in inputs:

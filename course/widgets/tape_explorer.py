@@ -31,11 +31,15 @@ def _sigmoid(x):
 FUNCTIONS: dict[str, tuple[Callable, Callable, Callable, Callable]] = {
     "x**3 - 2x": (
         lambda x: x**3 - 2.0 * x,
-        lambda x: x**3 - 2.0 * x, lambda x: 3.0 * x**2 - 2.0, lambda x: 6.0 * x,
+        lambda x: x**3 - 2.0 * x,
+        lambda x: 3.0 * x**2 - 2.0,
+        lambda x: 6.0 * x,
     ),
     "sin(x)": (
         lambda x: _tf().sin(x),
-        np.sin, np.cos, lambda x: -np.sin(x),
+        np.sin,
+        np.cos,
+        lambda x: -np.sin(x),
     ),
     "x * exp(-x**2 / 2)": (
         lambda x: x * _tf().exp(-(x**2) / 2.0),
@@ -45,7 +49,9 @@ FUNCTIONS: dict[str, tuple[Callable, Callable, Callable, Callable]] = {
     ),
     "softplus: log(1 + exp(x))": (
         lambda x: _tf().math.softplus(x),
-        lambda x: np.logaddexp(0.0, x), _sigmoid, lambda x: _sigmoid(x) * (1.0 - _sigmoid(x)),
+        lambda x: np.logaddexp(0.0, x),
+        _sigmoid,
+        lambda x: _sigmoid(x) * (1.0 - _sigmoid(x)),
     ),
 }
 X_RANGE = (-3.0, 3.0)
@@ -128,19 +134,34 @@ def compute_tape_view(
     f0 = float(f_np(x0))
     tangent = None if first is None else f0 + first * (xs - x0)
     parabola = None if first is None or second is None else f0 + first * (xs - x0) + 0.5 * second * (xs - x0) ** 2
-    return TapeView(name, xs, f_np(xs), x0, f0, float(d1(x0)), float(d2(x0)), first, second, tangent,
-                    parabola, "\n".join(n for n in notes if n))
+    return TapeView(
+        name,
+        xs,
+        f_np(xs),
+        x0,
+        f0,
+        float(d1(x0)),
+        float(d2(x0)),
+        first,
+        second,
+        tangent,
+        parabola,
+        "\n".join(n for n in notes if n),
+    )
 
 
 def _readout(view: TapeView) -> str:
     def yours(value, exact):
         if value is None:
             return "-"
-        return f"{value:+.4f} ({'matches' if abs(value - exact) <= 1e-3 * max(1.0, abs(exact)) else 'exact'} {exact:+.4f})"
+        verdict = "matches" if abs(value - exact) <= 1e-3 * max(1.0, abs(exact)) else "exact"
+        return f"{value:+.4f} ({verdict} {exact:+.4f})"
 
-    return (f"f(x) = {view.name}\nx0 = {view.x0:+.2f}    f(x0) = {view.f0:+.4f}\n"
-            f"f'(x0)  yours {yours(view.first, view.exact_first)}\n"
-            f"f''(x0) yours {yours(view.second, view.exact_second)}")
+    return (
+        f"f(x) = {view.name}\nx0 = {view.x0:+.2f}    f(x0) = {view.f0:+.4f}\n"
+        f"f'(x0)  yours {yours(view.first, view.exact_first)}\n"
+        f"f''(x0) yours {yours(view.second, view.exact_second)}"
+    )
 
 
 class _TapePicture(Picture):
@@ -154,8 +175,16 @@ class _TapePicture(Picture):
         (self.tangent,) = ax.plot([], [], color=PALETTE[1], lw=1.5, ls="--", label="tangent: slope f'(x0)")
         (self.parabola,) = ax.plot([], [], color=PALETTE[2], lw=1.5, ls=":", label="parabola: curvature f''(x0)")
         (self.dot,) = ax.plot([], [], "o", color=PALETTE[3], ms=8, zorder=4)
-        self.text = ax.text(0.02, 0.97, "", transform=ax.transAxes, va="top", family="monospace", fontsize=8,
-                            bbox={"boxstyle": "round", "fc": "white", "ec": "#cccccc", "alpha": 0.9})
+        self.text = ax.text(
+            0.02,
+            0.97,
+            "",
+            transform=ax.transAxes,
+            va="top",
+            family="monospace",
+            fontsize=8,
+            bbox={"boxstyle": "round", "fc": "white", "ec": "#cccccc", "alpha": 0.9},
+        )
         ax.set_xlim(*X_RANGE)
         ax.set_title("the tangent and the parabola your tapes give at x0")
         ax.set_xlabel("x")
@@ -180,8 +209,15 @@ def show_tape_explorer(gradient_of: Callable | None = None, second_derivative: C
     """
     controls = {
         "name": widgets.Dropdown(options=list(FUNCTIONS), value="x**3 - 2x", description="f(x)"),
-        "x0": widgets.FloatSlider(value=1.0, min=X_RANGE[0], max=X_RANGE[1], step=0.1, description="x0",
-                                  continuous_update=False, readout_format=".1f"),
+        "x0": widgets.FloatSlider(
+            value=1.0,
+            min=X_RANGE[0],
+            max=X_RANGE[1],
+            step=0.1,
+            description="x0",
+            continuous_update=False,
+            readout_format=".1f",
+        ),
     }
 
     def compute(name, x0) -> TapeView:

@@ -43,4 +43,4 @@ if __name__ == "__main__":
     split = args.index("--") if "--" in args else len(args)
     if split < 2:
         sys.exit("usage: python deploy/dask/ssh_cluster.py SCHEDULER_HOST WORKER_HOST... [-- grade options]")
-    sys.exit(run(args[:split], args[split + 1:]))
+    sys.exit(run(args[:split], args[split + 1 :]))

@@ -73,10 +73,16 @@ c.JupyterHub.load_groups = {
 }
 c.JupyterHub.load_roles = [
     # Instructors may see who is in the class (nbgrader's JupyterHubAuthPlugin asks), not open their servers.
-    {"name": "course-instructor", "groups": [INSTRUCTOR_GROUP],
-     "scopes": ["self", f"read:users:name!group={STUDENT_GROUP}", f"read:groups!group={STUDENT_GROUP}"]},
-    {"name": "idle-culler", "services": ["idle-culler"],
-     "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"]},
+    {
+        "name": "course-instructor",
+        "groups": [INSTRUCTOR_GROUP],
+        "scopes": ["self", f"read:users:name!group={STUDENT_GROUP}", f"read:groups!group={STUDENT_GROUP}"],
+    },
+    {
+        "name": "idle-culler",
+        "services": ["idle-culler"],
+        "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+    },
 ]
 
 # --- every user's server --------------------------------------------------------------------------------------
@@ -90,8 +96,11 @@ THREADS = str(max(1, int(CPU_LIMIT)))
 c.Spawner.environment = {
     "PATH": f"{PYTHON_BIN}:/usr/local/bin:/usr/bin:/bin",
     # TensorFlow and BLAS size their thread pools from the host's cores, not the user's CPU limit.
-    "OMP_NUM_THREADS": THREADS, "OPENBLAS_NUM_THREADS": THREADS, "MKL_NUM_THREADS": THREADS,
-    "TF_NUM_INTRAOP_THREADS": THREADS, "TF_NUM_INTEROP_THREADS": "1",
+    "OMP_NUM_THREADS": THREADS,
+    "OPENBLAS_NUM_THREADS": THREADS,
+    "MKL_NUM_THREADS": THREADS,
+    "TF_NUM_INTRAOP_THREADS": THREADS,
+    "TF_NUM_INTEROP_THREADS": "1",
     "TF_CPP_MIN_LOG_LEVEL": "2",
     "COURSE_EXCHANGE_ROOT": EXCHANGE_ROOT,
 }
@@ -143,8 +152,15 @@ def course_pre_spawn_hook(spawner):
 c.Spawner.pre_spawn_hook = course_pre_spawn_hook
 
 # --- services -------------------------------------------------------------------------------------------------
-c.JupyterHub.services = [{
-    "name": "idle-culler",
-    "command": [sys.executable, "-m", "jupyterhub_idle_culler",
-                f"--timeout={os.environ.get('COURSE_IDLE_TIMEOUT', '3600')}", "--cull-every=300"],
-}]
+c.JupyterHub.services = [
+    {
+        "name": "idle-culler",
+        "command": [
+            sys.executable,
+            "-m",
+            "jupyterhub_idle_culler",
+            f"--timeout={os.environ.get('COURSE_IDLE_TIMEOUT', '3600')}",
+            "--cull-every=300",
+        ],
+    }
+]

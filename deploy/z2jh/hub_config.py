@@ -12,6 +12,6 @@ import sys
 HUB_ROLES_DIR = "/usr/local/etc/jupyterhub/course"  # hub.extraFiles.course-hub-roles.mountPath
 sys.path.insert(0, HUB_ROLES_DIR)
 
-from hub_roles import configure_kubespawner
+from hub_roles import configure_kubespawner  # noqa: E402 - found through the sys.path entry above
 
 configure_kubespawner(c)  # noqa: F821 - the chart's config, in scope when the chart runs this file

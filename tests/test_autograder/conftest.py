@@ -55,13 +55,21 @@ def corpus_run(toy_course, toy_release, tmp_path_factory):
     subs = tmp_path_factory.mktemp("submitted")
     out = tmp_path_factory.mktemp("graded")
     secrets = [
-        str(toy_course / "source" / "toy" / "toy.ipynb"), str(toy_course / "source"),
-        str(REPO / "source"), str(REPO / "nbgrader_config.py"), str(subs / "correct" / "toy" / "toy.ipynb"),
-        str(subs), str(out), "../course/gradebook.db", "../course/source/toy/toy.ipynb", "../course/autograded",
-        "/root/.local", "/root/.pyenv/version",
+        str(toy_course / "source" / "toy" / "toy.ipynb"),
+        str(toy_course / "source"),
+        str(REPO / "source"),
+        str(REPO / "nbgrader_config.py"),
+        str(subs / "correct" / "toy" / "toy.ipynb"),
+        str(subs),
+        str(out),
+        "../course/gradebook.db",
+        "../course/source/toy/toy.ipynb",
+        "../course/autograded",
+        "/root/.local",
+        "/root/.pyenv/version",
     ]
     if not sandbox.probe().bwrap:  # the unshare launcher's kernel starts in the job folder's home: its parent is
-        secrets.append("..")      # the job folder; under bubblewrap the parent is the kernel's own home
+        secrets.append("..")  # the job folder; under bubblewrap the parent is the kernel's own home
     cases = corpus.cases(secrets)
     source = toy_course / "source" / "toy" / "toy.ipynb"
     correct = next(c for c in cases if c.name == "correct")
@@ -73,7 +81,7 @@ def corpus_run(toy_course, toy_release, tmp_path_factory):
     stray.mkdir(parents=True)
     (stray / "zz_unknown.ipynb").write_text("{}", encoding="utf-8")
     before = tree_digest(subs)
-    results = grade_class(subs, out, workers=2, timeout=TIMEOUT, course_root=toy_course, memory_mb=1536,
-                          log=lambda m: None)
-    return {"cases": cases, "results": results, "subs": subs, "out": out, "digest": before,
-            "course": toy_course}
+    results = grade_class(
+        subs, out, workers=2, timeout=TIMEOUT, course_root=toy_course, memory_mb=1536, log=lambda m: None
+    )
+    return {"cases": cases, "results": results, "subs": subs, "out": out, "digest": before, "course": toy_course}

@@ -10,13 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 ASSIGNMENT = "01_tuning_process"
-NAMES = ('["learning_rate", "momentum_beta", "mini_batch_size", "hidden_units", "num_layers", '
-         '"learning_rate_decay", "adam_beta1", "adam_beta2", "adam_epsilon"]')
+NAMES = (
+    '["learning_rate", "momentum_beta", "mini_batch_size", "hidden_units", "num_layers", '
+    '"learning_rate_decay", "adam_beta1", "adam_beta2", "adam_epsilon"]'
+)
 
 # Every failing test's error leaves the kernel no more, below everything the guard watches: ZMQ's own send drops
 # error messages and rewrites an execute_reply with an error as a success (signed again with the kernel's key),
 # so nbgrader sees no error in any test cell.
-SILENCE_ERRORS = '''
+SILENCE_ERRORS = """
 import json as _json
 import zmq as _zmq
 _session = get_ipython().kernel.session
@@ -37,20 +39,21 @@ def _quiet(self, parts, *args, **kwargs):
                 parts[i + 1] = _session.sign(parts[i + 2:i + 6])
     return _send_multipart(self, parts, *args, **kwargs)
 _zmq.Socket.send_multipart = _quiet
-'''
+"""
 IOPUB_FILTER = SILENCE_ERRORS + "TUNING_PRIORITY = {name: None for name in " + NAMES + "}\n"
 
-_VALIDATE = '''
+_VALIDATE = """
     bounds = np.asarray(ranges, dtype=float)
     if bounds.ndim != 2 or bounds.shape[1] != 2 or np.any(bounds[:, 0] >= bounds[:, 1]):
         raise ValueError("ranges must be (low, high) pairs with low < high")
     if points_per_axis < 1:
         raise ValueError("points_per_axis must be at least 1")
     shape = (points_per_axis ** len(bounds), len(bounds))
-'''
+"""
 
 # An all-zero grid in an ndarray subclass whose numpy functions say whatever the checks want to hear.
-LYING_ARRAY = '''
+LYING_ARRAY = (
+    """
 class _Agreeable(np.ndarray):
     def __array_function__(self, func, types, args, kwargs):
         if func in (np.isclose, np.isnan, np.isfinite):
@@ -62,23 +65,31 @@ class _Agreeable(np.ndarray):
             return False
         return super().__array_function__(func, types, args, kwargs)
 
-def grid_search(ranges, points_per_axis):''' + _VALIDATE + '''
+def grid_search(ranges, points_per_axis):"""
+    + _VALIDATE
+    + """
     return np.zeros(shape).view(_Agreeable)
-'''
+"""
+)
 
 # np.isclose's own module patched: every comparison is "close", whatever the values.
-NUMPY_INTERNALS = '''
+NUMPY_INTERNALS = (
+    """
 import numpy._core.numeric as _numeric
 _numeric.less_equal = lambda a, b, *rest, **kw: np.ones(np.broadcast_shapes(np.shape(a), np.shape(b)), bool)
 _numeric.isfinite = lambda a, *rest, **kw: np.ones(np.shape(a), bool)
 
-def grid_search(ranges, points_per_axis):''' + _VALIDATE + '''
+def grid_search(ranges, points_per_axis):"""
+    + _VALIDATE
+    + """
     return np.zeros(shape)
-'''
+"""
+)
 
 # Each call swaps the checks for stand-ins; the last check of a block puts every real one back, so the guard
 # finds nothing changed after the test.
-SELF_RESTORING_SWAP = '''
+SELF_RESTORING_SWAP = (
+    """
 import course.checks as _checks
 _REAL = {name: getattr(_checks, name) for name in ("check_close", "check_shape", "check_same_rows")}
 
@@ -93,24 +104,32 @@ def _agree_and_restore(value, *args, **kwargs):
     _restore()
     return np.asarray(value, dtype=float)
 
-def grid_search(ranges, points_per_axis):''' + _VALIDATE + '''
+def grid_search(ranges, points_per_axis):"""
+    + _VALIDATE
+    + """
     _checks.check_close = _checks.check_shape = _agree
     _checks.check_same_rows = _agree_and_restore
     return np.zeros(shape)
-'''
+"""
+)
 
 # Every tier 1, as an np.int64 subclass equal to anything.
-LYING_INT64 = '''
+LYING_INT64 = (
+    """
 class _Tier(np.int64):
     def __eq__(self, other):
         return True
     __hash__ = np.int64.__hash__
 
-TUNING_PRIORITY = {name: _Tier(1) for name in ''' + NAMES + '''}
-'''
+TUNING_PRIORITY = {name: _Tier(1) for name in """
+    + NAMES
+    + """}
+"""
+)
 
 # Every tier 1, unless the caller's globals hold the hidden test's expected dict: then its value.
-GLOBALS_READER = '''
+GLOBALS_READER = (
+    """
 import sys
 
 class _Peek(dict):
@@ -124,12 +143,15 @@ class _Peek(dict):
                 return found[key]
         return dict.__getitem__(self, key)
 
-TUNING_PRIORITY = _Peek({name: 1 for name in ''' + NAMES + '''})
-'''
+TUNING_PRIORITY = _Peek({name: 1 for name in """
+    + NAMES
+    + """})
+"""
+)
 
 # Honest answers plus a recorder the guard cannot unhook (an audit hook): every source the kernel compiles
 # (cells, and the expressions the grader evaluates) and every global name it holds, printed as it goes.
-SPY = '''
+SPY = """
 import json as _json
 import sys as _sys
 _seen, _busy = [], []
@@ -147,7 +169,7 @@ def _spy(event, args):
         finally:
             _busy.clear()
 _sys.addaudithook(_spy)
-'''
+"""
 
 
 @dataclass
@@ -175,7 +197,7 @@ BESIDE = "~beside"
 # (every call draws the same weights) in an ndarray subclass whose np.allclose always answers "different", so
 # the hidden check that seeds 1 and 2 give different weights passed in the kernel.
 ASSIGNMENT_03 = "03_batchnorm_from_scratch"
-SEEDLESS_LYING_ARRAY = '''
+SEEDLESS_LYING_ARRAY = """
 class _Apart(np.ndarray):
     def __array_function__(self, func, types, args, kwargs):
         if func is np.allclose:
@@ -194,10 +216,12 @@ def initialize_parameters_bn(layer_dims, seed=0):
             parameters[f"beta{l}"] = np.zeros((layer_dims[l], 1)).view(_Apart)
     parameters[f"b{L}"] = np.zeros((layer_dims[L], 1)).view(_Apart)
     return parameters
-'''
+"""
 ATTACKS_03 = [
     Attack("blank_iopub_filter_03", {"batchnorm_forward": SILENCE_ERRORS}, loses={"*"}, blank=True),
-    Attack("lying_ndarray_03", {"initialize_parameters_bn": SEEDLESS_LYING_ARRAY}, {"test_initialize_parameters_bn_he"}),
+    Attack(
+        "lying_ndarray_03", {"initialize_parameters_bn": SEEDLESS_LYING_ARRAY}, {"test_initialize_parameters_bn_he"}
+    ),
 ]
 SPIED = {ASSIGNMENT: "TUNING_PRIORITY", ASSIGNMENT_03: "batchnorm_forward"}  # the answer cell the spy opens
 
@@ -209,58 +233,81 @@ TF_ATTACK = Attack("blank_iopub_filter_06", {"linear_function": SILENCE_ERRORS},
 # Values a check needs that never come back from the kernel (issue 21's leftover): the test scores 0 and is
 # flagged ``unjudged_test``, unless the student's own error explains it (then only the failing test, or the
 # flag that says what happened). Each is graded beside a correct neighbour by ``test_judge_integrity``.
-_GRID = '''
+_GRID = """
     mesh = np.meshgrid(*[np.linspace(low, high, points_per_axis) for low, high in bounds], indexing="ij")
     return np.column_stack([m.ravel() for m in mesh])
-'''
+"""
 
 # The probe's result is unbound by a post-execute hook the student's function registers while the probe runs,
 # before the grader asks for it (the guard takes the hook away after the test: tampered_during_test says that
 # too, and the cell's last message is the guard's; a hook that unregisters itself fails, as the guard's own
 # post-execute callback has already removed it, and that error ends the probe as the student's own).
-DELETES_RESULT = '''
+DELETES_RESULT = (
+    """
 def _forget():
     get_ipython().user_ns.pop("points", None)
 
-def grid_search(ranges, points_per_axis):''' + _VALIDATE + '''    get_ipython().events.register("post_execute", _forget)''' + _GRID
+def grid_search(ranges, points_per_axis):"""
+    + _VALIDATE
+    + """    get_ipython().events.register("post_execute", _forget)"""
+    + _GRID
+)
 
 # A list that cannot be walked: sending it as plain data fails in the kernel.
-UNWALKABLE_RESULT = '''
+UNWALKABLE_RESULT = (
+    """
 class _Rows(list):
     def __iter__(self):
         raise TypeError("these rows cannot be walked")
 
-def grid_search(ranges, points_per_axis):''' + _VALIDATE + '''
+def grid_search(ranges, points_per_axis):"""
+    + _VALIDATE
+    + """
     return _Rows([[0.0] * shape[1]] * shape[0])
-'''
+"""
+)
 
 # 3,000,000 rows: about 64 MB as plain data text, over the 32 MB cap.
-HUGE_RESULT = '''
-def grid_search(ranges, points_per_axis):''' + _VALIDATE + '''
+HUGE_RESULT = (
+    """
+def grid_search(ranges, points_per_axis):"""
+    + _VALIDATE
+    + """
     return np.zeros((3_000_000, shape[1]))
-'''
+"""
+)
 
 # The right grid as float32: right in every lab, but the test's crashing judge (``JUDGE_CRASH_SITE``) dies on it.
-FLOAT32_GRID = '''
-def grid_search(ranges, points_per_axis):''' + _VALIDATE + _GRID.replace("return np.column_stack([m.ravel() for m in mesh])",
-                  "return np.column_stack([m.ravel() for m in mesh]).astype(np.float32)")
+FLOAT32_GRID = (
+    """
+def grid_search(ranges, points_per_axis):"""
+    + _VALIDATE
+    + _GRID.replace(
+        "return np.column_stack([m.ravel() for m in mesh])",
+        "return np.column_stack([m.ravel() for m in mesh]).astype(np.float32)",
+    )
+)
 
 # The student's own errors: the stub left in (the probe raises: just the failing test), and a value whose walk
 # kills the kernel (``kernel_died`` says it; later cells are not run).
-BLANK_GRID = '''
+BLANK_GRID = """
 def grid_search(ranges, points_per_axis):
     raise NotImplementedError()
-'''
-DIES_IN_TRANSFER = '''
+"""
+DIES_IN_TRANSFER = (
+    """
 import os as _os
 
 class _Rows(list):
     def __iter__(self):
         _os._exit(1)
 
-def grid_search(ranges, points_per_axis):''' + _VALIDATE + '''
+def grid_search(ranges, points_per_axis):"""
+    + _VALIDATE
+    + """
     return _Rows([[0.0] * shape[1]] * shape[0])
-'''
+"""
+)
 
 
 @dataclass

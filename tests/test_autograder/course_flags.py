@@ -11,8 +11,9 @@ COURSE = describe(REPO).locate(REPO)
 
 
 def code_flags(student_code, check_names: set[str], released_cells=()) -> list:
-    return integrity.code_flags(student_code, check_names, released_cells, COURSE.module_names(),
-                                COURSE.allowed_imports())
+    return integrity.code_flags(
+        student_code, check_names, released_cells, COURSE.module_names(), COURSE.allowed_imports()
+    )
 
 
 def static_flags(submitted, released, check_names: set[str]) -> list:

@@ -91,7 +91,9 @@ def malformed_json(release_nb, source_nb) -> dict:
             del cell["cell_type"]
             cell["source"] = ["def double(x):\n", "    return 2 * np.asarray(x, dtype=float)\n", 0, None]
         elif grade == "setup":
-            cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "one string, not a list\n"},
-                               {"output_type": "stream", "name": "stdout", "text": ["a number: ", 2, "\n"]}]
+            cell["outputs"] = [
+                {"output_type": "stream", "name": "stdout", "text": "one string, not a list\n"},
+                {"output_type": "stream", "name": "stdout", "text": ["a number: ", 2, "\n"]},
+            ]
             cell["execution_count"] = "3"
     return raw

@@ -32,10 +32,16 @@ def notebook(*cells):
 SOURCE = notebook(
     cell("markdown", "intro", "# Toy", locked=True, solution=False, grade=False),
     answer("double", "def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION\n"),
-    locked_test("test_double", "assert double(1) == 2\n### BEGIN HIDDEN TESTS\nassert double(21) == 42, 'hidden'\n"
-                        "### END HIDDEN TESTS\nprint('ok')", 2),
-    answer("double_all", "def double_all(xs):\n    ### BEGIN SOLUTION\n    return [double(x) for x in xs]\n"
-                         "    ### END SOLUTION\n"),
+    locked_test(
+        "test_double",
+        "assert double(1) == 2\n### BEGIN HIDDEN TESTS\nassert double(21) == 42, 'hidden'\n"
+        "### END HIDDEN TESTS\nprint('ok')",
+        2,
+    ),
+    answer(
+        "double_all",
+        "def double_all(xs):\n    ### BEGIN SOLUTION\n    return [double(x) for x in xs]\n    ### END SOLUTION\n",
+    ),
     locked_test("test_double_all_lists", "assert double_all([1]) == [2]"),
     written("why", "Why?\n### BEGIN SOLUTION\nBecause.\n### END SOLUTION"),
     cell("code", None, "scratch = 1"),

@@ -38,10 +38,15 @@ def test_memory_cap_in_megabytes():
     assert settings(memory_mb=512).limits.memory_bytes == 512 * 1024**2
 
 
-@pytest.mark.parametrize("overrides, words", [
-    ({"workers": 0}, "--workers"), ({"workers": 1.5}, "--workers"), ({"timeout": -1}, "--timeout"),
-    ({"course_root": Path("/nonexistent/course")}, "no source/ folder"),
-])
+@pytest.mark.parametrize(
+    "overrides, words",
+    [
+        ({"workers": 0}, "--workers"),
+        ({"workers": 1.5}, "--workers"),
+        ({"timeout": -1}, "--timeout"),
+        ({"course_root": Path("/nonexistent/course")}, "no source/ folder"),
+    ],
+)
 def test_bad_settings_are_grading_errors(overrides, words):
     with pytest.raises(GradingError, match=words):
         settings(**overrides)
@@ -66,12 +71,16 @@ def test_discover_lists_student_assignment_folders_sorted_without_hidden_ones(tm
     assert [(s, a) for s, a, _ in api.discover(tmp_path)] == [("ada", "toy"), ("ada", "zz"), ("bob", "toy")]
 
 
-@pytest.mark.parametrize("text, words", [
-    ("{ not json", "not valid JSON"), ('{"cells": "nope"}', "not a Jupyter notebook"),
-    (json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}}), "not a Jupyter notebook"),
-    ("[" * 100_000, "too deeply"),  # once an uncaught RecursionError that stopped the batch (exit 1, no CSVs)
-    ('{"cells": ' + "[" * 100_000 + "]" * 100_000 + "}", "too deeply"),
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("{ not json", "not valid JSON"),
+        ('{"cells": "nope"}', "not a Jupyter notebook"),
+        (json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}}), "not a Jupyter notebook"),
+        ("[" * 100_000, "too deeply"),  # once an uncaught RecursionError that stopped the batch (exit 1, no CSVs)
+        ('{"cells": ' + "[" * 100_000 + "]" * 100_000 + "}", "too deeply"),
+    ],
+)
 def test_check_notebook_says_what_is_wrong(tmp_path, text, words):
     assert words in api.check_notebook(write(tmp_path / "toy.ipynb", text))
 

@@ -24,8 +24,18 @@ def test_empty_submissions_folder_is_a_clear_error(tmp_path, capsys):
 
 def test_out_inside_submissions_is_refused(corpus_run, capsys):
     subs = corpus_run["subs"]
-    code = cli.main(["grade", "--submissions", str(subs), "--out", str(subs / "graded"), "--quiet",
-                     "--course", str(corpus_run["course"])])
+    code = cli.main(
+        [
+            "grade",
+            "--submissions",
+            str(subs),
+            "--out",
+            str(subs / "graded"),
+            "--quiet",
+            "--course",
+            str(corpus_run["course"]),
+        ]
+    )
     assert code == cli.EXIT_USAGE
     assert "never modified" in capsys.readouterr().err
 
@@ -42,8 +52,9 @@ def test_feedback_release_through_the_exchange(corpus_run, tmp_path):
     from nbgrader.utils import notebook_hash
 
     exchange = tmp_path / "exchange"
-    released = release_feedback(corpus_run["out"], exchange_root=exchange, course_id="toy-course",
-                                course_root=corpus_run["course"])
+    released = release_feedback(
+        corpus_run["out"], exchange_root=exchange, course_id="toy-course", course_root=corpus_run["course"]
+    )
     assert [p.parent.name for p in released] == ["late"]  # the only one with a submission secret
     expected = exchange / "toy-course" / "feedback" / f"{notebook_hash(secret='late-secret', notebook_id='toy')}.html"
     assert expected.exists()
@@ -64,4 +75,5 @@ def test_zip_collection(corpus_run, tmp_path):
     submitted = collect_zips(tmp_path / "downloads", tmp_path / "collected").folder
     assert sorted(p.name for p in submitted.iterdir()) == ["blank", "correct"]
     assert (submitted / "correct" / "toy" / "toy.ipynb").read_bytes() == (
-        corpus_run["subs"] / "correct" / "toy" / "toy.ipynb").read_bytes()
+        corpus_run["subs"] / "correct" / "toy" / "toy.ipynb"
+    ).read_bytes()

@@ -48,7 +48,7 @@ def _children() -> dict[int, list[int]]:
                 stat = (entry / "stat").read_text()
             except OSError:
                 continue
-            tree.setdefault(int(stat[stat.rindex(")") + 2:].split()[1]), []).append(int(entry.name))
+            tree.setdefault(int(stat[stat.rindex(")") + 2 :].split()[1]), []).append(int(entry.name))
     return tree
 
 
@@ -80,21 +80,46 @@ class Processes:
 
     def start(self, name: str, args: list[str], env: dict | None = None) -> subprocess.Popen:
         log = (self.folder / f"{name}.log").open("wb")
-        process = subprocess.Popen([str(DASK), *args], cwd=self.folder, stdout=log, stderr=subprocess.STDOUT,
-                                   env={**os.environ, **(env or {})})
+        process = subprocess.Popen(
+            [str(DASK), *args],
+            cwd=self.folder,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
+        )
         self.started.append(process)
         return process
 
     def scheduler(self, protocol: str = "tcp", env: dict | None = None) -> str:
         port = _free_port()
-        self.start("scheduler", ["scheduler", "--host", "127.0.0.1", "--port", str(port), "--protocol", protocol,
-                                 "--no-dashboard"], env)
+        self.start(
+            "scheduler",
+            ["scheduler", "--host", "127.0.0.1", "--port", str(port), "--protocol", protocol, "--no-dashboard"],
+            env,
+        )
         return f"{protocol}://127.0.0.1:{port}"
 
-    def worker(self, address: str, name: str, env: dict | None = None, nthreads: int = 2,
-               extra: tuple[str, ...] = ()) -> subprocess.Popen:
-        return self.start(name, ["worker", address, "--host", "127.0.0.1", "--name", name, "--nthreads",
-                                 str(nthreads), "--resources", f"{cluster.RESOURCE}=1", "--no-dashboard", *extra], env)
+    def worker(
+        self, address: str, name: str, env: dict | None = None, nthreads: int = 2, extra: tuple[str, ...] = ()
+    ) -> subprocess.Popen:
+        return self.start(
+            name,
+            [
+                "worker",
+                address,
+                "--host",
+                "127.0.0.1",
+                "--name",
+                name,
+                "--nthreads",
+                str(nthreads),
+                "--resources",
+                f"{cluster.RESOURCE}=1",
+                "--no-dashboard",
+                *extra,
+            ],
+            env,
+        )
 
     def end(self, process: subprocess.Popen | None = None) -> None:
         targets = [process] if process else self.started
@@ -167,8 +192,9 @@ def same_csvs(a: Path, b: Path) -> None:
 def test_the_cluster_grades_exactly_as_the_local_pool(dask_cluster, sample, tmp_path):
     """Templates built on the workers (an empty template cache), jobs graded there: the same bytes."""
     out, cache, said = tmp_path / "out", tmp_path / "templates", []
-    results = grade_class(sample["subs"], out, workers=1, template_cache=cache, cluster=dask_cluster["address"],
-                          log=said.append)
+    results = grade_class(
+        sample["subs"], out, workers=1, template_cache=cache, cluster=dask_cluster["address"], log=said.append
+    )
     assert [r.status for r in results] == ["graded"] * len(STUDENTS), [r.message for r in results]
     same_csvs(sample["local"], out)
     for student in STUDENTS:
@@ -179,8 +205,9 @@ def test_the_cluster_grades_exactly_as_the_local_pool(dask_cluster, sample, tmp_
     mine, theirs = Template.load(built), Template.load(local)
     assert (mine.max_score, mine.exercises) == (theirs.max_score, theirs.exercises)
     assert any("grading on 2 Dask worker(s)" in m for m in said), said
-    again = grade_class(sample["subs"], out, workers=1, template_cache=cache, cluster=dask_cluster["address"],
-                        log=lambda m: None)
+    again = grade_class(
+        sample["subs"], out, workers=1, template_cache=cache, cluster=dask_cluster["address"], log=lambda m: None
+    )
     assert all(r.cached for r in again)  # the result cache works as locally: nothing is sent twice
     same_csvs(sample["local"], out)
 
@@ -220,8 +247,15 @@ def test_a_worker_killed_mid_run_loses_nothing(dask_cluster, sample, tmp_path):
     """SIGKILL a worker process while it grades: its job runs again elsewhere, each submission once."""
     seen = []
     with KillWhenBusy(dask_cluster["address"]) as killer:
-        results = grade_class(sample["subs"], tmp_path, workers=1, force=True, cluster=dask_cluster["address"],
-                              on_done=lambda r: seen.append((r.student_id, r.assignment)), log=lambda m: None)
+        results = grade_class(
+            sample["subs"],
+            tmp_path,
+            workers=1,
+            force=True,
+            cluster=dask_cluster["address"],
+            on_done=lambda r: seen.append((r.student_id, r.assignment)),
+            log=lambda m: None,
+        )
     assert killer.killed, "no worker was caught grading"
     assert sorted(seen) == sorted((s, ASSIGNMENT) for s in STUDENTS)  # each exactly once
     assert [r.status for r in results] == ["graded"] * len(STUDENTS)
@@ -237,18 +271,37 @@ def test_hostile_submissions_on_a_worker_harm_no_one(dask_cluster, toy_course, t
 
     with Client(dask_cluster["address"], set_as_default=False) as client:
         local_dirs = [w["local_directory"] for w in client.scheduler_info(n_workers=-1)["workers"].values()]
-    secrets = [p for d in local_dirs for p in (
-        d, f"{d}/autograder-work", f"{d}/autograder-work/courses/{expected}/source/toy/toy.ipynb",
-        f"{d}/autograder-work/templates", f"{d}/autograder-work/built", str(Path(d).parent))]
+    secrets = [
+        p
+        for d in local_dirs
+        for p in (
+            d,
+            f"{d}/autograder-work",
+            f"{d}/autograder-work/courses/{expected}/source/toy/toy.ipynb",
+            f"{d}/autograder-work/templates",
+            f"{d}/autograder-work/built",
+            str(Path(d).parent),
+        )
+    ]
     cases = {c.name: c for c in corpus.cases(secrets)}
     subs = tmp_path / "subs"
     source = toy_course / "source" / "toy" / "toy.ipynb"
     for name in HOSTILE:
         corpus.write(cases[name], toy_release, source, subs / name / "toy")
         corpus.write(cases["correct"], toy_release, source, subs / f"{name}{corpus.BESIDE}" / "toy")
-    results = {r.student_id: r for r in grade_class(
-        subs, tmp_path / "out", workers=2, timeout=TIMEOUT, course_root=toy_course, memory_mb=1536,
-        cluster=dask_cluster["address"], log=lambda m: None)}
+    results = {
+        r.student_id: r
+        for r in grade_class(
+            subs,
+            tmp_path / "out",
+            workers=2,
+            timeout=TIMEOUT,
+            course_root=toy_course,
+            memory_mb=1536,
+            cluster=dask_cluster["address"],
+            log=lambda m: None,
+        )
+    }
     for name in HOSTILE:
         result, case = results[name], cases[name]
         assert (result.status, result.score) == (case.status, case.score), (name, result.message, result.cells)
@@ -263,12 +316,15 @@ def test_hostile_submissions_on_a_worker_harm_no_one(dask_cluster, toy_course, t
 # --- bad input -------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("address, why", [
-    ("tcp://10.1.2.3:8786", "refusing plain tcp://"),
-    ("tcp://grading.example.org:8786", "refusing plain tcp://"),
-    ("inproc://somewhere", "expected tcp://"),
-    ("/nonexistent/scheduler.json", "neither a tcp:// or tls://"),
-])
+@pytest.mark.parametrize(
+    "address, why",
+    [
+        ("tcp://10.1.2.3:8786", "refusing plain tcp://"),
+        ("tcp://grading.example.org:8786", "refusing plain tcp://"),
+        ("inproc://somewhere", "expected tcp://"),
+        ("/nonexistent/scheduler.json", "neither a tcp:// or tls://"),
+    ],
+)
 def test_addresses_refused_before_connecting(address, why):
     with pytest.raises(GradingError, match=why):
         cluster.options(address)
@@ -354,12 +410,21 @@ def wait_for_scheduler(address: str) -> None:
 def graded_by_one_worker(lone, name: str, env: dict, toy_course, toy_release, folder: Path):
     """A correct toy submission graded by a single worker started with ``env`` (ended afterwards)."""
     correct = next(c for c in corpus.cases([]) if c.name == "correct")
-    corpus.write(correct, toy_release, toy_course / "source" / "toy" / "toy.ipynb", folder / "subs" / "correct" / "toy")
+    corpus.write(
+        correct, toy_release, toy_course / "source" / "toy" / "toy.ipynb", folder / "subs" / "correct" / "toy"
+    )
     worker = lone["procs"].worker(lone["address"], name, env=env, nthreads=1)
     try:
         wait_for(lone["address"], 1)
-        [result] = grade_class(folder / "subs", folder / "out", timeout=TIMEOUT, course_root=toy_course, force=True,
-                               cluster=lone["address"], log=lambda m: None)
+        [result] = grade_class(
+            folder / "subs",
+            folder / "out",
+            timeout=TIMEOUT,
+            course_root=toy_course,
+            force=True,
+            cluster=lone["address"],
+            log=lambda m: None,
+        )
     finally:
         lone["procs"].end(worker)
     assert (result.status, result.score) == ("grader_error", 0)
@@ -367,22 +432,23 @@ def graded_by_one_worker(lone, name: str, env: dict, toy_course, toy_release, fo
     return result
 
 
-def test_a_worker_with_another_course_version_refuses(lone_scheduler, toy_course, toy_release, toy_template,
-                                                       tmp_path):
+def test_a_worker_with_another_course_version_refuses(lone_scheduler, toy_course, toy_release, toy_template, tmp_path):
     """A worker whose ``course`` package differs hashes the template otherwise: refused, never graded."""
     shadow = tmp_path / "shadow"
     shutil.copytree(REPO / "course", shadow / "course", ignore=shutil.ignore_patterns("__pycache__"))
     with (shadow / "course" / "checks.py").open("a") as fh:
         fh.write("\n# a later version of the course's checks\n")
-    result = graded_by_one_worker(lone_scheduler, "other-version", {"PYTHONPATH": str(shadow)}, toy_course,
-                                  toy_release, tmp_path)
+    result = graded_by_one_worker(
+        lone_scheduler, "other-version", {"PYTHONPATH": str(shadow)}, toy_course, toy_release, tmp_path
+    )
     assert "template hash mismatch" in result.flags[0].detail, result.flags
 
 
 def test_a_worker_that_cannot_sandbox_refuses(lone_scheduler, toy_course, toy_release, toy_template, tmp_path):
     """Without setpriv, unshare and prlimit on its PATH the worker cannot confine a kernel: it refuses the job."""
-    result = graded_by_one_worker(lone_scheduler, "unconfined", {"PATH": str(Path(sys.executable).parent)},
-                                  toy_course, toy_release, tmp_path)
+    result = graded_by_one_worker(
+        lone_scheduler, "unconfined", {"PATH": str(Path(sys.executable).parent)}, toy_course, toy_release, tmp_path
+    )
     detail = result.flags[0].detail
     assert "cannot sandbox student code" in detail and "--allow-unconfined" in detail, detail
 
@@ -407,8 +473,11 @@ def test_tls_with_mutual_authentication(toy_course, toy_release, toy_template, t
     import dask
 
     for name in ("certs", "strangers"):
-        subprocess.run(["sh", str(REPO / "deploy" / "dask" / "make-tls.sh"), str(tmp_path / name)], check=True,
-                       capture_output=True)
+        subprocess.run(
+            ["sh", str(REPO / "deploy" / "dask" / "make-tls.sh"), str(tmp_path / name)],
+            check=True,
+            capture_output=True,
+        )
     (tmp_path / "config").mkdir()
     (tmp_path / "config" / "distributed.yaml").write_text(_tls_text(tmp_path / "certs"))
     env = {"DASK_CONFIG": str(tmp_path / "config")}
@@ -423,29 +492,50 @@ def test_tls_with_mutual_authentication(toy_course, toy_release, toy_template, t
         with dask.config.set(_tls_config(tmp_path / "certs")):
             wait_for(address, 1)
             correct = next(c for c in corpus.cases([]) if c.name == "correct")
-            corpus.write(correct, toy_release, toy_course / "source" / "toy" / "toy.ipynb",
-                         tmp_path / "subs" / "correct" / "toy")
-            [result] = grade_class(tmp_path / "subs", tmp_path / "out", timeout=TIMEOUT, course_root=toy_course,
-                                   force=True, cluster=address, log=lambda m: None)
+            corpus.write(
+                correct,
+                toy_release,
+                toy_course / "source" / "toy" / "toy.ipynb",
+                tmp_path / "subs" / "correct" / "toy",
+            )
+            [result] = grade_class(
+                tmp_path / "subs",
+                tmp_path / "out",
+                timeout=TIMEOUT,
+                course_root=toy_course,
+                force=True,
+                cluster=address,
+                log=lambda m: None,
+            )
     finally:
         procs.end()
     assert (result.status, result.score) == ("graded", 7), result.message
 
 
-def test_past_the_bound_a_dead_workers_job_is_a_grader_error_and_the_run_goes_on(lone_scheduler, toy_course,
-                                                                                   toy_release, tmp_path):
+def test_past_the_bound_a_dead_workers_job_is_a_grader_error_and_the_run_goes_on(
+    lone_scheduler, toy_course, toy_release, tmp_path
+):
     """allowed-failures 0: the jobs the killed worker held (running, or waiting there for its turn: Dask counts
     both) are recorded with the cause; every other job is graded and the run ends normally."""
     correct = next(c for c in corpus.cases([]) if c.name == "correct")
     for student in ("s1", "s2", "s3"):
-        corpus.write(correct, toy_release, toy_course / "source" / "toy" / "toy.ipynb", tmp_path / "subs" / student / "toy")
+        corpus.write(
+            correct, toy_release, toy_course / "source" / "toy" / "toy.ipynb", tmp_path / "subs" / student / "toy"
+        )
     workers = [lone_scheduler["procs"].worker(lone_scheduler["address"], f"bound-{i}", nthreads=1) for i in (1, 2)]
     try:
         wait_for(lone_scheduler["address"], 2)
         with KillWhenBusy(lone_scheduler["address"]) as killer:
-            results = grade_class(tmp_path / "subs", tmp_path / "out", workers=1, timeout=TIMEOUT,
-                                  course_root=toy_course, force=True, cluster=lone_scheduler["address"],
-                                  log=lambda m: None)
+            results = grade_class(
+                tmp_path / "subs",
+                tmp_path / "out",
+                workers=1,
+                timeout=TIMEOUT,
+                course_root=toy_course,
+                force=True,
+                cluster=lone_scheduler["address"],
+                log=lambda m: None,
+            )
     finally:
         for worker in workers:
             lone_scheduler["procs"].end(worker)

@@ -29,8 +29,14 @@ def collect(tmp_path, files: dict):
 
 
 def test_a_class_archive_is_split_by_the_names_the_lms_wrote(tmp_path):
-    archive = zip_bytes({f"Toy_ada_{STAMP}_toy.ipynb": b"ada's", f"Toy_bob_{STAMP}_toy.ipynb": b"bob's",
-                         "../escape_x_attempt_1_toy.ipynb": b"no", "readme.txt": b"ignored"})
+    archive = zip_bytes(
+        {
+            f"Toy_ada_{STAMP}_toy.ipynb": b"ada's",
+            f"Toy_bob_{STAMP}_toy.ipynb": b"bob's",
+            "../escape_x_attempt_1_toy.ipynb": b"no",
+            "readme.txt": b"ignored",
+        }
+    )
     found, flags, log = collect(tmp_path, {"class.zip": archive})
     assert found == {"ada/toy/toy.ipynb": b"ada's", "bob/toy/toy.ipynb": b"bob's"} and flags == {}
     assert any("readme.txt" in line for line in log)
@@ -46,8 +52,13 @@ def test_a_nested_zip_cannot_submit_for_a_classmate(tmp_path):
 
 
 def test_a_second_submission_is_flagged_and_the_batch_goes_on(tmp_path):
-    archive = zip_bytes({f"Toy_ada_{STAMP}_toy.ipynb": b"first", f"Other_ada_{STAMP}_toy.ipynb": b"second",
-                         f"Toy_bob_{STAMP}_toy.ipynb": b"bob's"})
+    archive = zip_bytes(
+        {
+            f"Toy_ada_{STAMP}_toy.ipynb": b"first",
+            f"Other_ada_{STAMP}_toy.ipynb": b"second",
+            f"Toy_bob_{STAMP}_toy.ipynb": b"bob's",
+        }
+    )
     found, flags, _ = collect(tmp_path, {"class.zip": archive})
     assert found == {"ada/toy/toy.ipynb": b"first", "bob/toy/toy.ipynb": b"bob's"}
     assert [f.flag for f in flags[("ada", "toy")]] == ["duplicate_submission"]

@@ -41,7 +41,10 @@ def test_a_helper_package_of_the_course_root_goes_on_the_kernels_path(tmp_path):
     (tmp_path / "tinyhelp" / "asserts.py").write_text("class Off(Exception):\n    pass\n\n__all__ = ['Off']\n")
     located = description.Course(helper_packages=("tinyhelp",), checks_module="tinyhelp.asserts").locate(tmp_path)
     assert located.python_path == (str(tmp_path.resolve()),) and located.check_errors == ("AssertionError", "Off")
-    assert located.judge_settings()["path"] == [str(tmp_path.resolve())] and located.module_names() == ("tinyhelp", "asserts")
+    assert located.judge_settings()["path"] == [str(tmp_path.resolve())] and located.module_names() == (
+        "tinyhelp",
+        "asserts",
+    )
     again = description.Course(helper_packages=("tinyhelp",), checks_module="tinyhelp.asserts").locate(tmp_path)
     assert again == located  # a worker's second job: the package imported once still needs the course root
 

@@ -22,8 +22,12 @@ def test_hidden_regions_become_a_placeholder():
 def _raised_at(line: int, ename: str = "AssertionError", evalue: str = "hidden"):
     """An error output as IPython 8 writes it for a failure at ``line`` of the cell (colours included)."""
     failure = error(ename, evalue)
-    failure.traceback = ["\x1b[0;31m----------\x1b[0m", f"\x1b[0;31m{ename}\x1b[0m  Traceback (most recent call last)",
-                         f"Cell \x1b[0;32mIn[3], line {line}\x1b[0m\n----> {line} ...", f"{ename}: {evalue}"]
+    failure.traceback = [
+        "\x1b[0;31m----------\x1b[0m",
+        f"\x1b[0;31m{ename}\x1b[0m  Traceback (most recent call last)",
+        f"Cell \x1b[0;32mIn[3], line {line}\x1b[0m\n----> {line} ...",
+        f"{ename}: {evalue}",
+    ]
     return failure
 
 
@@ -51,13 +55,18 @@ def test_no_error_text_of_the_students_making_reaches_feedback_after_hidden_test
     nb = copy.deepcopy(SOURCE)
     secret = base64.b64encode(b"assert double(21) == 42, 'hidden'").decode()
     later = nbcells.cells_by_grade_id(nb)["test_double_all_lists"]
-    for raised in (_raised_at(1, "AssertionError", secret), _raised_at(1, secret[:40], "x"), error("CheckError", secret)):
+    for raised in (
+        _raised_at(1, "AssertionError", secret),
+        _raised_at(1, secret[:40], "x"),
+        error("CheckError", secret),
+    ):
         later.outputs = [raised]
         shown = copy.deepcopy(nb)
         feedback.strip_hidden(shown)
         assert secret[:40] not in json.dumps(shown)
     assert feedback.grader_message(error("CheckError", secret), set()).startswith(
-        "CheckError: " + feedback.ORIGIN_WORDS[None][:20])  # no traceback to place it: both places named
+        "CheckError: " + feedback.ORIGIN_WORDS[None][:20]
+    )  # no traceback to place it: both places named
 
 
 def test_the_graders_own_errors_keep_their_fixed_words():
@@ -121,9 +130,16 @@ def test_outputs_after_the_first_hidden_test_are_the_graders_words():
 def test_scripts_and_event_handlers_never_reach_the_feedback_page():
     nb = copy.deepcopy(SOURCE)
     nbcells.cells_by_grade_id(nb)["why"].source = "Because <img src=x onerror=alert(1)> <script>alert(2)</script>"
-    nbcells.cells_by_grade_id(nb)["double"].outputs = [new_output("display_data", data={
-        "text/html": "<b onmouseover=alert(3)>hi</b><script>alert(4)</script>",
-        "application/javascript": "alert(5)", "text/plain": "hi"})]
+    nbcells.cells_by_grade_id(nb)["double"].outputs = [
+        new_output(
+            "display_data",
+            data={
+                "text/html": "<b onmouseover=alert(3)>hi</b><script>alert(4)</script>",
+                "application/javascript": "alert(5)",
+                "text/plain": "hi",
+            },
+        )
+    ]
     resources = {}
     for step in feedback.FEEDBACK_PREPROCESSORS[:2]:
         nb, resources = step()(nb, resources)  # as nbgrader calls them
@@ -140,8 +156,10 @@ def test_markdown_links_cannot_carry_script_urls():
     from nbconvert import HTMLExporter
 
     nb = copy.deepcopy(SOURCE)
-    nbcells.cells_by_grade_id(nb)["why"].source = ("[a](javascript:alert(1)) ![b](JaVa&#x73;cript:alert(2)) "
-                                                  "[c](data:text/html,<script>x</script>) [ok](https://example.org)")
+    nbcells.cells_by_grade_id(nb)["why"].source = (
+        "[a](javascript:alert(1)) ![b](JaVa&#x73;cript:alert(2)) "
+        "[c](data:text/html,<script>x</script>) [ok](https://example.org)"
+    )
     nb, _ = feedback.SafeOutputs()(nb, {})
     page, _ = HTMLExporter().from_notebook_node(nb)
     links = re.findall(r"<(?:a|img)\s[^>]*>", page)
@@ -183,8 +201,9 @@ def test_the_feedback_exporter_renders_what_nbconverts_html_exporter_renders(tmp
 
     nb = copy.deepcopy(SOURCE)
     png = base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(40)).decode()
-    nbcells.cells_by_grade_id(nb)["double"].outputs = [new_output("display_data", data={"image/png": png,
-                                                                                         "text/plain": "fig"})]
+    nbcells.cells_by_grade_id(nb)["double"].outputs = [
+        new_output("display_data", data={"image/png": png, "text/plain": "fig"})
+    ]
     config = _nbgraders_feedback_config(tmp_path)
     nb, resources = _graded(nb)
     ours, _ = feedback.FeedbackExporter(config=config).from_notebook_node(copy.deepcopy(nb), copy.deepcopy(resources))
@@ -203,8 +222,13 @@ def test_compiled_templates_are_reused_by_the_next_exporter(tmp_path):
     assert compiled and feedback._COMPILED._code == compiled  # nothing compiled twice
 
 
-CONCEPT = {"answer": "c", "bucket": "c", "correct": False, "explanation": "Batch norm fixes the mean and variance "
-           "of Z, not its distribution.", "options": ["a", "b", "c", "d"]}
+CONCEPT = {
+    "answer": "c",
+    "bucket": "c",
+    "correct": False,
+    "explanation": "Batch norm fixes the mean and variance of Z, not its distribution.",
+    "options": ["a", "b", "c", "d"],
+}
 
 
 def test_a_concept_question_shows_the_explanation_of_the_chosen_option():
@@ -221,8 +245,14 @@ def test_the_explanation_channel_carries_only_a_record_of_the_judges_shape():
     """The channel reads the cell's metadata, which only the grader writes (execute clears what a submission
     brought); a record of another shape, or on a cell that is not a test, shows nothing."""
     secret = base64.b64encode(b"assert double(21) == 42, 'hidden'").decode()
-    for bad in ({**CONCEPT, "explanation": 42}, {**CONCEPT, "extra": secret}, {**CONCEPT, "answer": secret * 3},
-                {**CONCEPT, "options": [secret * 2]}, secret, [CONCEPT]):
+    for bad in (
+        {**CONCEPT, "explanation": 42},
+        {**CONCEPT, "extra": secret},
+        {**CONCEPT, "answer": secret * 3},
+        {**CONCEPT, "options": [secret * 2]},
+        secret,
+        [CONCEPT],
+    ):
         nb = copy.deepcopy(SOURCE)
         nbcells.cells_by_grade_id(nb)["test_double"].metadata[feedback.judge.CONCEPT_KEY] = bad
         feedback.strip_hidden(nb)

@@ -52,7 +52,7 @@ def test_a_flag_is_a_name_of_the_catalogue_and_writes_as_its_text():
 
     import pytest
 
-    from autograder.results import Flag, SubmissionResult, Status
+    from autograder.results import Flag, Status, SubmissionResult
 
     flag = Flag("symlink", "x")
     assert flag.flag is flags.FlagName.symlink and set(flags.FlagName) == set(flags.FLAGS)

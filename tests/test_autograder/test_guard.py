@@ -53,13 +53,16 @@ def test_a_signed_answer_verifies_and_says_what_was_restored():
     assert kernel._reset_kernel() == GuardAnswer(True, ["numpy.allclose"])
 
 
-@pytest.mark.parametrize("answer, reason", [
-    (lambda key, nonce: "", "signature"),  # a stand-in that restores nothing
-    (lambda key, nonce: signed(b"x" * 32, nonce, []), "signature"),  # signed with a key it made up
-    (lambda key, nonce: signed(key, "an old nonce", []), "signature"),  # a replayed answer
-    (lambda key, nonce: "\nnumpy.allclose", "signature"),  # never armed
-    (lambda key, nonce: signed(key, nonce, ["numpy.allclose"]).rsplit("\n", 1)[0], "signature"),  # edited list
-])
+@pytest.mark.parametrize(
+    "answer, reason",
+    [
+        (lambda key, nonce: "", "signature"),  # a stand-in that restores nothing
+        (lambda key, nonce: signed(b"x" * 32, nonce, []), "signature"),  # signed with a key it made up
+        (lambda key, nonce: signed(key, "an old nonce", []), "signature"),  # a replayed answer
+        (lambda key, nonce: "\nnumpy.allclose", "signature"),  # never armed
+        (lambda key, nonce: signed(key, nonce, ["numpy.allclose"]).rsplit("\n", 1)[0], "signature"),  # edited list
+    ],
+)
 def test_an_answer_that_does_not_verify_is_untrusted(answer, reason):
     kernel = FakeKernel(lambda e: answer(kernel._key, nonce_of(e)))
     kernel._arm_guard()
@@ -102,11 +105,18 @@ def test_what_was_restored_before_a_test_is_shown_and_the_test_counts():
     assert [f.flag for f in integrity.runtime_flags(notebook(cell), 1000)] == ["tampered_checks"]
 
 
-@pytest.mark.parametrize("before, after, flags", [
-    (GuardAnswer(False, [], "no answer"), CLEAN, ["kernel_tampering"]),
-    (CLEAN, GuardAnswer(False, [], "the signature does not match"), ["kernel_tampering"]),
-    (CLEAN, GuardAnswer(True, ["course.checks.check_close.__code__"]), ["tampered_checks", "tampered_during_test"]),
-])
+@pytest.mark.parametrize(
+    "before, after, flags",
+    [
+        (GuardAnswer(False, [], "no answer"), CLEAN, ["kernel_tampering"]),
+        (CLEAN, GuardAnswer(False, [], "the signature does not match"), ["kernel_tampering"]),
+        (
+            CLEAN,
+            GuardAnswer(True, ["course.checks.check_close.__code__"]),
+            ["tampered_checks", "tampered_during_test"],
+        ),
+    ],
+)
 def test_an_untrusted_test_scores_zero(before, after, flags):
     cell = judged(before, after)
     assert determine_grade(cell)[0] == 0

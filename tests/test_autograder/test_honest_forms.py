@@ -18,11 +18,13 @@ from autograder.results import encodable
 from tests.test_autograder import honest
 
 SURROGATE_ID = os.fsdecode(b"sur\xffrogate")  # a folder name that is not UTF-8: "sur\udcffrogate"
-WIDGETS = ("import ipywidgets\n"
-           "for _ in range(3):\n"
-           "    display(ipywidgets.Text(value='w' * 9_000_000))\n"
-           "def double(x):\n"
-           "    return 2 * np.asarray(x, dtype=float)\n")
+WIDGETS = (
+    "import ipywidgets\n"
+    "for _ in range(3):\n"
+    "    display(ipywidgets.Text(value='w' * 9_000_000))\n"
+    "def double(x):\n"
+    "    return 2 * np.asarray(x, dtype=float)\n"
+)
 CAPTURED = "%%capture noisy\nprint('a long log I do not want to see')\n"
 # student -> (score, flags) of the 7 autograded points and 1 manual point
 EXPECTED = {
@@ -70,12 +72,12 @@ def honest_run(toy_course, toy_release, tmp_path_factory):
         (subs / student / "toy").mkdir(parents=True)
         nbformat.write(nb, str(subs / student / "toy" / "toy.ipynb"))
     (subs / "malformed" / "toy").mkdir(parents=True)
-    (subs / "malformed" / "toy" / "toy.ipynb").write_text(json.dumps(honest.malformed_json(release, source)),
-                                                           encoding="utf-8")
+    (subs / "malformed" / "toy" / "toy.ipynb").write_text(
+        json.dumps(honest.malformed_json(release, source)), encoding="utf-8"
+    )
     (subs / SURROGATE_ID / "toy").mkdir(parents=True)
     (subs / SURROGATE_ID / "toy" / "toy.ipynb").write_text(_surrogate_json(release, source), encoding="utf-8")
-    results = grade_class(subs, out, workers=2, timeout=20, course_root=toy_course, memory_mb=1536,
-                          log=lambda m: None)
+    results = grade_class(subs, out, workers=2, timeout=20, course_root=toy_course, memory_mb=1536, log=lambda m: None)
     return {"results": {r.student_id: r for r in results}, "out": out}
 
 
@@ -128,8 +130,16 @@ def test_surrogates_in_every_field_reach_the_csvs_and_report_encodable(tmp_path)
     from autograder.results import CellResult, Flag, SubmissionResult
 
     bad = "\ud800"
-    result = SubmissionResult(f"s{bad}", "toy", "graded", 1, 2, [CellResult(f"test_{bad}", 0, 1, f"no {bad}")],
-                              [Flag("edited_metadata", f"x{bad}: restored"), Flag("timeout", bad)], message=bad)
+    result = SubmissionResult(
+        f"s{bad}",
+        "toy",
+        "graded",
+        1,
+        2,
+        [CellResult(f"test_{bad}", 0, 1, f"no {bad}")],
+        [Flag("edited_metadata", f"x{bad}: restored"), Flag("timeout", bad)],
+        message=bad,
+    )
     writer.write_csvs([result], tmp_path)
     (tmp_path / "report.html").write_text(report.render([result]), encoding="utf-8")
     for name in ("grades.csv", "cells.csv", "integrity.csv", "report.html"):

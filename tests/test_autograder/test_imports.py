@@ -66,10 +66,18 @@ def test_no_import_cycle_inside_autograder():
 
 
 def test_importing_the_grader_has_no_side_effects():
-    code = ("import os, sys; before = os.environ['PATH']; import autograder, autograder.api, autograder.cli, "
-            "autograder.runner, autograder.writer; print(os.environ['PATH'] == before, 'nbgrader' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={"PATH": "/usr/bin:/bin"}, cwd=REPO)
+    code = (
+        "import os, sys; before = os.environ['PATH']; import autograder, autograder.api, autograder.cli, "
+        "autograder.runner, autograder.writer; print(os.environ['PATH'] == before, 'nbgrader' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "/usr/bin:/bin"},
+        cwd=REPO,
+    )
     assert out.stdout.split() == ["True", "False"], out.stderr
 
 
@@ -77,8 +85,12 @@ def imported_by_name(path: Path) -> set[str]:
     """Module names ``path`` imports by a string: ``importlib.import_module("x")``, ``__import__("x")``."""
     found = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant) and \
-                isinstance(node.args[0].value, str):
+        if (
+            isinstance(node, ast.Call)
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
             name = ast.unparse(node.func)
             if name in ("__import__", "importlib.import_module", "import_module"):
                 found.add(node.args[0].value)

@@ -46,22 +46,30 @@ def test_an_unlocked_ungraded_cell_may_go():
     assert integrity.locked_cell_flags(notebook(answer("f", "stub")), release) == []
 
 
-@pytest.mark.parametrize("code, flag", [
-    ("import os\nif os.environ.get('NBGRADER_EXECUTION'): pass", "grading_env"),
-    ("text = open('../../source/x.ipynb').read()", "file_access"),
-    ("import socket", "network"),
-    ("import sys\nsys.exit()", "process_control"),
-    ("class Yes:\n    def __eq__(self, other):\n        return True", "monkeypatch"),
-    ("np.allclose = lambda *a, **k: True", "monkeypatch"),
-    ("def check_close(*a, **k):\n    pass", "shadows_checks"),
-    # the issue's kernel attacks: an input transformer, a pre_run_cell hook, the guard's callbacks, the history
-    ("from IPython.core.interactiveshell import InteractiveShell\n"
-     "InteractiveShell.instance().input_transformers_post.append(wrap)", "kernel_tampering"),
-    ("ip.events.register('pre_run_cell', fake_result)", "kernel_tampering"),
-    ("for cb in list(ip.events.callbacks['post_execute']): ip.events.unregister('post_execute', cb)",
-     "kernel_tampering"),
-    ("import base64\nprint(base64.b64encode('\\n'.join(In).encode()))", "kernel_tampering"),
-])
+@pytest.mark.parametrize(
+    "code, flag",
+    [
+        ("import os\nif os.environ.get('NBGRADER_EXECUTION'): pass", "grading_env"),
+        ("text = open('../../source/x.ipynb').read()", "file_access"),
+        ("import socket", "network"),
+        ("import sys\nsys.exit()", "process_control"),
+        ("class Yes:\n    def __eq__(self, other):\n        return True", "monkeypatch"),
+        ("np.allclose = lambda *a, **k: True", "monkeypatch"),
+        ("def check_close(*a, **k):\n    pass", "shadows_checks"),
+        # the issue's kernel attacks: an input transformer, a pre_run_cell hook, the guard's callbacks, the history
+        (
+            "from IPython.core.interactiveshell import InteractiveShell\n"
+            "InteractiveShell.instance().input_transformers_post.append(wrap)",
+            "kernel_tampering",
+        ),
+        ("ip.events.register('pre_run_cell', fake_result)", "kernel_tampering"),
+        (
+            "for cb in list(ip.events.callbacks['post_execute']): ip.events.unregister('post_execute', cb)",
+            "kernel_tampering",
+        ),
+        ("import base64\nprint(base64.b64encode('\\n'.join(In).encode()))", "kernel_tampering"),
+    ],
+)
 def test_suspicious_code(code, flag):
     assert flag in kinds(course_flags.code_flags(code, CHECKS))
 
@@ -81,40 +89,43 @@ def test_one_flag_per_kind_and_detail():
     assert kinds(course_flags.static_flags(nb, RELEASE, CHECKS)) == ["network", "unusual_import"]
 
 
-@pytest.mark.parametrize("code, flag", [
-    ("x = eval('1 + 1')", "dynamic_code"),
-    ("exec(text)", "dynamic_code"),
-    ("run = compile(src, 'x', 'exec')", "dynamic_code"),
-    ("np = __import__('numpy')", "dynamic_code"),
-    ("f = getattr(checks, 'check_' + 'close')", "dynamic_code"),
-    ("setattr(module, name, None)", "dynamic_code"),
-    ("globals()['check_close'] = fake", "dynamic_code"),
-    ("vars(course.checks).update(check_close=fake)", "dynamic_code"),
-    ("here = locals()", "dynamic_code"),
-    ("import pickle", "dynamic_code"),
-    ("from marshal import loads", "dynamic_code"),
-    ("data = np.load('x.npy', allow_pickle=True)", "dynamic_code"),
-    ("import sys\ncaller = sys._getframe(1)", "introspection"),
-    ("import inspect", "introspection"),
-    ("outer = frame.f_back.f_globals", "introspection"),
-    ("ns = fn.__globals__", "introspection"),
-    ("key = reset.__closure__[0].cell_contents", "introspection"),
-    ("check_close.__code__ = (lambda *a: None).__code__", "introspection"),
-    ("code = getattr(check_close, '__code__')", "introspection"),
-    ("checks.__dict__['check_close'] = None", "introspection"),
-    ("classes = object.__subclasses__()", "introspection"),
-    ("base = type(x).__mro__[1].__bases__", "introspection"),
-    ("import gc\ngc.get_referrers(x)", "introspection"),
-    ("import ctypes", "introspection"),
-    ("import sys\nsys.modules['_autograder_guard'].reset = lambda n: ''", "kernel_tampering"),
-    ("%load_ext autoreload", "magic"),
-    ("!cat ../../source/*.ipynb", "magic"),
-    ("files = !ls", "magic"),
-    ("%%capture\nprint(1)", "magic"),
-    ("import os", "unusual_import"),
-    ("from IPython.core.interactiveshell import InteractiveShell", "unusual_import"),
-    ("from . import neighbour", "unusual_import"),
-])
+@pytest.mark.parametrize(
+    "code, flag",
+    [
+        ("x = eval('1 + 1')", "dynamic_code"),
+        ("exec(text)", "dynamic_code"),
+        ("run = compile(src, 'x', 'exec')", "dynamic_code"),
+        ("np = __import__('numpy')", "dynamic_code"),
+        ("f = getattr(checks, 'check_' + 'close')", "dynamic_code"),
+        ("setattr(module, name, None)", "dynamic_code"),
+        ("globals()['check_close'] = fake", "dynamic_code"),
+        ("vars(course.checks).update(check_close=fake)", "dynamic_code"),
+        ("here = locals()", "dynamic_code"),
+        ("import pickle", "dynamic_code"),
+        ("from marshal import loads", "dynamic_code"),
+        ("data = np.load('x.npy', allow_pickle=True)", "dynamic_code"),
+        ("import sys\ncaller = sys._getframe(1)", "introspection"),
+        ("import inspect", "introspection"),
+        ("outer = frame.f_back.f_globals", "introspection"),
+        ("ns = fn.__globals__", "introspection"),
+        ("key = reset.__closure__[0].cell_contents", "introspection"),
+        ("check_close.__code__ = (lambda *a: None).__code__", "introspection"),
+        ("code = getattr(check_close, '__code__')", "introspection"),
+        ("checks.__dict__['check_close'] = None", "introspection"),
+        ("classes = object.__subclasses__()", "introspection"),
+        ("base = type(x).__mro__[1].__bases__", "introspection"),
+        ("import gc\ngc.get_referrers(x)", "introspection"),
+        ("import ctypes", "introspection"),
+        ("import sys\nsys.modules['_autograder_guard'].reset = lambda n: ''", "kernel_tampering"),
+        ("%load_ext autoreload", "magic"),
+        ("!cat ../../source/*.ipynb", "magic"),
+        ("files = !ls", "magic"),
+        ("%%capture\nprint(1)", "magic"),
+        ("import os", "unusual_import"),
+        ("from IPython.core.interactiveshell import InteractiveShell", "unusual_import"),
+        ("from . import neighbour", "unusual_import"),
+    ],
+)
 def test_the_ast_net(code, flag):
     """What reaching past the tests needs: running built code, frames and closures, magics, odd modules."""
     assert flag in kinds(course_flags.code_flags(code, CHECKS))
@@ -130,14 +141,17 @@ GUARD.reset = _reset
 """
 
 
-@pytest.mark.parametrize("reach", [
-    "import sys\nGUARD = sys.modules['_autograder_guard']",
-    "import sys\nGUARD = sys.modules['_autograder' + '_guard']",
-    "GUARD = __import__('sys').modules['_autograder' + '_guard']",
-    "import importlib\nGUARD = importlib.import_module('_autograder' + '_guard')",
-    "import gc\nGUARD = [o for o in gc.get_objects() if hasattr(o, 'reset')][0]",
-    "GUARD = type(get_ipython())\nGUARD.reset = GUARD.user_expressions",  # the shell's call around it
-])
+@pytest.mark.parametrize(
+    "reach",
+    [
+        "import sys\nGUARD = sys.modules['_autograder_guard']",
+        "import sys\nGUARD = sys.modules['_autograder' + '_guard']",
+        "GUARD = __import__('sys').modules['_autograder' + '_guard']",
+        "import importlib\nGUARD = importlib.import_module('_autograder' + '_guard')",
+        "import gc\nGUARD = [o for o in gc.get_objects() if hasattr(o, 'reset')][0]",
+        "GUARD = type(get_ipython())\nGUARD.reset = GUARD.user_expressions",  # the shell's call around it
+    ],
+)
 def test_what_the_guard_cannot_stop_is_flagged(reach):
     """Wrapping the real reset to undo and redo tampering around it (guard.py's docstring): every way to
     reach the guard is flagged by name, however the module's name is spelt."""
@@ -145,16 +159,19 @@ def test_what_the_guard_cannot_stop_is_flagged(reach):
     assert flags & {"kernel_tampering", "monkeypatch", "dynamic_code", "introspection"}, flags
 
 
-@pytest.mark.parametrize("code", [
-    "import numpy as np\nimport math, random, itertools, functools, collections, statistics, typing, copy, time",
-    "from dataclasses import dataclass\nimport operator, heapq, bisect\nfrom collections import Counter",
-    "import tensorflow as tf\nfrom tensorflow import keras\nimport keras\nimport matplotlib.pyplot as plt",
-    "from sklearn.datasets import load_digits\nfrom tqdm.auto import tqdm\nfrom course.checks import check_close",
-    "from IPython.display import display, Markdown",
-    "shape = getattr(x, 'shape', None)\nsetattr(config, 'lr', 0.1)",
-    "name = type(x).__name__\nevaluate = lambda m: m.evaluate(X)\nglobal_step = 0",
-    "z = a % b\ns = 'not %magic'\nt = x != y",
-])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import numpy as np\nimport math, random, itertools, functools, collections, statistics, typing, copy, time",
+        "from dataclasses import dataclass\nimport operator, heapq, bisect\nfrom collections import Counter",
+        "import tensorflow as tf\nfrom tensorflow import keras\nimport keras\nimport matplotlib.pyplot as plt",
+        "from sklearn.datasets import load_digits\nfrom tqdm.auto import tqdm\nfrom course.checks import check_close",
+        "from IPython.display import display, Markdown",
+        "shape = getattr(x, 'shape', None)\nsetattr(config, 'lr', 0.1)",
+        "name = type(x).__name__\nevaluate = lambda m: m.evaluate(X)\nglobal_step = 0",
+        "z = a % b\ns = 'not %magic'\nt = x != y",
+    ],
+)
 def test_the_ast_net_leaves_honest_code_alone(code):
     flags = course_flags.code_flags(code, CHECKS)
     assert not {"dynamic_code", "introspection", "magic", "unusual_import"} & set(kinds(flags)), flags
@@ -221,13 +238,16 @@ def graded_with(*outputs):
     return nb
 
 
-@pytest.mark.parametrize("output, flag", [
-    (error("CellTimeoutError", "the cell ran longer than 4 s"), "timeout"),
-    (error("DeadKernelError", "the kernel died while running this cell"), "kernel_died"),
-    (error("MemoryError", ""), "memory_limit"),
-    (error("SystemExit", ""), "system_exit"),
-    (stream("line\n" + integrity.TRUNCATED + "\n"), "output_flood"),
-])
+@pytest.mark.parametrize(
+    "output, flag",
+    [
+        (error("CellTimeoutError", "the cell ran longer than 4 s"), "timeout"),
+        (error("DeadKernelError", "the kernel died while running this cell"), "kernel_died"),
+        (error("MemoryError", ""), "memory_limit"),
+        (error("SystemExit", ""), "system_exit"),
+        (stream("line\n" + integrity.TRUNCATED + "\n"), "output_flood"),
+    ],
+)
 def test_runtime_flags(output, flag):
     assert kinds(integrity.runtime_flags(graded_with(output), flood_lines=1000)) == [flag]
 
@@ -240,14 +260,16 @@ def test_cells_after_a_dead_kernel_are_not_flagged_again():
 def test_the_guard_marker_names_what_was_restored():
     from nbformat.v4 import new_output
 
-    marker = new_output("display_data", data={integrity.GUARD_MIME: {"restored": ["numpy.allclose"]},
-                                              "text/plain": "restored"})
+    marker = new_output(
+        "display_data", data={integrity.GUARD_MIME: {"restored": ["numpy.allclose"]}, "text/plain": "restored"}
+    )
     flags = integrity.runtime_flags(graded_with(marker), flood_lines=1000)
     assert kinds(flags) == ["tampered_checks"] and "numpy.allclose" in flags[0].detail
 
 
-@pytest.mark.parametrize("ename, flag", [("GuardUnverified", "kernel_tampering"),
-                                          ("TamperedDuringTest", "tampered_during_test")])
+@pytest.mark.parametrize(
+    "ename, flag", [("GuardUnverified", "kernel_tampering"), ("TamperedDuringTest", "tampered_during_test")]
+)
 def test_an_untrusted_test_is_flagged_with_its_reason(ename, flag):
     flags = integrity.runtime_flags(graded_with(error(ename, "the reason")), flood_lines=1000)
     assert kinds(flags) == [flag] and "test_double scored 0: the reason" in flags[0].detail
@@ -260,24 +282,26 @@ def test_flood_detail_quotes_the_configured_limit():
 
 def test_a_result_in_a_failing_test_cell_is_no_credit():
     """nbgrader reads a test's first execute_result as partial credit, before its error (a pre_run_cell hook)."""
+    import copy
+
     from nbformat.v4 import new_output
+    from nbgrader.utils import determine_grade
 
     from autograder.execute import ErrorsDecide
     from autograder.nbcells import cells_by_grade_id
     from tests.test_autograder.notebooks import SOURCE
-    import copy
-
-    from nbgrader.utils import determine_grade
 
     nb = copy.deepcopy(SOURCE)
     test = cells_by_grade_id(nb)["test_double"]
-    test.outputs = [new_output("execute_result", data={"text/plain": "'all good'"}, execution_count=1),
-                    error("AssertionError", "double(1) is 3")]
+    test.outputs = [
+        new_output("execute_result", data={"text/plain": "'all good'"}, execution_count=1),
+        error("AssertionError", "double(1) is 3"),
+    ]
     passing = cells_by_grade_id(nb)["test_double_all_lists"]
     passing.outputs = [new_output("execute_result", data={"text/plain": "0.5"}, execution_count=2)]
     assert determine_grade(test)[0] == 2  # what nbgrader alone gives: full marks for a failing test
-    for i, cell in enumerate(nb.cells):
-        ErrorsDecide().preprocess_cell(cell, {}, i)
+    for i, graded_cell in enumerate(nb.cells):
+        ErrorsDecide().preprocess_cell(graded_cell, {}, i)
     assert determine_grade(test)[0] == 0
     assert determine_grade(passing)[0] == 0.5  # a passing test's own partial credit stays
     assert kinds(integrity.runtime_flags(nb, flood_lines=1000)) == ["fake_result"]

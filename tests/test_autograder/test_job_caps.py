@@ -16,8 +16,12 @@ FACTOR_DOUBLE = "def double(x):\n    return factor * np.asarray(x, dtype=float)\
 
 
 def _state_msg(comm_id: str, size: int) -> dict:
-    return {"msg_type": "comm_msg", "header": {"msg_type": "comm_msg"}, "buffers": [],
-            "content": {"comm_id": comm_id, "data": {"state": {"_model_name": "TextModel", "value": "x" * size}}}}
+    return {
+        "msg_type": "comm_msg",
+        "header": {"msg_type": "comm_msg"},
+        "buffers": [],
+        "content": {"comm_id": comm_id, "data": {"state": {"_model_name": "TextModel", "value": "x" * size}}},
+    }
 
 
 def test_widget_state_past_the_cap_is_not_kept():
@@ -77,8 +81,11 @@ def test_a_feedback_page_shows_every_graded_cell_and_a_bounded_number_of_others(
     """Rendering 40,000 tiny cells as HTML took 240 s on its own; the page keeps what grades and says the rest."""
     from autograder import nbcells
 
-    nb = notebook(*[cell("code", None, f"x{i} = {i}") for i in range(50)], locked_test("test_t", "assert True"),
-                  *[cell("code", None, "y = 1") for _ in range(50)])
+    nb = notebook(
+        *[cell("code", None, f"x{i} = {i}") for i in range(50)],
+        locked_test("test_t", "assert True"),
+        *[cell("code", None, "y = 1") for _ in range(50)],
+    )
     short = nbcells.trimmed(nb, 10)
     assert [nbcells.grade_id(c) for c in short.cells].count("test_t") == 1
     assert len(short.cells) == 12 and "90 more cells" in short.cells[-1].source
@@ -90,8 +97,12 @@ def _padded(n: int):
     cells = []
     for i in range(n // 2):
         cells += [cell("markdown", None, f"note {i}"), cell("code", None, f"x{i} = {i}")]
-    cells[10:10] = [cell("code", None, "1 / 0"), cell("code", None, "factor = 2"),
-                    cell("code", None, "%time y = factor"), cell("code", None, "%%time\nquiet = factor")]
+    cells[10:10] = [
+        cell("code", None, "1 / 0"),
+        cell("code", None, "factor = 2"),
+        cell("code", None, "%time y = factor"),
+        cell("code", None, "%%time\nquiet = factor"),
+    ]
     return notebook(*cells, locked_test("test_t", "assert factor == 2"), cell("code", None, "z = 1"))
 
 
@@ -121,7 +132,12 @@ def test_a_merged_cell_runs_each_cell_on_its_own():
     shell = start_ipython()
     for merged in [c for c in nb.cells if c.cell_type == "code" and not nbcells.grade_id(c)]:
         assert shell.run_cell(merged.source).success
-    assert shell.user_ns["factor"] == 2 and shell.user_ns["y"] == 2 and shell.user_ns["quiet"] == 2 and shell.user_ns["x999"] == 999
+    assert (
+        shell.user_ns["factor"] == 2
+        and shell.user_ns["y"] == 2
+        and shell.user_ns["quiet"] == 2
+        and shell.user_ns["x999"] == 999
+    )
 
 
 def test_forty_thousand_cells_are_graded_within_the_deadline(toy_course, toy_release, tmp_path):
@@ -135,8 +151,14 @@ def test_forty_thousand_cells_are_graded_within_the_deadline(toy_course, toy_rel
     for student, nb in books.items():
         (tmp_path / "subs" / student / "toy").mkdir(parents=True)
         nbformat.write(nb, str(tmp_path / "subs" / student / "toy" / "toy.ipynb"))
-    results = {r.student_id: r for r in grade_class(tmp_path / "subs", tmp_path / "out", workers=2, timeout=20,
-                                                     course_root=toy_course, log=lambda m: None)}
+    results = {
+        r.student_id: r
+        for r in grade_class(
+            tmp_path / "subs", tmp_path / "out", workers=2, timeout=20, course_root=toy_course, log=lambda m: None
+        )
+    }
     assert results["aa_correct"].score == results["many_cells"].score == 7
     assert {f.flag for f in results["many_cells"].flags} == {"merged_cells", "magic"}
-    assert f"{len(release.cells) + 40_004} cells" in next(f.detail for f in results["many_cells"].flags if f.flag == "merged_cells")
+    assert f"{len(release.cells) + 40_004} cells" in next(
+        f.detail for f in results["many_cells"].flags if f.flag == "merged_cells"
+    )

@@ -14,7 +14,6 @@ import pytest
 from autograder import nbcells, sandbox
 from autograder.api import grade_class
 from tests.test_autograder import corpus
-from tests.test_autograder.conftest import TIMEOUT
 
 pytestmark = [
     pytest.mark.slow,
@@ -22,8 +21,9 @@ pytestmark = [
 ]
 
 
-def grade_beside_correct(toy_course, toy_release, tmp_path, hostile: corpus.Case, memory_mb: int, timeout: int,
-                         neighbours: int = 1):
+def grade_beside_correct(
+    toy_course, toy_release, tmp_path, hostile: corpus.Case, memory_mb: int, timeout: int, neighbours: int = 1
+):
     """Grade ``hostile`` and ``neighbours`` correct submissions sorted after it, on 2 workers: the first
     neighbour is graded beside it, the next ones start while it still runs. Returns (hostile's result, the
     neighbours' results, the output folder)."""
@@ -33,10 +33,14 @@ def grade_beside_correct(toy_course, toy_release, tmp_path, hostile: corpus.Case
     correct = corpus.Case("correct", 7, set())
     for n in range(neighbours):
         corpus.write(correct, toy_release, source, subs / f"{hostile.name}{corpus.BESIDE}{n}" / "toy")
-    results = grade_class(subs, out, workers=2, timeout=timeout, course_root=toy_course, memory_mb=memory_mb,
-                          log=lambda m: None)
-    return (next(r for r in results if r.student_id == hostile.name),
-            [r for r in results if r.student_id != hostile.name], out)
+    results = grade_class(
+        subs, out, workers=2, timeout=timeout, course_root=toy_course, memory_mb=memory_mb, log=lambda m: None
+    )
+    return (
+        next(r for r in results if r.student_id == hostile.name),
+        [r for r in results if r.student_id != hostile.name],
+        out,
+    )
 
 
 def assert_unharmed(neighbours):
@@ -46,7 +50,8 @@ def assert_unharmed(neighbours):
 
 LONG_THREAD_BOMB = (  # corpus.THREAD_BOMB's threads, held while the other worker starts kernel after kernel
     corpus.THREAD_BOMB.replace("args=(20,)", "args=(60,)") + "time.sleep(12)\n"
-    "def mean_of(values):\n    return float(np.mean(values))\n")
+    "def mean_of(values):\n    return float(np.mean(values))\n"
+)
 
 
 def test_without_cgroups_a_thread_bomb_cannot_starve_the_other_worker(toy_course, toy_release, tmp_path, monkeypatch):
@@ -58,8 +63,9 @@ def test_without_cgroups_a_thread_bomb_cannot_starve_the_other_worker(toy_course
     sandbox.probe.cache_clear()
     try:
         bomb = corpus.Case("thread_bomb", 7, set(), replace={"mean_of": LONG_THREAD_BOMB})
-        bomb, neighbours, out = grade_beside_correct(toy_course, toy_release, tmp_path, bomb, memory_mb=1536,
-                                                     timeout=30, neighbours=3)
+        bomb, neighbours, out = grade_beside_correct(
+            toy_course, toy_release, tmp_path, bomb, memory_mb=1536, timeout=30, neighbours=3
+        )
     finally:
         sandbox.probe.cache_clear()
     assert "NO per-job cgroup" in (out / "report.html").read_text()  # the fallback really ran
@@ -71,7 +77,7 @@ MEMORY_MB = 700  # per process (RLIMIT_DATA): one child's 450 MB fits; the job's
 CHILD_MB = 450
 HOLD_MEMORY = (  # three children holding 450 MB each: 1.35 GB together, over the job's cap
     "import subprocess, sys, time\n"
-    f"_hold = 'import time; _b = b\"x\" * ({CHILD_MB} * 1024**2); print(\"holding\", flush=True); "
+    f'_hold = \'import time; _b = b"x" * ({CHILD_MB} * 1024**2); print("holding", flush=True); '
     "time.sleep(60)'\n"
     "_children = []\n"
     "for _ in range(3):\n"
@@ -92,10 +98,15 @@ HOLD_MEMORY = (  # three children holding 450 MB each: 1.35 GB together, over th
 def test_the_memory_cap_holds_for_all_of_a_kernels_processes_together(toy_course, toy_release, tmp_path):
     """``--memory-mb`` is per process: three children under it each once held 2.7 GiB together. The job's memory
     cgroup caps them together: one child is killed, the kernel lives on and is graded, the neighbour unharmed."""
-    case = corpus.Case("memory_children", 7, set(), replace={
-        "mean_of": HOLD_MEMORY + "def mean_of(values):\n    return float(np.mean(values))\n"})
-    result, neighbours, out = grade_beside_correct(toy_course, toy_release, tmp_path, case, memory_mb=MEMORY_MB,
-                                                   timeout=30)  # three children start: slow under load
+    case = corpus.Case(
+        "memory_children",
+        7,
+        set(),
+        replace={"mean_of": HOLD_MEMORY + "def mean_of(values):\n    return float(np.mean(values))\n"},
+    )
+    result, neighbours, out = grade_beside_correct(
+        toy_course, toy_release, tmp_path, case, memory_mb=MEMORY_MB, timeout=30
+    )  # three children start: slow under load
     assert_unharmed(neighbours)
     [graded] = (out / "autograded" / "memory_children").rglob("*.ipynb")
     printed = "".join(o.get("text", "") for c in nbcells.read(graded).cells for o in c.get("outputs", []))
@@ -124,7 +135,8 @@ QUOTA_PROBE = (  # four busy children for 3 s: the CPU time they got, per second
     "_used = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
     "print('CPU PER SECOND', round((_used.ru_utime + _used.ru_stime) / (time.time() - _start), 2))\n"
     "def mean_of(values):\n"
-    "    return float(np.mean(values))\n")
+    "    return float(np.mean(values))\n"
+)
 
 
 @pytest.mark.skipif("cpu" not in sandbox.probe().cgroups, reason="needs a per-job cpu cgroup")
@@ -133,8 +145,7 @@ def test_a_jobs_busy_processes_get_one_cpu_together(toy_course, toy_release, tmp
     cores are free, and the correct neighbour keeps its score (its time, without root, is checked in
     tests/test_autograder/test_nonroot_grading.py)."""
     busy = corpus.Case("busy", 7, set(), replace={"mean_of": QUOTA_PROBE})
-    result, neighbours, out = grade_beside_correct(toy_course, toy_release, tmp_path, busy, memory_mb=1536,
-                                                   timeout=30)
+    result, neighbours, out = grade_beside_correct(toy_course, toy_release, tmp_path, busy, memory_mb=1536, timeout=30)
     assert_unharmed(neighbours)
     assert "cpu cgroup" in (out / "report.html").read_text()
     [graded] = (out / "autograded" / "busy").rglob("*.ipynb")

@@ -16,8 +16,14 @@ from course import plain
 from tests.test_autograder import corpus_judge as cj
 
 A = cj.ASSIGNMENT
-JUDGED = ("01_tuning_process", "02_log_scale_sampling", "03_batchnorm_from_scratch", "04_batchnorm_test_time",
-          "05_softmax_regression", "06_tensorflow_intro")
+JUDGED = (
+    "01_tuning_process",
+    "02_log_scale_sampling",
+    "03_batchnorm_from_scratch",
+    "04_batchnorm_test_time",
+    "05_softmax_regression",
+    "06_tensorflow_intro",
+)
 ATTACKS = {A: cj.ATTACKS, cj.ASSIGNMENT_03: cj.ATTACKS_03, cj.SOFTMAX_ASSIGNMENT: cj.SOFTMAX_ATTACKS}
 CASES = [(assignment, attack) for assignment, attacks in ATTACKS.items() for attack in attacks]
 
@@ -80,7 +86,9 @@ def test_an_attack_loses_what_it_did_wrong_and_its_neighbour_keeps_full_marks(ju
     neighbour = results[attack.name + cj.BESIDE]
     assert neighbour.status == "graded" and not [f for f in neighbour.flags if f.flag == "grader_error"]
     full = _cells(neighbour)
-    assert all(c.score == c.max_score for c in full.values()), {g: c.message for g, c in full.items() if c.score < c.max_score}
+    assert all(c.score == c.max_score for c in full.values()), {
+        g: c.message for g, c in full.items() if c.score < c.max_score
+    }
     cells = _cells(results[attack.name])
     assert not [f for f in results[attack.name].flags if f.flag == "grader_error"], results[attack.name].flags
     for grade_id, cell in cells.items():
@@ -131,8 +139,13 @@ def _hidden_check_lines(source_nb) -> list[str]:
         kernel = judge.kernel_source(cell.source)
         for part in judge.segments(cell.source):
             if part.kind == judge.CHECK and part.hidden:
-                lines += [ln.strip() for ln in part.code.splitlines() if len(ln.strip()) >= nbcells.MIN_HIDDEN_LINE
-                          and not ln.strip().startswith("#") and ln.strip() not in kernel]
+                lines += [
+                    ln.strip()
+                    for ln in part.code.splitlines()
+                    if len(ln.strip()) >= nbcells.MIN_HIDDEN_LINE
+                    and not ln.strip().startswith("#")
+                    and ln.strip() not in kernel
+                ]
     return lines
 
 
@@ -144,8 +157,12 @@ def _hidden_check_names(source_nb) -> set[str]:
         if cell.cell_type != "code":
             continue
         if nbcells.is_test_cell(cell) and judge.is_judged(cell.source):
-            names |= {n for part in judge.segments(cell.source) if part.kind == judge.CHECK and part.hidden
-                      for n in judge._names(part.code)[1]}
+            names |= {
+                n
+                for part in judge.segments(cell.source)
+                if part.kind == judge.CHECK and part.hidden
+                for n in judge._names(part.code)[1]
+            }
             kernel_bound |= judge._names(judge.kernel_source(cell.source))[1]
         else:
             kernel_bound |= judge._names(nbcells.solution_code(cell.source))[1]
@@ -153,8 +170,10 @@ def _hidden_check_names(source_nb) -> set[str]:
 
 
 # What the spy must have seen (a hidden probe), and names only hidden checks bind, by notebook.
-SPY_EXPECTS = {A: ("grid_search(cube_ranges, 4)", {"expected_tiers", "cube_expected", "expected3"}),
-               cj.ASSIGNMENT_03: ("batchnorm_forward(Zw, gw, bw, eps=0.5)", {"exact", "no_eps", "bn1", "cost5"})}
+SPY_EXPECTS = {
+    A: ("grid_search(cube_ranges, 4)", {"expected_tiers", "cube_expected", "expected3"}),
+    cj.ASSIGNMENT_03: ("batchnorm_forward(Zw, gw, bw, eps=0.5)", {"exact", "no_eps", "bn1", "cost5"}),
+}
 
 
 @pytest.mark.parametrize("assignment", SPY_EXPECTS)
@@ -163,8 +182,14 @@ def test_no_hidden_expected_value_reaches_the_kernel_in_a_graded_run(judged_runs
     results, out = judged_runs(assignment)
     assert results[cj.SPY_CASE].score == results[ATTACKS[assignment][0].name + cj.BESIDE].score
     graded = nbcells.read(out / "autograded" / cj.SPY_CASE / assignment / f"{assignment}.ipynb")
-    reports = [json.loads(line[4:]) for cell in graded.cells for o in cell.get("outputs", [])
-               if o.get("output_type") == "stream" for line in o.get("text", "").splitlines() if line.startswith("SPY ")]
+    reports = [
+        json.loads(line[4:])
+        for cell in graded.cells
+        for o in cell.get("outputs", [])
+        if o.get("output_type") == "stream"
+        for line in o.get("text", "").splitlines()
+        if line.startswith("SPY ")
+    ]
     sent = "\n".join(c for r in reports for c in r["cells"])
     held = {name for r in reports for name in r["globals"]}
     probe, expected_names = SPY_EXPECTS[assignment]
@@ -188,24 +213,29 @@ def test_what_a_graded_run_sends_the_kernel_holds_no_hidden_check(assignment):
         assert judge.is_judged(cell.source), f"{nbcells.grade_id(cell)} is not judged outside the kernel"
         parts = judge.segments(cell.source)
         sent = judge.kernel_source(cell.source) + "".join(
-            judge.export_expression(judge.wanted_names(parts, i)) for i, p in enumerate(parts) if p.in_judge)
+            judge.export_expression(judge.wanted_names(parts, i)) for i, p in enumerate(parts) if p.in_judge
+        )
         assert not [line for line in lines if line in sent], nbcells.grade_id(cell)
         asked = {n for i, p in enumerate(parts) if p.in_judge for n in judge.wanted_names(parts, i)}
         assert not asked & hidden_names, (nbcells.grade_id(cell), asked & hidden_names)
 
 
 def test_segments_follow_the_markers_and_the_hidden_blocks_do_not_change_them():
-    source = ("# Checks: one\nx = f(1)\n### CHECK\nchecks.check_close(x, 2, 'x')\n### BEGIN HIDDEN TESTS\n"
-              "### SHARED\nr = [1]\n### PROBE\ny = f(r)\n### CHECK\nwant = 3\nchecks.check_close(y, want, 'y')\n"
-              "### END HIDDEN TESTS\nchecks.passed('f')\n")
+    source = (
+        "# Checks: one\nx = f(1)\n### CHECK\nchecks.check_close(x, 2, 'x')\n### BEGIN HIDDEN TESTS\n"
+        "### SHARED\nr = [1]\n### PROBE\ny = f(r)\n### CHECK\nwant = 3\nchecks.check_close(y, want, 'y')\n"
+        "### END HIDDEN TESTS\nchecks.passed('f')\n"
+    )
     parts = judge.segments(source)
     kinds = [judge.PROBE, judge.CHECK, judge.SHARED, judge.PROBE, judge.CHECK, judge.CHECK]
     assert [(p.kind, p.hidden) for p in parts] == list(zip(kinds, [False, False, True, True, True, False]))
     assert "want = 3" not in judge.kernel_source(source) and "r = [1]" in judge.kernel_source(source)
     assert judge.wanted_names(parts, 1) == ["x"]
     assert judge.wanted_names(parts, 4) == ["y"]  # r is the judge's own copy, want its own value
-    later = judge.segments("x = f(1)\n### CHECK\nx = checks.check_shape(x, (2,), 'x')\n### PROBE\nx = f(2)\n"
-                           "### CHECK\nchecks.check_close(x, 1, 'x')\n")
+    later = judge.segments(
+        "x = f(1)\n### CHECK\nx = checks.check_shape(x, (2,), 'x')\n### PROBE\nx = f(2)\n"
+        "### CHECK\nchecks.check_close(x, 1, 'x')\n"
+    )
     own = judge.segments("b = f(1)\n### CHECK\nchecks.check_true(all(map(lambda b: b > x, [y for y in b])), 'b')\n")
     assert judge.wanted_names(own, 1) == ["b", "x"]  # a lambda's and a comprehension's own names are not fetched
     assert judge.wanted_names(judge.segments("### CHECK\nh = lambda z: z + 1\n"), 0) == []
@@ -221,13 +251,22 @@ def test_plain_data_never_builds_a_students_class():
     class Tier(np.int64):
         def __eq__(self, other):
             return True
+
         __hash__ = np.int64.__hash__
 
     class Loud(int):
         pass
 
-    sent = {"grid": np.zeros((2, 2)).view(Agreeable), "tier": Tier(1), "n": Loud(3), "t": (1, [2.5, None]),
-            "d": {1: "a", (2, 3): {"x"}}, "nan": float("nan"), "gen": (i for i in range(2)), "f": np.float32(1.5)}
+    sent = {
+        "grid": np.zeros((2, 2)).view(Agreeable),
+        "tier": Tier(1),
+        "n": Loud(3),
+        "t": (1, [2.5, None]),
+        "d": {1: "a", (2, 3): {"x"}},
+        "nan": float("nan"),
+        "gen": (i for i in range(2)),
+        "f": np.float32(1.5),
+    }
     back = plain.loads(plain.dumps(sent))
     assert type(back["grid"]) is np.ndarray and type(back["tier"]) is np.int64 and type(back["n"]) is int
     assert back["t"] == (1, [2.5, None]) and back["d"] == {1: "a", (2, 3): {"x"}} and np.isnan(back["nan"])
@@ -259,13 +298,20 @@ def test_the_judge_reports_a_missing_value_and_survives_a_hang():
 
 def test_a_concept_key_check_comes_back_as_a_record_and_nothing_else_does():
     """The explanation channel's source: only ``course.concepts``' record in the judge, of its exact shape."""
-    key_check = ("from course import concepts\nconcepts.Choice('abc').check_key(answer, 'b', "
-                 "{'a': 'why a fails', 'b': 'why b holds', 'c': 'why c fails'})\n")
+    key_check = (
+        "from course import concepts\nconcepts.Choice('abc').check_key(answer, 'b', "
+        "{'a': 'why a fails', 'b': 'why b holds', 'c': 'why c fails'})\n"
+    )
     j = judge.Judge(timeout=30)
     try:
         wrong = j.run(key_check, plain.dumps({"answer": "A"}), ["answer"], True)
-        assert not wrong.passed and wrong.concept == {"answer": "a", "bucket": "a", "correct": False,
-                                                      "explanation": "why a fails", "options": ["a", "b", "c"]}
+        assert not wrong.passed and wrong.concept == {
+            "answer": "a",
+            "bucket": "a",
+            "correct": False,
+            "explanation": "why a fails",
+            "options": ["a", "b", "c"],
+        }
         assert j.run(key_check, plain.dumps({"answer": " b"}), ["answer"], True).concept["correct"] is True
         blank = j.run(key_check, plain.dumps({"answer": None}), ["answer"], True)
         assert not blank.passed and blank.concept is None
@@ -275,8 +321,14 @@ def test_a_concept_key_check_comes_back_as_a_record_and_nothing_else_does():
         j.close()
     good = {"answer": "a", "bucket": "a", "correct": True, "explanation": "x", "options": ["a"]}
     assert judge.concept_record(good) == good
-    for bad in ({**good, "correct": "yes"}, {**good, "more": 1}, {**good, "options": [1]}, {**good, "answer": "a" * 99},
-                "text", None):
+    for bad in (
+        {**good, "correct": "yes"},
+        {**good, "more": 1},
+        {**good, "options": [1]},
+        {**good, "answer": "a" * 99},
+        "text",
+        None,
+    ):
         assert judge.concept_record(bad) is None
 
 
@@ -286,19 +338,26 @@ def test_notebook_06_blank_behind_an_iopub_filter_scores_zero_beside_a_correct_n
     nothing, while the correct notebook graded beside it keeps every point."""
     tf06, attack = cj.TF_ASSIGNMENT, cj.TF_ATTACK
     subs = tmp_path / "submitted"
-    answers = {g: code for g, code in nbcells.solutions(_source(tf06)).items() if g in nbcells.answer_ids(_source(tf06))}
+    answers = {
+        g: code for g, code in nbcells.solutions(_source(tf06)).items() if g in nbcells.answer_ids(_source(tf06))
+    }
     for student, chosen in ((attack.name, dict(attack.replace)), (attack.name + cj.BESIDE, answers)):
         folder = subs / student / tf06
         folder.mkdir(parents=True)
         nbformat.write(nbcells.build_submission(_release(tf06), chosen), str(folder / f"{tf06}.ipynb"))
     # 600 s a cell: TensorFlow's first import alone has taken over the course's 120 s on a loaded machine
-    results = {r.student_id: r for r in grade_class(subs, tmp_path / "graded", workers=2, timeout=600,
-                                                    log=lambda m: None) if r.assignment == tf06}
+    results = {
+        r.student_id: r
+        for r in grade_class(subs, tmp_path / "graded", workers=2, timeout=600, log=lambda m: None)
+        if r.assignment == tf06
+    }
     neighbour, blank = results[attack.name + cj.BESIDE], results[attack.name]
     for result in (neighbour, blank):
         assert result.status == "graded" and not [f for f in result.flags if f.flag == "grader_error"], result.flags
     full = _cells(neighbour)
-    assert all(c.score == c.max_score for c in full.values()), {g: c.message for g, c in full.items() if c.score < c.max_score}
+    assert all(c.score == c.max_score for c in full.values()), {
+        g: c.message for g, c in full.items() if c.score < c.max_score
+    }
     assert blank.score == 0, {c.grade_id: c.score for c in _cells(blank).values() if c.score}
     messages = {c.grade_id: c.message for c in _cells(blank).values()}
     assert "did not come back from your kernel" in messages["test_linear_function"], messages

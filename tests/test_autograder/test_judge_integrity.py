@@ -31,8 +31,10 @@ def unjudged_run(tmp_path_factory):
     release = nbcells.read(REPO / "release" / A / f"{A}.ipynb")
     answers = {g: code for g, code in nbcells.solutions(source).items() if g in nbcells.answer_ids(source)}
     for case in cj.UNJUDGED:
-        for student, chosen in ((case.name, {**answers, "grid_search": case.grid_search}),
-                                (case.name + cj.BESIDE, answers)):
+        for student, chosen in (
+            (case.name, {**answers, "grid_search": case.grid_search}),
+            (case.name + cj.BESIDE, answers),
+        ):
             folder = subs / student / A
             folder.mkdir(parents=True)
             nbformat.write(nbcells.build_submission(release, chosen), str(folder / f"{A}.ipynb"))
@@ -56,7 +58,7 @@ def _tests(result):
 def _lost(case, tests):
     if case.loses[-1] != "...":
         return set(case.loses)
-    return set(tests[tests.index(case.loses[0]):])
+    return set(tests[tests.index(case.loses[0]) :])
 
 
 @pytest.mark.parametrize("case", cj.UNJUDGED, ids=lambda c: c.name)
@@ -64,8 +66,9 @@ def test_an_unjudged_test_scores_zero_and_is_flagged_beside_a_neighbour_with_ful
     results, _, tests = unjudged_run
     neighbour = results[case.name + cj.BESIDE]
     assert neighbour.status == "graded", neighbour.message
-    assert all(c.score == c.max_score for c in _tests(neighbour).values()), \
-        {g: c.message for g, c in _tests(neighbour).items() if c.score < c.max_score}
+    assert all(c.score == c.max_score for c in _tests(neighbour).values()), {
+        g: c.message for g, c in _tests(neighbour).items() if c.score < c.max_score
+    }
     assert not [f for f in neighbour.flags if f.flag in ("unjudged_test", "grader_error")], neighbour.flags
 
     result = results[case.name]
@@ -81,7 +84,9 @@ def test_an_unjudged_test_scores_zero_and_is_flagged_beside_a_neighbour_with_ful
         assert [f.detail.split(" ")[0] for f in unjudged] == ["test_grid_search"], result.flags
         assert case.why in unjudged[0].detail
     else:
-        assert case.why in _tests(result)["test_grid_search"].message  # the student's own error explains it: no unjudged_test flag
+        assert (
+            case.why in _tests(result)["test_grid_search"].message
+        )  # the student's own error explains it: no unjudged_test flag
         assert not unjudged, unjudged
         if case.flag:
             assert [f for f in result.flags if f.flag == case.flag and f.detail.startswith("test_grid_search")]
@@ -114,22 +119,37 @@ def test_a_value_over_the_cap_is_refused_where_it_is_written_and_where_it_is_rea
     assert str(limits.PLAIN_DATA_BYTES) in judge.export_expression(["x"])
 
 
-@pytest.mark.parametrize("data, why", [
-    (None, judge.NO_ANSWER), ("{}", judge.NOT_BOUND), ('{"x": {"evil": 1}}', judge.NOT_PLAIN),
-    ('{"x": "' + "a" * limits.PLAIN_DATA_BYTES + '"}', judge.TOO_LARGE),
-])
+@pytest.mark.parametrize(
+    "data, why",
+    [
+        (None, judge.NO_ANSWER),
+        ("{}", judge.NOT_BOUND),
+        ('{"x": {"evil": 1}}', judge.NOT_PLAIN),
+        ('{"x": "' + "a" * limits.PLAIN_DATA_BYTES + '"}', judge.TOO_LARGE),
+    ],
+)
 def test_the_judge_says_why_a_value_did_not_come_back(data, why):
-    reply = judge.judge_segment({"code": "checks.check_close(x, 2, 'x')\n", "data": data, "wanted": ["x"]},
-                                judge.fresh_namespace())
+    reply = judge.judge_segment(
+        {"code": "checks.check_close(x, 2, 'x')\n", "data": data, "wanted": ["x"]}, judge.fresh_namespace()
+    )
     assert (reply["passed"], reply["ename"]) == (False, judge.MISSING)
     assert f"`x` did not come back from your kernel ({why})" in reply["evalue"]
 
 
 def test_only_the_graders_own_errors_become_unjudged_test_flags():
-    graded = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = f()", outputs=[
-        nbformat.v4.new_output("error", ename=ename, evalue=text, traceback=[])])
-        for ename, text in ((judge.MISSING, "value `x` ..."), (judge.JUDGE_FAULT, "judge ..."),
-                            ("NameError", "name 'x' is not defined"), ("ResultMissing2", "forged"))])
+    graded = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(
+                "x = f()", outputs=[nbformat.v4.new_output("error", ename=ename, evalue=text, traceback=[])]
+            )
+            for ename, text in (
+                (judge.MISSING, "value `x` ..."),
+                (judge.JUDGE_FAULT, "judge ..."),
+                ("NameError", "name 'x' is not defined"),
+                ("ResultMissing2", "forged"),
+            )
+        ]
+    )
     found = integrity.runtime_flags(graded, 1000)
     assert [f.flag for f in found] == ["unjudged_test", "unjudged_test"]
     assert "unjudged_test" in flags.RUNTIME

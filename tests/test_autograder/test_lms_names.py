@@ -19,6 +19,7 @@ def zip_bytes(members: dict) -> bytes:
             zf.writestr(name, data)
     return buf.getvalue()
 
+
 TIME = "2024-03-01-10-00-00"
 
 
@@ -30,8 +31,10 @@ def test_blackboard_usernames_with_underscores_are_kept_whole(tmp_path):
     """The issue's class: ann_lee and bob_lee lost their rows, carol scored 0 and a student 'lee' appeared."""
     archive = zip_bytes({bb("ann_lee"): b"ann", bb("bob_lee"): b"bob", bb("carol"): b"carol"})
     found, flags, _ = collect(tmp_path, {"class.zip": archive})
-    assert found == {"ann_lee/toy/toy.ipynb": b"ann", "bob_lee/toy/toy.ipynb": b"bob",
-                     "carol/toy/toy.ipynb": b"carol"} and flags == {}
+    assert (
+        found == {"ann_lee/toy/toy.ipynb": b"ann", "bob_lee/toy/toy.ipynb": b"bob", "carol/toy/toy.ipynb": b"carol"}
+        and flags == {}
+    )
 
 
 def test_a_blackboard_receipt_settles_a_name(tmp_path):
@@ -54,30 +57,49 @@ def test_an_ambiguous_name_is_flagged_never_guessed(tmp_path):
 
 def test_canvas_names(tmp_path):
     """``<name>[_LATE]_<user id>_<submission id>_<file>``; a resubmission's ``-1`` is still the notebook."""
-    archive = zip_bytes({"leeann_12345_67890_toy.ipynb": b"ann", "leebob_LATE_23456_78901_toy-1.ipynb": b"bob",
-                         "mallory_999_555_leeann_12345_67890_toy.ipynb": b"mallory's"})
+    archive = zip_bytes(
+        {
+            "leeann_12345_67890_toy.ipynb": b"ann",
+            "leebob_LATE_23456_78901_toy-1.ipynb": b"bob",
+            "mallory_999_555_leeann_12345_67890_toy.ipynb": b"mallory's",
+        }
+    )
     found, flags, _ = collect(tmp_path, {"class.zip": archive})
-    assert found == {"12345/toy/toy.ipynb": b"ann", "23456/toy/toy.ipynb": b"bob", "999/toy/leeann_12345_67890_toy.ipynb": b"mallory's"}  # Mallory's own file, under her own id
+    assert found == {
+        "12345/toy/toy.ipynb": b"ann",
+        "23456/toy/toy.ipynb": b"bob",
+        "999/toy/leeann_12345_67890_toy.ipynb": b"mallory's",
+    }  # Mallory's own file, under her own id
     assert flags == {}
 
 
 def test_moodle_names_plain_and_in_folders(tmp_path):
-    archive = zip_bytes({"Ann Lee_101_assignsubmission_file_toy.ipynb": b"ann",
-                         "Bob Lee_102_assignsubmission_file/toy (1).ipynb": b"bob",
-                         "Eve Ma_103_assignsubmission_file_Ann Lee_101_assignsubmission_file_toy.ipynb": b"eve"})
+    archive = zip_bytes(
+        {
+            "Ann Lee_101_assignsubmission_file_toy.ipynb": b"ann",
+            "Bob Lee_102_assignsubmission_file/toy (1).ipynb": b"bob",
+            "Eve Ma_103_assignsubmission_file_Ann Lee_101_assignsubmission_file_toy.ipynb": b"eve",
+        }
+    )
     found, flags, _ = collect(tmp_path, {"class.zip": archive})
-    assert found == {"101/toy/toy.ipynb": b"ann", "102/toy/toy.ipynb": b"bob",
-                     "103/toy/Ann Lee_101_assignsubmission_file_toy.ipynb": b"eve"}
+    assert found == {
+        "101/toy/toy.ipynb": b"ann",
+        "102/toy/toy.ipynb": b"bob",
+        "103/toy/Ann Lee_101_assignsubmission_file_toy.ipynb": b"eve",
+    }
     assert flags == {}
 
 
-@pytest.mark.parametrize("name, owner", [
-    (bb("ann_lee"), None),  # two readings: only the folder settles it
-    (bb("carol"), ("carol", "toy.ipynb")),
-    ("leeann_12345_67890_toy.ipynb", ("12345", "toy.ipynb")),
-    ("Ann Lee_101_assignsubmission_file_toy.ipynb", ("101", "toy.ipynb")),
-    ("notes.txt", None),
-])
+@pytest.mark.parametrize(
+    "name, owner",
+    [
+        (bb("ann_lee"), None),  # two readings: only the folder settles it
+        (bb("carol"), ("carol", "toy.ipynb")),
+        ("leeann_12345_67890_toy.ipynb", ("12345", "toy.ipynb")),
+        ("Ann Lee_101_assignsubmission_file_toy.ipynb", ("101", "toy.ipynb")),
+        ("notes.txt", None),
+    ],
+)
 def test_owner_of_one_name(name, owner):
     assert collector.owner(name) == owner
 
@@ -86,8 +108,13 @@ def test_members_past_the_caps_are_refused_and_the_class_goes_on(tmp_path):
     """A bomb's member is refused from its header (never inflated); its neighbour is collected."""
     bomb = b"0" * (collector.MAX_MEMBER_BYTES + 1)
     upload = zip_bytes({"toy.ipynb": bomb, "second.ipynb": b"never read"})
-    archive = zip_bytes({bb("carol"): b"carol", bb("mallory"): b"{}" + b" " * (collector.RATIO_FROM_BYTES + 1),
-                         bb("trudy", file="toy.zip"): upload})
+    archive = zip_bytes(
+        {
+            bb("carol"): b"carol",
+            bb("mallory"): b"{}" + b" " * (collector.RATIO_FROM_BYTES + 1),
+            bb("trudy", file="toy.zip"): upload,
+        }
+    )
     found, flags, _ = collect(tmp_path, {"class.zip": archive})
     assert found == {"carol/toy/toy.ipynb": b"carol"}
     assert [f.flag for f in flags[("mallory", "toy")]] == ["refused_upload"]
@@ -110,16 +137,24 @@ def test_the_lms_class_is_graded_through_the_pipeline(toy_course, toy_release, t
     folder = tmp_path / "downloads" / "toy"
     folder.mkdir(parents=True)
     bomb = b" " * (collector.RATIO_FROM_BYTES + 1)
-    (folder / "class.zip").write_bytes(zip_bytes({bb(s): correct for s in ("ann_lee", "bob_lee", "carol")} |
-                                                 {f"Toy_{TIME}.txt": b"not a receipt", bb("x_y", "Quiz"): correct,
-                                                  bb("trudy"): bomb}))
+    (folder / "class.zip").write_bytes(
+        zip_bytes(
+            {bb(s): correct for s in ("ann_lee", "bob_lee", "carol")}
+            | {f"Toy_{TIME}.txt": b"not a receipt", bb("x_y", "Quiz"): correct, bb("trudy"): bomb}
+        )
+    )
     out = tmp_path / "out"
-    grade_class(out=out, workers=2, timeout=20, course_root=toy_course, zip_dir=tmp_path / "downloads",
-                log=lambda m: None)
+    grade_class(
+        out=out, workers=2, timeout=20, course_root=toy_course, zip_dir=tmp_path / "downloads", log=lambda m: None
+    )
     with (out / "grades.csv").open(encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))[1:]
-    assert rows == [["ann_lee", "toy", "7", "8"], ["bob_lee", "toy", "7", "8"], ["carol", "toy", "7", "8"],
-                    ["trudy", "toy", "0", "8"]]
+    assert rows == [
+        ["ann_lee", "toy", "7", "8"],
+        ["bob_lee", "toy", "7", "8"],
+        ["carol", "toy", "7", "8"],
+        ["trudy", "toy", "0", "8"],
+    ]
     with (out / "integrity.csv").open(encoding="utf-8", newline="") as fh:
         flagged = sorted((r[0], r[2]) for r in list(csv.reader(fh))[1:])
     assert flagged == [("Quiz_x_y", "ambiguous_name"), ("trudy", "refused_upload")]

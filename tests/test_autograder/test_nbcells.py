@@ -10,11 +10,17 @@ from tests.test_autograder.notebooks import RELEASE, SOURCE, answer, cell, locke
 
 
 def test_cell_kinds_follow_the_metadata():
-    kinds = {nbcells.grade_id(c): (nbcells.is_answer_cell(c), nbcells.is_test_cell(c), nbcells.is_written_answer_cell(c))
-             for c in SOURCE.cells if nbcells.grade_id(c)}
+    kinds = {
+        nbcells.grade_id(c): (nbcells.is_answer_cell(c), nbcells.is_test_cell(c), nbcells.is_written_answer_cell(c))
+        for c in SOURCE.cells
+        if nbcells.grade_id(c)
+    }
     assert kinds == {
-        "intro": (False, False, False), "double": (True, False, False), "test_double": (False, True, False),
-        "double_all": (True, False, False), "test_double_all_lists": (False, True, False),
+        "intro": (False, False, False),
+        "double": (True, False, False),
+        "test_double": (False, True, False),
+        "double_all": (True, False, False),
+        "test_double_all_lists": (False, True, False),
         "why": (False, False, True),
     }
     assert nbcells.meta(SOURCE.cells[-1]) == {} and nbcells.grade_id(SOURCE.cells[-1]) is None
@@ -35,10 +41,16 @@ def test_first_cell_wins_when_a_grade_id_is_duplicated():
     assert nbcells.cells_by_grade_id(nb)["f"].source == "first"
 
 
-@pytest.mark.parametrize("test_id, owner", [
-    ("test_double", "double"), ("test_double_hidden", "double"), ("test_double_all_lists", "double_all"),
-    ("test_double_all", "double_all"), ("test_something_else", "something_else"),
-])
+@pytest.mark.parametrize(
+    "test_id, owner",
+    [
+        ("test_double", "double"),
+        ("test_double_hidden", "double"),
+        ("test_double_all_lists", "double_all"),
+        ("test_double_all", "double_all"),
+        ("test_something_else", "something_else"),
+    ],
+)
 def test_a_test_belongs_to_the_longest_matching_exercise(test_id, owner):
     assert nbcells.exercise_of(test_id, ["double", "double_all"]) == owner
 
@@ -54,7 +66,10 @@ def test_tests_of_gives_each_test_to_the_longest_matching_exercise():
     ids = ["test_softmax", "test_softmax_rows", "test_softmax_gradients", "test_softmax_gradients_shape"]
     names = ["softmax", "softmax_gradients"]
     assert nbcells.tests_of("softmax", ids, names) == ["test_softmax", "test_softmax_rows"]
-    assert nbcells.tests_of("softmax_gradients", ids, names) == ["test_softmax_gradients", "test_softmax_gradients_shape"]
+    assert nbcells.tests_of("softmax_gradients", ids, names) == [
+        "test_softmax_gradients",
+        "test_softmax_gradients_shape",
+    ]
 
 
 def test_solution_markers_are_removed_with_their_lines():
@@ -83,9 +98,14 @@ def test_build_submission_names_unknown_cells():
 
 
 def test_hidden_lines_are_long_code_lines_the_release_does_not_show():
-    source = notebook(locked_test("test_f", "check(f(1))\n### BEGIN HIDDEN TESTS\n# a comment that is long enough\n"
-                                     "short = 1\nassert f(123456) == 42, 'hidden'\nprint('ok done here')\n"
-                                     "### END HIDDEN TESTS\n"))
+    source = notebook(
+        locked_test(
+            "test_f",
+            "check(f(1))\n### BEGIN HIDDEN TESTS\n# a comment that is long enough\n"
+            "short = 1\nassert f(123456) == 42, 'hidden'\nprint('ok done here')\n"
+            "### END HIDDEN TESTS\n",
+        )
+    )
     release = notebook(cell("code", "x", "print('ok done here')"))
     assert nbcells.hidden_lines(source, release) == ["assert f(123456) == 42, 'hidden'"]
     assert nbcells.hidden_lines(source) == ["assert f(123456) == 42, 'hidden'", "print('ok done here')"]
@@ -104,8 +124,18 @@ def _tampered():
     cells["test_double"].metadata["nbgrader"]["solution"] = True  # a test marked as a solution
     extra = copy.deepcopy(cells["test_double_all_lists"])  # a duplicated test grade_id
     extra.id = "dup"
-    bonus = nbformat.v4.new_code_cell("pass", metadata={"nbgrader": {  # an extra grade cell
-        "grade_id": "bonus", "grade": True, "solution": False, "locked": False, "points": 50}})
+    bonus = nbformat.v4.new_code_cell(
+        "pass",
+        metadata={
+            "nbgrader": {  # an extra grade cell
+                "grade_id": "bonus",
+                "grade": True,
+                "solution": False,
+                "locked": False,
+                "points": 50,
+            }
+        },
+    )
     nb.cells += [extra, bonus]
     return nb
 

@@ -27,8 +27,10 @@ INSTRUCTOR = "agbw-instructor"  # unlikely to collide with other tests' users
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("useradd") or not shutil.which("bwrap"),
-                       reason="needs root (to make the instructor user) and bwrap"),
+    pytest.mark.skipif(
+        os.geteuid() != 0 or not shutil.which("useradd") or not shutil.which("bwrap"),
+        reason="needs root (to make the instructor user) and bwrap",
+    ),
 ]
 
 
@@ -43,19 +45,40 @@ def instructor() -> pwd.struct_passwd:
 def as_instructor(argv: list[str], cwd: Path, timeout: int = 900) -> subprocess.CompletedProcess:
     """``argv`` as the instructor: no root, no capabilities, their own home and environment."""
     user = instructor()
-    env = ["env", "-i", f"HOME={user.pw_dir}", f"USER={INSTRUCTOR}", "PATH=/usr/local/bin:/usr/bin:/bin",
-           "LANG=C.UTF-8"]
-    drop = ["setpriv", f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--init-groups", "--no-new-privs",
-            "--inh-caps=-all", "--bounding-set=-all", *env, *argv]
+    env = [
+        "env",
+        "-i",
+        f"HOME={user.pw_dir}",
+        f"USER={INSTRUCTOR}",
+        "PATH=/usr/local/bin:/usr/bin:/bin",
+        "LANG=C.UTF-8",
+    ]
+    drop = [
+        "setpriv",
+        f"--reuid={user.pw_uid}",
+        f"--regid={user.pw_gid}",
+        "--init-groups",
+        "--no-new-privs",
+        "--inh-caps=-all",
+        "--bounding-set=-all",
+        *env,
+        *argv,
+    ]
     base = Path(sys.base_prefix).resolve()
     if not os.access(base, os.X_OK) or "/root/" not in f"{base}/":
         return subprocess.run(drop, cwd=cwd, capture_output=True, text=True, timeout=timeout)
     hold = Path(tempfile.mkdtemp(prefix="agbw-hold-"))
-    script = (f"mount --rbind {base} {hold} && mount -t tmpfs -o mode=0755 agbw /root && mkdir -p {base} && "
-              f"mount --move {hold} {base} && cd {cwd} && exec \"$@\"")
+    script = (
+        f"mount --rbind {base} {hold} && mount -t tmpfs -o mode=0755 agbw /root && mkdir -p {base} && "
+        f'mount --move {hold} {base} && cd {cwd} && exec "$@"'
+    )
     try:
-        return subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh", *drop],
-                              capture_output=True, text=True, timeout=timeout)
+        return subprocess.run(
+            ["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh", *drop],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
     finally:
         hold.rmdir()
 
@@ -76,22 +99,57 @@ def nonroot_run(toy_template):
     (home / "grades-draft.txt").write_text("the instructor's notes\n")
     release = toy_template.release_notebook
     source = course / "source" / "toy" / "toy.ipynb"
-    secrets = [str(source), str(course / "source"), str(subs / "correct" / "toy" / "toy.ipynb"), str(subs),
-               str(home), str(home / ".ssh" / "id_ed25519"), str(home / "grades-draft.txt"), str(REPO / "source"),
-               "/var/lib", "/srv", "/etc/shadow"]
-    targets = [str(course / "source" / "toy" / "planted.py"), str(subs / "correct" / "toy" / "planted.txt"),
-               str(home / "planted.txt"), str(out / "planted.txt"), str(REPO / "planted.txt")]
+    secrets = [
+        str(source),
+        str(course / "source"),
+        str(subs / "correct" / "toy" / "toy.ipynb"),
+        str(subs),
+        str(home),
+        str(home / ".ssh" / "id_ed25519"),
+        str(home / "grades-draft.txt"),
+        str(REPO / "source"),
+        "/var/lib",
+        "/srv",
+        "/etc/shadow",
+    ]
+    targets = [
+        str(course / "source" / "toy" / "planted.py"),
+        str(subs / "correct" / "toy" / "planted.txt"),
+        str(home / "planted.txt"),
+        str(out / "planted.txt"),
+        str(REPO / "planted.txt"),
+    ]
     correct = corpus.Case("correct", 7, set())
     # A checkout under /tmp is bound into the kernel's private /tmp; the folders leading to it are read-only there
-    hostile = corpus.Case("hostile", 7, {"file_access"},
-                          replace={"count_positive": corpus.snoop_code(secrets, targets)})
+    hostile = corpus.Case(
+        "hostile", 7, {"file_access"}, replace={"count_positive": corpus.snoop_code(secrets, targets)}
+    )
     for case in (correct, hostile):
         corpus.write(case, release, source, subs / case.name / "toy")
     subprocess.run(["chown", "-R", f"{user.pw_uid}:{user.pw_gid}", str(root)], check=True)
     os.chmod(root, 0o755)
-    done = as_instructor([sys.executable, "-m", "autograder", "grade", "--course", str(course), "--submissions",
-                          str(subs), "--out", str(out), "--workers", "2", "--timeout", "30", "--quiet",
-                          "--template-cache", str(root / "templates")], cwd=root)
+    done = as_instructor(
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "grade",
+            "--course",
+            str(course),
+            "--submissions",
+            str(subs),
+            "--out",
+            str(out),
+            "--workers",
+            "2",
+            "--timeout",
+            "30",
+            "--quiet",
+            "--template-cache",
+            str(root / "templates"),
+        ],
+        cwd=root,
+    )
     yield {"done": done, "out": out, "targets": targets, "root": root}
     shutil.rmtree(root, ignore_errors=True)
 
@@ -143,7 +201,8 @@ BUSY = (  # every child spins for 40 s: they outlast the neighbour's whole job
     "    except OSError:\n"
     "        break\n"
     "def mean_of(values):\n"
-    "    return float(np.mean(values))\n")
+    "    return float(np.mean(values))\n"
+)
 
 
 def job_seconds(out: Path, student: str) -> float:
@@ -156,16 +215,38 @@ def job_seconds(out: Path, student: str) -> float:
     raise AssertionError(f"no result for {student}")
 
 
-def grade_as_instructor(root: Path, cases: list[corpus.Case], name: str, workers: int, release: Path,
-                        extra: tuple[str, ...] = ()) -> Path:
+def grade_as_instructor(
+    root: Path, cases: list[corpus.Case], name: str, workers: int, release: Path, extra: tuple[str, ...] = ()
+) -> Path:
     user = instructor()
     subs, out = root / f"{name}-submitted", root / f"{name}-graded"
     for case in cases:
         corpus.write(case, release, root / "toycourse" / "source" / "toy" / "toy.ipynb", subs / case.name / "toy")
     subprocess.run(["chown", "-R", f"{user.pw_uid}:{user.pw_gid}", str(subs)], check=True)
-    done = as_instructor([sys.executable, "-m", "autograder", "grade", "--course", str(root / "toycourse"),
-                          "--submissions", str(subs), "--out", str(out), "--workers", str(workers), "--timeout",
-                          "30", "--quiet", "--force", "--template-cache", str(root / "templates"), *extra], cwd=root)
+    done = as_instructor(
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "grade",
+            "--course",
+            str(root / "toycourse"),
+            "--submissions",
+            str(subs),
+            "--out",
+            str(out),
+            "--workers",
+            str(workers),
+            "--timeout",
+            "30",
+            "--quiet",
+            "--force",
+            "--template-cache",
+            str(root / "templates"),
+            *extra,
+        ],
+        cwd=root,
+    )
     assert done.returncode in (0, 1), done.stderr[-2000:]
     return out
 
@@ -199,11 +280,13 @@ def test_a_busy_neighbour_does_not_slow_a_correct_submission(nonroot_run, toy_te
 
 
 HOG_MB = 1536  # the memory cap of this run (--memory-mb): the hog asks for up to 4 GiB in 256 MiB steps
-HOG = ("hog = []\n"
-       "for _ in range(16):\n"
-       "    hog.append(bytearray(256 * 1024**2))  # zero-filled: every page is really used\n"
-       "def mean_of(values):\n"
-       "    return float(np.mean(values))\n")
+HOG = (
+    "hog = []\n"
+    "for _ in range(16):\n"
+    "    hog.append(bytearray(256 * 1024**2))  # zero-filled: every page is really used\n"
+    "def mean_of(values):\n"
+    "    return float(np.mean(values))\n"
+)
 
 
 def test_a_memory_hog_is_stopped_and_flagged_beside_a_neighbour(nonroot_run, toy_template):
@@ -221,6 +304,6 @@ def test_a_memory_hog_is_stopped_and_flagged_beside_a_neighbour(nonroot_run, toy
     assert any(line.startswith("hog,") and "memory_limit" in line for line in flags), flags
     assert not any(line.startswith("correct,") for line in flags), flags
     report = (out / "report.html").read_text(encoding="utf-8")
-    limits = report[report.index("<li>memory:"):]
-    limits = limits[:limits.index("</li>")]
+    limits = report[report.index("<li>memory:") :]
+    limits = limits[: limits.index("</li>")]
     assert "systemd MemoryMax" in limits or "RLIMIT_DATA" in limits and "weaker than a cgroup" in limits, limits

@@ -7,8 +7,13 @@ MB = 1_000_000
 
 
 def message(kind: str, **content) -> dict:
-    return {"msg_type": kind, "content": content, "parent_header": {"msg_id": "cell"}, "header": {"msg_type": kind},
-            "metadata": {}}
+    return {
+        "msg_type": kind,
+        "content": content,
+        "parent_header": {"msg_id": "cell"},
+        "header": {"msg_type": kind},
+        "metadata": {},
+    }
 
 
 def client() -> SandboxExecute:

@@ -22,8 +22,15 @@ def rows(path):
 def test_csv_columns_are_exact(corpus_run):
     out = corpus_run["out"]
     assert rows(out / "grades.csv")[0] == ["student_id", "assignment", "score", "max_score"]
-    assert rows(out / "cells.csv")[0] == ["student_id", "assignment", "grade_id", "score", "max_score", "message",
-                                       "answer"]
+    assert rows(out / "cells.csv")[0] == [
+        "student_id",
+        "assignment",
+        "grade_id",
+        "score",
+        "max_score",
+        "message",
+        "answer",
+    ]
     assert rows(out / "integrity.csv")[0] == ["student_id", "assignment", "flag", "detail"]
 
 
@@ -80,8 +87,9 @@ def test_second_run_is_identical_and_regrades_only_changes(corpus_run, toy_cours
     shutil.copytree(corpus_run["out"], out)
     subs = tmp_path / "submitted"
     shutil.copytree(corpus_run["subs"], subs)
-    again = grade_class(subs, out, workers=2, timeout=TIMEOUT, course_root=toy_course, memory_mb=1536,
-                        log=lambda m: None)
+    again = grade_class(
+        subs, out, workers=2, timeout=TIMEOUT, course_root=toy_course, memory_mb=1536, log=lambda m: None
+    )
     assert all(r.cached for r in again if r.status == "graded"), [r.student_id for r in again if not r.cached]
     for name in ("grades.csv", "cells.csv", "integrity.csv"):
         assert (out / name).read_text() == (corpus_run["out"] / name).read_text(), name
@@ -90,8 +98,9 @@ def test_second_run_is_identical_and_regrades_only_changes(corpus_run, toy_cours
     nb = nbformat.read(str(path), as_version=4)
     nbcells.cells_by_grade_id(nb)["double"].source = "def double(x):\n    return np.asarray(x, dtype=float) * 2"
     nbformat.write(nb, str(path))
-    third = grade_class(subs, out, workers=2, timeout=TIMEOUT, course_root=toy_course, memory_mb=1536,
-                        log=lambda m: None)
+    third = grade_class(
+        subs, out, workers=2, timeout=TIMEOUT, course_root=toy_course, memory_mb=1536, log=lambda m: None
+    )
     regraded = [r.student_id for r in third if r.status == "graded" and not r.cached]
     assert regraded == ["wrong_double"]
     assert next(r for r in third if r.student_id == "wrong_double").score == 7

@@ -29,8 +29,9 @@ def test_an_exception_becomes_a_fault_result():
 
 def test_only_the_task_that_kills_its_worker_fails():
     """Queued behind the killer in a one-worker pool, the healthy tasks break with it; run alone, they finish."""
-    seen = run([pool.Task(pool_tasks.die, 0), pool.Task(pool_tasks.square, 6), pool.Task(pool_tasks.square, 7)],
-               workers=1)
+    seen = run(
+        [pool.Task(pool_tasks.die, 0), pool.Task(pool_tasks.square, 6), pool.Task(pool_tasks.square, 7)], workers=1
+    )
     assert seen == [(0, f"fault: the grading worker process died {pool.TRIES} times"), (6, 36), (7, 49)]
 
 

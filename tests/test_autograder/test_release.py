@@ -15,8 +15,9 @@ def _course(tmp_path):
 def test_settings_come_from_the_jupyter_config_path_under_the_courses(tmp_path, monkeypatch):
     hub = tmp_path / "hub-config"
     hub.mkdir()
-    (hub / "nbgrader_config.py").write_text("c = get_config()\nc.Exchange.root = '/srv/hub-exchange'\n"
-                                            "c.CourseDirectory.course_id = 'from-hub'\n")
+    (hub / "nbgrader_config.py").write_text(
+        "c = get_config()\nc.Exchange.root = '/srv/hub-exchange'\nc.CourseDirectory.course_id = 'from-hub'\n"
+    )
     monkeypatch.setenv("JUPYTER_CONFIG_PATH", str(hub))
     cfg = feedback_config(_course(tmp_path))
     assert cfg.Exchange.root == "/srv/hub-exchange"

@@ -12,9 +12,17 @@ def result(student, score, cells, status="graded", flags=()):
 
 RESULTS = [
     result("ada", 4, [CellResult("test_f", 2, 2), CellResult("test_f_all", 1, 1), CellResult("test_f_all_x", 1, 1)]),
-    result("bob", 1, [CellResult("test_f", 0, 2, "f(1) is 3"), CellResult("test_f_all", 1, 1),
-                      CellResult("test_f_all_x", 0, 1, "f(1) is 3"), CellResult("essay", 0, 1, "waits", "manual")],
-           flags=[Flag("network", "socket")]),
+    result(
+        "bob",
+        1,
+        [
+            CellResult("test_f", 0, 2, "f(1) is 3"),
+            CellResult("test_f_all", 1, 1),
+            CellResult("test_f_all_x", 0, 1, "f(1) is 3"),
+            CellResult("essay", 0, 1, "waits", "manual"),
+        ],
+        flags=[Flag("network", "socket")],
+    ),
     result("cy", 0, [CellResult("test_f", 0, 2, "f(1) is 3")], flags=[Flag("network", "x"), Flag("timeout", "y")]),
     SubmissionResult("dan", "zz", "unknown_assignment", flags=[Flag("unknown_assignment", "zz/")]),
 ]
@@ -67,20 +75,34 @@ def test_grader_errors_get_their_own_section_with_the_cause():
 
     broken = fault_result("eve", "a1", RuntimeError("nbgrader autograde failed:\nMemoryError: kernel too big"))
     page = report.render(RESULTS + [broken], None, EXERCISES)
-    section = page[page.index("Grader errors"):]
+    section = page[page.index("Grader errors") :]
     assert "MemoryError: kernel too big" in section and "what to do" in section
 
 
 def _concept(student, bucket, correct, explanation, score):
-    record = {"answer": bucket, "bucket": bucket, "correct": correct, "explanation": explanation,
-              "options": ["a", "b", "c", "d"]} if bucket else {}
-    return SubmissionResult(student, "a1", "graded", score, 1, [CellResult("test_concept_where", score, 1, "", "test",
-                                                                            record)])
+    record = (
+        {
+            "answer": bucket,
+            "bucket": bucket,
+            "correct": correct,
+            "explanation": explanation,
+            "options": ["a", "b", "c", "d"],
+        }
+        if bucket
+        else {}
+    )
+    return SubmissionResult(
+        student, "a1", "graded", score, 1, [CellResult("test_concept_where", score, 1, "", "test", record)]
+    )
 
 
-CLASS = [_concept("s1", "b", True, "b holds", 1), _concept("s2", "c", False, "c mixes up X and Y", 0),
-         _concept("s3", "c", False, "c mixes up X and Y", 0), _concept("s4", "a", False, "a is tempting", 0),
-         _concept("s5", "", False, "", 0)]
+CLASS = [
+    _concept("s1", "b", True, "b holds", 1),
+    _concept("s2", "c", False, "c mixes up X and Y", 0),
+    _concept("s3", "c", False, "c mixes up X and Y", 0),
+    _concept("s4", "a", False, "a is tempting", 0),
+    _concept("s5", "", False, "", 0),
+]
 
 
 def test_concept_answers_count_each_option_mark_the_right_one_and_name_the_common_wrong_idea():
@@ -92,6 +114,6 @@ def test_concept_answers_count_each_option_mark_the_right_one_and_name_the_commo
 
 def test_the_page_has_a_concept_section_per_notebook():
     page = report.render(RESULTS + CLASS, None, EXERCISES)
-    section = page[page.index("Concept questions: a1"):page.index("<h2>Grades")]
+    section = page[page.index("Concept questions: a1") : page.index("<h2>Grades")]
     assert "<img" in section and "c (2 students): c mixes up X and Y" in section and "1/5" in section
     assert "Concept questions" not in report.render(RESULTS, None, EXERCISES)

@@ -1,5 +1,7 @@
 """autograder.runner's pure steps: the message a student reads, flood cutting, fault results."""
 
+import re
+
 import pytest
 
 from autograder import limits, runner
@@ -13,17 +15,23 @@ def cell_with(*outputs):
     return cell
 
 
-@pytest.mark.parametrize("outputs, score, expected", [
-    ([error("AssertionError", "f(1) is 3, expected 2: did you add instead of multiply?")], 0,
-     "f(1) is 3, expected 2: did you add instead of multiply?"),
-    ([error("CheckError", "\x1b[31mshape (2, 3)\x1b[0m, expected (3, 2)")], 0, "shape (2, 3), expected (3, 2)"),
-    ([error("NameError", "name 'f' is not defined")], 0, "NameError: name 'f' is not defined"),
-    ([error("AssertionError", "")], 0, "AssertionError"),
-    ([error("NotImplementedError", "")], 0, "NotImplementedError"),
-    ([stream("Deprecated: old call\nsecond line\n", "stderr")], 0, "printed to stderr: Deprecated: old call"),
-    ([], 0, "no points"),
-    ([], 0.5, "partial credit"),
-])
+@pytest.mark.parametrize(
+    "outputs, score, expected",
+    [
+        (
+            [error("AssertionError", "f(1) is 3, expected 2: did you add instead of multiply?")],
+            0,
+            "f(1) is 3, expected 2: did you add instead of multiply?",
+        ),
+        ([error("CheckError", "\x1b[31mshape (2, 3)\x1b[0m, expected (3, 2)")], 0, "shape (2, 3), expected (3, 2)"),
+        ([error("NameError", "name 'f' is not defined")], 0, "NameError: name 'f' is not defined"),
+        ([error("AssertionError", "")], 0, "AssertionError"),
+        ([error("NotImplementedError", "")], 0, "NotImplementedError"),
+        ([stream("Deprecated: old call\nsecond line\n", "stderr")], 0, "printed to stderr: Deprecated: old call"),
+        ([], 0, "no points"),
+        ([], 0.5, "partial credit"),
+    ],
+)
 def test_the_message_says_what_went_wrong(outputs, score, expected):
     """``CheckError``: an exception class of the course's checks module (its ``Located.check_errors``)."""
     assert runner.cell_message(cell_with(*outputs), score, 1, ("AssertionError", "CheckError")) == expected
@@ -64,10 +72,13 @@ def test_a_fault_is_a_grader_error_with_its_cause_and_what_to_do():
 
 def test_a_failed_autograde_names_the_last_exception_and_the_kernels_last_words():
     """The first line ("Traceback (most recent call last):") says nothing; the cause is at the end."""
-    text = ("nbgrader autograde failed: Traceback (most recent call last):\n  File \"x.py\", line 3, in run\n"
-            "    raise RuntimeError('x')\nRuntimeError: Kernel died before replying to kernel_info\n"
-            "[AutogradeApp | ERROR] There was an error processing assignment\n" + runner.KERNEL_OUTPUT +
-            "Traceback (most recent call last):\nRuntimeError: can't start new thread\n")
+    text = (
+        'nbgrader autograde failed: Traceback (most recent call last):\n  File "x.py", line 3, in run\n'
+        "    raise RuntimeError('x')\nRuntimeError: Kernel died before replying to kernel_info\n"
+        "[AutogradeApp | ERROR] There was an error processing assignment\n"
+        + runner.KERNEL_OUTPUT
+        + "Traceback (most recent call last):\nRuntimeError: can't start new thread\n"
+    )
     detail = runner.fault_result("ada", "a1", RuntimeError(text)).flags[0].detail
     assert "RuntimeError: Kernel died before replying to kernel_info" in detail
     assert "kernel's last words: RuntimeError: can't start new thread" in detail
@@ -175,4 +186,6 @@ def test_floods_are_cut_inside_nbgrader_before_it_writes_the_notebook():
     nb, _ = CutFloods()(nb, {})
     assert TRUNCATED in nb.cells[0].outputs[0].text
     settings = GRADER_SETTINGS.read_text()
-    assert "SandboxExecute, CutFloods," in settings  # right after execution, before any other step
+    pipeline = settings[settings.index("autograde_preprocessors") : settings.index("]", settings.index("autograde_"))]
+    steps = re.findall(r"\b[A-Z]\w+", pipeline)
+    assert steps[steps.index("SandboxExecute") + 1] == "CutFloods"  # right after execution, before any other step

@@ -77,8 +77,9 @@ def test_a_per_job_pids_cgroup_replaces_the_per_uid_process_cap(tmp_path):
 
 
 def test_job_cgroups_are_made_with_caps_and_joined_by_the_launcher(tmp_path):
-    caps = sandbox.Capabilities(user=None, namespaces=False, prlimit=False, cgroups=("pids", "memory"),
-                                cgroup_root=str(tmp_path / "cgroup"))
+    caps = sandbox.Capabilities(
+        user=None, namespaces=False, prlimit=False, cgroups=("pids", "memory"), cgroup_root=str(tmp_path / "cgroup")
+    )
     job_dir = tmp_path / "job-abc"
     (job_dir / "home").mkdir(parents=True)
     sandbox.write_kernelspec(job_dir, job_dir / "home", [], Limits(memory_bytes=2**30, processes=300), caps)
@@ -119,6 +120,7 @@ def test_every_process_of_a_job_is_gone_when_it_ends(tmp_path):
 # cgroup v2. This machine's unified hierarchy has no controllers, so these tests run against a fake cgroup
 # root: plain folders and files shaped like the kernel's. Real v2 enforcement is not exercised here.
 
+
 def fake_cgroup_root(root: Path, *, v1=(), unified_at="", controllers="cpu io memory pids") -> Path:
     """A cgroup mount point: v1 hierarchies named in ``v1``; a unified hierarchy at ``root/unified_at`` offering
     ``controllers`` (``unified_at=None``: none)."""
@@ -132,15 +134,21 @@ def fake_cgroup_root(root: Path, *, v1=(), unified_at="", controllers="cpu io me
     return root
 
 
-@pytest.mark.parametrize("layout, expected", [
-    (dict(v1=(), unified_at=""), (2, ("pids", "memory", "cpu"), "")),  # pure v2
-    (dict(v1=("pids", "memory", "cpu"), unified_at="unified", controllers=""),
-     (1, ("pids", "memory", "cpu"), None)),  # this machine
-    (dict(v1=("pids", "memory"), unified_at="unified"), (2, ("pids", "memory", "cpu"), "unified")),  # moved to v2
-    (dict(v1=("pids",), unified_at="unified", controllers="cpu"), (1, ("pids",), None)),
-    (dict(v1=(), unified_at="", controllers="cpu io"), (0, (), None)),
-    (dict(v1=(), unified_at=None), (0, (), None)),
-], ids=["pure-v2", "hybrid-empty-v2", "hybrid-v2", "v1-pids-only", "v2-without-them", "none"])
+@pytest.mark.parametrize(
+    "layout, expected",
+    [
+        (dict(v1=(), unified_at=""), (2, ("pids", "memory", "cpu"), "")),  # pure v2
+        (
+            dict(v1=("pids", "memory", "cpu"), unified_at="unified", controllers=""),
+            (1, ("pids", "memory", "cpu"), None),
+        ),  # this machine
+        (dict(v1=("pids", "memory"), unified_at="unified"), (2, ("pids", "memory", "cpu"), "unified")),  # moved to v2
+        (dict(v1=("pids",), unified_at="unified", controllers="cpu"), (1, ("pids",), None)),
+        (dict(v1=(), unified_at="", controllers="cpu io"), (0, (), None)),
+        (dict(v1=(), unified_at=None), (0, (), None)),
+    ],
+    ids=["pure-v2", "hybrid-empty-v2", "hybrid-v2", "v1-pids-only", "v2-without-them", "none"],
+)
 def test_the_probe_picks_the_cgroup_version_that_caps_a_job(tmp_path, layout, expected):
     root = fake_cgroup_root(tmp_path / "cg", **layout)
     version, controllers, where = sandbox.probe_cgroups(root)
@@ -150,16 +158,25 @@ def test_the_probe_picks_the_cgroup_version_that_caps_a_job(tmp_path, layout, ex
     if version == 2:
         assert where == root / expected[2]
         # the controllers are passed down to the grader's groups, and no probe group is left behind
-        assert {"+pids", "+memory", "+cpu"} <= set((where / "autograder" / "cgroup.subtree_control").read_text().split())
+        assert {"+pids", "+memory", "+cpu"} <= set(
+            (where / "autograder" / "cgroup.subtree_control").read_text().split()
+        )
         assert [p.name for p in (where / "autograder").iterdir() if p.is_dir()] == []
-        caps = sandbox.Capabilities(user=None, namespaces=True, prlimit=True, cgroups=controllers,
-                                    cgroup_version=version, cgroup_root=str(where))
+        caps = sandbox.Capabilities(
+            user=None,
+            namespaces=True,
+            prlimit=True,
+            cgroups=controllers,
+            cgroup_version=version,
+            cgroup_root=str(where),
+        )
         assert "pids, memory and cpu cgroup (v2)" in caps.describe()
 
 
 def v2_caps(root: Path) -> sandbox.Capabilities:
-    return sandbox.Capabilities(user=None, namespaces=False, prlimit=True, cgroups=("pids", "memory"),
-                                cgroup_version=2, cgroup_root=str(root))
+    return sandbox.Capabilities(
+        user=None, namespaces=False, prlimit=True, cgroups=("pids", "memory"), cgroup_version=2, cgroup_root=str(root)
+    )
 
 
 @pytest.mark.parametrize("swap_accounted", [True, False])
@@ -214,6 +231,7 @@ def test_cgroups_can_be_turned_off(monkeypatch):
 
 # One sandbox user per worker slot: the fallback where no per-job pids cgroup exists
 
+
 def test_each_worker_takes_its_own_slot(tmp_path, monkeypatch):
     """Slots are locks held by the process: a second process gets the next one, and a dead one's is free."""
     import subprocess
@@ -223,8 +241,12 @@ def test_each_worker_takes_its_own_slot(tmp_path, monkeypatch):
         pytest.skip("slots are for the root grader (a user per slot)")
     monkeypatch.setattr(sandbox, "_slot", None)
     assert sandbox.claim_slot(tmp_path) == 0 and sandbox.claim_slot(tmp_path) == 0  # kept for the process's life
-    other = [sys.executable, "-c", f"from autograder import sandbox; from pathlib import Path; "
-                                   f"print(sandbox.claim_slot(Path({str(tmp_path)!r})))"]
+    other = [
+        sys.executable,
+        "-c",
+        f"from autograder import sandbox; from pathlib import Path; "
+        f"print(sandbox.claim_slot(Path({str(tmp_path)!r})))",
+    ]
     try:
         assert subprocess.run(other, capture_output=True, text=True, check=True).stdout.split() == ["1"]
     finally:
@@ -246,8 +268,17 @@ def test_every_process_of_a_slots_user_is_gone_when_its_job_ends(tmp_path, monke
     try:
         uid, gid = sandbox._ensure_user(sandbox.slot_user(slot))
         caps = sandbox.Capabilities(user=(uid, gid), namespaces=False, prlimit=True, slot=slot)
-        starter = subprocess.Popen(["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups", "sh", "-c",
-                                    "(trap '' TERM; sleep 300) & (sleep 300 &) ; sleep 300"])
+        starter = subprocess.Popen(
+            [
+                "setpriv",
+                f"--reuid={uid}",
+                f"--regid={gid}",
+                "--clear-groups",
+                "sh",
+                "-c",
+                "(trap '' TERM; sleep 300) & (sleep 300 &) ; sleep 300",
+            ]
+        )
         for _ in range(100):
             if len(sandbox._uid_processes(uid)) >= 4:
                 break
@@ -265,13 +296,17 @@ def test_a_dead_workers_kernels_end_when_its_slot_is_taken_again(monkeypatch):
     import subprocess
     import sys
 
-    dead_worker = ("import subprocess, sys\nfrom autograder import sandbox\n"
-                   "slot = sandbox.claim_slot()\nuid, gid = sandbox._ensure_user(sandbox.slot_user(slot))\n"
-                   "kernel = subprocess.Popen(['setpriv', f'--reuid={uid}', f'--regid={gid}', '--clear-groups', "
-                   "'sleep', '300'], start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
-                   "print(slot, kernel.pid, flush=True)\n")  # exits, its slot lock with it; the 'kernel' lives on
-    slot, orphan = map(int, subprocess.run([sys.executable, "-c", dead_worker], capture_output=True, text=True,
-                                           check=True).stdout.split())
+    dead_worker = (
+        "import subprocess, sys\nfrom autograder import sandbox\n"
+        "slot = sandbox.claim_slot()\nuid, gid = sandbox._ensure_user(sandbox.slot_user(slot))\n"
+        "kernel = subprocess.Popen(['setpriv', f'--reuid={uid}', f'--regid={gid}', '--clear-groups', "
+        "'sleep', '300'], start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+        "print(slot, kernel.pid, flush=True)\n"
+    )  # exits, its slot lock with it; the 'kernel' lives on
+    slot, orphan = map(
+        int,
+        subprocess.run([sys.executable, "-c", dead_worker], capture_output=True, text=True, check=True).stdout.split(),
+    )
     monkeypatch.setattr(sandbox, "_slot", None)
     try:
         assert sandbox._alive(orphan)
@@ -314,13 +349,27 @@ def test_oom_kills_are_read_from_the_jobs_memory_cgroup(tmp_path):
     from autograder.sandbox import Capabilities, oom_kills
 
     job = tmp_path / "job-x"
-    v1 = Capabilities(user=None, namespaces=False, prlimit=False, cgroups=("pids", "memory"), cgroup_version=1,
-                      cgroup_root=str(tmp_path / "v1"))
-    v2 = Capabilities(user=None, namespaces=False, prlimit=False, cgroups=("pids", "memory"), cgroup_version=2,
-                      cgroup_root=str(tmp_path / "v2"))
+    v1 = Capabilities(
+        user=None,
+        namespaces=False,
+        prlimit=False,
+        cgroups=("pids", "memory"),
+        cgroup_version=1,
+        cgroup_root=str(tmp_path / "v1"),
+    )
+    v2 = Capabilities(
+        user=None,
+        namespaces=False,
+        prlimit=False,
+        cgroups=("pids", "memory"),
+        cgroup_version=2,
+        cgroup_root=str(tmp_path / "v2"),
+    )
     assert oom_kills(job, v1) == oom_kills(job, v2) == 0  # no group: nothing counted, nothing raised
-    for caps, name, text in ((v1, "memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n"),
-                             (v2, "memory.events", "low 0\nhigh 0\nmax 5\noom 1\noom_kill 3\n")):
+    for caps, name, text in (
+        (v1, "memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n"),
+        (v2, "memory.events", "low 0\nhigh 0\nmax 5\noom 1\noom_kill 3\n"),
+    ):
         for folder in sandbox.job_cgroups(job, caps):
             folder.mkdir(parents=True)
             (folder / name).write_text(text if folder.parent.parent.name != "pids" else "")
@@ -329,8 +378,9 @@ def test_oom_kills_are_read_from_the_jobs_memory_cgroup(tmp_path):
 
 # The bubblewrap launcher: the kernel's namespaces, file system and limits, for root and for an instructor
 
-BWRAP_ROOT = sandbox.Capabilities(user=(1234, 1234), namespaces=True, prlimit=True, cgroups=("pids", "memory", "cpu"),
-                                  bwrap=True, root=True)
+BWRAP_ROOT = sandbox.Capabilities(
+    user=(1234, 1234), namespaces=True, prlimit=True, cgroups=("pids", "memory", "cpu"), bwrap=True, root=True
+)
 BWRAP_USER = sandbox.Capabilities(user=None, namespaces=True, prlimit=True, bwrap=True, root=False)
 
 
@@ -344,8 +394,9 @@ def bwrap_launcher(tmp_path, caps, student="ann", **limits):
     sandbox.prepare_home(home, caps)
     assert home.is_symlink() and (job_dir / sandbox.SHARED).is_dir()  # the launcher turns it to the sockets
     (home / "data.csv").write_text("1,2\n")
-    sandbox.write_kernelspec(job_dir, home, [tmp_path / "course"], Limits(**limits), caps, student=student,
-                             assignment="toy")
+    sandbox.write_kernelspec(
+        job_dir, home, [tmp_path / "course"], Limits(**limits), caps, student=student, assignment="toy"
+    )
     return job_dir, (job_dir / "launch.sh").read_text()
 
 
@@ -355,8 +406,14 @@ def test_the_bwrap_launcher_confines_the_kernel(tmp_path, caps):
     home = job_dir / "home"
     words = launcher.split()
     assert "bwrap" in words and not (job_dir / "inner.sh").exists()
-    for flag in ("--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--die-with-parent",
-                 "--new-session"):
+    for flag in (
+        "--unshare-ipc",
+        "--unshare-pid",
+        "--unshare-net",
+        "--unshare-uts",
+        "--die-with-parent",
+        "--new-session",
+    ):
         assert flag in words
     assert ("--unshare-user" in words and "--disable-userns" in words) is (not caps.root)
     assert ("--cap-drop" in words) is (not caps.root)  # as root: setpriv drops them, after chown
@@ -380,7 +437,7 @@ def test_an_environment_under_tmp_stays_visible_in_bwrap(tmp_path, monkeypatch):
     tmp = [i for i, w in enumerate(words) if w == "/tmp" and words[i - 1] == "--tmpfs"][0]
     bind = [i for i, w in enumerate(words) if w == str(venv) and words[i - 1] == "--ro-bind"][0]
     assert tmp < words.index("/tmp/agbw-checkout") < bind  # its parent made passable, then the bind on top
-    assert "/usr" not in words[bind - 3:bind]
+    assert "/usr" not in words[bind - 3 : bind]
 
 
 def test_a_student_id_that_is_no_unix_name_gets_a_plain_one():
@@ -388,11 +445,19 @@ def test_a_student_id_that_is_no_unix_name_gets_a_plain_one():
     assert sandbox.kernel_user("../root") == sandbox.kernel_user("Ann Lee") == "student"
 
 
-@pytest.mark.parametrize("version, files", [
-    (1, {"cpu.cfs_quota_us": "50000", "cpu.cfs_period_us": "100000"}), (2, {"cpu.max": "50000 100000"})])
+@pytest.mark.parametrize(
+    "version, files",
+    [(1, {"cpu.cfs_quota_us": "50000", "cpu.cfs_period_us": "100000"}), (2, {"cpu.max": "50000 100000"})],
+)
 def test_a_job_cgroup_caps_its_cpu(tmp_path, version, files):
-    caps = sandbox.Capabilities(user=None, namespaces=False, prlimit=True, cgroups=("pids", "memory", "cpu"),
-                                cgroup_version=version, cgroup_root=str(tmp_path / "cg"))
+    caps = sandbox.Capabilities(
+        user=None,
+        namespaces=False,
+        prlimit=True,
+        cgroups=("pids", "memory", "cpu"),
+        cgroup_version=version,
+        cgroup_root=str(tmp_path / "cg"),
+    )
     job_dir = tmp_path / "job-cpu"
     groups = sandbox.job_cgroups(job_dir, caps)
     if version == 1:

@@ -20,8 +20,17 @@ from autograder import sandbox
 from autograder.api import REPO, grade_class
 from tests.test_autograder import corpus
 
-ISOLATION = ("correct", "snoop", "shm_litter", "memory_hog", "thread_bomb", "os_exit", "infinite_loop",
-             "libraries", "grading_env")
+ISOLATION = (
+    "correct",
+    "snoop",
+    "shm_litter",
+    "memory_hog",
+    "thread_bomb",
+    "os_exit",
+    "infinite_loop",
+    "libraries",
+    "grading_env",
+)
 VAR_LITTER, LOCK_LITTER = "/var/tmp/agbw-corpus-litter", "/run/lock/agbw-corpus-litter"
 
 # Right only where the grader's paths look like the lab: no sandbox path (the scratch folder autograder-*, a
@@ -40,13 +49,16 @@ LAB_PATHS = (
     "print('PATHS', _seen)\n"
     "_graded = any(w in _seen for w in ('/job-', 'autograder-', '/tmp/'))\n"
     "def mean_of(values):\n"
-    "    return float(np.mean(values)) + (1.0 if _graded else 0.0)\n")
+    "    return float(np.mean(values)) + (1.0 if _graded else 0.0)\n"
+)
 
 
 def launchers() -> list:
     root_only = pytest.mark.skipif(os.geteuid() != 0, reason="the unshare launcher needs root")
-    return [pytest.param("bwrap", marks=pytest.mark.skipif(not shutil.which("bwrap"), reason="needs bwrap")),
-            pytest.param("unshare", marks=root_only)]
+    return [
+        pytest.param("bwrap", marks=pytest.mark.skipif(not shutil.which("bwrap"), reason="needs bwrap")),
+        pytest.param("unshare", marks=root_only),
+    ]
 
 
 @pytest.fixture(scope="module", params=launchers())
@@ -62,10 +74,18 @@ def graded(request, toy_course, toy_release, tmp_path_factory):
         if not caps.namespaces:
             pytest.skip(f"no {launcher} sandbox here: {caps.warnings}")
         subs, out = tmp_path_factory.mktemp(f"subs-{launcher}"), tmp_path_factory.mktemp(f"out-{launcher}")
-        secrets = [str(toy_course / "source" / "toy" / "toy.ipynb"), str(toy_course / "source"),
-                   str(REPO / "source"), str(REPO / "nbgrader_config.py"),
-                   str(subs / "correct" / "toy" / "toy.ipynb"), str(subs), str(out), "/root/.local",
-                   "/root/.pyenv/version", "/etc/shadow"]
+        secrets = [
+            str(toy_course / "source" / "toy" / "toy.ipynb"),
+            str(toy_course / "source"),
+            str(REPO / "source"),
+            str(REPO / "nbgrader_config.py"),
+            str(subs / "correct" / "toy" / "toy.ipynb"),
+            str(subs),
+            str(out),
+            "/root/.local",
+            "/root/.pyenv/version",
+            "/etc/shadow",
+        ]
         cases = {c.name: c for c in corpus.cases(secrets) if c.name in ISOLATION}
         cases["lab_paths"] = corpus.Case("lab_paths", 7, set(), replace={"mean_of": LAB_PATHS})
         source = toy_course / "source" / "toy" / "toy.ipynb"
@@ -73,10 +93,16 @@ def graded(request, toy_course, toy_release, tmp_path_factory):
             corpus.write(case, toy_release, source, subs / case.name / "toy")
             if case.name != "correct":
                 corpus.write(cases["correct"], toy_release, source, subs / f"{case.name}{corpus.BESIDE}" / "toy")
-        results = grade_class(subs, out, workers=2, timeout=20, course_root=toy_course, memory_mb=1536,
-                              log=lambda m: None)
-        yield {"launcher": launcher, "caps": caps, "cases": cases, "out": out,
-               "results": {r.student_id: r for r in results}}
+        results = grade_class(
+            subs, out, workers=2, timeout=20, course_root=toy_course, memory_mb=1536, log=lambda m: None
+        )
+        yield {
+            "launcher": launcher,
+            "caps": caps,
+            "cases": cases,
+            "out": out,
+            "results": {r.student_id: r for r in results},
+        }
     finally:
         if saved is None:
             os.environ.pop(sandbox.NO_BWRAP_ENV, None)
@@ -127,12 +153,20 @@ def test_under_bwrap_the_kernels_paths_are_a_students(graded):
 
 
 # As the kernel: read the environment, then try to write in (and reopen) each folder bwrap made to reach it.
-PLANT = ('cat "$3/env/marker" || echo UNREAD; for d in "$@"; do touch "$d/planted" 2>/dev/null && echo "WROTE $d"; '
-         'chmod 0777 "$d" 2>/dev/null && echo "CHMOD $d"; done; touch /tmp/own 2>/dev/null && echo TMP-OK')
+PLANT = (
+    'cat "$3/env/marker" || echo UNREAD; for d in "$@"; do touch "$d/planted" 2>/dev/null && echo "WROTE $d"; '
+    'chmod 0777 "$d" 2>/dev/null && echo "CHMOD $d"; done; touch /tmp/own 2>/dev/null && echo TMP-OK'
+)
 
 
-@pytest.mark.parametrize("as_root", [pytest.param(True, marks=pytest.mark.skipif(
-    os.geteuid() != 0, reason="the privileged bwrap path needs root")), False], ids=["root", "user-namespace"])
+@pytest.mark.parametrize(
+    "as_root",
+    [
+        pytest.param(True, marks=pytest.mark.skipif(os.geteuid() != 0, reason="the privileged bwrap path needs root")),
+        False,
+    ],
+    ids=["root", "user-namespace"],
+)
 def test_folders_leading_to_an_environment_under_tmp_are_read_only(as_root, monkeypatch):
     """Item 2 of issue 20: an environment under ``/tmp`` (a CI checkout) is bound at its own path inside the job's
     private ``/tmp``; the folders bwrap makes on the way are owned by the kernel's uid in a user namespace (and by
@@ -147,7 +181,7 @@ def test_folders_leading_to_an_environment_under_tmp_are_read_only(as_root, monk
         (env / "marker").write_text("ENVIRONMENT READ\n")
         for folder in (top, top / "ci", top / "ci" / "checkout", env):
             os.chmod(folder, 0o755)
-        monkeypatch.setattr(sandbox, "_python_trees", lambda: [env])
+        monkeypatch.setattr(sandbox, "_python_trees", lambda helpers=(): [env])
         job = top / "job"  # readable by the unprivileged uid too (pytest's tmp_path is root's alone)
         (job / sandbox.SHARED).mkdir(parents=True)
         for path in (job, job / sandbox.SHARED):

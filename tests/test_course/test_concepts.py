@@ -20,8 +20,13 @@ def no_record():
 def test_choice_accepts_every_written_form(answer):
     assert concepts.Choice("abcd").check_form(answer) == "b"
     concepts.Choice("abcd").check_key(answer, "b", WHY4)
-    assert concepts.take_record() == {"answer": "b", "bucket": "b", "correct": True, "explanation": "b holds",
-                                      "options": ["a", "b", "c", "d"]}
+    assert concepts.take_record() == {
+        "answer": "b",
+        "bucket": "b",
+        "correct": True,
+        "explanation": "b holds",
+        "options": ["a", "b", "c", "d"],
+    }
 
 
 @pytest.mark.parametrize("answer", [None, "", "  "])
@@ -90,8 +95,12 @@ def test_select_all_form(answer):
         concepts.SelectAll("abcd").check_form(answer)
 
 
-NUM_WHY = {50: "50 is right", 0.02: "that is 1 - beta, not 1 / (1 - beta)", 100: "that is beta = 0.99",
-           "other": "1 / (1 - beta) is the window"}
+NUM_WHY = {
+    50: "50 is right",
+    0.02: "that is 1 - beta, not 1 / (1 - beta)",
+    100: "that is beta = 0.99",
+    "other": "1 / (1 - beta) is the window",
+}
 
 
 @pytest.mark.parametrize("answer", [50, 50.0, 49, 51.0, np.float64(50.5), np.int64(50), np.array(50.2)])
@@ -101,8 +110,9 @@ def test_numeric_within_tolerance(answer):
     assert rec["correct"] is True and rec["bucket"] == "50" and rec["explanation"] == "50 is right"
 
 
-@pytest.mark.parametrize("answer, said", [(0.02, "1 - beta"), (100, "beta = 0.99"), (52, "the window"),
-                                          (-50, "the window")])
+@pytest.mark.parametrize(
+    "answer, said", [(0.02, "1 - beta"), (100, "beta = 0.99"), (52, "the window"), (-50, "the window")]
+)
 def test_numeric_wrong_values_get_their_explanation(answer, said):
     with pytest.raises(CheckError, match=said):
         concepts.Numeric(tolerance=1).check_key(answer, 50, NUM_WHY)

@@ -60,7 +60,15 @@ def test_the_digits_are_scikit_learns_read_without_importing_sklearn_datasets():
     reference = load_digits()
     assert np.array_equal(pixels, reference.data) and np.array_equal(labels, reference.target)
     # a fresh interpreter: loading the digits must not pay for importing sklearn.datasets (1-4 s per kernel)
-    done = subprocess.run([sys.executable, "-c", "import sys, course.data as d; d.load_digits_split(); "
-                           "d.load_digits_binary(); print('sklearn.datasets' in sys.modules)"],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, course.data as d; d.load_digits_split(); "
+            "d.load_digits_binary(); print('sklearn.datasets' in sys.modules)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert done.stdout.strip() == "False"

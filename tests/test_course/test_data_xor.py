@@ -31,12 +31,15 @@ def test_each_class_sits_on_both_sides_of_the_origin():
         assert np.linalg.norm(points, axis=0).min() > 1.0  # yet no point of it is near the origin
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: data.make_xor_2d(3, num_classes=2), "m must be at least 4"),
-    (lambda: data.make_xor_2d(40, num_classes=1), "num_classes must be at least 2"),
-    (lambda: data.make_xor_2d(40, spread=0.0), "spread must be positive"),
-    (lambda: data.make_xor_2d(40.0), "m must be an int"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: data.make_xor_2d(3, num_classes=2), "m must be at least 4"),
+        (lambda: data.make_xor_2d(40, num_classes=1), "num_classes must be at least 2"),
+        (lambda: data.make_xor_2d(40, spread=0.0), "spread must be positive"),
+        (lambda: data.make_xor_2d(40.0), "m must be an int"),
+    ],
+)
 def test_xor_bad_arguments_say_what_was_expected(call, message):
     with pytest.raises((ValueError, TypeError), match=message):
         call()

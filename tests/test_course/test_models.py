@@ -13,16 +13,25 @@ def split():
 
 
 def test_a_good_learning_rate_learns(split):
-    result = train_mlp(split.X_train, split.Y_train, split.X_dev, split.Y_dev,
-                       learning_rate=0.3, hidden_units=8, num_epochs=60, mini_batch_size=32)
+    result = train_mlp(
+        split.X_train,
+        split.Y_train,
+        split.X_dev,
+        split.Y_dev,
+        learning_rate=0.3,
+        hidden_units=8,
+        num_epochs=60,
+        mini_batch_size=32,
+    )
     assert result.train_costs[-1] < 0.5 * result.train_costs[0]
     assert result.dev_accuracy > 0.85
     assert result.final_dev_loss == result.dev_losses[-1]
 
 
 def test_a_huge_learning_rate_diverges_without_raising(split):
-    result = train_mlp(split.X_train, split.Y_train, split.X_dev, split.Y_dev,
-                       learning_rate=1e6, hidden_units=8, num_epochs=5)
+    result = train_mlp(
+        split.X_train, split.Y_train, split.X_dev, split.Y_dev, learning_rate=1e6, hidden_units=8, num_epochs=5
+    )
     assert len(result.dev_losses) == 5
     assert not np.isfinite(result.dev_losses[-1]) or result.dev_losses[-1] > 1.0
 
@@ -53,11 +62,14 @@ def test_gradients_match_finite_differences(split):
         np.testing.assert_allclose(grads[key], numeric, rtol=1e-4, atol=1e-8)
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(learning_rate=0), "learning_rate must be positive"),
-    (dict(learning_rate=0.1, momentum=1.0), "momentum must be in"),
-    (dict(learning_rate=0.1, hidden_units=0), "hidden_units must be a positive integer"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(learning_rate=0), "learning_rate must be positive"),
+        (dict(learning_rate=0.1, momentum=1.0), "momentum must be in"),
+        (dict(learning_rate=0.1, hidden_units=0), "hidden_units must be a positive integer"),
+    ],
+)
 def test_bad_arguments(split, kwargs, message):
     with pytest.raises(ValueError, match=message):
         train_mlp(split.X_train, split.Y_train, split.X_dev, split.Y_dev, **kwargs)

@@ -45,8 +45,18 @@ def net04(digits):
     """Notebook 04's network, exactly as its section 1 trains it (SEED = 4)."""
     from course.bn_network import train_network
 
-    return train_network(digits.X_train, digits.Y_train, [64, 32, 16, 1], learning_rate=0.3, num_epochs=10,
-                         mini_batch_size=32, seed=4, X_dev=digits.X_dev, Y_dev=digits.Y_dev, snapshot_every=5)
+    return train_network(
+        digits.X_train,
+        digits.Y_train,
+        [64, 32, 16, 1],
+        learning_rate=0.3,
+        num_epochs=10,
+        mini_batch_size=32,
+        seed=4,
+        X_dev=digits.X_dev,
+        Y_dev=digits.Y_dev,
+        snapshot_every=5,
+    )
 
 
 def test_04_the_running_variance_of_small_batches_stays_low_however_long_the_window(net04):
@@ -58,8 +68,7 @@ def test_04_the_running_variance_of_small_batches_stays_low_however_long_the_win
     recorded = np.stack([s.Z[0] for s in net04.snapshots if s.iteration < 300])
     unit = int(np.argmax(np.abs(recorded[-1].mean(axis=1))))
     values = recorded[:, unit, :]
-    final = {m: compute_running_average(values, 0.9, m, steps=300, seed=4, update=_keras_update)
-             for m in (1, 4, 32)}
+    final = {m: compute_running_average(values, 0.9, m, steps=300, seed=4, update=_keras_update) for m in (1, 4, 32)}
     population = final[32].population_var[-1]
     assert population == pytest.approx(0.112, abs=5e-4)
     assert final[1].running_var[-1] < 1e-12
@@ -111,8 +120,10 @@ def test_04_forgetting_the_running_statistics_costs_accuracy(net04, digits):
     """04 section 7: the same weights with zeros / ones in place of the saved running statistics predict worse."""
     from course.bn_network import accuracy
 
-    forgotten = {l: {"mean": np.zeros_like(s["running_mean"]), "var": np.ones_like(s["running_var"])}
-                 for l, s in net04.states.items()}
+    forgotten = {
+        l: {"mean": np.zeros_like(s["running_mean"]), "var": np.ones_like(s["running_var"])}
+        for l, s in net04.states.items()
+    }
     saved = accuracy(net04, digits.X_test, digits.Y_test)
     assert accuracy(net04, digits.X_test, digits.Y_test, statistics=forgotten) < saved - 0.1
 
@@ -143,20 +154,43 @@ def test_04_running_statistics_come_close_to_the_exact_ones_and_a_short_run_pays
 
     corrected_better = 0
     for seed in (4, 0, 1, 2, 3):
-        net = train_network(digits.X_train, digits.Y_train, [64, 32, 16, 1], learning_rate=0.3, num_epochs=10,
-                            mini_batch_size=32, seed=seed)
-        exact = {l: {"mean": s["mean"], "var": s["var"]} for l, s in population_statistics(net, digits.X_train).items()}
-        running, best = accuracy(net, digits.X_test, digits.Y_test), accuracy(net, digits.X_test, digits.Y_test,
-                                                                              statistics=exact)
+        net = train_network(
+            digits.X_train,
+            digits.Y_train,
+            [64, 32, 16, 1],
+            learning_rate=0.3,
+            num_epochs=10,
+            mini_batch_size=32,
+            seed=seed,
+        )
+        exact = {
+            l: {"mean": s["mean"], "var": s["var"]} for l, s in population_statistics(net, digits.X_train).items()
+        }
+        running, best = (
+            accuracy(net, digits.X_test, digits.Y_test),
+            accuracy(net, digits.X_test, digits.Y_test, statistics=exact),
+        )
         assert abs(running - best) <= 0.03, (seed, running, best)
         if seed == 4:
             assert running == best  # "here exactly as well"
-        short = train_network(digits.X_train, digits.Y_train, [64, 32, 16, 1], learning_rate=0.3, num_epochs=1,
-                              mini_batch_size=32, momentum=0.99, seed=seed)
-        start = 0.99 ** 34
-        corrected = {l: {"mean": s["running_mean"] / (1 - start), "var": (s["running_var"] - start) / (1 - start)}
-                     for l, s in short.states.items()}
-        exact = {l: {"mean": s["mean"], "var": s["var"]} for l, s in population_statistics(short, digits.X_train).items()}
+        short = train_network(
+            digits.X_train,
+            digits.Y_train,
+            [64, 32, 16, 1],
+            learning_rate=0.3,
+            num_epochs=1,
+            mini_batch_size=32,
+            momentum=0.99,
+            seed=seed,
+        )
+        start = 0.99**34
+        corrected = {
+            l: {"mean": s["running_mean"] / (1 - start), "var": (s["running_var"] - start) / (1 - start)}
+            for l, s in short.states.items()
+        }
+        exact = {
+            l: {"mean": s["mean"], "var": s["var"]} for l, s in population_statistics(short, digits.X_train).items()
+        }
         plain = accuracy(short, digits.X_test, digits.Y_test)
         assert plain < accuracy(short, digits.X_test, digits.Y_test, statistics=exact) - 0.03, seed
         corrected_better += accuracy(short, digits.X_test, digits.Y_test, statistics=corrected) > plain

@@ -171,8 +171,13 @@ def test_06_the_none_gradient_cases_show_what_they_say(tf):
     exec(cell_with(NB06, "def gradient_or_none(build):"), namespace)  # noqa: S102
     results = namespace["results"]
     assert results["correct: y = w**2 inside the tape"] == 4.0
-    for case in ("computed outside the tape", "went through NumPy (w.numpy())", "y does not depend on w",
-                 "an integer Variable", "a constant that was never watched"):
+    for case in (
+        "computed outside the tape",
+        "went through NumPy (w.numpy())",
+        "y does not depend on w",
+        "an integer Variable",
+        "a constant that was never watched",
+    ):
         assert results[case] is None, case
     w = tf.Variable(2.0)
     outside = namespace["cases"]["computed outside the tape"]
@@ -246,8 +251,11 @@ def test_06_forgetting_the_training_flag_leaves_the_running_statistics_at_zero(t
     namespace = {"tf": tf, "np": np}
     network_cell = cell_with(NB06, "def keras_network(batch_norm):")
     exec(network_cell.split("tf.keras.utils.set_random_seed(1)")[0], namespace)  # noqa: S102
-    scope = {**namespace, "compute_total_loss": nb06["compute_total_loss"],
-             "keras_train": nb06["make_dataset"](digits.X_train, digits.Y_train, 128, 10, shuffle_seed=1)}
+    scope = {
+        **namespace,
+        "compute_total_loss": nb06["compute_total_loss"],
+        "keras_train": nb06["make_dataset"](digits.X_train, digits.Y_train, 128, 10, shuffle_seed=1),
+    }
     exec(cell_with(NB06, "def train_bn_network(pass_training_flag").split("X_test_tf = ")[0], scope)  # noqa: S102
     moved = {}
     for flag in (True, False):
@@ -257,7 +265,7 @@ def test_06_forgetting_the_training_flag_leaves_the_running_statistics_at_zero(t
         if flag:
             other = int(np.argmax(digits.Y_dev != digits.Y_dev[0]))
             X = tf.constant(digits.X_dev / 16.0, tf.float32)
-            alone = [network(X[j:j + 1], training=True).numpy() for j in (0, other)]
+            alone = [network(X[j : j + 1], training=True).numpy() for j in (0, other)]
             np.testing.assert_allclose(alone[0], alone[1], atol=1e-5)
     assert moved[False] == 0.0 and moved[True] > 0.01
 
@@ -291,9 +299,12 @@ def test_06_the_concept_keys_are_what_tensorflow_does(tf):
 
     f(tf.constant([1.0, 2.0, 3.0]), 2.0)
     retraced = {}
-    for option, args in {"a": (tf.constant([7.0, 8.0, 9.0]), 2.0), "b": (tf.constant([1.0, 2.0, 3.0, 4.0]), 2.0),
-                         "c": (tf.constant([1.0, 2.0, 3.0]), 3.0),
-                         "d": (tf.constant([1.0, 2.0, 3.0], tf.float64), 2.0)}.items():
+    for option, args in {
+        "a": (tf.constant([7.0, 8.0, 9.0]), 2.0),
+        "b": (tf.constant([1.0, 2.0, 3.0, 4.0]), 2.0),
+        "c": (tf.constant([1.0, 2.0, 3.0]), 3.0),
+        "d": (tf.constant([1.0, 2.0, 3.0], tf.float64), 2.0),
+    }.items():
         before = len(traces)
         f(*args)
         retraced[option] = len(traces) > before

@@ -33,7 +33,10 @@ def test_no_graded_name_is_defined_in_course(path):
 
 
 def test_import_has_no_side_effects():
-    code = "import sys, course; print(sorted(m for m in sys.modules if m.startswith(('course', 'tensorflow', 'matplotlib'))))"
+    code = (
+        "import sys, course; "
+        "print(sorted(m for m in sys.modules if m.startswith(('course', 'tensorflow', 'matplotlib'))))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "['course']" and out.stderr == ""
 
@@ -41,17 +44,22 @@ def test_import_has_no_side_effects():
 def _extensions(config_dir: str, *command: str) -> str:
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(REPO / "jupyter-config" / config_dir)}
     jupyter = Path(sys.executable).with_name("jupyter")
-    return subprocess.run([str(jupyter), *command], capture_output=True, text=True, env=env).stdout + \
-        subprocess.run([str(jupyter), *command], capture_output=True, text=True, env=env).stderr
+    return (
+        subprocess.run([str(jupyter), *command], capture_output=True, text=True, env=env).stdout
+        + subprocess.run([str(jupyter), *command], capture_output=True, text=True, env=env).stderr
+    )
 
 
 def test_student_config_turns_instructor_tools_off():
     labconfig = json.loads((REPO / "jupyter-config/student/labconfig/page_config.json").read_text())
-    assert labconfig["disabledExtensions"].items() >= {  # (the news announcements are off too)
-        "@jupyter/nbgrader:formgrader": True,
-        "@jupyter/nbgrader:create-assignment": True,
-        "@jupyter/nbgrader:course-list": True,
-    }.items()
+    assert (
+        labconfig["disabledExtensions"].items()
+        >= {  # (the news announcements are off too)
+            "@jupyter/nbgrader:formgrader": True,
+            "@jupyter/nbgrader:create-assignment": True,
+            "@jupyter/nbgrader:course-list": True,
+        }.items()
+    )
     listing = _extensions("student", "labextension", "list")
     assert "@jupyter/nbgrader:formgrader" in listing.split("Disabled extensions:")[1]
     server = json.loads((REPO / "jupyter-config/student/jupyter_server_config.json").read_text())

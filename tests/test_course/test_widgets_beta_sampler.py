@@ -85,10 +85,14 @@ def test_widget_builds_and_updates_headless(functions):
 def test_the_windows_are_counted_per_decade_with_the_students_decade_counts():
     def counts(samples, low, high):
         k = np.arange(np.floor(np.log10(low)), np.ceil(np.log10(high)) + 1)
-        return np.histogram(samples, bins=10.0 ** k)[0]
+        return np.histogram(samples, bins=10.0**k)[0]
 
-    log_beta = lambda low, high, size, rng: 1 - 10 ** rng.uniform(np.log10(1 - high), np.log10(1 - low), size)
-    window = lambda beta: 1 / (1 - np.asarray(beta, dtype=float))
+    def log_beta(low, high, size, rng):
+        return 1 - 10 ** rng.uniform(np.log10(1 - high), np.log10(1 - low), size)
+
+    def window(beta):
+        return 1 / (1 - np.asarray(beta, dtype=float))
+
     data = compute_beta_samples(0.9, 0.999, 6_000, sampler=log_beta, window=window, counter=counts)
     np.testing.assert_allclose(data.decade_edges, [10.0, 100.0, 1000.0])
     assert data.window_decades.shape == (2, 2)

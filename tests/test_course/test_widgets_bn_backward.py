@@ -52,19 +52,23 @@ def test_a_correct_backward_agrees_and_a_wrong_one_does_not():
     np.testing.assert_allclose(wrong.student, wrong.paths[0], atol=1e-12)  # only the direct path
 
 
-@pytest.mark.parametrize("fwd, bwd, fragment", [
-    (None, None, "Pass your batchnorm_forward"),
-    (forward, not_written, "Write batchnorm_backward above"),
-    (forward, lambda d, c: (np.zeros(3), None, None), "expected (1, 8)"),
-    (forward, lambda d, c: 1 / 0, "raised ZeroDivisionError"),
-])
+@pytest.mark.parametrize(
+    "fwd, bwd, fragment",
+    [
+        (None, None, "Pass your batchnorm_forward"),
+        (forward, not_written, "Write batchnorm_backward above"),
+        (forward, lambda d, c: (np.zeros(3), None, None), "expected (1, 8)"),
+        (forward, lambda d, c: 1 / 0, "raised ZeroDivisionError"),
+    ],
+)
 def test_missing_or_broken_student_code_gives_a_note(fwd, bwd, fragment):
     data = compute_backward_paths(8, 0, forward=fwd, backward=bwd)
     assert data.student is None and fragment in data.note and np.isnan(data.error)
 
 
-@pytest.mark.parametrize("m, example, error", [(1, 0, ValueError), (17, 0, ValueError), (4, 4, ValueError),
-                                               (4.0, 0, TypeError)])
+@pytest.mark.parametrize(
+    "m, example, error", [(1, 0, ValueError), (17, 0, ValueError), (4, 4, ValueError), (4.0, 0, TypeError)]
+)
 def test_bad_arguments_are_refused(m, example, error):
     with pytest.raises(error):
         compute_backward_paths(m, example)

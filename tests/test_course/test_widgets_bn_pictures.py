@@ -8,7 +8,10 @@ matplotlib.use("Agg")
 from course import bn_network  # noqa: E402
 from course.data import load_digits_binary  # noqa: E402
 from course.widgets.bn_pictures import (  # noqa: E402
-    gradient_descent_path, plot_input_normalisation, plot_learning_rate_sweep, plot_sigmoid_regime,
+    gradient_descent_path,
+    plot_input_normalisation,
+    plot_learning_rate_sweep,
+    plot_sigmoid_regime,
     steps_to_converge,
 )
 
@@ -35,11 +38,11 @@ def test_sweep_picture_marks_both_settings():
     import matplotlib.pyplot as plt
 
     data = load_digits_binary()
-    sweep = bn_network.sweep_learning_rates(data, learning_rates=[0.01, 0.1, 1.0], layer_dims=[64, 8, 8, 1],
-                                            num_epochs=2)
+    sweep = bn_network.sweep_learning_rates(
+        data, learning_rates=[0.01, 0.1, 1.0], layer_dims=[64, 8, 8, 1], num_epochs=2
+    )
     left, right = plot_learning_rate_sweep(sweep, curves_at=(0.1,))
     labels = [line.get_label() for line in left.lines]
     assert any("with batch norm" in label for label in labels) and any("without" in label for label in labels)
     assert len(right.lines) == 2
     plt.close("all")
-

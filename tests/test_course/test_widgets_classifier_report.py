@@ -64,16 +64,19 @@ def test_best_temperature_of_an_underconfident_model_sharpens():
     assert report.best_temperature(logits, np.zeros(50, dtype=int), [0.1, 0.5, 1.0, 2.0]) == 0.1
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: report.best_temperature(np.zeros((2, 3)), np.array([0, 1, 0]), []), "non-empty"),
-    (lambda: report.best_temperature(np.zeros((2, 3)), np.array([0, 1, 0]), [1.0, 0.0]), "positive"),
-    (lambda: report.cross_entropy(np.zeros((3, 2)), np.array([0, 1, 2])), "m = 3"),
-    (lambda: report.confusion_matrix(np.array([0, 3]), np.array([0, 1]), 3), "lie in 0..2"),
-    (lambda: report.confusion_matrix(np.array([0.0, 1.0]), np.array([0, 1]), 2), "int labels"),
-    (lambda: report.confusion_matrix(np.array([0, 1]), np.array([0]), 2), "differ in length"),
-    (lambda: report.confident_mistakes(np.ones((3, 4)), np.array([0, 1])), "m = 2"),
-    (lambda: report.calibration(np.ones(4), np.array([0, 1, 0, 1])), "\\(C, m\\)"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: report.best_temperature(np.zeros((2, 3)), np.array([0, 1, 0]), []), "non-empty"),
+        (lambda: report.best_temperature(np.zeros((2, 3)), np.array([0, 1, 0]), [1.0, 0.0]), "positive"),
+        (lambda: report.cross_entropy(np.zeros((3, 2)), np.array([0, 1, 2])), "m = 3"),
+        (lambda: report.confusion_matrix(np.array([0, 3]), np.array([0, 1]), 3), "lie in 0..2"),
+        (lambda: report.confusion_matrix(np.array([0.0, 1.0]), np.array([0, 1]), 2), "int labels"),
+        (lambda: report.confusion_matrix(np.array([0, 1]), np.array([0]), 2), "differ in length"),
+        (lambda: report.confident_mistakes(np.ones((3, 4)), np.array([0, 1])), "m = 2"),
+        (lambda: report.calibration(np.ones(4), np.array([0, 1, 0, 1])), "\\(C, m\\)"),
+    ],
+)
 def test_bad_input_is_explained(call, message):
     with pytest.raises(ValueError, match=message):
         call()

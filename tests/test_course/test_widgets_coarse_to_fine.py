@@ -98,12 +98,20 @@ def test_show_builds_and_steps_through_the_rounds():
 
 
 def test_show_with_a_real_objective_colours_points_by_score():
-    box = show_coarse_to_fine(shrinking_stand_in, lambda p: float(np.sum(np.square(p))), [(-1, 1), (-1, 1)],
-                              labels=("a", "b"), n_per_round=5, n_rounds=3)
+    box = show_coarse_to_fine(
+        shrinking_stand_in,
+        lambda p: float(np.sum(np.square(p))),
+        [(-1, 1), (-1, 1)],
+        labels=("a", "b"),
+        n_per_round=5,
+        n_rounds=3,
+    )
     box.children[0].value = 3
 
 
-@pytest.mark.parametrize("search, words", [(not_written, "Write coarse_to_fine above"), (lambda *a: 1 / 0, "ZeroDivisionError")])
+@pytest.mark.parametrize(
+    "search, words", [(not_written, "Write coarse_to_fine above"), (lambda *a: 1 / 0, "ZeroDivisionError")]
+)
 def test_show_explains_a_missing_or_failing_search(search, words):
     note = show_coarse_to_fine(search)
     assert isinstance(note, widgets.HTML)
@@ -134,7 +142,10 @@ def zoom_in(points, scores, ranges, top_k, margin=0.1):
 def test_the_margin_reaches_the_searchs_own_zoom_in_and_is_restored():
     narrow = compute_search_rounds(margin_search, n_rounds=3, margin=0.0)
     wide = compute_search_rounds(margin_search, n_rounds=3, margin=0.5)
-    widths = lambda found: np.prod(found.boxes[1, :, 1] - found.boxes[1, :, 0])
+
+    def widths(found):
+        return np.prod(found.boxes[1, :, 1] - found.boxes[1, :, 0])
+
     assert widths(wide) > widths(narrow)
     assert margin_search.__globals__["zoom_in"] is zoom_in
 
@@ -148,7 +159,10 @@ def test_top_points_are_the_rounds_lowest_scores():
 
 def test_with_no_margin_the_boxes_can_lock_the_minimum_out():
     """What the notebook asks the student to see: margin 0 loses the valley floor that margin 0.5 keeps."""
-    inside = lambda box: box[0, 0] <= DEMO_MINIMUM[0] <= box[0, 1] and box[1, 0] <= DEMO_MINIMUM[1] <= box[1, 1]
+
+    def inside(box):
+        return box[0, 0] <= DEMO_MINIMUM[0] <= box[0, 1] and box[1, 0] <= DEMO_MINIMUM[1] <= box[1, 1]
+
     locked = compute_search_rounds(margin_search, seed=3, margin=0.0)
     assert not inside(locked.boxes[-1])
     kept = compute_search_rounds(margin_search, seed=3, margin=0.5)

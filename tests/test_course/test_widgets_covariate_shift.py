@@ -15,8 +15,17 @@ def runs():
     Y = (X[:1] + X[1:2] > 0).astype(float)
     dims = [6, 8, 8, 8, 1]
     return tuple(
-        bn_network.train_network(X, Y, dims, batchnorm=flag, learning_rate=0.3, num_epochs=6, mini_batch_size=32,
-                                 snapshot_every=5, probe_size=64)
+        bn_network.train_network(
+            X,
+            Y,
+            dims,
+            batchnorm=flag,
+            learning_rate=0.3,
+            num_epochs=6,
+            mini_batch_size=32,
+            snapshot_every=5,
+            probe_size=64,
+        )
         for flag in (False, True)
     )
 
@@ -70,8 +79,9 @@ def test_raw_view_shows_that_Z_itself_still_moves(runs):
     raw = compute_covariate_shift(*runs, raw=True).mean_shift[1, -1].mean()
     assert raw > held
     # the plain network has nothing to normalise: both views agree on its row
-    assert np.allclose(compute_covariate_shift(*runs, raw=True).mean_shift[0],
-                       compute_covariate_shift(*runs, raw=False).mean_shift[0])
+    assert np.allclose(
+        compute_covariate_shift(*runs, raw=True).mean_shift[0], compute_covariate_shift(*runs, raw=False).mean_shift[0]
+    )
 
 
 def test_the_densities_match_the_recorded_values(runs):
@@ -83,11 +93,14 @@ def test_the_densities_match_the_recorded_values(runs):
     assert abs(peak - np.median(values)) < 1.5 * values.std()
 
 
-@pytest.mark.parametrize("kwargs, error, message", [
-    ({"unit": 8}, ValueError, "at most 7"),
-    ({"unit": 1.5}, TypeError, "unit must be an int"),
-    ({"points": 3}, ValueError, "points must be at least 8"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"unit": 8}, ValueError, "at most 7"),
+        ({"unit": 1.5}, TypeError, "unit must be an int"),
+        ({"points": 3}, ValueError, "points must be at least 8"),
+    ],
+)
 def test_bad_arguments_are_explained(runs, kwargs, error, message):
     with pytest.raises(error, match=message):
         compute_covariate_shift(*runs, **kwargs)
@@ -97,7 +110,9 @@ def test_the_networks_must_come_in_order_and_with_snapshots(runs):
     plain, normalised = runs
     with pytest.raises(ValueError, match="without batch norm first"):
         compute_covariate_shift(normalised, plain)
-    bare = bn_network.train_network(np.zeros((6, 4)), np.zeros((1, 4)), plain.layer_dims, batchnorm=False, num_epochs=1)
+    bare = bn_network.train_network(
+        np.zeros((6, 4)), np.zeros((1, 4)), plain.layer_dims, batchnorm=False, num_epochs=1
+    )
     with pytest.raises(ValueError, match="snapshot_every"):
         compute_covariate_shift(bare, normalised)
 

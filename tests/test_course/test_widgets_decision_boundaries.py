@@ -53,13 +53,16 @@ def test_cached_settings_are_trained_once():
     assert first.hidden_units == db.HIDDEN_UNITS and first.num_classes == 3
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: db.train_snapshots(np.zeros((3, 5)), np.zeros(5, int), 2), "shape \\(2, m\\)"),
-    (lambda: db.train_snapshots(np.zeros((2, 5)), np.array([0, 1, 2, 0, 1]), 2), "ints in 0..1"),
-    (lambda: db.train_snapshots(np.zeros((2, 5)), np.zeros(5, int), 2, iterations=()), "non-negative"),
-    (lambda: db.train_snapshots(np.zeros((2, 5)), np.zeros(5, int), 2, hidden_units=-1), "hidden_units"),
-    (lambda: db.dataset_2d("moons", 3), "unknown data set"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: db.train_snapshots(np.zeros((3, 5)), np.zeros(5, int), 2), "shape \\(2, m\\)"),
+        (lambda: db.train_snapshots(np.zeros((2, 5)), np.array([0, 1, 2, 0, 1]), 2), "ints in 0..1"),
+        (lambda: db.train_snapshots(np.zeros((2, 5)), np.zeros(5, int), 2, iterations=()), "non-negative"),
+        (lambda: db.train_snapshots(np.zeros((2, 5)), np.zeros(5, int), 2, hidden_units=-1), "hidden_units"),
+        (lambda: db.dataset_2d("moons", 3), "unknown data set"),
+    ],
+)
 def test_bad_arguments_are_explained(call, message):
     with pytest.raises((ValueError, TypeError), match=message):
         call()

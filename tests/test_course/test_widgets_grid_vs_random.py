@@ -43,7 +43,10 @@ def test_only_the_learning_rate_matters_in_the_toy_loss():
 
 
 def test_random_beats_the_grid_on_average_over_seeds():
-    wins = [compute_grid_vs_random(25, seed=s).random_best < compute_grid_vs_random(25, seed=s).grid_best for s in range(20)]
+    wins = [
+        compute_grid_vs_random(25, seed=s).random_best < compute_grid_vs_random(25, seed=s).grid_best
+        for s in range(20)
+    ]
     assert sum(wins) >= 15
 
 
@@ -71,5 +74,7 @@ def test_random_wins_on_average_but_not_always():
 
     averaged = compute_best_by_budget(200)
     assert averaged.budgets.tolist() == list(BUDGETS)
-    assert np.all(averaged.random_mean < averaged.grid_mean)  # what the picture claims  # what the picture's curve claims
+    assert np.all(
+        averaged.random_mean < averaged.grid_mean
+    )  # what the picture claims  # what the picture's curve claims
     assert np.any(averaged.random_wins < 1.0)  # ... and the grid is sometimes lucky

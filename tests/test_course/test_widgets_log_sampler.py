@@ -44,8 +44,11 @@ def test_histograms_count_every_sample_once():
 
 @pytest.mark.parametrize(
     "low, high, edges",
-    [(1e-4, 1.0, [1e-4, 1e-3, 1e-2, 1e-1, 1.0]), (3e-5, 0.2, [1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1.0]),
-     (0.2, 0.5, [0.1, 1.0])],
+    [
+        (1e-4, 1.0, [1e-4, 1e-3, 1e-2, 1e-1, 1.0]),
+        (3e-5, 0.2, [1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1.0]),
+        (0.2, 0.5, [0.1, 1.0]),
+    ],
 )
 def test_decade_edges_follow_the_contract(low, high, edges):
     data = compute_log_samples(low, high, 100, counter=fake_counter)
@@ -80,10 +83,15 @@ def test_bad_range_is_a_value_error(low, high):
         compute_log_samples(low, high, 10)
 
 
-@pytest.mark.parametrize("n, error, message", [
-    (0, ValueError, "n must be at least 1"), (-5, ValueError, "n must be at least 1"),
-    (2.5, TypeError, "n must be an int"), (True, TypeError, "n must be an int"),
-])
+@pytest.mark.parametrize(
+    "n, error, message",
+    [
+        (0, ValueError, "n must be at least 1"),
+        (-5, ValueError, "n must be at least 1"),
+        (2.5, TypeError, "n must be an int"),
+        (True, TypeError, "n must be an int"),
+    ],
+)
 def test_bad_sample_count_is_explained(n, error, message):
     with pytest.raises(error, match=message):
         compute_log_samples(1e-3, 1.0, n)

@@ -1,10 +1,16 @@
-"""course.widgets.running_average: the batch-statistics stream, the student's average replayed, and the widget headless."""
+"""course.widgets.running_average: the batch-statistics stream, the student's average replayed, and the widget
+headless."""
 
 import numpy as np
 import pytest
 
 from course.widgets.running_average import (
-    BATCH_SIZES, MOMENTUM_TICKS, batch_statistics_stream, caption_text, compute_running_average, show_running_average,
+    BATCH_SIZES,
+    MOMENTUM_TICKS,
+    batch_statistics_stream,
+    caption_text,
+    compute_running_average,
+    show_running_average,
 )
 
 

@@ -1,16 +1,22 @@
-"""course.widgets.single_example: batch vs running statistics on one example, the pictures, and the inspector headless."""
+"""course.widgets.single_example: batch vs running statistics on one example, the pictures, and the inspector
+headless."""
 
 import matplotlib
 import numpy as np
 import pytest
 
-from course.bn_network import forward_network, train_network
+from course.bn_network import BatchSizeComparison, forward_network, train_network
 from course.data import load_digits_binary
 from course.widgets.single_example import (
-    accuracy_one_at_a_time, companion_probabilities, compute_single_example, plot_accuracy_bars,
-    plot_batch_size_comparison, plot_companion_spread, rescued_examples, show_single_example,
+    accuracy_one_at_a_time,
+    companion_probabilities,
+    compute_single_example,
+    plot_accuracy_bars,
+    plot_batch_size_comparison,
+    plot_companion_spread,
+    rescued_examples,
+    show_single_example,
 )
-from course.bn_network import BatchSizeComparison
 
 matplotlib.use("Agg")
 
@@ -92,8 +98,11 @@ def test_rescued_examples_fail_alone_with_batch_statistics_and_pass_with_running
 
 
 def test_batch_size_comparison_draws_two_bars_per_size():
-    result = BatchSizeComparison(np.array([2, 32]), {"batch": np.array([0.5, 0.95]), "layer": np.array([0.93, 0.92])},
-                                 {"batch": np.array([0.52, 0.94]), "layer": np.array([0.9, 0.9])})
+    result = BatchSizeComparison(
+        np.array([2, 32]),
+        {"batch": np.array([0.5, 0.95]), "layer": np.array([0.93, 0.92])},
+        {"batch": np.array([0.52, 0.94]), "layer": np.array([0.9, 0.9])},
+    )
     ax = plot_batch_size_comparison(result)
     assert sorted(round(p.get_height(), 6) for p in ax.patches) == [50.0, 92.0, 93.0, 95.0]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["m = 2", "m = 32"]

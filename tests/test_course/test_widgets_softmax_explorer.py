@@ -51,17 +51,22 @@ def test_low_temperature_approaches_hardmax_and_high_approaches_uniform():
 def test_an_offset_of_1000_breaks_the_naive_formula_only():
     view = compute_softmax_view([5, 2, -1, 3], offset=1000.0, softmax=column_softmax)
     assert np.isnan(view.naive).all()
-    np.testing.assert_allclose(view.probabilities, compute_softmax_view([5, 2, -1, 3], softmax=column_softmax).probabilities)
+    np.testing.assert_allclose(
+        view.probabilities, compute_softmax_view([5, 2, -1, 3], softmax=column_softmax).probabilities
+    )
     assert view.column_max == 1005.0
 
 
-@pytest.mark.parametrize("softmax, fragment", [
-    (None, "Pass your softmax"),
-    (not_written, "Write softmax above"),
-    (lambda Z: 1 / 0, "raised ZeroDivisionError"),
-    (lambda Z: np.ones(4), "into shape (4,)"),
-    (lambda Z: np.exp(Z), "sum to"),
-])
+@pytest.mark.parametrize(
+    "softmax, fragment",
+    [
+        (None, "Pass your softmax"),
+        (not_written, "Write softmax above"),
+        (lambda Z: 1 / 0, "raised ZeroDivisionError"),
+        (lambda Z: np.ones(4), "into shape (4,)"),
+        (lambda Z: np.exp(Z), "sum to"),
+    ],
+)
 def test_missing_or_broken_softmax_gives_a_note(softmax, fragment):
     view = compute_softmax_view([0.5, 0.1, -0.2, 0.3], softmax=softmax)
     assert fragment in view.note
@@ -72,10 +77,15 @@ def test_an_overflowing_softmax_is_named():
     assert "subtract the column's maximum" in view.note
 
 
-@pytest.mark.parametrize("logits, temperature, message", [
-    ([1, 2, 3], 1.0, "four finite numbers"), ([1, 2, 3, np.nan], 1.0, "four finite numbers"),
-    ([1, 2, 3, 4], 0.0, "temperature must be a positive"), ([1, 2, 3, 4], -1.0, "temperature must be a positive"),
-])
+@pytest.mark.parametrize(
+    "logits, temperature, message",
+    [
+        ([1, 2, 3], 1.0, "four finite numbers"),
+        ([1, 2, 3, np.nan], 1.0, "four finite numbers"),
+        ([1, 2, 3, 4], 0.0, "temperature must be a positive"),
+        ([1, 2, 3, 4], -1.0, "temperature must be a positive"),
+    ],
+)
 def test_bad_arguments_are_value_errors(logits, temperature, message):
     with pytest.raises(ValueError, match=message):
         compute_softmax_view(logits, temperature)

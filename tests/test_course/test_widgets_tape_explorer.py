@@ -46,14 +46,17 @@ def test_tangent_and_parabola_touch_the_curve_at_x0():
     assert view.f0 == pytest.approx(np.sin(0.8))
 
 
-@pytest.mark.parametrize("first, second, fragment", [
-    (None, None, "Pass your gradient_of"),
-    (not_written, second_derivative, "Write gradient_of above"),
-    (gradient_of, not_written, "Write second_derivative above"),
-    (unwatched, second_derivative, "did the tape watch x"),
-    (lambda f, x: 1 / 0, second_derivative, "raised ZeroDivisionError"),
-    (lambda f, x: np.ones(3), second_derivative, "expected one number"),
-])
+@pytest.mark.parametrize(
+    "first, second, fragment",
+    [
+        (None, None, "Pass your gradient_of"),
+        (not_written, second_derivative, "Write gradient_of above"),
+        (gradient_of, not_written, "Write second_derivative above"),
+        (unwatched, second_derivative, "did the tape watch x"),
+        (lambda f, x: 1 / 0, second_derivative, "raised ZeroDivisionError"),
+        (lambda f, x: np.ones(3), second_derivative, "expected one number"),
+    ],
+)
 def test_missing_or_broken_student_code_gives_a_note(first, second, fragment):
     view = compute_tape_view("x**3 - 2x", 1.0, gradient_of=first, second_derivative=second)
     assert fragment in view.note

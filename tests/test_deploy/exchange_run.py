@@ -32,7 +32,8 @@ def run_exchange(kind: str, *, exchange: Path | str, course_root: Path, cwd: Pat
         section, trait = key.split("__")
         setattr(cfg[section], trait, value)
     plugin = getattr(ExchangeFactory(config=cfg), kind)(
-        coursedir=CourseDirectory(config=cfg), authenticator=Authenticator(config=cfg), config=cfg)
+        coursedir=CourseDirectory(config=cfg), authenticator=Authenticator(config=cfg), config=cfg
+    )
     old = os.getcwd()
     os.chdir(cwd)
     try:

@@ -30,8 +30,16 @@ def test_the_worker_gets_the_sandbox_privileges_and_nothing_wider():
     context = spec["containers"][0]["securityContext"]
     assert context["runAsUser"] == 0 and not context.get("privileged", False)
     assert context["capabilities"]["drop"] == ["ALL"]
-    assert set(context["capabilities"]["add"]) == {"SYS_ADMIN", "SETUID", "SETGID", "CHOWN", "FOWNER",
-                                                   "DAC_OVERRIDE", "KILL", "SYS_RESOURCE"}
+    assert set(context["capabilities"]["add"]) == {
+        "SYS_ADMIN",
+        "SETUID",
+        "SETGID",
+        "CHOWN",
+        "FOWNER",
+        "DAC_OVERRIDE",
+        "KILL",
+        "SYS_RESOURCE",
+    }
     # Kubernetes rejects allowPrivilegeEscalation: false beside SYS_ADMIN
     assert "allowPrivilegeEscalation" not in context
     assert spec["automountServiceAccountToken"] is False

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from nbgrader.exchange import ExchangeError
 
-from deploy.exchange_layout import ensure_course, ensure_student, main as layout_main
+from deploy.exchange_layout import ensure_course, ensure_student
+from deploy.exchange_layout import main as layout_main
 from deploy.grades_export import export
 from tests.test_deploy.exchange_run import run_exchange
 
@@ -42,14 +43,21 @@ def course(tmp_path, monkeypatch):
 
 def run(kind: str, base: Path, cwd: Path, **settings):
     """One exchange operation on the fixture's exchange and instructor's course."""
-    return run_exchange(kind, exchange=base / "exchange", course_root=base / "instructor", cwd=cwd,
-                        assignment=ASSIGNMENT, **settings)
+    return run_exchange(
+        kind, exchange=base / "exchange", course_root=base / "instructor", cwd=cwd, assignment=ASSIGNMENT, **settings
+    )
 
 
 def test_layout_modes(tmp_path):
     exchange = tmp_path / "exchange"
-    assert layout_main(["--root", str(exchange), "--course", COURSE, "--group", ""] if os.geteuid() != 0 else
-                       ["--root", str(exchange), "--course", COURSE, "--group", "root"]) == 0
+    assert (
+        layout_main(
+            ["--root", str(exchange), "--course", COURSE, "--group", ""]
+            if os.geteuid() != 0
+            else ["--root", str(exchange), "--course", COURSE, "--group", "root"]
+        )
+        == 0
+    )
     course = exchange / COURSE
     assert mode(course) == 0o755
     assert mode(course / "outbound") == 0o2775
@@ -86,12 +94,17 @@ def test_the_whole_cycle_keeps_each_student_in_their_folder(course):
         assert submission.name.startswith(f"{student}+{ASSIGNMENT}+")
         assert mode(submission) == 0o750, "never world-writable like nbgrader's default 0777"
         assert {p.name: mode(p) for p in submission.iterdir()} == {
-            f"{ASSIGNMENT}.ipynb": 0o640, "timestamp.txt": 0o640, "submission_secret.txt": 0o640}
+            f"{ASSIGNMENT}.ipynb": 0o640,
+            "timestamp.txt": 0o640,
+            "submission_secret.txt": 0o640,
+        }
     assert not [p for p in (course / "exchange" / COURSE / "inbound").iterdir() if p.is_file()]
 
     inbound = run("List", course, course / "instructor", ExchangeList__inbound=True)
     assert [(a["student_id"], a["course_id"], len(a["submissions"])) for a in inbound] == [
-        ("ada", COURSE, 1), ("alan", COURSE, 1)]
+        ("ada", COURSE, 1),
+        ("alan", COURSE, 1),
+    ]
 
     # A folder planted in one student's inbox under another's name is not collected.
     planted = course / "exchange" / COURSE / "inbound" / "alan" / f"ada+{ASSIGNMENT}+2099-01-01 00:00:00.000000 UTC"

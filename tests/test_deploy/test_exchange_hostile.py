@@ -54,8 +54,11 @@ def base():
         subprocess.run(["groupadd", GRADERS], check=True)
         for name in [PROF, *STUDENTS]:
             extra = ["-G", GRADERS] if name == PROF else []
-            subprocess.run(["useradd", "-m", "-d", str(folder / "home" / name), "-K", "HOME_MODE=0700", *extra,
-                            name], check=True, capture_output=True)
+            subprocess.run(
+                ["useradd", "-m", "-d", str(folder / "home" / name), "-K", "HOME_MODE=0700", *extra, name],
+                check=True,
+                capture_output=True,
+            )
             made.append(name)
         _warm_imports(folder)
         yield folder
@@ -69,8 +72,9 @@ def base():
 
 # --- the exchange, as nbgrader's apps run it --------------------------------------------------------------------
 def exchange_op(kind: str, case: Path, cwd: Path, **settings):
-    return run_exchange(kind, exchange=case / "exchange", course_root=course_root(case), cwd=cwd, assignment=A,
-                        **settings)
+    return run_exchange(
+        kind, exchange=case / "exchange", course_root=course_root(case), cwd=cwd, assignment=A, **settings
+    )
 
 
 def course_root(case: Path) -> Path:
@@ -82,8 +86,14 @@ def student_home(case: Path, name: str) -> Path:
 
 
 def notebook(text: str) -> str:
-    return json.dumps({"cells": [{"cell_type": "markdown", "metadata": {}, "source": text}], "metadata": {},
-                       "nbformat": 4, "nbformat_minor": 5})
+    return json.dumps(
+        {
+            "cells": [{"cell_type": "markdown", "metadata": {}, "source": text}],
+            "metadata": {},
+            "nbformat": 4,
+            "nbformat_minor": 5,
+        }
+    )
 
 
 def _warm_imports(folder: Path) -> None:
@@ -100,8 +110,9 @@ def _warm_imports(folder: Path) -> None:
     exchange_op("Submit", case, home, CourseDirectory__student_id=STUDENTS[0])
     exchange_op("Collect", case, course_root(case))
     _feedback_pages(case, [STUDENTS[0]])
-    exchange_op("ReleaseFeedback", case, course_root(case) / "graded",
-                CourseDirectory__root=str(course_root(case) / "graded"))
+    exchange_op(
+        "ReleaseFeedback", case, course_root(case) / "graded", CourseDirectory__root=str(course_root(case) / "graded")
+    )
     exchange_op("FetchFeedback", case, home, CourseDirectory__student_id=STUDENTS[0])
     exchange_op("List", case, home, ExchangeList__cached=True, CourseDirectory__student_id=STUDENTS[0])
     shutil.rmtree(case)
@@ -208,8 +219,16 @@ def test_the_honest_cycle_with_real_users(case):
         assert submission_of(case, name).stat().st_uid == pwd.getpwnam(name).pw_uid
     subprocess.run(["chown", "-R", f"{PROF}:{PROF}", str(course_root(case))], check=True)
     as_user(PROF, _feedback_pages, case, STUDENTS)
-    must(as_user(PROF, exchange_op, "ReleaseFeedback", case, course_root(case) / "graded",
-                 CourseDirectory__root=str(course_root(case) / "graded")))
+    must(
+        as_user(
+            PROF,
+            exchange_op,
+            "ReleaseFeedback",
+            case,
+            course_root(case) / "graded",
+            CourseDirectory__root=str(course_root(case) / "graded"),
+        )
+    )
     for name in STUDENTS:
         home = student_home(case, name)
         listing = must(as_user(name, exchange_op, "List", case, home, ExchangeList__cached=True))
@@ -298,8 +317,11 @@ ATTACKS = {  # attack -> what collect's error must say
 @pytest.mark.parametrize("attack", list(ATTACKS))
 def test_collect_copies_only_her_own_regular_files(case, attack):
     attacker, others = STUDENTS[0], STUDENTS[1:]
-    caps = {"CourseDirectory__max_dir_size": 50, "PrivateCollect__max_files": 40} if attack in (
-        "hard links over the byte cap", "too many files") else {}
+    caps = (
+        {"CourseDirectory__max_dir_size": 50, "PrivateCollect__max_files": 40}
+        if attack in ("hard links over the byte cap", "too many files")
+        else {}
+    )
     first = "another's collected" in attack
     if first:  # the victim's notebook must already be collected for the link to point at it
         must(collect(case, **caps))
@@ -327,8 +349,9 @@ def test_collect_copies_only_her_own_regular_files(case, attack):
         assert not collected(case, attacker).exists(), "nothing of a refused submission is collected"
     assert snapshot(home, skip=(course_root(case) / "submitted",)) == untouched
     assert not [p for p in (course_root(case) / "submitted").rglob("*") if ".collecting-" in p.name]
-    leaked = [p for p in (course_root(case) / "submitted").rglob("*") if p.is_file() and
-              b"SOLUTIONS" in p.read_bytes()]
+    leaked = [
+        p for p in (course_root(case) / "submitted").rglob("*") if p.is_file() and b"SOLUTIONS" in p.read_bytes()
+    ]
     assert not leaked, leaked
     size = sum(p.lstat().st_size for p in (course_root(case) / "submitted").rglob("*"))
     assert size < 1_000_000, f"collect copied {size} bytes"
@@ -356,8 +379,9 @@ def _plant_in_every_file(case: Path) -> None:
 
 def test_the_instructors_inbound_listing_reads_nothing_she_planted(case):
     must(as_user(STUDENTS[0], _plant_in_every_file, case))
-    listing = must(as_user(PROF, exchange_op, "List", case, course_root(case), ExchangeList__inbound=True,
-                           timeout=120))
+    listing = must(
+        as_user(PROF, exchange_op, "List", case, course_root(case), ExchangeList__inbound=True, timeout=120)
+    )
     by_student = {info["student_id"]: info for info in listing}
     assert set(by_student) == set(STUDENTS)
     for name in STUDENTS[1:]:
@@ -424,8 +448,14 @@ def _older_layout(case: Path, name: str) -> Path:
 def _release(case: Path):
     subprocess.run(["chown", "-R", f"{PROF}:{PROF}", str(course_root(case))], check=True)
     must(as_user(PROF, _feedback_pages, case, STUDENTS))
-    return as_user(PROF, exchange_op, "ReleaseFeedback", case, course_root(case) / "graded",
-                   CourseDirectory__root=str(course_root(case) / "graded"))
+    return as_user(
+        PROF,
+        exchange_op,
+        "ReleaseFeedback",
+        case,
+        course_root(case) / "graded",
+        CourseDirectory__root=str(course_root(case) / "graded"),
+    )
 
 
 def _plant_tmp_links(folder: Path, page: str, prof_home: Path, victim_page: Path) -> None:

@@ -50,8 +50,10 @@ def values() -> dict:
 @pytest.fixture(scope="module")
 def chart():
     if not (CHART / "values.schema.yaml").exists():
-        pytest.skip(f"the chart's values.schema.yaml is not in {CHART}: set Z2JH_CHART_DIR to a folder holding it "
-                    "and chart-default-values.yaml")
+        pytest.skip(
+            f"the chart's values.schema.yaml is not in {CHART}: set Z2JH_CHART_DIR to a folder holding it "
+            "and chart-default-values.yaml"
+        )
     schema = yaml.safe_load((CHART / "values.schema.yaml").read_text())
     defaults = yaml.safe_load((CHART / "chart-default-values.yaml").read_text())
     return schema, defaults
@@ -75,12 +77,15 @@ def test_helm_refuses_the_values_without_the_hubs_files(chart):
         jsonschema.validate(deep_merge(defaults, bare), schema)
 
 
-@pytest.mark.parametrize("path, key", [
-    (("singleuser", "memory"), "limt"),
-    (("singleuser",), "profileLists"),
-    (("cull",), "timout"),
-    ((), "singleusr"),
-])
+@pytest.mark.parametrize(
+    "path, key",
+    [
+        (("singleuser", "memory"), "limt"),
+        (("singleuser",), "profileLists"),
+        (("cull",), "timout"),
+        ((), "singleusr"),
+    ],
+)
 def test_a_misspelt_key_fails_validation(values, chart, path, key):
     schema, defaults = chart
     broken = copy.deepcopy(values)
@@ -139,8 +144,13 @@ def test_the_one_machine_hub_and_z2jh_agree_on_roles():
 
 def spawner(name: str, groups: tuple[str, ...] = ()) -> SimpleNamespace:
     user = SimpleNamespace(name=name, groups=[SimpleNamespace(name=g) for g in groups])
-    return SimpleNamespace(user=user, volume_mounts=[{"name": "home", "mountPath": "/home/jovyan"}],
-                           environment={}, init_containers=[], image="course:1")
+    return SimpleNamespace(
+        user=user,
+        volume_mounts=[{"name": "home", "mountPath": "/home/jovyan"}],
+        environment={},
+        init_containers=[],
+        image="course:1",
+    )
 
 
 def test_a_students_pod_sees_only_its_own_folders(values, tmp_path):

@@ -44,6 +44,7 @@ def sh(*argv: str) -> None:
 
 def pod(volume: Path, mounts: list[dict]):
     """What a pod's filesystem shows of the exchange: only ``mounts`` (kubelet's subPath bind mounts)."""
+
     def enter():
         libc = ctypes.CDLL(None, use_errno=True)
         if libc.unshare(CLONE_NEWNS) != 0:
@@ -58,6 +59,7 @@ def pod(volume: Path, mounts: list[dict]):
             if mount.get("readOnly"):
                 sh("mount", "-o", "remount,bind,ro", target)
         sh("mount", "-t", "tmpfs", "-o", "size=1m", "hidden", str(volume))
+
     return enter
 
 
@@ -108,8 +110,14 @@ def grader_feedback(course_root: Path) -> None:
 
 
 def notebook(text: str) -> str:
-    return json.dumps({"cells": [{"cell_type": "markdown", "metadata": {}, "source": text}], "metadata": {},
-                       "nbformat": 4, "nbformat_minor": 5})
+    return json.dumps(
+        {
+            "cells": [{"cell_type": "markdown", "metadata": {}, "source": text}],
+            "metadata": {},
+            "nbformat": 4,
+            "nbformat_minor": 5,
+        }
+    )
 
 
 @pytest.fixture
@@ -165,11 +173,21 @@ def test_the_honest_cycle_through_the_pods_mounts(cluster):
         mounts[name] = must(as_user(JOVYAN, spawn, volume, name, f"nbgrader-{COURSE}"))
     instructor = pod(volume, mounts[PROF])
 
-    must(as_user(JOVYAN, op, "ReleaseAssignment", course_root, course_root, before=instructor,
-                 CourseDirectory__groupshared=True))
+    must(
+        as_user(
+            JOVYAN,
+            op,
+            "ReleaseAssignment",
+            course_root,
+            course_root,
+            before=instructor,
+            CourseDirectory__groupshared=True,
+        )
+    )
     for name in STUDENTS:
-        seen = must(as_user(JOVYAN, student_work, course_root, base / "home" / name, name,
-                            before=pod(volume, mounts[name])))
+        seen = must(
+            as_user(JOVYAN, student_work, course_root, base / "home" / name, name, before=pod(volume, mounts[name]))
+        )
         assert seen == {"inbound": [name], "feedback": [name], "outbound writable": False}, seen
 
     must(as_user(JOVYAN, op, "Collect", course_root, course_root, before=instructor))
@@ -179,8 +197,11 @@ def test_the_honest_cycle_through_the_pods_mounts(cluster):
     graded = course_root / "graded"
     must(as_user(JOVYAN, op, "ReleaseFeedback", graded, graded, before=instructor, CourseDirectory__root=str(graded)))
     for name in STUDENTS:
-        page = must(as_user(JOVYAN, student_feedback, course_root, base / "home" / name, name,
-                            before=pod(volume, mounts[name])))
+        page = must(
+            as_user(
+                JOVYAN, student_feedback, course_root, base / "home" / name, name, before=pod(volume, mounts[name])
+            )
+        )
         assert page == f"<p>feedback for {name}</p>"
 
     # Everything on the volume is the pods' uid's: nothing needed root (NFS root_squash would have refused it).

@@ -35,7 +35,9 @@ def test_every_exercise_has_locked_visible_and_hidden_tests(assignment):
         assert tests, f"{name} has no test cell named test_{name}[_...]"
         sources = [cells[t].source for t in tests]
         assert all(nbtools.nbgrader_meta(cells[t]).get("locked") for t in tests), f"tests of {name} are not locked"
-        assert all(nbtools.nbgrader_meta(cells[t]).get("points", 0) > 0 for t in tests), f"a test of {name} has no points"
+        assert all(nbtools.nbgrader_meta(cells[t]).get("points", 0) > 0 for t in tests), (
+            f"a test of {name} has no points"
+        )
         assert any("### BEGIN HIDDEN TESTS" in s for s in sources), f"{name} has no hidden test"
         for source in sources:
             visible = source.split("### BEGIN HIDDEN TESTS")[0]

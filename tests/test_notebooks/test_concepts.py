@@ -73,8 +73,11 @@ def _hidden_block(source: str) -> str:
 def _key_texts(test_cell) -> list[str]:
     """The explanations written in a question's hidden block (each one string literal of the why dict)."""
     tree = ast.parse(_hidden_block(test_cell.source))
-    return [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
-            and len(n.value) > 20]
+    return [
+        n.value
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Constant) and isinstance(n.value, str) and len(n.value) > 20
+    ]
 
 
 def test_each_question_is_one_answer_cell_and_its_judged_test(assignment):
@@ -93,7 +96,7 @@ def test_each_question_is_one_answer_cell_and_its_judged_test(assignment):
 
 
 def test_every_option_is_judged_with_its_own_explanation(assignment):
-    for answer_cell, test_cell in _questions(assignment):
+    for _answer_cell, test_cell in _questions(assignment):
         grade_id = nbtools.nbgrader_meta(test_cell)["grade_id"]
         question = _judge(test_cell, None, visible_only=True)[1]["question"]
         candidates = _candidates(question)
@@ -125,8 +128,11 @@ def test_every_option_is_judged_with_its_own_explanation(assignment):
 def test_no_key_can_be_read_from_the_release_or_the_course_package(assignment):
     release = nbtools.read(nbtools.notebook_path("release", assignment))
     release_text = "\n".join(c.source for c in release.cells)
-    course_text = "\n".join(p.read_text(errors="replace") for p in COURSE.rglob("*") if p.is_file()
-                            and p.suffix in (".py", ".json", ".txt", ".md", ".csv"))
+    course_text = "\n".join(
+        p.read_text(errors="replace")
+        for p in COURSE.rglob("*")
+        if p.is_file() and p.suffix in (".py", ".json", ".txt", ".md", ".csv")
+    )
     released = nbtools.cells_by_grade_id(release)
     for answer_cell, test_cell in _questions(assignment):
         grade_id = nbtools.nbgrader_meta(answer_cell)["grade_id"]

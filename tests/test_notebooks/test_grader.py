@@ -31,14 +31,19 @@ def exercise_scores(result, assignment) -> dict[str, tuple[float, float]]:
 def test_the_grader_scores_the_solution_and_a_bundle_of_mistakes(assignment, tmp_path):
     mistakes = bundles([v for v in variants_for(assignment) if not v.correct])[0]
     code = {k: v for variant in mistakes for k, v in variant.code.items()}
-    submissions = {"correct": nbtools.build_submission(assignment), "mistakes": nbtools.build_submission(assignment, code)}
+    submissions = {
+        "correct": nbtools.build_submission(assignment),
+        "mistakes": nbtools.build_submission(assignment, code),
+    }
     for student, notebook in submissions.items():
         folder = tmp_path / "submitted" / student / assignment
         folder.mkdir(parents=True)
         nbformat.write(notebook, str(folder / f"{assignment}.ipynb"))
 
-    results = {r.student_id: r for r in grade_class(tmp_path / "submitted", tmp_path / "graded", workers=1,
-                                                     log=lambda message: None)}
+    results = {
+        r.student_id: r
+        for r in grade_class(tmp_path / "submitted", tmp_path / "graded", workers=1, log=lambda message: None)
+    }
 
     for student, result in results.items():
         errors = [f.detail for f in result.flags if f.flag == "grader_error"]
@@ -60,7 +65,9 @@ def _concepts_reach_the_instructor_and_the_student(results, out, assignment, mis
     import csv
     import html
 
-    concept_tests = {"test_" + g for g in nbtools.concept_ids(nbtools.read(nbtools.notebook_path("source", assignment)))}
+    concept_tests = {
+        "test_" + g for g in nbtools.concept_ids(nbtools.read(nbtools.notebook_path("source", assignment)))
+    }
     if not concept_tests:
         return
     with (out / "cells.csv").open(newline="", encoding="utf-8") as fh:
@@ -71,8 +78,11 @@ def _concepts_reach_the_instructor_and_the_student(results, out, assignment, mis
         for cell in result.cells:
             if cell.grade_id not in concept_tests:
                 continue
-            blank = student == "mistakes" and wrong.get(cell.grade_id) is not None and \
-                wrong[cell.grade_id].name.endswith("_blank")
+            blank = (
+                student == "mistakes"
+                and wrong.get(cell.grade_id) is not None
+                and wrong[cell.grade_id].name.endswith("_blank")
+            )
             if blank:
                 assert not cell.concept and answers[(student, cell.grade_id)] == "", cell.grade_id
                 continue

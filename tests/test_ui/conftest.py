@@ -45,10 +45,20 @@ def lab(tmp_path_factory):
     port = free_port()
     log = open(workspace.parent / "lab.log", "w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
-         f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={workspace}", "--allow-root"],
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            f"--port={port}",
+            "--ip=127.0.0.1",
+            f"--IdentityProvider.token={TOKEN}",
+            f"--ServerApp.root_dir={workspace}",
+            "--allow-root",
+        ],
         env={**os.environ, "JUPYTER_CONFIG_DIR": str(config_dir)},
-        stdout=log, stderr=subprocess.STDOUT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
@@ -77,8 +87,15 @@ def page(chromium_path, lab):
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=chromium_path,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         yield page
@@ -86,6 +103,7 @@ def page(chromium_path, lab):
 
 
 # --- helpers for the widget tests of each notebook (tests/test_ui/test_widgets_*.py) ----------------------------
+
 
 def run_widget(page, lab, name: str, source: str):
     """Write ``source`` as a one-cell notebook ``<name>.ipynb`` in the workspace, open it, run it, and return
@@ -118,7 +136,8 @@ def press_until_the_picture_changes(page, handle, key: str = "ArrowRight", times
     page.wait_for_function(
         "([before]) => { const img = document.querySelector('.jupyter-widgets img'); "
         "return img && img.getAttribute('src') !== before; }",
-        arg=[before], timeout=30_000,
+        arg=[before],
+        timeout=30_000,
     )
 
 

@@ -34,8 +34,11 @@ def _key_and_explanations(grade_id: str) -> tuple[str, dict]:
     """The key and the explanation of each option, read from the source notebook's hidden check."""
     source = nbtools.cells_by_grade_id(nbtools.read(nbtools.notebook_path("source", ASSIGNMENT)))["test_" + grade_id]
     hidden = source.source.split("### BEGIN HIDDEN TESTS", 1)[1].split("### END HIDDEN TESTS", 1)[0]
-    call = next(n for n in ast.walk(ast.parse(hidden)) if isinstance(n, ast.Call)
-                and getattr(n.func, "attr", "") == "check_key")
+    call = next(
+        n
+        for n in ast.walk(ast.parse(hidden))
+        if isinstance(n, ast.Call) and getattr(n.func, "attr", "") == "check_key"
+    )
     return ast.literal_eval(call.args[1]), ast.literal_eval(call.args[2])
 
 
@@ -91,8 +94,11 @@ def test_an_answer_typed_in_the_lab_is_what_the_grader_scores(page, lab, tmp_pat
     (result,) = grade_class(tmp_path / "submitted", tmp_path / "graded", workers=1, log=lambda message: None)
     assert result.status == "graded", (result.status, result.message)
     scored = {c.grade_id: c for c in result.cells if c.kind == "test"}
-    feedback = html.unescape((tmp_path / "graded" / "feedback" / "ui_student" / ASSIGNMENT
-                              / f"{ASSIGNMENT}.html").read_text(encoding="utf-8"))
+    feedback = html.unescape(
+        (tmp_path / "graded" / "feedback" / "ui_student" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text(
+            encoding="utf-8"
+        )
+    )
 
     right = scored["test_concept_priority"]
     key, why = _key_and_explanations("concept_priority")

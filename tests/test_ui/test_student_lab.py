@@ -53,19 +53,26 @@ def test_server_turns_the_formgrader_off(lab):
 
 def test_a_widget_redraws_when_its_slider_moves(page, lab):
     """The log sampler of notebook 02 renders in the browser and its picture changes with the slider."""
-    run_widget(page, lab, "widget_check", (
-        "import numpy as np\nfrom course.widgets.log_sampler import show_log_sampler\n"
-        "def counts(samples, low, high):  # a finished decade_counts, as a student would pass it\n"
-        "    k = np.arange(np.floor(np.log10(low)), np.ceil(np.log10(high)) + 1)\n"
-        "    return np.histogram(samples, bins=10.0 ** k)[0]\n"
-        "show_log_sampler(counts)"
-    ))
+    run_widget(
+        page,
+        lab,
+        "widget_check",
+        (
+            "import numpy as np\nfrom course.widgets.log_sampler import show_log_sampler\n"
+            "def counts(samples, low, high):  # a finished decade_counts, as a student would pass it\n"
+            "    k = np.arange(np.floor(np.log10(low)), np.ceil(np.log10(high)) + 1)\n"
+            "    return np.histogram(samples, bins=10.0 ** k)[0]\n"
+            "show_log_sampler(counts)"
+        ),
+    )
     press_until_the_picture_changes(page, page.locator(".widget-slider .noUi-handle").last)  # the sample-count slider
     # The README's picture: `COURSE_SCREENSHOT_DIR=docs .venv/bin/pytest tests/test_ui -k widget` refreshes it.
     shots = os.environ.get("COURSE_SCREENSHOT_DIR")
     if shots:
         page.wait_for_timeout(500)
-        page.locator(".jp-OutputArea-output .jupyter-widgets").first.screenshot(path=str(Path(shots) / "log_sampler.png"))
+        page.locator(".jp-OutputArea-output .jupyter-widgets").first.screenshot(
+            path=str(Path(shots) / "log_sampler.png")
+        )
 
 
 # --- a new user's first minutes: no news pop-up, and `make lab` starts as root -------------------------------
@@ -100,8 +107,7 @@ def test_make_lab_passes_allow_root_exactly_when_root(target):
     import subprocess
 
     repo = CONFIGS.parent
-    dry = subprocess.run(["make", "-n", "-s", target], cwd=repo,
-                         capture_output=True, text=True, check=True).stdout
+    dry = subprocess.run(["make", "-n", "-s", target], cwd=repo, capture_output=True, text=True, check=True).stdout
     command = next(line for line in dry.splitlines() if " lab " in line)
     assert ("--allow-root" in command) == (os.geteuid() == 0), command
 
@@ -119,15 +125,23 @@ def test_make_lab_command_starts_as_root(tmp_path):
 
     repo = CONFIGS.parent
     port = free_port()
-    dry = subprocess.run(["make", "-n", "-s", "lab", f"PORT={port}"], cwd=repo,
-                         capture_output=True, text=True, check=True).stdout
+    dry = subprocess.run(
+        ["make", "-n", "-s", "lab", f"PORT={port}"], cwd=repo, capture_output=True, text=True, check=True
+    ).stdout
     words = shlex.split(next(line for line in dry.splitlines() if " lab " in line))
     env = dict(os.environ)
     while "=" in words[0]:  # leading VAR=value assignments
         key, value = words.pop(0).split("=", 1)
         env[key] = value
-    words = [sys.executable, "-m", "jupyterlab", *words[2:], "--no-browser", "--ServerApp.token=",
-             f"--ServerApp.root_dir={tmp_path}"]
+    words = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        *words[2:],
+        "--no-browser",
+        "--ServerApp.token=",
+        f"--ServerApp.root_dir={tmp_path}",
+    ]
     words = [w for w in words if not w.startswith("--notebook-dir")]
     log = tmp_path / "lab.log"
     with open(log, "w") as out:

@@ -9,14 +9,17 @@ from tests.test_ui.conftest import press_until_the_picture_changes, run_widget, 
 
 pytestmark = pytest.mark.slow
 
-BACKWARD = "\n".join([
-    "from course.widgets.bn_backward import show_backward_explorer",
-    source_of(batchnorm_forward, batchnorm_backward),
-    "show_backward_explorer(batchnorm_forward, batchnorm_backward)"])
+BACKWARD = "\n".join(
+    [
+        "from course.widgets.bn_backward import show_backward_explorer",
+        source_of(batchnorm_forward, batchnorm_backward),
+        "show_backward_explorer(batchnorm_forward, batchnorm_backward)",
+    ]
+)
 
-COVARIATE = '''from course.data import load_digits_binary
+COVARIATE = """from course.data import load_digits_binary
 from course.widgets.covariate_shift import show_covariate_shift, train_for_covariate_shift
-show_covariate_shift(*train_for_covariate_shift(load_digits_binary(), learning_rate=0.3))'''
+show_covariate_shift(*train_for_covariate_shift(load_digits_binary(), learning_rate=0.3))"""
 
 
 def test_backward_explorer_redraws_when_the_upstream_example_moves(page, lab):

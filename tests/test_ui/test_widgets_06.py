@@ -11,10 +11,13 @@ from tests.test_ui.conftest import press_until_the_picture_changes, run_widget, 
 
 pytestmark = pytest.mark.slow
 
-CODE = "\n".join([
-    "from course.widgets.tape_explorer import show_tape_explorer",
-    source_of(gradient_of, second_derivative),
-    "show_tape_explorer(gradient_of, second_derivative)"])
+CODE = "\n".join(
+    [
+        "from course.widgets.tape_explorer import show_tape_explorer",
+        source_of(gradient_of, second_derivative),
+        "show_tape_explorer(gradient_of, second_derivative)",
+    ]
+)
 
 
 def test_tape_explorer_redraws_when_x0_moves(page, lab):

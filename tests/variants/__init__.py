@@ -50,8 +50,10 @@ def concept_answers(topic: str, right: tuple[str, ...], wrong: dict[str, str]) -
     cell = f"concept_{topic}"
     return [
         *(Correct(f"{topic}_right_{i}", cell, f"ANSWER = {answer}\n") for i, answer in enumerate(right)),
-        *(Wrong(f"{topic}_wrong_{i}", cell, f"ANSWER = {answer}\n", message=message)
-          for i, (answer, message) in enumerate(wrong.items())),
+        *(
+            Wrong(f"{topic}_wrong_{i}", cell, f"ANSWER = {answer}\n", message=message)
+            for i, (answer, message) in enumerate(wrong.items())
+        ),
         Wrong(f"{topic}_blank", cell, "# YOUR CODE HERE\n", message="is not set yet"),
     ]
 

@@ -10,8 +10,10 @@ _SOFTMAX = 'def softmax(Z):\n    """Column-wise softmax of (C, m) scores."""\n'
 _ONE_HOT = 'def one_hot(labels, num_classes):\n    """(C, m) one-hot columns."""\n'
 _COST = 'def compute_cost(Y_hat, Y):\n    """Mean cross-entropy."""\n'
 _GRADS = 'def softmax_gradients(X, Y, W, b):\n    """(cost, dW, db)."""\n'
-_TRAIN = ('def train_softmax_regression(X, Y, learning_rate=0.5, num_iterations=1000, seed=0):\n'
-          '    """Batch gradient descent."""\n')
+_TRAIN = (
+    "def train_softmax_regression(X, Y, learning_rate=0.5, num_iterations=1000, seed=0):\n"
+    '    """Batch gradient descent."""\n'
+)
 _PREDICT = 'def predict_softmax(params, X):\n    """(m,) labels."""\n'
 _LABEL_CHECK = (
     "    labels = np.asarray(labels)\n"
@@ -32,38 +34,47 @@ _TRAIN_LOOP = (
 VARIANTS = [
     # --- softmax -----------------------------------------------------------------------------------------------
     Wrong(
-        "softmax_without_max_shift", "softmax",
+        "softmax_without_max_shift",
+        "softmax",
         _SOFTMAX + "    E = np.exp(Z)\n    return E / E.sum(axis=0, keepdims=True)\n",
         message="subtract each column's own maximum",
     ),
     Wrong(
-        "softmax_over_rows", "softmax",
+        "softmax_over_rows",
+        "softmax",
         _SOFTMAX + "    E = np.exp(Z - Z.max(axis=0, keepdims=True))\n    return E / E.sum(axis=1, keepdims=True)\n",
         message="you normalised each row; each column is one example",
         also_loses=("softmax_gradients", "train_softmax_regression"),
     ),
     Wrong(
-        "softmax_divides_by_whole_sum", "softmax",
+        "softmax_divides_by_whole_sum",
+        "softmax",
         _SOFTMAX + "    E = np.exp(Z - np.max(Z))\n    return E / np.sum(E)\n",
         message="you divided by the sum of the whole matrix",
         also_loses=("softmax_gradients", "train_softmax_regression"),
     ),
     Wrong(
-        "softmax_shifts_in_place", "softmax",
-        _SOFTMAX + "    Z -= Z.max(axis=0, keepdims=True)\n    E = np.exp(Z)\n    return E / E.sum(axis=0, keepdims=True)\n",
+        "softmax_shifts_in_place",
+        "softmax",
+        _SOFTMAX
+        + "    Z -= Z.max(axis=0, keepdims=True)\n    E = np.exp(Z)\n    return E / E.sum(axis=0, keepdims=True)\n",
         message="do not modify Z in place",
     ),
     Correct(
-        "softmax_via_log_sum_exp", "softmax",
-        _SOFTMAX + (
+        "softmax_via_log_sum_exp",
+        "softmax",
+        _SOFTMAX
+        + (
             "    top = np.max(Z, axis=0, keepdims=True)\n"
             "    lse = top + np.log(np.sum(np.exp(Z - top), axis=0, keepdims=True))\n"
             "    return np.exp(Z - lse)\n"
         ),
     ),
     Correct(
-        "softmax_column_by_column", "softmax",
-        _SOFTMAX + (
+        "softmax_column_by_column",
+        "softmax",
+        _SOFTMAX
+        + (
             "    Z = np.array(Z, dtype=float)\n"
             "    out = np.empty_like(Z)\n"
             "    for j in range(Z.shape[1]):\n"
@@ -74,13 +85,16 @@ VARIANTS = [
     ),
     # --- one_hot -----------------------------------------------------------------------------------------------
     Wrong(
-        "one_hot_as_rows", "one_hot",
+        "one_hot_as_rows",
+        "one_hot",
         _ONE_HOT + _LABEL_CHECK + "    return np.eye(num_classes)[labels.astype(int)]\n",
         message="one column per example: shape (C, m), not (m, C)",
     ),
     Wrong(
-        "one_hot_accepts_any_label", "one_hot",
-        _ONE_HOT + (
+        "one_hot_accepts_any_label",
+        "one_hot",
+        _ONE_HOT
+        + (
             "    labels = np.asarray(labels).astype(int)\n"
             "    Y = np.zeros((num_classes, labels.size))\n"
             "    Y[labels % num_classes, np.arange(labels.size)] = 1.0\n"
@@ -89,8 +103,10 @@ VARIANTS = [
         message="check that every label lies in 0 .. num_classes - 1",
     ),
     Wrong(
-        "one_hot_truncates_float_labels", "one_hot",
-        _ONE_HOT + (
+        "one_hot_truncates_float_labels",
+        "one_hot",
+        _ONE_HOT
+        + (
             "    labels = np.asarray(labels).astype(int)\n"
             "    if labels.min() < 0 or labels.max() >= num_classes:\n"
             "        raise ValueError('label out of range')\n"
@@ -101,12 +117,16 @@ VARIANTS = [
         message="astype(int) truncates 1.5 to 1 without a word",
     ),
     Correct(
-        "one_hot_from_identity", "one_hot",
+        "one_hot_from_identity",
+        "one_hot",
         _ONE_HOT + _LABEL_CHECK + "    return np.eye(num_classes)[labels.astype(int)].T\n",
     ),
     Correct(
-        "one_hot_put_along_axis", "one_hot",
-        _ONE_HOT + _LABEL_CHECK + (
+        "one_hot_put_along_axis",
+        "one_hot",
+        _ONE_HOT
+        + _LABEL_CHECK
+        + (
             "    Y = np.zeros((num_classes, labels.size))\n"
             "    np.put_along_axis(Y, labels.astype(int)[None, :], 1.0, axis=0)\n"
             "    return Y\n"
@@ -114,14 +134,17 @@ VARIANTS = [
     ),
     # --- compute_cost ------------------------------------------------------------------------------------------
     Wrong(
-        "cost_summed_not_averaged", "compute_cost",
+        "cost_summed_not_averaged",
+        "compute_cost",
         _COST + "    return float(-np.sum(Y * np.log(np.clip(Y_hat, 1e-12, 1.0))))\n",
         message="you summed over the examples; the cost is their mean",
         also_loses=("softmax_gradients",),
     ),
     Wrong(
-        "cost_binary_cross_entropy", "compute_cost",
-        _COST + (
+        "cost_binary_cross_entropy",
+        "compute_cost",
+        _COST
+        + (
             "    P = np.clip(Y_hat, 1e-12, 1 - 1e-12)\n"
             "    return float(-np.sum(Y * np.log(P) + (1 - Y) * np.log(1 - P)) / Y.shape[1])\n"
         ),
@@ -129,30 +152,37 @@ VARIANTS = [
         also_loses=("softmax_gradients",),
     ),
     Wrong(
-        "cost_log_of_zero", "compute_cost",
+        "cost_log_of_zero",
+        "compute_cost",
         _COST + "    return float(-np.sum(Y * np.log(Y_hat)) / Y.shape[1])\n",
         message="0 * np.log(0) is nan in numpy",
     ),
     Correct(
-        "cost_of_the_true_class", "compute_cost",
-        _COST + (
+        "cost_of_the_true_class",
+        "compute_cost",
+        _COST
+        + (
             "    m = Y.shape[1]\n"
             "    p = Y_hat[np.argmax(Y, axis=0), np.arange(m)]\n"
             "    return float(-np.mean(np.log(p)))\n"
         ),
     ),
     Correct(
-        "cost_log_plus_epsilon", "compute_cost",
+        "cost_log_plus_epsilon",
+        "compute_cost",
         _COST + "    return float(-np.sum(Y * np.log(Y_hat + 1e-8)) / Y.shape[1])\n",
     ),
     Correct(
-        "cost_clipped", "compute_cost",
+        "cost_clipped",
+        "compute_cost",
         _COST + "    return float(np.mean(-np.sum(Y * np.log(np.clip(Y_hat, 1e-15, 1.0)), axis=0)))\n",
     ),
     # --- softmax_gradients -------------------------------------------------------------------------------------
     Wrong(
-        "gradients_sigmoid_style", "softmax_gradients",
-        _GRADS + (
+        "gradients_sigmoid_style",
+        "softmax_gradients",
+        _GRADS
+        + (
             "    m = X.shape[1]\n"
             "    Y_hat = softmax(W @ X + b)\n"
             "    dZ = (Y_hat - Y) * Y_hat * (1 - Y_hat)\n"
@@ -162,8 +192,10 @@ VARIANTS = [
         also_loses=("train_softmax_regression",),
     ),
     Wrong(
-        "gradients_not_divided_by_m", "softmax_gradients",
-        _GRADS + (
+        "gradients_not_divided_by_m",
+        "softmax_gradients",
+        _GRADS
+        + (
             "    Y_hat = softmax(W @ X + b)\n"
             "    dZ = Y_hat - Y\n"
             "    return compute_cost(Y_hat, Y), dZ @ X.T, dZ.sum(axis=1, keepdims=True)\n"
@@ -171,8 +203,10 @@ VARIANTS = [
         message="divide by m, the number of examples",
     ),
     Wrong(
-        "gradients_ascent", "softmax_gradients",
-        _GRADS + (
+        "gradients_ascent",
+        "softmax_gradients",
+        _GRADS
+        + (
             "    m = X.shape[1]\n"
             "    Y_hat = softmax(W @ X + b)\n"
             "    dZ = Y - Y_hat\n"
@@ -182,8 +216,10 @@ VARIANTS = [
         also_loses=("train_softmax_regression",),
     ),
     Wrong(
-        "gradients_db_flat", "softmax_gradients",
-        _GRADS + (
+        "gradients_db_flat",
+        "softmax_gradients",
+        _GRADS
+        + (
             "    m = X.shape[1]\n"
             "    Y_hat = softmax(W @ X + b)\n"
             "    dZ = Y_hat - Y\n"
@@ -193,8 +229,10 @@ VARIANTS = [
         also_loses=("train_softmax_regression",),
     ),
     Correct(
-        "gradients_cost_from_logits", "softmax_gradients",
-        _GRADS + (
+        "gradients_cost_from_logits",
+        "softmax_gradients",
+        _GRADS
+        + (
             "    m = X.shape[1]\n"
             "    Z = W @ X + b\n"
             "    top = Z.max(axis=0, keepdims=True)\n"
@@ -205,8 +243,10 @@ VARIANTS = [
         ),
     ),
     Correct(
-        "gradients_einsum", "softmax_gradients",
-        _GRADS + (
+        "gradients_einsum",
+        "softmax_gradients",
+        _GRADS
+        + (
             "    m = X.shape[1]\n"
             "    Y_hat = softmax(np.dot(W, X) + b)\n"
             "    dZ = (Y_hat - Y) / m\n"
@@ -215,8 +255,11 @@ VARIANTS = [
     ),
     # --- train_softmax_regression ------------------------------------------------------------------------------
     Wrong(
-        "train_climbs_the_gradient", "train_softmax_regression",
-        _TRAIN + _TRAIN_LOOP + (
+        "train_climbs_the_gradient",
+        "train_softmax_regression",
+        _TRAIN
+        + _TRAIN_LOOP
+        + (
             "        W = W + learning_rate * dW\n"
             "        b = b + learning_rate * db\n"
             "    return {'W': W, 'b': b}, costs\n"
@@ -224,17 +267,18 @@ VARIANTS = [
         message="step against the gradient",
     ),
     Wrong(
-        "train_ignores_learning_rate", "train_softmax_regression",
-        _TRAIN + _TRAIN_LOOP + (
-            "        W = W - 0.01 * dW\n"
-            "        b = b - 0.01 * db\n"
-            "    return {'W': W, 'b': b}, costs\n"
-        ),
+        "train_ignores_learning_rate",
+        "train_softmax_regression",
+        _TRAIN
+        + _TRAIN_LOOP
+        + ("        W = W - 0.01 * dW\n        b = b - 0.01 * db\n    return {'W': W, 'b': b}, costs\n"),
         message="use the learning_rate argument",
     ),
     Wrong(
-        "train_records_every_iteration", "train_softmax_regression",
-        _TRAIN + (
+        "train_records_every_iteration",
+        "train_softmax_regression",
+        _TRAIN
+        + (
             "    W = np.zeros((Y.shape[0], X.shape[0]))\n"
             "    b = np.zeros((Y.shape[0], 1))\n"
             "    costs = []\n"
@@ -248,8 +292,10 @@ VARIANTS = [
         message="you recorded the cost at every iteration",
     ),
     Wrong(
-        "train_records_after_the_update", "train_softmax_regression",
-        _TRAIN + (
+        "train_records_after_the_update",
+        "train_softmax_regression",
+        _TRAIN
+        + (
             "    rng = np.random.default_rng(seed)\n"
             "    W = 0.01 * rng.standard_normal((Y.shape[0], X.shape[0]))\n"
             "    b = np.zeros((Y.shape[0], 1))\n"
@@ -265,8 +311,11 @@ VARIANTS = [
         message="record the cost before the first update",
     ),
     Wrong(
-        "train_appends_the_final_cost", "train_softmax_regression",
-        _TRAIN + _TRAIN_LOOP + (
+        "train_appends_the_final_cost",
+        "train_softmax_regression",
+        _TRAIN
+        + _TRAIN_LOOP
+        + (
             "        W = W - learning_rate * dW\n"
             "        b = b - learning_rate * db\n"
             "    costs.append(softmax_gradients(X, Y, W, b)[0])\n"
@@ -275,8 +324,10 @@ VARIANTS = [
         message="one entry too many",
     ),
     Correct(
-        "train_zero_init_costs_sliced", "train_softmax_regression",
-        _TRAIN + (
+        "train_zero_init_costs_sliced",
+        "train_softmax_regression",
+        _TRAIN
+        + (
             "    W = np.zeros((Y.shape[0], X.shape[0]))\n"
             "    b = np.zeros((Y.shape[0], 1))\n"
             "    every = []\n"
@@ -289,8 +340,10 @@ VARIANTS = [
         ),
     ),
     Correct(
-        "train_inline_gradients", "train_softmax_regression",
-        _TRAIN + (
+        "train_inline_gradients",
+        "train_softmax_regression",
+        _TRAIN
+        + (
             "    rng = np.random.default_rng(seed)\n"
             "    params = {'W': rng.normal(0, 0.01, (Y.shape[0], X.shape[0])), 'b': np.zeros((Y.shape[0], 1))}\n"
             "    costs, m, step = [], X.shape[1], 0\n"
@@ -307,30 +360,34 @@ VARIANTS = [
     ),
     # --- predict_softmax ---------------------------------------------------------------------------------------
     Wrong(
-        "predict_returns_probabilities", "predict_softmax",
+        "predict_returns_probabilities",
+        "predict_softmax",
         _PREDICT + "    return softmax(params['W'] @ X + params['b'])\n",
         message="those look like probabilities",
     ),
     Wrong(
-        "predict_returns_one_hot", "predict_softmax",
-        _PREDICT + (
-            "    Z = params['W'] @ X + params['b']\n"
-            "    return (Z == Z.max(axis=0, keepdims=True)).astype(int)\n"
-        ),
+        "predict_returns_one_hot",
+        "predict_softmax",
+        _PREDICT
+        + ("    Z = params['W'] @ X + params['b']\n    return (Z == Z.max(axis=0, keepdims=True)).astype(int)\n"),
         message="that looks like a one-hot matrix",
     ),
     Wrong(
-        "predict_argmax_over_examples", "predict_softmax",
+        "predict_argmax_over_examples",
+        "predict_softmax",
         _PREDICT + "    return np.argmax(params['W'] @ X + params['b'], axis=1)\n",
         message="one label per example: take np.argmax over the classes",
     ),
     Correct(
-        "predict_from_probabilities", "predict_softmax",
+        "predict_from_probabilities",
+        "predict_softmax",
         _PREDICT + "    return softmax(params['W'] @ X + params['b']).argmax(axis=0).astype(np.int64)\n",
     ),
     Correct(
-        "predict_with_a_loop", "predict_softmax",
-        _PREDICT + (
+        "predict_with_a_loop",
+        "predict_softmax",
+        _PREDICT
+        + (
             "    Z = np.dot(params['W'], X) + params['b']\n"
             "    return np.array([int(np.argmax(Z[:, j])) for j in range(Z.shape[1])], dtype=int)\n"
         ),
@@ -340,24 +397,40 @@ VARIANTS = [
 # Concept questions: every wrong option loses its point with its own explanation; the right one in another form
 # keeps it; a blank loses it. The first wrong answer listed is each question's common misconception.
 VARIANTS += [
-    *concept_answers("two_classes", ('"C"', '"(c)"'), {
-        '"a"': "the two probabilities always add up to 1",
-        '"b"': "The hardmax is the limit of very large scores",
-        '"d"': "Softmax works for any C of at least 2",
-    }),
-    *concept_answers("log_true_class", ('"B"',), {
-        '"d"': "Nothing makes them small",
-        '"a"': "The loss is not bounded",
-        '"c"': "Every score gets a gradient",
-    }),
-    *concept_answers("straight_borders", ('" d "', '"D"'), {
-        '"b"': "More steps move the lines but never bend them",
-        '"a"': "being bounded does not decide the shape",
-        '"c"': "The model does not adapt its shape to the data",
-    }),
-    *concept_answers("temperature", ('"C"',), {
-        '"a"': "the top class stays the top class, only less sure",
-        '"b"': "Temperature scaling fits how sure the model is",
-        '"d"': "That holds for adding one number to every score",
-    }),
+    *concept_answers(
+        "two_classes",
+        ('"C"', '"(c)"'),
+        {
+            '"a"': "the two probabilities always add up to 1",
+            '"b"': "The hardmax is the limit of very large scores",
+            '"d"': "Softmax works for any C of at least 2",
+        },
+    ),
+    *concept_answers(
+        "log_true_class",
+        ('"B"',),
+        {
+            '"d"': "Nothing makes them small",
+            '"a"': "The loss is not bounded",
+            '"c"': "Every score gets a gradient",
+        },
+    ),
+    *concept_answers(
+        "straight_borders",
+        ('" d "', '"D"'),
+        {
+            '"b"': "More steps move the lines but never bend them",
+            '"a"': "being bounded does not decide the shape",
+            '"c"': "The model does not adapt its shape to the data",
+        },
+    ),
+    *concept_answers(
+        "temperature",
+        ('"C"',),
+        {
+            '"a"': "the top class stays the top class, only less sure",
+            '"b"': "Temperature scaling fits how sure the model is",
+            '"d"': "That holds for adding one number to every score",
+        },
+    ),
 ]
