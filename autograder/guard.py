@@ -23,6 +23,11 @@ restores (the kernel itself needs ``builtins``) and tells the next reset. The gu
 namespace with a copy of the builtins: a student's global ``sorted`` or a patched ``builtins.sorted`` never
 reaches them.
 
+The parts that need no kernel (watching and restoring modules, objects and classes, identity, the signer) are
+``_guard_*`` functions of their own, unit-tested on stand-ins (``tests/test_autograder/test_guard_parts.py``);
+``_autograder_install_guard`` snapshots the shell and wires them to its events. In a kernel every one of them is
+rebuilt in the private namespace and removed from the user namespace before the first cell.
+
 What an in-process guard cannot stop: it shares the process with the student's code, so that code can reach
 the real guard (``sys.modules``, ``gc``, the closures of these functions) and wrap the real ``reset`` (or the
 shell's ``user_expressions``, which calls it) to undo its tampering just before it runs and redo it just
@@ -32,45 +37,174 @@ what the static net in ``autograder/integrity.py`` flags (``_autograder_guard``,
 instructor sees the flag. Running the tests in a second process would close it.
 """
 
+# The guard's parts, each testable on its own (``tests/test_autograder/test_guard_parts.py`` imports this file,
+# where no kernel runs the install at the bottom). In a kernel every ``_guard_*`` name is rebuilt in the guard's
+# private namespace and removed from the user namespace, with the install function.
+_guard_missing = object()
+# names ipykernel itself rebinds for every cell (stdin forwarding, the display hook)
+_guard_volatile = frozenset(
+    {"_", "__", "___", "input", "raw_input", "getpass", "get_ipython", "display", "exit", "quit"}
+)
+_guard_plain = (int, float, complex, str, bytes, bool, type(None))
+_guard_part_names = ("__code__", "__defaults__", "__kwdefaults__")
 
-def _autograder_install_guard(settings):
-    """``settings``: the course's modules to watch beyond the standard ones (``watch``) and its test-helper module
-    (``checks``), from its ``nbgrader_config.py`` (``autograder.description.Located.guard_settings``)."""
+
+def _guard_same(a, b):
+    """Identity, item by item for lists and tuples: never a student object's ``__eq__``."""
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(x is y for x, y in zip(a, b))
+    return a is b
+
+
+def _guard_function_parts(fn):
+    return fn.__code__, fn.__defaults__, fn.__kwdefaults__
+
+
+def _guard_watch(names):
+    """(module name -> (module, a copy of its namespace), "module.name" -> (function, its parts)) for the
+    modules of ``names`` that load; numpy's dispatchers count by the function they wrap."""
     import importlib
-    import sys
-    import threading
     import types
 
-    missing = object()
-    # names ipykernel itself rebinds for every cell (stdin forwarding, the display hook)
-    volatile = {"_", "__", "___", "input", "raw_input", "getpass", "get_ipython", "display", "exit", "quit"}
-    plain = (int, float, complex, str, bytes, bool, type(None))
-    watched = {}
-    checks_module = settings["checks"]
-    for name in dict.fromkeys(["builtins", "math", "numpy", "numpy.testing", "numpy.linalg", *settings["watch"]]):
+    watched, functions = {}, {}
+    for name in dict.fromkeys(names):
         try:
             module = importlib.import_module(name)
         except Exception:  # a module that cannot load is simply not watched
             continue
         watched[name] = (module, dict(vars(module)))
-
-    PARTS = ("__code__", "__defaults__", "__kwdefaults__")
-
-    def function_parts(fn):
-        return fn.__code__, fn.__defaults__, fn.__kwdefaults__
-
-    def same(a, b):
-        """Identity, item by item for lists and tuples: never a student object's ``__eq__``."""
-        if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-            return len(a) == len(b) and all(x is y for x, y in zip(a, b))
-        return a is b
-
-    functions = {}  # "module.name" -> (function, its code, defaults, kwdefaults); numpy's dispatchers wrap one
     for module_name, (_module, saved) in watched.items():
         for key, value in saved.items():
             inner = value if isinstance(value, types.FunctionType) else getattr(value, "__wrapped__", None)
             if isinstance(inner, types.FunctionType):
-                functions[f"{module_name}.{key}"] = (inner, function_parts(inner))
+                functions[f"{module_name}.{key}"] = (inner, _guard_function_parts(inner))
+    return watched, functions
+
+
+def _guard_restore_modules(watched, functions, modules):
+    """Put back every watched module's ``sys.modules`` entry (``modules``), its names and its functions' parts;
+    returns what was changed."""
+    changed = []
+    for name, (module, saved) in watched.items():
+        if modules.get(name) is not module:
+            modules[name] = module
+            changed.append(f"sys.modules[{name!r}]")
+        current = vars(module)
+        for key, value in saved.items():
+            if key not in _guard_volatile and current.get(key, _guard_missing) is not value:
+                current[key] = value
+                changed.append(f"{name}.{key}")
+    for name, (fn, parts) in functions.items():
+        now = _guard_function_parts(fn)
+        if not _guard_same(now, parts):
+            fn.__code__, fn.__defaults__, fn.__kwdefaults__ = parts
+            changed += [f"{name}.{part}" for part, was, is_ in zip(_guard_part_names, parts, now) if was is not is_]
+    return changed
+
+
+def _guard_callables(namespace):
+    descriptors = (classmethod, staticmethod, property)
+    return {k: v for k, v in namespace.items() if callable(v) or isinstance(v, descriptors)}
+
+
+def _guard_machinery(obj, with_traits=False):
+    """(obj, its own callables, and for the shell and the kernel their non-data traits: the kernel, the display
+    hook, the managers; the display hook's own traits change with every cell)."""
+    traits = {
+        k: v
+        for k, v in getattr(obj, "_trait_values", {}).items()
+        if with_traits and not isinstance(v, (*_guard_plain, list, dict, set, tuple))
+    }
+    own = {k: v for k, v in _guard_callables(vars(obj)).items() if k != "sys_excepthook"}  # IPython's, per run_code
+    return obj, own, traits
+
+
+def _guard_restore_object(label, obj, own, traits):
+    """Put back an object's own callables and traits (:func:`_guard_machinery`); a new callable shadowing a
+    method goes. Returns what was changed, as ``label.name``."""
+    changed = []
+    current = vars(obj)
+    for key, value in own.items():
+        if current.get(key, _guard_missing) is not value:
+            current[key] = value
+            changed.append(f"{label}.{key}")
+    for key, value in list(current.items()):
+        if key not in own and callable(value) and hasattr(type(obj), key):
+            del current[key]
+            changed.append(f"{label}.{key}")
+    trait_values = getattr(obj, "_trait_values", {})
+    for key, value in traits.items():
+        if trait_values.get(key, _guard_missing) is not value:
+            trait_values[key] = value
+            changed.append(f"{label}.{key}")
+    return changed
+
+
+def _guard_classes(modules, packages):
+    """class -> its callables, for every class defined in a loaded module of ``packages`` (``ExecutionResult.success``
+    or ``Session.send`` patched on a class would change what every later test reports)."""
+    classes = {}
+    for module_name, module in list(modules.items()):
+        if module_name.split(".")[0] in packages:
+            for value in list(vars(module).values()):
+                if isinstance(value, type) and value.__module__ == module_name:
+                    classes[value] = _guard_callables(vars(value))
+    return classes
+
+
+def _guard_restore_classes(classes):
+    """Put back each class's callables; a new callable shadowing a base class's goes. Returns what changed."""
+    changed = []
+    for cls, saved in classes.items():
+        current = vars(cls)
+        for key in set(current) | set(saved):
+            value = current.get(key, _guard_missing)
+            if key in saved and value is not saved[key]:
+                setattr(cls, key, saved[key])
+            elif key not in saved and _guard_callables({key: value}) and any(key in vars(c) for c in cls.__mro__[1:]):
+                delattr(cls, key)  # a new callable or property shadowing a base class's
+            else:
+                continue
+            changed.append(f"{cls.__name__}.{key}")
+    return changed
+
+
+def _guard_signer(new_hmac):
+    """(arm, sign): ``arm(key_hex)`` keeps the grader's per-job key once (a second call cannot replace it), in the
+    HMAC object ``new_hmac`` makes; ``sign(nonce, restored)`` answers the HMAC of the nonce and what was restored,
+    then what was restored, one per line (str and bytes methods only: a patched ``json`` or ``hmac.HMAC`` cannot
+    change it); unarmed, an empty first line."""
+    signer = []
+
+    def arm(key_hex):
+        if signer:
+            return "already armed"
+        signer.append(new_hmac(bytes.fromhex(key_hex)))
+        return "armed"
+
+    def sign(nonce, restored):
+        if not signer:
+            return "\n".join(["", *restored])
+        mac = signer[0].copy()
+        mac.update("\n".join([nonce, *restored]).encode())
+        return "\n".join([mac.hexdigest(), *restored])
+
+    return arm, sign
+
+
+def _autograder_install_guard(settings):
+    """``settings``: the course's modules to watch beyond the standard ones (``watch``) and its test-helper module
+    (``checks``), from its ``nbgrader_config.py`` (``autograder.description.Located.guard_settings``)."""
+    import sys
+    import threading
+    import types
+
+    missing = _guard_missing
+    same = _guard_same
+    checks_module = settings["checks"]
+    watched, functions = _guard_watch(
+        ["builtins", "math", "numpy", "numpy.testing", "numpy.linalg", *settings["watch"]]
+    )
     sys_hooks = {
         "sys.settrace": (sys.gettrace, sys.settrace),
         "sys.setprofile": (sys.getprofile, sys.setprofile),
@@ -85,22 +219,7 @@ def _autograder_install_guard(settings):
     pending = []  # what the post_execute callback restored since the last reset
 
     def restore_modules():
-        changed = []
-        for name, (module, saved) in watched.items():
-            if sys.modules.get(name) is not module:
-                sys.modules[name] = module
-                changed.append(f"sys.modules[{name!r}]")
-            current = vars(module)
-            for key, value in saved.items():
-                if key not in volatile and current.get(key, missing) is not value:
-                    current[key] = value
-                    changed.append(f"{name}.{key}")
-        for name, (fn, parts) in functions.items():
-            now = function_parts(fn)
-            if not same(now, parts):
-                fn.__code__, fn.__defaults__, fn.__kwdefaults__ = parts
-                changed += [f"{name}.{part}" for part, was, is_ in zip(PARTS, parts, now) if was is not is_]
-        return changed
+        return _guard_restore_modules(watched, functions, sys.modules)
 
     # ``%%capture`` runs its body as a nested cell, whose post_execute comes while the magic's own display hooks
     # are in place: inside a nested cell only the modules are restored, the shell once the outer cell is done.
@@ -132,29 +251,9 @@ def _autograder_install_guard(settings):
     saved_excepthooks = (sys.excepthook, shell.excepthook)  # the kernel's, and IPython's inside run_code
     saved_ns = (shell.user_ns, shell.user_ns.get("__builtins__", missing), type(shell))
 
-    def callables(namespace):
-        descriptors = (classmethod, staticmethod, property)
-        return {k: v for k, v in namespace.items() if callable(v) or isinstance(v, descriptors)}
-
-    # every class of the kernel's machinery (IPython, ipykernel, jupyter_client): ``ExecutionResult.success`` or
-    # ``Session.send`` patched on a class would change what every later test reports
-    machinery_classes = {}
-    for module_name, module in list(sys.modules.items()):
-        if module_name.split(".")[0] in ("IPython", "ipykernel", "jupyter_client"):
-            for value in list(vars(module).values()):
-                if isinstance(value, type) and value.__module__ == module_name:
-                    machinery_classes[value] = callables(vars(value))
-
-    def machinery(obj, with_traits=False):
-        """An object's own callables, and for the shell and the kernel their non-data traits (the kernel, the
-        display hook, the managers; the display hook's own traits change with every cell)."""
-        traits = {
-            k: v
-            for k, v in getattr(obj, "_trait_values", {}).items()
-            if with_traits and not isinstance(v, (*plain, list, dict, set, tuple))
-        }
-        own = {k: v for k, v in callables(vars(obj)).items() if k != "sys_excepthook"}  # IPython's, per run_code
-        return obj, own, traits
+    # every class of the kernel's machinery (IPython, ipykernel, jupyter_client)
+    machinery_classes = _guard_classes(sys.modules, ("IPython", "ipykernel", "jupyter_client"))
+    machinery = _guard_machinery
 
     watched_objects = {"shell": machinery(shell, True), "kernel": machinery(kernel, True)}
     watched_objects.update(
@@ -175,38 +274,10 @@ def _autograder_install_guard(settings):
     tables = {f"kernel.{name}": getattr(kernel, name, None) for name in ("shell_handlers", "control_handlers")}
     handler_tables = {label: (table, dict(table)) for label, table in tables.items() if isinstance(table, dict)}
 
-    def restore_object(label, obj, own, traits):
-        changed = []
-        current = vars(obj)
-        for key, value in own.items():
-            if current.get(key, missing) is not value:
-                current[key] = value
-                changed.append(f"{label}.{key}")
-        for key, value in list(current.items()):  # a new callable shadowing a method
-            if key not in own and callable(value) and hasattr(type(obj), key):
-                del current[key]
-                changed.append(f"{label}.{key}")
-        trait_values = getattr(obj, "_trait_values", {})
-        for key, value in traits.items():
-            if trait_values.get(key, missing) is not value:
-                trait_values[key] = value
-                changed.append(f"{label}.{key}")
-        return changed
+    restore_object = _guard_restore_object
 
     def restore_classes():
-        changed = []
-        for cls, saved in machinery_classes.items():
-            current = vars(cls)
-            for key in set(current) | set(saved):
-                value = current.get(key, missing)
-                if key in saved and value is not saved[key]:
-                    setattr(cls, key, saved[key])
-                elif key not in saved and callable(value) and any(key in vars(c) for c in cls.__mro__[1:]):
-                    delattr(cls, key)  # a new callable shadowing a base class's
-                else:
-                    continue
-                changed.append(f"{cls.__name__}.{key}")
-        return changed
+        return _guard_restore_classes(machinery_classes)
 
     check_objects = {}  # id -> (module or function) of the checks module, to know a name that held one
     bindings = {}  # user namespace name -> the check object it held
@@ -307,26 +378,14 @@ def _autograder_install_guard(settings):
         def new_hmac(key):
             return hmac.new(key, digestmod="sha256")
 
-    signer = []  # the HMAC object holding the grader's key, once armed
-
-    def arm(key_hex):
-        """Keep the grader's per-job key (once: a second call cannot replace it)."""
-        if signer:
-            return "already armed"
-        signer.append(new_hmac(bytes.fromhex(key_hex)))
-        return "armed"
+    arm, sign = _guard_signer(new_hmac)
 
     def reset(nonce):
         """Restore the snapshot; answer the HMAC of the nonce and what was restored, then what was restored,
         one per line (str and bytes methods only: a patched ``json`` or ``hmac.HMAC`` cannot change it)."""
         changed = restore_modules() + restore_shell() + pending  # builtins first: the shell's checks use them
         pending.clear()
-        restored = sorted(set(changed))
-        if not signer:
-            return "\n".join(["", *restored])
-        mac = signer[0].copy()
-        mac.update("\n".join([nonce, *restored]).encode())
-        return "\n".join([mac.hexdigest(), *restored])
+        return sign(nonce, sorted(set(changed)))
 
     sys.modules["_autograder_guard"] = types.SimpleNamespace(arm=arm, reset=reset)
 
@@ -334,13 +393,20 @@ def _autograder_install_guard(settings):
 # The kernel's copy of this file has the course's settings on this line (``autograder.sandbox.guard_text``).
 _autograder_settings = {"watch": [], "checks": ""}
 # ``exec_files`` runs this file in the user namespace; the guard's functions get a private one instead, with
-# a copy of the builtins, so a student's global ``sorted = ...`` or ``builtins.sorted = ...`` never reaches them
-__import__("types").FunctionType(
-    _autograder_install_guard.__code__,
-    {
+# a copy of the builtins, so a student's global ``sorted = ...`` or ``builtins.sorted = ...`` never reaches them.
+# Imported as a module (the parts' tests), no kernel is here and nothing is installed.
+if "get_ipython" in globals():
+    _autograder_private = {
         "__builtins__": dict(vars(__import__("builtins"))),
         "__name__": "_autograder_guard",
         "get_ipython": get_ipython,  # noqa: F821 - IPython's global
-    },
-)(_autograder_settings)
-del _autograder_install_guard, _autograder_settings
+    }
+    for _autograder_name in [n for n in globals() if n.startswith("_guard_") or n == "_autograder_install_guard"]:
+        _autograder_value = globals().pop(_autograder_name)
+        if isinstance(_autograder_value, __import__("types").FunctionType):
+            _autograder_value = __import__("types").FunctionType(
+                _autograder_value.__code__, _autograder_private, _autograder_name, _autograder_value.__defaults__
+            )
+        _autograder_private[_autograder_name] = _autograder_value
+    _autograder_private["_autograder_install_guard"](_autograder_settings)
+    del _autograder_private, _autograder_name, _autograder_value, _autograder_settings
