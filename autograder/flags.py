@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from .limits import MERGE_ABOVE_CELLS
+from .limits import MERGE_ABOVE_CELLS, MERGE_CHUNK_CELLS
 
 # name -> (what happened, what to do). Grouped as the README shows them.
 SUBMISSION = {
@@ -74,7 +74,8 @@ EDITS = {
     ),
     "merged_cells": (
         f"the notebook has more than {MERGE_ABOVE_CELLS:,} cells: runs of cells without nbgrader metadata ran up to "
-        "200 at a time as one cell (each original cell still on its own, so an error does not skip the next)",
+        f"{MERGE_CHUNK_CELLS} at a time as one cell (each original cell still on its own, so an error does not skip "
+        "the next)",
         "read the code: no course notebook comes near that many cells",
     ),
     "edited_metadata": (

@@ -18,6 +18,7 @@ WIDGET_STATE_BYTES = (
     20_000_000  # every widget's state a notebook leaves in its metadata, together; the rest is not kept
 )
 MERGE_ABOVE_CELLS = 1000  # a notebook with more cells has each run of untagged cells run as one (nbcells.merged_runs)
+MERGE_CHUNK_CELLS = 200  # ... at most this many at a time, well inside one cell's time limit
 FEEDBACK_CELLS = 500  # a feedback page shows every graded cell and at most this many others
 PLAIN_DATA_BYTES = 32 * 1024**2  # what one judged segment's values may take as plain data text (course.plain)
 MESSAGE_CHARS = 300  # a test cell's message in cells.csv and the report

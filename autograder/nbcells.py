@@ -459,7 +459,7 @@ def trimmed(nb, keep: int):
     return copy_nb
 
 
-def merged_runs(nb, max_cells: int, chunk: int = 200) -> int:
+def merged_runs(nb, max_cells: int, chunk: int) -> int:
     """Collapse, in place, each run of consecutive cells nbgrader does not know, ``chunk`` cells at a time, into
     at most two cells (one for their text, one that runs their code) when ``nb`` has more than ``max_cells``
     cells; returns how many cells were merged away (0: nothing done).

@@ -190,13 +190,13 @@ def stage_submission(notebook: Path, released_nb, submitted: Path) -> list[Flag]
             )
         )
     flags += match_flags(*nbcells.match_release(nb, released_nb))
-    merged = nbcells.merged_runs(nb, limits.MERGE_ABOVE_CELLS)
+    merged = nbcells.merged_runs(nb, limits.MERGE_ABOVE_CELLS, limits.MERGE_CHUNK_CELLS)
     if merged:
         flags.append(
             Flag(
                 "merged_cells",
                 f"the notebook has {len(nb.cells) + merged} cells; runs of cells without "
-                f"nbgrader metadata ran up to 200 at a time as one cell ({merged} fewer "
+                f"nbgrader metadata ran up to {limits.MERGE_CHUNK_CELLS} at a time as one cell ({merged} fewer "
                 "cells)",
             )
         )

@@ -109,7 +109,7 @@ def _padded(n: int):
 def test_a_notebook_of_few_cells_is_left_as_it_is():
     nb = _padded(100)
     before = [c.source for c in nb.cells]
-    assert nbcells.merged_runs(nb, 1000) == 0 and [c.source for c in nb.cells] == before
+    assert nbcells.merged_runs(nb, 1000, 200) == 0 and [c.source for c in nb.cells] == before
 
 
 def test_runs_of_untagged_cells_are_merged_around_the_graded_ones():
@@ -128,7 +128,7 @@ def test_a_merged_cell_runs_each_cell_on_its_own():
     from IPython.testing.globalipapp import start_ipython
 
     nb = _padded(2_000)
-    nbcells.merged_runs(nb, 1000)
+    nbcells.merged_runs(nb, 1000, 200)
     shell = start_ipython()
     for merged in [c for c in nb.cells if c.cell_type == "code" and not nbcells.grade_id(c)]:
         assert shell.run_cell(merged.source).success
