@@ -79,7 +79,7 @@ class SandboxExecute(Execute):
         self._armed = False
         self._output_bytes = {}  # cell index -> bytes of stream and display output kept so far
         self._verdicts = {}  # grade_id -> whether the judge passed the cell (judged cells only)
-        self._judge_process = judge.Judge(timeout=self.timeout or 60, settings=self.judge_settings or None)
+        self._judge_process = judge.kept(timeout=self.timeout or 60, settings=self.judge_settings or None)
         self._widget_bytes = 0
         for cell in nb.cells:  # only the judge writes a concept record: none comes in with the submission
             cell.get("metadata", {}).pop(judge.CONCEPT_KEY, None)
@@ -89,8 +89,6 @@ class SandboxExecute(Execute):
             # raised while shutting the dead kernel down; the cells already carry their errors
             self.set_widgets_metadata()
             nb, resources = self.nb, self.resources
-        finally:
-            self._judge_process.close()
         resources[judge.RESOURCE_KEY] = dict(self._verdicts)
         return nb, resources
 

@@ -35,6 +35,7 @@ import re
 import select
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 
@@ -45,6 +46,7 @@ MARKER = re.compile(r"^[ \t]*### (PROBE|CHECK|SHARED)[ \t]*$")
 HIDDEN_MARKER = re.compile(r"^[ \t]*### (BEGIN|END) HIDDEN TESTS")
 JUDGE_NAMES = ("np", "checks")  # what a judge segment finds bound before anything runs (see judge_names)
 JUDGE_MEMORY_BYTES = 4 * 1024**3
+KEPT_JOBS = 50  # notebooks a kept judge process serves before a fresh one replaces it (:func:`kept`)
 RESOURCE_KEY = "autograder_judged"  # resources[RESOURCE_KEY][grade_id] = whether the judge passed the cell
 # A test that could not be judged scores 0, the batch goes on, and ``integrity.runtime_flags`` flags it
 # ``unjudged_test``; the feedback gives ``feedback.GRADER_ERRORS``' fixed sentence for each, never a hidden line.
@@ -84,6 +86,11 @@ def is_judged(source: str) -> bool:
 def segments(source: str) -> list[Segment]:
     """The cell's segments in order (those without code dropped). A hidden-test marker ends a segment but keeps
     its kind: what follows ``### BEGIN HIDDEN TESTS`` is of the kind before it until a marker says otherwise."""
+    return list(_segments(source))
+
+
+@functools.lru_cache(maxsize=1024)  # a worker grades the same test cells for every student
+def _segments(source: str) -> tuple[Segment, ...]:
     found, kind, hidden, lines = [], PROBE, False, []
     for line in source.splitlines():
         marker, hidden_marker = MARKER.match(line), HIDDEN_MARKER.match(line)
@@ -99,7 +106,7 @@ def segments(source: str) -> list[Segment]:
             hidden = hidden_marker.group(1) == "BEGIN"
     if _has_code(lines):
         found.append(Segment(kind, "\n".join(lines) + "\n", hidden))
-    return found
+    return tuple(found)
 
 
 def _has_code(lines: list[str]) -> bool:
@@ -118,6 +125,12 @@ def judge_source(source: str) -> str:
 
 def _first_lines(code: str) -> tuple[dict[str, int], dict[str, int]]:
     """(name -> first line that reads it, name -> first line that binds it), from the code's syntax tree."""
+    reads, binds = _lines_of(code)
+    return dict(reads), dict(binds)
+
+
+@functools.lru_cache(maxsize=4096)  # parsed once per worker: every student's cell has the same segments
+def _lines_of(code: str) -> tuple[tuple[tuple[str, int], ...], tuple[tuple[str, int], ...]]:
     reads, binds = {}, {}
 
     def note(table, name, line):
@@ -147,7 +160,7 @@ def _first_lines(code: str) -> tuple[dict[str, int], dict[str, int]]:
                 note(binds, (alias.asname or alias.name).split(".")[0], line)
         elif isinstance(node, ast.ExceptHandler) and node.name:
             note(binds, node.name, line)
-    return reads, binds
+    return tuple(reads.items()), tuple(binds.items())
 
 
 def _names(code: str) -> tuple[set[str], set[str]]:
@@ -219,11 +232,14 @@ def concept_record(value) -> dict | None:
 
 
 class Judge:
-    """One judge process for a notebook's test cells, started on first use; requests are JSON lines."""
+    """One judge process, started on first use; requests are JSON lines. It serves one cell at a time, and each
+    cell starts in a fresh namespace (``fresh``), so the same process can judge every notebook a worker grades
+    (:func:`kept`)."""
 
     def __init__(self, timeout: float, settings: dict | None = None):
         self.timeout = timeout
         self.settings = course_settings(settings)
+        self.jobs = 0  # the notebooks this judge has served (:func:`kept`)
         self._proc: subprocess.Popen | None = None
 
     def run(self, code: str, data: str | None, wanted: list[str], fresh: bool) -> Verdict:
@@ -282,6 +298,33 @@ class Judge:
             for stream in (self._proc.stdin, self._proc.stdout):
                 stream.close()
             self._proc = None
+
+
+_KEPT = threading.local()  # per thread: a Dask worker grades on several threads, each with its own judge
+
+
+def kept(timeout: float, settings: dict | None = None) -> Judge:
+    """This thread's judge for the course ``settings``, kept for the next job.
+
+    Starting a judge costs its imports on every submission: numpy and the checks module, and for a check that
+    builds a Keras reference (notebook 04) TensorFlow, seconds of CPU that plain nbgrader never pays. A kept
+    judge pays them once per worker. Nothing of one submission reaches the next: the judge runs no student code,
+    it gets plain data only, and every cell starts from :func:`fresh_namespace`. A judge that failed or timed
+    out is closed (:meth:`Judge.run`) and the next cell starts a new one; its pipe closes with the worker, and
+    the judge then ends.
+    """
+    settings = course_settings(settings)
+    judges = _KEPT.__dict__.setdefault("judges", {})
+    key = json.dumps(settings, sort_keys=True)
+    if key not in judges:
+        judges[key] = Judge(timeout, settings)
+    judge = judges[key]
+    judge.jobs += 1
+    if judge.jobs > KEPT_JOBS:  # what a library keeps between calls (Keras' layer names) cannot grow for ever
+        judge.close()
+        judge.jobs = 1
+    judge.timeout = timeout
+    return judge
 
 
 def _cap_memory() -> None:

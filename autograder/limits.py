@@ -27,6 +27,16 @@ NOTEBOOK_DEADLINE_CELLS = 3  # ... or this many cell timeouts (a kernel ignoring
 TEMPLATE_UNUSED_DAYS = 30  # templates no run has used for this long are removed from the shared cache
 
 
+# Read by the libraries a kernel loads to size their thread pools (TensorFlow reads its two at start-up).
+THREAD_VARIABLES = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "TF_NUM_INTRAOP_THREADS",
+    "TF_NUM_INTEROP_THREADS",
+)
+
+
 @dataclass(frozen=True)
 class Limits:
     """Resource caps for one grading kernel (``prlimit``)."""
@@ -37,6 +47,17 @@ class Limits:
     file_bytes: int = 256 * 1024**2  # RLIMIT_FSIZE
     cpus: float = 1.0  # the job's CPU share: a cgroup quota (cores), so busy loops cannot slow a neighbour
     scratch_bytes: int = 512 * 1024**2  # each writable place of the kernel (home, /tmp, /dev/shm): a tmpfs this big
+
+    @property
+    def thread_env(self) -> dict[str, str]:
+        """The kernel's thread pools (OpenMP, OpenBLAS, MKL, TensorFlow) sized to its CPU share. A library that
+        starts one thread per core of the machine runs them inside a quota of ``cpus`` cores: they burn the
+        quota early in each period and wait, throttled, for the rest, and the core they leave idle is lost to
+        the neighbouring job as well. One thread per core of the share keeps the kernel busy instead. The same
+        numbers as a student's server on the hub (``deploy/jupyterhub/jupyterhub_config.py``), whose CPU limit
+        is one core too."""
+        threads = str(max(1, int(self.cpus)))
+        return {name: "1" if name == "TF_NUM_INTEROP_THREADS" else threads for name in THREAD_VARIABLES}
 
     @classmethod
     def with_memory_mb(cls, memory_mb: int | None) -> Limits:

@@ -636,9 +636,11 @@ def _outermost(paths: list[Path]) -> list[Path]:
     return [p for p in paths if not any(q != p and _inside(p, q) for q in paths)]
 
 
-def kernel_env(home: Path, python_path: Sequence[str] = ()) -> dict[str, str]:
-    """The kernel's whole environment: nothing of the grader's (``NBGRADER_EXECUTION`` included) gets through."""
+def kernel_env(home: Path, python_path: Sequence[str] = (), threads: dict[str, str] | None = None) -> dict[str, str]:
+    """The kernel's whole environment: nothing of the grader's (``NBGRADER_EXECUTION`` included) gets through;
+    ``threads``: the thread pools' sizes (:attr:`Limits.thread_env <autograder.limits.Limits.thread_env>`)."""
     return {
+        **(threads or {}),
         "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
         "HOME": str(home),
         "LANG": "C.UTF-8",
@@ -662,7 +664,7 @@ def kernel_command(home: Path, limits: Limits, caps: Capabilities, python_path: 
     command = [
         "env",
         "-i",
-        *(f"{k}={v}" for k, v in kernel_env(home, python_path).items()),
+        *(f"{k}={v}" for k, v in kernel_env(home, python_path, limits.thread_env).items()),
         sys.executable,
         "-m",
         "ipykernel_launcher",
@@ -770,9 +772,11 @@ class Inside:
         return f"{self.runtime}/.grader"
 
 
-def lab_env(inside: Inside) -> dict[str, str]:
-    """A bwrap kernel's whole environment: what a lab kernel has, and nothing that names the grader."""
+def lab_env(inside: Inside, threads: dict[str, str] | None = None) -> dict[str, str]:
+    """A bwrap kernel's whole environment: what a lab kernel has, and nothing that names the grader; ``threads``:
+    the thread pools' sizes (:attr:`Limits.thread_env <autograder.limits.Limits.thread_env>`)."""
     return {
+        **(threads or {}),
         "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
         "HOME": inside.home,
         "USER": inside.user,
@@ -899,7 +903,7 @@ REWRITE_IP = (
 )
 
 
-def _bwrap_inner(home: Path, caps: Capabilities, inside: Inside) -> str:
+def _bwrap_inner(home: Path, caps: Capabilities, inside: Inside, threads: dict[str, str] | None = None) -> str:
     """The shell line run inside the sandbox: data files into the work folder, the connection file rewritten to
     the sockets' inside path, then the kernel (as root: first the slot's user, every capability dropped)."""
     data = [
@@ -911,7 +915,7 @@ def _bwrap_inner(home: Path, caps: Capabilities, inside: Inside) -> str:
     kernel = [
         "env",
         "-i",
-        *(f"{k}={v}" for k, v in lab_env(inside).items()),
+        *(f"{k}={v}" for k, v in lab_env(inside, threads).items()),
         sys.executable,
         "-m",
         "ipykernel_launcher",
@@ -972,7 +976,7 @@ def _bwrap_launcher(job_dir: Path, home: Path, limits: Limits, caps: Capabilitie
         "--",
         "/bin/sh",
         "-c",
-        _bwrap_inner(home, caps, inside),
+        _bwrap_inner(home, caps, inside, limits.thread_env),
         "sh",
     ]
     if caps.prlimit:

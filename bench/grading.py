@@ -204,8 +204,10 @@ def _judge_lines() -> str:
     per_notebook = "; ".join(f"{k[:-9]}: {int(cost[k])} check segments, {cost[k[:-9]]:.2f} s" for k in notebooks)
     return (
         f"- The judge (tests judged outside the kernel): {cost['start']:.2f} s to start its process and answer "
-        f"the first check, {1000 * cost['segment']:.1f} ms per check segment after that (its data fetched "
-        f"from the kernel not included); per submission: {per_notebook or 'no judged notebook'}.\n"
+        f"the first check (once per worker: a kept judge serves every submission the worker grades, and what "
+        f"a check imports, such as 04's TensorFlow, is paid once), {1000 * cost['segment']:.1f} ms per check "
+        f"segment after that (its data fetched from the kernel not included); per submission: "
+        f"{per_notebook or 'no judged notebook'}.\n"
     )
 
 

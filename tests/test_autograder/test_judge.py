@@ -289,6 +289,36 @@ def test_the_judge_reports_a_missing_value_and_survives_a_hang():
         j.close()
 
 
+def test_a_kept_judge_serves_the_next_job_with_nothing_of_the_last():
+    """One judge per worker thread and course, so its imports are paid once: the next job gets the same process,
+    a cell starts with none of an earlier cell's names or values, and a judge that hung is replaced."""
+    import threading
+
+    for left in judge._KEPT.__dict__.pop("judges", {}).values():  # one an earlier test of this process kept
+        left.close()
+    first = judge.kept(timeout=3)
+    try:
+        assert judge.kept(timeout=5) is first and first.timeout == 5
+        assert first.run("secret = x\nchecks.check_close(x, 2, 'x')\n", plain.dumps({"x": 2.0}), ["x"], True).passed
+        pid = first._proc.pid
+        names = "print(sorted(n for n in globals() if not n.startswith('__')))\n"
+        later = judge.kept(timeout=3).run(names, "{}", [], True)
+        assert later.passed and later.stdout == "['checks', 'np']\n" and first._proc.pid == pid
+        elsewhere = []
+        thread = threading.Thread(target=lambda: elsewhere.append(judge.kept(timeout=3)))
+        thread.start()
+        thread.join()
+        assert elsewhere[0] is not first  # a Dask worker's other thread: its own judge
+        assert first.run("while True:\n    pass\n", "{}", [], True).ename == judge.JUDGE_FAULT
+        assert first._proc is None  # the hung one is gone; the next cell starts a new one
+        assert judge.kept(timeout=3).run("print('again')\n", "{}", [], True).stdout == "again\n"
+        assert first._proc.pid != pid
+        first.jobs = judge.KEPT_JOBS  # after so many notebooks, a fresh process serves the next
+        assert judge.kept(timeout=3) is first and first._proc is None and first.jobs == 1
+    finally:
+        first.close()
+
+
 def test_a_concept_key_check_comes_back_as_a_record_and_nothing_else_does():
     """The explanation channel's source: only ``course.concepts``' record in the judge, of its exact shape."""
     key_check = (

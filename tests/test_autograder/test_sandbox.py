@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import sandbox
+from autograder import limits, sandbox
 from autograder.limits import Limits
 
 NOTHING = sandbox.Capabilities(user=None, namespaces=False, prlimit=False)
@@ -22,6 +22,24 @@ def test_the_kernel_environment_is_scrubbed(tmp_path, monkeypatch):
     command = sandbox.kernel_command(tmp_path, Limits(), NOTHING)
     assert command[:2] == ["env", "-i"] and "NBGRADER_EXECUTION=autograde" not in " ".join(command)
     assert any(a.startswith("--IPKernelApp.exec_files=") and sandbox.GUARD_COPY in a for a in command)
+
+
+def test_the_kernels_thread_pools_fit_its_cpu_share(tmp_path):
+    """OpenMP, BLAS and TensorFlow start one thread per core of the machine unless told otherwise: inside a quota
+    of one core those threads are throttled in turn. Every launcher tells them the share."""
+    assert Limits().thread_env == {name: "1" for name in limits.THREAD_VARIABLES}
+    assert Limits(cpus=2.5).thread_env["TF_NUM_INTRAOP_THREADS"] == "2"
+    assert Limits(cpus=0.5).thread_env["OMP_NUM_THREADS"] == "1"
+    command = " ".join(sandbox.kernel_command(tmp_path, Limits(cpus=3), NOTHING))
+    assert all(f"{name}=3" in command for name in limits.THREAD_VARIABLES if "INTEROP" not in name)
+    assert "TF_NUM_INTEROP_THREADS=1" in command  # as on the hub: TensorFlow's ops run one after another there
+    home = tmp_path / "home"
+    home.mkdir()
+    sandbox.write_kernelspec(
+        tmp_path, home, [], Limits(), sandbox.Capabilities(user=None, namespaces=True, prlimit=True, bwrap=True)
+    )
+    launcher = (tmp_path / "launch.sh").read_text()
+    assert all(f"{name}=1" in launcher for name in limits.THREAD_VARIABLES), launcher
 
 
 def test_caps_and_user_wrap_the_kernel_in_order(tmp_path):
